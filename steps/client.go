@@ -1,0 +1,156 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Client is what the engine needs from an Auth0 tenant. auth0client
+// implements it over HTTP with go-auth0; the engine never speaks HTTP itself.
+//
+// Find* methods return ErrNotFound when the resource does not exist. Write
+// methods return an error wrapping ErrConflict on a 409, so the engine can look
+// the resource up again and reuse it.
+type Client interface {
+	// Discover reads /.well-known/openid-configuration.
+	Discover(ctx context.Context) (Endpoints, error)
+	// GrantedScopes obtains the management token and returns its scopes.
+	GrantedScopes(ctx context.Context) ([]string, error)
+
+	FindResourceServer(ctx context.Context, identifier string) (ResourceServer, error)
+	CreateResourceServer(ctx context.Context, rs ResourceServer) (ResourceServer, error)
+	UpdateResourceServer(ctx context.Context, id string, rs ResourceServer) (ResourceServer, error)
+	DeleteResourceServer(ctx context.Context, id string) error
+
+	// FindClient finds an application by name; Marked says whether its
+	// client_metadata carries this tool's marker.
+	FindClient(ctx context.Context, name string) (App, error)
+	GetClient(ctx context.Context, clientID string) (App, error) // with its secret
+	CreateClient(ctx context.Context, app App) (App, error)
+	UpdateClient(ctx context.Context, clientID string, app App) (App, error)
+	DeleteClient(ctx context.Context, clientID string) error
+
+	FindClientGrant(ctx context.Context, clientID, audience string) (ClientGrant, error)
+	CreateClientGrant(ctx context.Context, g ClientGrant) (ClientGrant, error)
+	UpdateClientGrant(ctx context.Context, id string, scopes []string) (ClientGrant, error)
+	DeleteClientGrant(ctx context.Context, id string) error
+
+	FindConnection(ctx context.Context, name string) (Connection, error)
+	CreateConnection(ctx context.Context, c Connection) (Connection, error)
+	DeleteConnection(ctx context.Context, id string) error
+	// ConnectionEnabledFor says whether the connection is enabled for the client.
+	ConnectionEnabledFor(ctx context.Context, connectionID, clientID string) (bool, error)
+	// SetConnectionClient enables (or disables) the connection for a client.
+	SetConnectionClient(ctx context.Context, connectionID, clientID string, enabled bool) error
+
+	FindUser(ctx context.Context, connection, email string) (User, error)
+	CreateUser(ctx context.Context, u User) (User, error)
+	DeleteUser(ctx context.Context, id string) error
+
+	// ClientCredentialsToken mints a token for the client and verifies its
+	// signature against the tenant's JWKS and its claims.
+	ClientCredentialsToken(ctx context.Context, clientID, clientSecret, audience string) (TokenCheck, error)
+	// PasswordRealmToken logs a user in through the password-realm grant.
+	PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (TokenCheck, error)
+}
+
+// Sentinel errors a Client wraps.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)
+
+// MarkerKey is the client_metadata key that marks an application as made by
+// this tool; its value is MarkerValue.
+const (
+	MarkerKey   = "created_by"
+	MarkerValue = "auth0-wizard"
+)
+
+// Scope is a resource server scope.
+type Scope struct {
+	Value       string `json:"value"`
+	Description string `json:"description,omitempty"`
+}
+
+// ResourceServer is an Auth0 API.
+type ResourceServer struct {
+	ID            string  `json:"id,omitempty"`
+	Name          string  `json:"name"`
+	Identifier    string  `json:"identifier"`
+	SigningAlg    string  `json:"signing_alg,omitempty"`
+	Scopes        []Scope `json:"scopes,omitempty"`
+	TokenLifetime int     `json:"token_lifetime,omitempty"`
+}
+
+// App is an Auth0 application (client).
+type App struct {
+	ClientID                string            `json:"client_id,omitempty"`
+	ClientSecret            string            `json:"-"`
+	Name                    string            `json:"name"`
+	AppType                 string            `json:"app_type,omitempty"`
+	TokenEndpointAuthMethod string            `json:"token_endpoint_auth_method,omitempty"`
+	GrantTypes              []string          `json:"grant_types,omitempty"`
+	Callbacks               []string          `json:"callbacks,omitempty"`
+	Metadata                map[string]string `json:"client_metadata,omitempty"`
+}
+
+// Marked reports whether this tool made the application.
+func (a App) Marked() bool { return a.Metadata[MarkerKey] == MarkerValue }
+
+// ClientGrant authorizes a client for an API.
+type ClientGrant struct {
+	ID       string   `json:"id,omitempty"`
+	ClientID string   `json:"client_id"`
+	Audience string   `json:"audience"`
+	Scope    []string `json:"scope"`
+}
+
+// Connection is a database connection.
+type Connection struct {
+	ID       string `json:"id,omitempty"`
+	Name     string `json:"name"`
+	Strategy string `json:"strategy"`
+}
+
+// User is a database user.
+type User struct {
+	ID         string `json:"user_id,omitempty"`
+	Email      string `json:"email"`
+	Password   string `json:"-"`
+	Connection string `json:"connection"`
+}
+
+// TokenCheck is a minted token and what verifying it found.
+type TokenCheck struct {
+	Verified bool           `json:"verified"`
+	Claims   map[string]any `json:"claims,omitempty"`
+	Reason   string         `json:"reason,omitempty"` // why it did not verify
+	Token    string         `json:"-"`
+	Expires  time.Time      `json:"-"`
+}
+
+// RetryNotice is what a Client reports when it waits before another attempt
+// (a 429, a 5xx or a transport error). Clients report it through Notify; the
+// engine turns it into an Event for the action that is running.
+type RetryNotice struct {
+	Attempt     int
+	Wait        time.Duration
+	RateLimited bool
+	Reason      string
+}
+
+type notifierKey struct{}
+
+// WithNotifier returns a context whose Client calls report retries to fn.
+func WithNotifier(ctx context.Context, fn func(RetryNotice)) context.Context {
+	return context.WithValue(ctx, notifierKey{}, fn)
+}
+
+// Notify reports a retry to the notifier in ctx, if any.
+func Notify(ctx context.Context, n RetryNotice) {
+	if fn, ok := ctx.Value(notifierKey{}).(func(RetryNotice)); ok && fn != nil {
+		fn(n)
+	}
+}

@@ -1,0 +1,93 @@
+package steps
+
+// StepKind says which kind of screen renders a step. The UI has one screen
+// model per kind.
+type StepKind string
+
+// The kinds of step.
+const (
+	StepTenant         StepKind = "tenant"          // domain; discovery runs on leaving it
+	StepManagement     StepKind = "management"      // client id/secret/audience; token + scope check
+	StepKeyManager     StepKind = "key_manager"     // wso2: the admin portal form, read-only values
+	StepResourceServer StepKind = "resource_server" // wso2 resource server / azure API
+	StepApplication    StepKind = "application"     // the application client and its grant
+	StepConnection     StepKind = "connection"      // azure
+	StepUser           StepKind = "user"            // azure
+	StepSummary        StepKind = "summary"
+)
+
+// Playbook is one published guide as data: ordered steps, each explained and
+// with its inputs. The UI renders it and must not restate it.
+type Playbook struct {
+	ID             PlaybookID
+	Title          string
+	Summary        string // one line on what it does
+	Steps          []Step
+	RequiredScopes []string // management API scopes the playbook needs
+}
+
+// Step is one documented step of a guide.
+type Step struct {
+	ID      string
+	Kind    StepKind
+	Title   string
+	Explain string // the explanation text, from assets
+	Inputs  []Input
+	Actions []ResourceKind // the actions it implies
+}
+
+// Input is one value a step asks for.
+type Input struct {
+	Key     string // stable id, e.g. "api_identifier"
+	Label   string
+	Help    string
+	Secret  bool
+	Options []string // a choice among these, when non-empty
+	// Field points at the Settings field this input edits.
+	Field func(*Settings) *string
+	// Default computes the default from the settings given so far ("" for none).
+	Default func(Settings) string
+	// Validate checks a value; nil means anything goes.
+	Validate func(string) error
+}
+
+// Action is one planned change or reuse in the tenant.
+type Action struct {
+	ID         string       `json:"id"` // unique in the plan, e.g. "client_grant"
+	Kind       ResourceKind `json:"kind"`
+	Name       string       `json:"name"`
+	Verb       Verb         `json:"verb"`
+	ExistingID string       `json:"existing_id,omitempty"`
+	Changes    []string     `json:"changes,omitempty"` // for Update: what differs
+	DependsOn  []string     `json:"depends_on,omitempty"`
+}
+
+// Plan is what Plan found: each action as create, reuse or update.
+type Plan struct {
+	Playbook  PlaybookID `json:"playbook"`
+	Domain    string     `json:"domain"`
+	Endpoints Endpoints  `json:"endpoints"`
+	Actions   []Action   `json:"actions"`
+}
+
+// Resource is a resource the run created, reused or updated.
+type Resource struct {
+	Kind   ResourceKind `json:"kind"`
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	Action string       `json:"action"` // created, reused, updated
+}
+
+// Result is what a completed Apply hands to the summary and the exports.
+type Result struct {
+	Playbook     PlaybookID `json:"playbook"`
+	Domain       string     `json:"domain"`
+	Endpoints    Endpoints  `json:"endpoints"`
+	Resources    []Resource `json:"resources"`
+	ClientID     string     `json:"client_id"`
+	ClientSecret string     `json:"-"`
+	Audience     string     `json:"audience"` // the API identifier the test token is for
+	Token        TokenCheck `json:"token"`
+	UserToken    *TokenCheck `json:"user_token,omitempty"`
+	JournalPath  string     `json:"journal"`
+}
