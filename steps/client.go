@@ -59,6 +59,11 @@ type Client interface {
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrUncertain marks a failed write whose outcome is unknown (a 5xx or
+	// a lost answer): the change may have been committed. The engine looks
+	// the resource up by its reuse rule before trying again; it never
+	// re-sends a create blindly.
+	ErrUncertain = errors.New("outcome unknown")
 )
 
 // MarkerKey is the client_metadata key that marks an application as made by
