@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-
 )
 
 // Config says which tenant and which management application to use.
@@ -14,15 +13,14 @@ type Config struct {
 	Domain       string // host[:port], or http://127.0.0.1:PORT for a plain-HTTP sandbox
 	ClientID     string
 	ClientSecret string
-	Audience     string // default https://DOMAIN/api/v2/
-	CAFile       string // extra CA to trust
-	CAPEM        []byte // extra CA to trust, in memory
+	Audience     string    // default https://DOMAIN/api/v2/
+	CAFile       string    // extra CA to trust
+	CAPEM        []byte    // extra CA to trust, in memory
 	Trace        io.Writer // redacted HTTP trace, if set
 }
 
 // Client implements steps.Client.
 type Client struct{}
-
 
 // New returns a client for the tenant; it does no I/O.
 func New(cfg Config) (*Client, error) { return nil, errors.New("auth0client: not built yet") }

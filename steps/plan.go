@@ -80,14 +80,14 @@ type Resource struct {
 
 // Result is what a completed Apply hands to the summary and the exports.
 type Result struct {
-	Playbook     PlaybookID `json:"playbook"`
-	Domain       string     `json:"domain"`
-	Endpoints    Endpoints  `json:"endpoints"`
-	Resources    []Resource `json:"resources"`
-	ClientID     string     `json:"client_id"`
-	ClientSecret string     `json:"-"`
-	Audience     string     `json:"audience"` // the API identifier the test token is for
-	Token        TokenCheck `json:"token"`
+	Playbook     PlaybookID  `json:"playbook"`
+	Domain       string      `json:"domain"`
+	Endpoints    Endpoints   `json:"endpoints"`
+	Resources    []Resource  `json:"resources"`
+	ClientID     string      `json:"client_id"`
+	ClientSecret string      `json:"-"`
+	Audience     string      `json:"audience"` // the API identifier the test token is for
+	Token        TokenCheck  `json:"token"`
 	UserToken    *TokenCheck `json:"user_token,omitempty"`
-	JournalPath  string     `json:"journal"`
+	JournalPath  string      `json:"journal"`
 }
