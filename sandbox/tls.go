@@ -1,10 +1,148 @@
 package sandbox
 
-import "crypto/tls"
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"time"
+)
 
-// STUB (owned by the sandbox-transport helper): newCertificates makes a CA
-// and a server certificate for the given hosts (IPs or names), signed by it.
-// It returns the CA in PEM and the server certificate.
-func newCertificates(seed int64, hosts []string) (caPEM []byte, cert tls.Certificate, err error) {
-	return nil, tls.Certificate{}, nil
+// certLifetime is how long the sandbox certificates are valid. A sandbox is
+// short-lived; a week covers a long-running demo without looking permanent.
+const certLifetime = 7 * 24 * time.Hour
+
+// newCertificates makes a CA ("auth0-wizard sandbox CA") and a server
+// certificate signed by it for hosts (IP addresses become IP SANs, anything
+// else DNS SANs; 127.0.0.1, ::1 and localhost are always included). It
+// returns the CA in PEM and the server certificate with its key.
+//
+// The keys are always fresh, whatever the seed: a key derived from a seed
+// that is printed in scripts would be a known private key, and Go's crypto
+// ignores caller-supplied randomness for key generation anyway. The seed
+// makes ids, secrets and faults repeatable, never key material.
+func newCertificates(_ int64, hosts []string) (caPEM []byte, cert tls.Certificate, err error) {
+	notBefore := time.Now().Add(-time.Hour) // tolerate a client clock a little behind
+	notAfter := notBefore.Add(certLifetime + time.Hour)
+
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, tls.Certificate{}, fmt.Errorf("generate sandbox CA key: %w", err)
+	}
+	caSerial, err := randomSerial()
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	caTemplate := &x509.Certificate{
+		SerialNumber:          caSerial,
+		Subject:               pkix.Name{CommonName: "auth0-wizard sandbox CA", Organization: []string{"auth0-wizard sandbox"}},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true, // it signs the server certificate only
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, tls.Certificate{}, fmt.Errorf("sign sandbox CA certificate: %w", err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, tls.Certificate{}, fmt.Errorf("parse sandbox CA certificate: %w", err)
+	}
+
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, tls.Certificate{}, fmt.Errorf("generate sandbox server key: %w", err)
+	}
+	leafSerial, err := randomSerial()
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	ips, names := certificateSANs(hosts)
+	leafTemplate := &x509.Certificate{
+		SerialNumber:          leafSerial,
+		Subject:               pkix.Name{CommonName: names[0], Organization: []string{"auth0-wizard sandbox"}},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IPAddresses:           ips,
+		DNSNames:              names,
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTemplate, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		return nil, tls.Certificate{}, fmt.Errorf("sign sandbox server certificate: %w", err)
+	}
+	leafCert, err := x509.ParseCertificate(leafDER)
+	if err != nil {
+		return nil, tls.Certificate{}, fmt.Errorf("parse sandbox server certificate: %w", err)
+	}
+
+	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	cert = tls.Certificate{
+		// The chain carries the CA too, so clients that only pin the CA
+		// still verify when the CA is sent along.
+		Certificate: [][]byte{leafDER, caDER},
+		PrivateKey:  leafKey,
+		Leaf:        leafCert,
+	}
+	return caPEM, cert, nil
+}
+
+// certificateSANs splits hosts into IP and DNS subject alternative names,
+// adds the loopback names, and drops duplicates and empty entries. A host
+// may carry a port or IPv6 brackets ("[::1]:8443"); both are stripped. The
+// first DNS name is always "localhost".
+func certificateSANs(hosts []string) ([]net.IP, []string) {
+	ips := []net.IP{net.IPv4(127, 0, 0, 1).To4(), net.IPv6loopback}
+	names := []string{"localhost"}
+	seenIP := map[string]bool{"127.0.0.1": true, "::1": true}
+	seenName := map[string]bool{"localhost": true}
+	for _, h := range hosts {
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host
+		}
+		if len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
+			h = h[1 : len(h)-1]
+		}
+		if h == "" {
+			continue
+		}
+		if ip := net.ParseIP(h); ip != nil {
+			if ip.IsUnspecified() {
+				continue // 0.0.0.0 or ::: no client dials it; the loopback SANs cover local use
+			}
+			if v4 := ip.To4(); v4 != nil {
+				ip = v4
+			}
+			if !seenIP[ip.String()] {
+				seenIP[ip.String()] = true
+				ips = append(ips, ip)
+			}
+			continue
+		}
+		if !seenName[h] {
+			seenName[h] = true
+			names = append(names, h)
+		}
+	}
+	return ips, names
+}
+
+// randomSerial returns a random positive 128-bit certificate serial number.
+func randomSerial() (*big.Int, error) {
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return nil, fmt.Errorf("generate certificate serial number: %w", err)
+	}
+	return serial.Add(serial, big.NewInt(1)), nil
 }
