@@ -103,7 +103,7 @@ func tlsServer(t *testing.T, hosts []string) (*httptest.Server, []byte) {
 		io.WriteString(w, "ok "+r.Proto)
 	}))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes below are expected
+	srv.Config.ErrorLog = discardLog() // the refused handshakes below are expected
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv, caPEM
@@ -188,3 +188,7 @@ func TestCertificatesCurl(t *testing.T) {
 		t.Errorf("curl without --cacert succeeded: %s", out)
 	}
 }
+
+// discardLog is a server error log for tests whose refused handshakes and
+// aborted streams are expected.
+func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
