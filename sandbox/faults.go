@@ -30,6 +30,9 @@ const preReadLimit = 1<<20 + 1
 // handler: --latency on every response; --fail-rate and --rate-limit/--burst
 // on /api/v2/ requests. See newTransport.
 func wrapTransport(opts Options, next http.Handler) http.Handler {
+	if opts.Latency <= 0 && opts.LatencyMax <= 0 && !(opts.FailRate > 0) && !(opts.RateLimit > 0) {
+		return next // nothing to add
+	}
 	return newTransport(opts, next, time.Now)
 }
 
