@@ -1,0 +1,583 @@
+package auth0client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/auth0/go-auth0/v3/management"
+	"github.com/auth0/go-auth0/v3/management/core"
+	"github.com/auth0/go-auth0/v3/management/option"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// pageSize is the page size of the list calls (the Management API maximum).
+const pageSize = 100
+
+// call runs one Management API call with the management token. A 401 drops
+// the cached token and the call is made once more with a fresh one (a token
+// can be revoked or expire early). create marks a POST that makes a
+// resource: its 5xx and lost answers become steps.ErrUncertain.
+func (c *Client) call(ctx context.Context, op string, create bool, fn func(opts ...option.RequestOption) error) error {
+	for try := 0; ; try++ {
+		t, err := c.token(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		err = fn(option.WithToken(t.access), option.WithoutRetries())
+		var ae *core.APIError
+		if try == 0 && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
+			c.dropToken()
+			continue
+		}
+		return c.managementError(ctx, op, create, err)
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// notFound is what a Find returns when nothing matches.
+func notFound(what string) error {
+	return fmt.Errorf("%s: %w", what, steps.ErrNotFound)
+}
+
+// ---- resource servers
+
+func toResourceServer(id, name, identifier string, alg management.SigningAlgorithmEnum, scopes []*management.ResourceServerScope, lifetime int) steps.ResourceServer {
+	rs := steps.ResourceServer{ID: id, Name: name, Identifier: identifier, SigningAlg: string(alg), TokenLifetime: lifetime}
+	for _, s := range scopes {
+		if s != nil {
+			rs.Scopes = append(rs.Scopes, steps.Scope{Value: s.Value, Description: deref(s.Description)})
+		}
+	}
+	return rs
+}
+
+func fromScopes(in []steps.Scope) []*management.ResourceServerScope {
+	out := make([]*management.ResourceServerScope, 0, len(in))
+	for _, s := range in {
+		sc := &management.ResourceServerScope{Value: s.Value}
+		if s.Description != "" {
+			sc.Description = ptr(s.Description)
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// FindResourceServer finds an API by its identifier (list filter
+// identifiers=, matched exactly).
+func (c *Client) FindResourceServer(ctx context.Context, identifier string) (steps.ResourceServer, error) {
+	op := fmt.Sprintf("find resource server %q", identifier)
+	var found *steps.ResourceServer
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		page, err := c.mgmt.ResourceServers.List(ctx, &management.ListResourceServerRequestParameters{
+			Identifiers: []*string{ptr(identifier)},
+			PerPage:     ptr(pageSize),
+		}, opts...)
+		if err != nil {
+			return err
+		}
+		it := page.Iterator()
+		for it.Next(ctx) {
+			r := it.Current()
+			if r.GetIdentifier() == identifier {
+				rs := toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
+				found = &rs
+				return nil
+			}
+		}
+		return it.Err()
+	})
+	if err != nil {
+		return steps.ResourceServer{}, err
+	}
+	if found == nil {
+		return steps.ResourceServer{}, notFound(op)
+	}
+	return *found, nil
+}
+
+// CreateResourceServer creates an API.
+func (c *Client) CreateResourceServer(ctx context.Context, rs steps.ResourceServer) (steps.ResourceServer, error) {
+	op := fmt.Sprintf("create resource server %q", rs.Identifier)
+	req := &management.CreateResourceServerRequestContent{Identifier: rs.Identifier}
+	if rs.Name != "" {
+		req.Name = ptr(rs.Name)
+	}
+	if rs.SigningAlg != "" {
+		req.SigningAlg = ptr(management.SigningAlgorithmEnum(rs.SigningAlg))
+	}
+	if len(rs.Scopes) > 0 {
+		req.Scopes = fromScopes(rs.Scopes)
+	}
+	if rs.TokenLifetime > 0 {
+		req.TokenLifetime = ptr(rs.TokenLifetime)
+	}
+	var out steps.ResourceServer
+	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.ResourceServers.Create(ctx, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
+		return nil
+	})
+	return out, err
+}
+
+// UpdateResourceServer updates an API's name, signing algorithm, scopes and
+// token lifetime (the fields that are set).
+func (c *Client) UpdateResourceServer(ctx context.Context, id string, rs steps.ResourceServer) (steps.ResourceServer, error) {
+	op := fmt.Sprintf("update resource server %s", id)
+	req := &management.UpdateResourceServerRequestContent{}
+	if rs.Name != "" {
+		req.Name = ptr(rs.Name)
+	}
+	if rs.SigningAlg != "" {
+		req.SigningAlg = ptr(management.SigningAlgorithmEnum(rs.SigningAlg))
+	}
+	if rs.Scopes != nil {
+		req.Scopes = fromScopes(rs.Scopes)
+	}
+	if rs.TokenLifetime > 0 {
+		req.TokenLifetime = ptr(rs.TokenLifetime)
+	}
+	var out steps.ResourceServer
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.ResourceServers.Update(ctx, id, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
+		return nil
+	})
+	return out, err
+}
+
+// DeleteResourceServer deletes an API.
+func (c *Client) DeleteResourceServer(ctx context.Context, id string) error {
+	return c.call(ctx, fmt.Sprintf("delete resource server %s", id), false, func(opts ...option.RequestOption) error {
+		return c.mgmt.ResourceServers.Delete(ctx, id, opts...)
+	})
+}
+
+// ---- clients
+
+// appFields are the client fields we read, from any of go-auth0's client types.
+type appFields interface {
+	GetClientID() string
+	GetName() string
+	GetClientSecret() string
+	GetCallbacks() []string
+	GetGrantTypes() []string
+	GetClientMetadata() management.ClientMetadata
+}
+
+func (c *Client) toApp(r appFields, appType, method string) steps.App {
+	a := steps.App{
+		ClientID:                r.GetClientID(),
+		ClientSecret:            r.GetClientSecret(),
+		Name:                    r.GetName(),
+		AppType:                 appType,
+		TokenEndpointAuthMethod: method,
+		GrantTypes:              r.GetGrantTypes(),
+		Callbacks:               r.GetCallbacks(),
+	}
+	if md := r.GetClientMetadata(); len(md) > 0 {
+		a.Metadata = make(map[string]string, len(md))
+		for k, v := range md {
+			if s, ok := v.(string); ok {
+				a.Metadata[k] = s
+			}
+		}
+	}
+	c.secrets.add(a.ClientSecret)
+	if a.ClientID != "" && method != "" {
+		c.mu.Lock()
+		c.authMethod[a.ClientID] = method
+		c.mu.Unlock()
+	}
+	return a
+}
+
+// FindClient finds an application by name, paging through every client
+// (the name is not a server-side filter). When several share the name, the
+// one this tool marked wins.
+func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error) {
+	op := fmt.Sprintf("find application %q", name)
+	var matches []steps.App
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		matches = nil
+		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(pageSize)}, opts...)
+		if err != nil {
+			return err
+		}
+		it := page.Iterator()
+		for it.Next(ctx) {
+			r := it.Current()
+			if r.GetName() == name {
+				matches = append(matches, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
+			}
+		}
+		return it.Err()
+	})
+	if err != nil {
+		return steps.App{}, err
+	}
+	for _, a := range matches {
+		if a.Marked() {
+			return a, nil
+		}
+	}
+	if len(matches) > 0 {
+		return matches[0], nil
+	}
+	return steps.App{}, notFound(op)
+}
+
+// GetClient reads an application, with its secret (when the management
+// application holds read:client_keys).
+func (c *Client) GetClient(ctx context.Context, clientID string) (steps.App, error) {
+	op := fmt.Sprintf("read application %s", clientID)
+	var out steps.App
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.Clients.Get(ctx, clientID, &management.GetClientRequestParameters{}, opts...)
+		if err != nil {
+			return err
+		}
+		out = c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod()))
+		return nil
+	})
+	return out, err
+}
+
+func toMetadata(m map[string]string) *management.ClientMetadata {
+	if len(m) == 0 {
+		return nil
+	}
+	md := make(management.ClientMetadata, len(m))
+	for k, v := range m {
+		md[k] = v
+	}
+	return &md
+}
+
+// CreateClient creates an application.
+func (c *Client) CreateClient(ctx context.Context, app steps.App) (steps.App, error) {
+	op := fmt.Sprintf("create application %q", app.Name)
+	req := &management.CreateClientRequestContent{
+		Name:           app.Name,
+		GrantTypes:     app.GrantTypes,
+		Callbacks:      app.Callbacks,
+		ClientMetadata: toMetadata(app.Metadata),
+	}
+	if app.AppType != "" {
+		req.AppType = ptr(management.ClientAppTypeEnum(app.AppType))
+	}
+	if app.TokenEndpointAuthMethod != "" {
+		req.TokenEndpointAuthMethod = ptr(management.ClientTokenEndpointAuthMethodEnum(app.TokenEndpointAuthMethod))
+	}
+	var out steps.App
+	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.Clients.Create(ctx, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod()))
+		return nil
+	})
+	return out, err
+}
+
+// UpdateClient updates an application's fields that are set in app.
+func (c *Client) UpdateClient(ctx context.Context, clientID string, app steps.App) (steps.App, error) {
+	op := fmt.Sprintf("update application %s", clientID)
+	req := &management.UpdateClientRequestContent{
+		GrantTypes:     app.GrantTypes,
+		Callbacks:      app.Callbacks,
+		ClientMetadata: toMetadata(app.Metadata),
+	}
+	if app.Name != "" {
+		req.Name = ptr(app.Name)
+	}
+	if app.AppType != "" {
+		req.AppType = ptr(management.ClientAppTypeEnum(app.AppType))
+	}
+	if app.TokenEndpointAuthMethod != "" {
+		req.TokenEndpointAuthMethod = ptr(management.ClientTokenEndpointAuthMethodOrNullEnum(app.TokenEndpointAuthMethod))
+	}
+	var out steps.App
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.Clients.Update(ctx, clientID, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod()))
+		return nil
+	})
+	return out, err
+}
+
+// DeleteClient deletes an application.
+func (c *Client) DeleteClient(ctx context.Context, clientID string) error {
+	return c.call(ctx, fmt.Sprintf("delete application %s", clientID), false, func(opts ...option.RequestOption) error {
+		return c.mgmt.Clients.Delete(ctx, clientID, opts...)
+	})
+}
+
+// ---- client grants
+
+// FindClientGrant finds the grant from a client to an audience (list
+// filters client_id and audience, matched exactly).
+func (c *Client) FindClientGrant(ctx context.Context, clientID, audience string) (steps.ClientGrant, error) {
+	op := fmt.Sprintf("find client grant of %s for %s", clientID, audience)
+	var found *steps.ClientGrant
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		page, err := c.mgmt.ClientGrants.List(ctx, &management.ListClientGrantsRequestParameters{
+			ClientID: ptr(clientID),
+			Audience: ptr(audience),
+			Take:     ptr(pageSize),
+		}, opts...)
+		if err != nil {
+			return err
+		}
+		it := page.Iterator()
+		for it.Next(ctx) {
+			g := it.Current()
+			if g.GetClientID() == clientID && g.GetAudience() == audience {
+				found = &steps.ClientGrant{ID: g.GetID(), ClientID: g.GetClientID(), Audience: g.GetAudience(), Scope: nonNil(g.GetScope())}
+				return nil
+			}
+		}
+		return it.Err()
+	})
+	if err != nil {
+		return steps.ClientGrant{}, err
+	}
+	if found == nil {
+		return steps.ClientGrant{}, notFound(op)
+	}
+	return *found, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// CreateClientGrant authorizes a client for an audience with scopes.
+func (c *Client) CreateClientGrant(ctx context.Context, g steps.ClientGrant) (steps.ClientGrant, error) {
+	op := fmt.Sprintf("create client grant of %s for %s", g.ClientID, g.Audience)
+	req := &management.CreateClientGrantRequestContent{Audience: g.Audience}
+	req.SetClientID(ptr(g.ClientID))
+	req.SetScope(nonNil(g.Scope))
+	var out steps.ClientGrant
+	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.ClientGrants.Create(ctx, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = steps.ClientGrant{ID: r.GetID(), ClientID: r.GetClientID(), Audience: r.GetAudience(), Scope: nonNil(r.GetScope())}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateClientGrant replaces a grant's scopes.
+func (c *Client) UpdateClientGrant(ctx context.Context, id string, scopes []string) (steps.ClientGrant, error) {
+	op := fmt.Sprintf("update client grant %s", id)
+	req := &management.UpdateClientGrantRequestContent{}
+	req.SetScope(nonNil(scopes))
+	var out steps.ClientGrant
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.ClientGrants.Update(ctx, id, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = steps.ClientGrant{ID: r.GetID(), ClientID: r.GetClientID(), Audience: r.GetAudience(), Scope: nonNil(r.GetScope())}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteClientGrant deletes a grant.
+func (c *Client) DeleteClientGrant(ctx context.Context, id string) error {
+	return c.call(ctx, fmt.Sprintf("delete client grant %s", id), false, func(opts ...option.RequestOption) error {
+		return c.mgmt.ClientGrants.Delete(ctx, id, opts...)
+	})
+}
+
+// ---- connections
+
+// FindConnection finds a connection by name (list filter name=, matched exactly).
+func (c *Client) FindConnection(ctx context.Context, name string) (steps.Connection, error) {
+	op := fmt.Sprintf("find connection %q", name)
+	var found *steps.Connection
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		page, err := c.mgmt.Connections.List(ctx, &management.ListConnectionsQueryParameters{
+			Name: ptr(name),
+			Take: ptr(pageSize),
+		}, opts...)
+		if err != nil {
+			return err
+		}
+		it := page.Iterator()
+		for it.Next(ctx) {
+			r := it.Current()
+			if r.GetName() == name {
+				found = &steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy()}
+				return nil
+			}
+		}
+		return it.Err()
+	})
+	if err != nil {
+		return steps.Connection{}, err
+	}
+	if found == nil {
+		return steps.Connection{}, notFound(op)
+	}
+	return *found, nil
+}
+
+// CreateConnection creates a connection (strategy "auth0", a database, when
+// none is given).
+func (c *Client) CreateConnection(ctx context.Context, conn steps.Connection) (steps.Connection, error) {
+	op := fmt.Sprintf("create connection %q", conn.Name)
+	strategy := conn.Strategy
+	if strategy == "" {
+		strategy = "auth0"
+	}
+	req := &management.CreateConnectionRequestContent{
+		Name:     conn.Name,
+		Strategy: management.ConnectionIdentityProviderEnum(strategy),
+	}
+	var out steps.Connection
+	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.Connections.Create(ctx, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: string(r.GetStrategy())}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteConnection deletes a connection.
+func (c *Client) DeleteConnection(ctx context.Context, id string) error {
+	return c.call(ctx, fmt.Sprintf("delete connection %s", id), false, func(opts ...option.RequestOption) error {
+		return c.mgmt.Connections.Delete(ctx, id, opts...)
+	})
+}
+
+// ConnectionEnabledFor says whether the connection is enabled for the
+// client (GET /connections/{id}/clients, every checkpoint page).
+func (c *Client) ConnectionEnabledFor(ctx context.Context, connectionID, clientID string) (bool, error) {
+	op := fmt.Sprintf("read the applications enabled for connection %s", connectionID)
+	var enabled bool
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		enabled = false
+		page, err := c.mgmt.Connections.Clients.Get(ctx, connectionID, &management.GetConnectionEnabledClientsRequestParameters{
+			Take: ptr(pageSize),
+		}, opts...)
+		if err != nil {
+			return err
+		}
+		it := page.Iterator()
+		for it.Next(ctx) {
+			if it.Current().GetClientID() == clientID {
+				enabled = true
+				return nil
+			}
+		}
+		return it.Err()
+	})
+	return enabled, err
+}
+
+// SetConnectionClient enables (or disables) the connection for a client
+// (PATCH /connections/{id}/clients).
+func (c *Client) SetConnectionClient(ctx context.Context, connectionID, clientID string, enabled bool) error {
+	verb := "enable"
+	if !enabled {
+		verb = "disable"
+	}
+	op := fmt.Sprintf("%s connection %s for application %s", verb, connectionID, clientID)
+	return c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		return c.mgmt.Connections.Clients.Update(ctx, connectionID, management.UpdateEnabledClientConnectionsRequestContent{
+			{ClientID: clientID, Status: enabled},
+		}, opts...)
+	})
+}
+
+// ---- users
+
+// FindUser finds a user by email (users-by-email) within a connection (the
+// connection named in the user's identities).
+func (c *Client) FindUser(ctx context.Context, connection, email string) (steps.User, error) {
+	op := fmt.Sprintf("find user %s in connection %q", email, connection)
+	var found *steps.User
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		users, err := c.mgmt.Users.ListUsersByEmail(ctx, &management.ListUsersByEmailRequestParameters{Email: email}, opts...)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			for _, id := range u.GetIdentities() {
+				if id != nil && id.GetConnection() == connection {
+					found = &steps.User{ID: u.GetUserID(), Email: u.GetEmail(), Connection: connection}
+					return nil
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return steps.User{}, err
+	}
+	if found == nil {
+		return steps.User{}, notFound(op)
+	}
+	return *found, nil
+}
+
+// CreateUser creates a database user.
+func (c *Client) CreateUser(ctx context.Context, u steps.User) (steps.User, error) {
+	op := fmt.Sprintf("create user %s in connection %q", u.Email, u.Connection)
+	c.secrets.add(u.Password)
+	req := &management.CreateUserRequestContent{Connection: u.Connection, Email: ptr(u.Email)}
+	if u.Password != "" {
+		req.Password = ptr(u.Password)
+	}
+	var out steps.User
+	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.Users.Create(ctx, req, opts...)
+		if err != nil {
+			return err
+		}
+		out = steps.User{ID: r.GetUserID(), Email: r.GetEmail(), Connection: u.Connection}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteUser deletes a user.
+func (c *Client) DeleteUser(ctx context.Context, id string) error {
+	return c.call(ctx, fmt.Sprintf("delete user %s", id), false, func(opts ...option.RequestOption) error {
+		return c.mgmt.Users.Delete(ctx, id, opts...)
+	})
+}

@@ -1,0 +1,181 @@
+package auth0client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// retryPolicy bounds the retries of one request.
+type retryPolicy struct {
+	MaxAttempts int           // attempts in all, the first included
+	Floor       time.Duration // least wait between attempts (doubles each attempt)
+	MaxWait     time.Duration // most wait before one attempt
+}
+
+// defaultRetryPolicy: 6 attempts, waits from 250ms (doubling) to 30s at most.
+func defaultRetryPolicy() retryPolicy {
+	return retryPolicy{MaxAttempts: 6, Floor: 250 * time.Millisecond, MaxWait: 30 * time.Second}
+}
+
+// retryTransport is the one place requests are retried: 429 always (the
+// request was not processed), 5xx and transport errors only for requests
+// that are safe to repeat (GET, PATCH, DELETE, and POST to the token
+// endpoint). A POST that creates something is never re-sent after a 5xx or a
+// lost answer: the response or error goes back to the caller, which reports
+// steps.ErrUncertain so the engine looks the resource up first.
+type retryTransport struct {
+	next   http.RoundTripper
+	policy retryPolicy
+	now    func() time.Time
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	repeatable := req.Method != http.MethodPost || strings.HasSuffix(req.URL.Path, "/oauth/token")
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 {
+			r = req.Clone(ctx)
+			if req.Body != nil && req.Body != http.NoBody {
+				if req.GetBody == nil {
+					return nil, errors.New("retry: request body cannot be re-read")
+				}
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, fmt.Errorf("retry: re-read request body: %w", err)
+				}
+				r.Body = body
+			}
+		}
+		resp, err := t.next.RoundTrip(r)
+		var (
+			wait        time.Duration
+			reason      string
+			rateLimited bool
+		)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil || permanentTransportError(err) {
+				return nil, err
+			}
+			if !repeatable && !notSent(err) {
+				return nil, err
+			}
+			wait = t.backoff(attempt)
+			reason = "connection problem: " + err.Error()
+		case resp.StatusCode == http.StatusTooManyRequests:
+			rateLimited = true
+			wait = max(t.rateLimitWait(resp.Header), t.backoff(attempt))
+			reason = "rate limited by the tenant (429)"
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
+			if !repeatable {
+				return resp, nil
+			}
+			wait = t.backoff(attempt)
+			if ra := t.rateLimitWait(resp.Header); ra > wait {
+				wait = ra
+			}
+			reason = fmt.Sprintf("server error %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		default:
+			return resp, nil
+		}
+		if attempt >= t.policy.MaxAttempts {
+			return resp, err
+		}
+		wait = min(wait, t.policy.MaxWait)
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			_ = resp.Body.Close()
+		}
+		steps.Notify(ctx, steps.RetryNotice{Attempt: attempt + 1, Wait: wait, RateLimited: rateLimited, Reason: reason})
+		if err := sleepCtx(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// backoff is the floor before attempt+1: Floor, 2×Floor, 4×Floor, ...
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	d := t.policy.Floor
+	for i := 1; i < attempt && d < t.policy.MaxWait; i++ {
+		d *= 2
+	}
+	return min(d, t.policy.MaxWait)
+}
+
+// rateLimitWait reads Retry-After (seconds or HTTP date) and X-RateLimit-Reset
+// (UNIX epoch seconds) and returns the longer wait they ask for; 0 when they
+// ask for none or name a time already past.
+func (t *retryTransport) rateLimitWait(h http.Header) time.Duration {
+	now := t.now()
+	var wait time.Duration
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil {
+			wait = time.Duration(secs * float64(time.Second))
+		} else if at, err := http.ParseTime(v); err == nil {
+			wait = at.Sub(now)
+		}
+	}
+	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
+		if epoch, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if d := time.Unix(epoch, 0).Sub(now); d > wait {
+				wait = d
+			}
+		}
+	}
+	return max(wait, 0)
+}
+
+// notSent reports whether a transport error happened before the request
+// could reach the server (so even a create may be sent again).
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// permanentTransportError reports errors that another attempt will not fix:
+// an unknown host, a refused connection, a certificate problem.
+func permanentTransportError(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var recordHeader tls.RecordHeaderError
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.As(err, &recordHeader)
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

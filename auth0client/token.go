@@ -1,0 +1,216 @@
+package auth0client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// passwordRealmGrant is Auth0's password-realm grant type.
+const passwordRealmGrant = "http://auth0.com/oauth/grant-type/password-realm"
+
+// ClientCredentialsToken mints a token for an application by the client
+// credentials grant and verifies it (signature by kid against the tenant's
+// JWKS; iss, aud, azp = clientID, exp). The credentials go as form fields
+// (client_secret_post) or HTTP Basic (client_secret_basic), as the
+// application's token_endpoint_auth_method says when this client has seen
+// the application; otherwise form fields first and Basic after a 401.
+// A refusal by the token endpoint is an error; a token that does not verify
+// is Verified=false with the Reason.
+func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSecret, audience string) (steps.TokenCheck, error) {
+	op := fmt.Sprintf("mint a client credentials token for application %s", clientID)
+	c.secrets.add(clientSecret)
+	form := url.Values{"grant_type": {"client_credentials"}, "audience": {audience}}
+	tr, err := c.postWithMethod(ctx, op, form, clientID, clientSecret)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			adviseAppToken(ae, clientID, audience)
+		}
+		return steps.TokenCheck{}, err
+	}
+	return c.VerifyToken(ctx, tr.AccessToken, audience, clientID)
+}
+
+// PasswordRealmToken logs a user in by the password-realm grant (realm =
+// the database connection) and verifies the access token like
+// ClientCredentialsToken.
+func (c *Client) PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (steps.TokenCheck, error) {
+	op := fmt.Sprintf("log user %s in through connection %q", username, realm)
+	c.secrets.add(clientSecret)
+	c.secrets.add(password)
+	form := url.Values{
+		"grant_type": {passwordRealmGrant},
+		"realm":      {realm},
+		"username":   {username},
+		"password":   {password},
+		"scope":      {"openid"},
+	}
+	if audience != "" {
+		form.Set("audience", audience)
+	}
+	tr, err := c.postWithMethod(ctx, op, form, clientID, clientSecret)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			adviseUserToken(ae, clientID, realm)
+		}
+		return steps.TokenCheck{}, err
+	}
+	return c.VerifyToken(ctx, tr.AccessToken, audience, clientID)
+}
+
+// postWithMethod calls the token endpoint with the application's auth method.
+func (c *Client) postWithMethod(ctx context.Context, op string, form url.Values, clientID, secret string) (tokenResponse, error) {
+	c.mu.Lock()
+	method := c.authMethod[clientID]
+	c.mu.Unlock()
+	switch method {
+	case "client_secret_basic":
+		return c.postToken(ctx, op, form, clientID, secret, true)
+	case "client_secret_post", "none":
+		return c.postToken(ctx, op, form, clientID, secret, false)
+	}
+	tr, err := c.postToken(ctx, op, form, clientID, secret, false)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+		return c.postToken(ctx, op, form, clientID, secret, true)
+	}
+	return tr, err
+}
+
+func adviseAppToken(e *APIError, clientID, audience string) {
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		e.Advice = fmt.Sprintf("the application's client secret is wrong or the application (client ID %s) was deleted", clientID)
+	case e.Code == "unauthorized_client":
+		e.Advice = "the application may not use the Client Credentials grant: tick it under Applications → your application → " +
+			"Settings → Advanced Settings → Grant Types"
+	case e.Status == http.StatusForbidden:
+		e.Advice = fmt.Sprintf("the application (client ID %s) is not authorized for the API %s: it needs a client grant "+
+			"(APIs → your API → Machine to Machine Applications → authorize the application)", clientID, audience)
+	}
+}
+
+func adviseUserToken(e *APIError, clientID, realm string) {
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		e.Advice = fmt.Sprintf("the application's client secret is wrong or the application (client ID %s) was deleted", clientID)
+	case e.Code == "unauthorized_client":
+		e.Advice = "the application may not use the password-realm grant: tick Password under Applications → your application → " +
+			"Settings → Advanced Settings → Grant Types"
+	case e.Code == "invalid_grant":
+		e.Advice = fmt.Sprintf("the email or password is wrong, or the user is not in the connection %q", realm)
+	case e.Status == http.StatusForbidden:
+		e.Advice = fmt.Sprintf("the login was refused: check that the connection %q is enabled for the application "+
+			"(Authentication → Database → %s → Applications)", realm, realm)
+	}
+}
+
+// jwks returns the tenant's key set, fetched when not yet cached or when
+// refresh is set (a kid it does not hold).
+func (c *Client) jwksKeyfunc(ctx context.Context, refresh bool) (keyfunc.Keyfunc, error) {
+	c.mu.Lock()
+	raw := c.jwks
+	c.mu.Unlock()
+	if raw == nil || refresh {
+		const op = "read the tenant's signing keys (JWKS)"
+		body, err := c.getPublic(ctx, op, c.base.String()+"/.well-known/jwks.json")
+		if err != nil {
+			return nil, err
+		}
+		raw = json.RawMessage(body)
+		c.mu.Lock()
+		c.jwks = raw
+		c.mu.Unlock()
+	}
+	kf, err := keyfunc.NewJWKSetJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("read the tenant's signing keys (JWKS): %w", err)
+	}
+	return kf, nil
+}
+
+// VerifyToken decodes a token and checks it: the signature against the
+// tenant's JWKS (by kid), iss = the tenant's issuer, aud holds audience (when
+// given), azp = clientID (when given), and exp in the future. Claims are
+// always filled when the token decodes; Verified is false with the Reason
+// when a check fails. The error is only for failing to read the JWKS.
+func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID string) (steps.TokenCheck, error) {
+	c.secrets.add(token)
+	check := steps.TokenCheck{Token: token}
+	claims := jwt.MapClaims{}
+	parsed, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	if err != nil {
+		check.Reason = "the token is not a JWT: " + err.Error()
+		return check, nil
+	}
+	check.Claims = map[string]any(claims)
+	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
+		check.Expires = exp.Time
+	}
+	alg, _ := parsed.Header["alg"].(string)
+	kid, _ := parsed.Header["kid"].(string)
+	if alg == "HS256" {
+		check.Reason = "the token is signed with HS256 (the API's signing secret), which cannot be checked against the tenant's JWKS: " +
+			"set the API's signing algorithm to RS256"
+		return check, nil
+	}
+	verify := func(kf keyfunc.Keyfunc) error {
+		_, err := jwt.Parse(token, kf.Keyfunc,
+			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),
+			jwt.WithoutClaimsValidation())
+		return err
+	}
+	kf, err := c.jwksKeyfunc(ctx, false)
+	if err != nil {
+		return check, err
+	}
+	if err := verify(kf); err != nil {
+		// The keys may have rotated since they were cached: fetch once more.
+		if kf, err = c.jwksKeyfunc(ctx, true); err != nil {
+			return check, err
+		}
+		if err := verify(kf); err != nil {
+			check.Reason = fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %v", alg, kid, err)
+			return check, nil
+		}
+	}
+	if iss, _ := claims.GetIssuer(); iss != c.Issuer() {
+		check.Reason = fmt.Sprintf("the issuer (iss) is %q, not %q", iss, c.Issuer())
+		return check, nil
+	}
+	if audience != "" {
+		aud, _ := claims.GetAudience()
+		if !slices.Contains([]string(aud), audience) {
+			check.Reason = fmt.Sprintf("the audience (aud) is %q, not %q", []string(aud), audience)
+			return check, nil
+		}
+	}
+	if clientID != "" {
+		if azp, _ := claims["azp"].(string); azp != clientID {
+			check.Reason = fmt.Sprintf("the authorized party (azp) is %q, not the application %q", azp, clientID)
+			return check, nil
+		}
+	}
+	if check.Expires.IsZero() {
+		check.Reason = "the token has no expiry (exp)"
+		return check, nil
+	}
+	if !check.Expires.After(time.Now()) {
+		check.Reason = fmt.Sprintf("the token expired at %s", check.Expires.UTC().Format(time.RFC3339))
+		return check, nil
+	}
+	check.Verified = true
+	return check, nil
+}
