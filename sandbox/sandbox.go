@@ -1,10 +1,31 @@
 // Package sandbox is an Auth0-compatible tenant server for demos, training,
-// tests and benchmarks. STUB: replaced by the sandbox work (issue 2).
+// tests and benchmarks. It serves OpenID discovery, JWKS, the token, revoke
+// and userinfo endpoints and the parts of the Management API the wizard uses,
+// shaped on real Auth0 traffic (../shared/auth0-recordings) so that the Go SDK
+// for Auth0 and other real clients work against it unmodified.
+//
+// A sandbox is not a real authorization server: it keeps everything in memory
+// (optionally in a state file) and listens on loopback by default.
 package sandbox
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"fmt"
+	"io/fs"
+	mrand "math/rand/v2"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -30,13 +51,329 @@ type Server struct {
 	ClientSecret string
 	CAFile       string // PEM of the CA to trust ("" with HTTP)
 	CAPEM        []byte
+	// Warnings says what the caller should tell a person: a non-loopback
+	// address, or HTTPS unavailable and plain HTTP served instead.
+	Warnings []string
+
+	opts    Options
+	scheme  string
+	ln      net.Listener
+	srv     *http.Server
+	handler http.Handler
+	client  *http.Client
+	tmpDir  string
+
+	closeOnce sync.Once
+	closeErr  error
+
+	mu     sync.Mutex // guards everything below
+	t      *tenant
+	rng    *mrand.Rand
+	key    *rsa.PrivateKey
+	kid    string
+	keyDER []byte // self-signed certificate of the signing key (x5c)
 }
 
-// New starts a sandbox.
-func New(opts Options) (*Server, error) { return nil, errors.New("sandbox: not built yet") }
+// maxBody caps every request body, as Auth0's edge does.
+const maxBody = 1 << 20
+
+// New starts a sandbox: it listens on opts.Addr (loopback by default), loads
+// opts.StateFile if it exists or seeds a new tenant, and serves until Close.
+func New(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen address %q is not HOST:PORT: %w", opts.Addr, err)
+	}
+	s := &Server{opts: opts}
+	if !isLoopback(host) {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sandbox listens on %s, beyond this machine: it is a test double, not a real authorization server; anyone who can reach it can mint tokens", opts.Addr))
+	}
+
+	seed := opts.Seed
+	if seed == 0 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("sandbox: seeding the random generator: %w", err)
+		}
+		seed = int64(binary.LittleEndian.Uint64(b[:]))
+	}
+	var chachaSeed [32]byte
+	binary.LittleEndian.PutUint64(chachaSeed[:], uint64(seed))
+	s.rng = mrand.New(mrand.NewChaCha8(chachaSeed))
+
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listening on %s: %w (choose another --addr, or port 0 for a free one)", opts.Addr, err)
+	}
+	s.ln = ln
+	s.Domain = domainOf(host, ln.Addr())
+
+	var tlsCert tls.Certificate
+	s.scheme = "http"
+	if !opts.HTTP {
+		caPEM, cert, err := newCertificates(opts.Seed, []string{hostOnly(s.Domain)})
+		switch {
+		case err != nil:
+			ln.Close()
+			return nil, fmt.Errorf("sandbox: making the TLS certificates: %w (use plain HTTP to skip TLS)", err)
+		case len(cert.Certificate) == 0:
+			s.Warnings = append(s.Warnings, "HTTPS certificates are not available in this build: serving plain HTTP")
+		default:
+			s.scheme = "https"
+			tlsCert = cert
+			s.CAPEM = caPEM
+		}
+	}
+	s.BaseURL = s.scheme + "://" + s.Domain
+	s.Audience = s.BaseURL + "/api/v2/"
+
+	if err := s.loadOrSeed(); err != nil {
+		ln.Close()
+		return nil, err
+	}
+
+	if len(s.CAPEM) > 0 {
+		dir, err := os.MkdirTemp("", "auth0-wizard-sandbox-")
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("sandbox: making a folder for the CA file: %w", err)
+		}
+		s.tmpDir = dir
+		s.CAFile = filepath.Join(dir, "ca.pem")
+		if err := os.WriteFile(s.CAFile, s.CAPEM, 0o644); err != nil {
+			ln.Close()
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("sandbox: writing the CA file: %w", err)
+		}
+	}
+	s.client = s.newClient()
+
+	s.handler = wrapTransport(opts, s.routes())
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          nil,
+	}
+	if s.scheme == "https" {
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12}
+		go s.srv.ServeTLS(ln, "", "")
+	} else {
+		go s.srv.Serve(ln)
+	}
+	return s, nil
+}
+
+// Handler returns the sandbox's whole HTTP handler (with the transport
+// faults of Options), for callers that serve it themselves.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Client returns an HTTP client that trusts the sandbox CA.
-func (s *Server) Client() *http.Client { return http.DefaultClient }
+func (s *Server) Client() *http.Client { return s.client }
+
+func (s *Server) newClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if len(s.CAPEM) > 0 {
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(s.CAPEM)
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
 
 // Close stops the server and saves the state file.
-func (s *Server) Close() error { return nil }
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := s.srv.Shutdown(ctx)
+		if err != nil {
+			s.srv.Close()
+		}
+		if t, ok := s.client.Transport.(*http.Transport); ok {
+			t.CloseIdleConnections()
+		}
+		if s.opts.StateFile != "" {
+			if serr := s.saveState(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+		}
+		if s.tmpDir != "" {
+			os.RemoveAll(s.tmpDir)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = nil // connections were forced closed; the state is saved
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
+}
+
+// SaveState writes the tenant to Options.StateFile now (Close does it too).
+func (s *Server) SaveState() error { return s.saveState() }
+
+// stateFile is what --state holds: the tenant and its signing key.
+type stateFile struct {
+	Version    int     `json:"version"`
+	SigningKey string  `json:"signing_key"` // PKCS#8 PEM
+	Tenant     *tenant `json:"tenant"`
+}
+
+func (s *Server) loadOrSeed() error {
+	if s.opts.StateFile != "" {
+		data, err := os.ReadFile(s.opts.StateFile)
+		switch {
+		case err == nil:
+			return s.loadState(data)
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			return fmt.Errorf("sandbox: reading the state file: %w", err)
+		}
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("sandbox: making the signing key: %w", err)
+	}
+	if err := s.setKey(key); err != nil {
+		return err
+	}
+	s.t = s.seedTenant()
+	s.ClientID, s.ClientSecret = s.t.ManagementClientID, s.findClient(s.t.ManagementClientID).str("client_secret")
+	return nil
+}
+
+func (s *Server) loadState(data []byte) error {
+	var st stateFile
+	dec := json.NewDecoder(bytesReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&st); err != nil || st.Tenant == nil {
+		return fmt.Errorf("sandbox: the state file %s is not a sandbox state (%v): move it away to start a new tenant", s.opts.StateFile, err)
+	}
+	block, _ := pem.Decode([]byte(st.SigningKey))
+	if block == nil {
+		return fmt.Errorf("sandbox: the state file %s holds no signing key: move it away to start a new tenant", s.opts.StateFile)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return fmt.Errorf("sandbox: the signing key in %s is unreadable: %w", s.opts.StateFile, err)
+	}
+	key, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return fmt.Errorf("sandbox: the signing key in %s is not RSA", s.opts.StateFile)
+	}
+	if err := s.setKey(key); err != nil {
+		return err
+	}
+	s.t = st.Tenant
+	s.t.normalize()
+	s.rebaseAudience()
+	c := s.findClient(s.t.ManagementClientID)
+	if c == nil {
+		return fmt.Errorf("sandbox: the state file %s has lost its management application: move it away to start a new tenant", s.opts.StateFile)
+	}
+	s.ClientID, s.ClientSecret = c.str("client_id"), c.str("client_secret")
+	return nil
+}
+
+// rebaseAudience points the system API at this run's address: the port
+// (and so the audience) changes between runs of a saved tenant.
+func (s *Server) rebaseAudience() {
+	for _, rs := range s.t.ResourceServers {
+		if rs.bool("is_system") {
+			old := rs.str("identifier")
+			if old == s.Audience {
+				return
+			}
+			rs["identifier"] = s.Audience
+			for _, g := range s.t.ClientGrants {
+				if g.str("audience") == old {
+					g["audience"] = s.Audience
+				}
+			}
+			return
+		}
+	}
+}
+
+func (s *Server) saveState() error {
+	s.mu.Lock()
+	der, err := x509.MarshalPKCS8PrivateKey(s.key)
+	if err != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("sandbox: encoding the signing key: %w", err)
+	}
+	data, err := json.MarshalIndent(stateFile{
+		Version:    1,
+		SigningKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		Tenant:     s.t,
+	}, "", "  ")
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("sandbox: encoding the state: %w", err)
+	}
+	return writeFileAtomic(s.opts.StateFile, data)
+}
+
+// writeFileAtomic writes data to a temporary file next to path (0600: the
+// state holds secrets and the signing key) and renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("sandbox: saving the state next to %s: %w", path, err)
+	}
+	tmp := f.Name()
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("sandbox: saving the state: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("sandbox: saving the state to %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("sandbox: saving the state to %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("sandbox: saving the state to %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("sandbox: replacing the state file %s: %w", path, err)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// domainOf is the host:port clients use: the listen host, or 127.0.0.1 when
+// listening on every address.
+func domainOf(host string, addr net.Addr) string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	ip := net.ParseIP(host)
+	if host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func hostOnly(hostport string) string {
+	h, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return hostport
+	}
+	return h
+}

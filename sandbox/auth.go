@@ -1,0 +1,593 @@
+package sandbox
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/big"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
+	mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
+	mux.HandleFunc("POST /oauth/token", s.handleToken)
+	mux.HandleFunc("POST /oauth/revoke", s.handleRevoke)
+	mux.HandleFunc("GET /userinfo", s.handleUserinfo)
+	mux.HandleFunc("POST /userinfo", s.handleUserinfo)
+	mux.HandleFunc("/api/v2/", s.handleManagement)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, mgmtError(http.StatusNotFound, "Not Found", ""))
+	})
+	return limitBody(mux)
+}
+
+// limitBody caps request bodies at maxBody; a handler reading past it gets
+// an *http.MaxBytesError and answers 413.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			writeJSON(w, http.StatusRequestEntityTooLarge, tooLarge())
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooLarge() obj {
+	return obj{"statusCode": 413, "error": "Request Entity Too Large",
+		"message": "Payload content length greater than maximum allowed: 1048576"}
+}
+
+// issuerFor is the issuer for the host the request used (Auth0 answers for
+// its canonical and custom domains alike), with its trailing slash.
+func (s *Server) originFor(r *http.Request) string {
+	host := r.Host
+	if host == "" {
+		host = s.Domain
+	}
+	return s.scheme + "://" + host
+}
+
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	o := s.originFor(r)
+	// Field order follows a real tenant's document, issuer first.
+	doc := []kv{
+		{"issuer", o + "/"},
+		{"authorization_endpoint", o + "/authorize"},
+		{"token_endpoint", o + "/oauth/token"},
+		{"device_authorization_endpoint", o + "/oauth/device/code"},
+		{"userinfo_endpoint", o + "/userinfo"},
+		{"mfa_challenge_endpoint", o + "/mfa/challenge"},
+		{"jwks_uri", o + "/.well-known/jwks.json"},
+		{"registration_endpoint", o + "/oidc/register"},
+		{"revocation_endpoint", o + "/oauth/revoke"},
+		{"scopes_supported", []string{"openid", "profile", "offline_access", "name", "given_name", "family_name", "nickname", "email", "email_verified", "picture", "created_at", "identities", "phone", "address"}},
+		{"response_types_supported", []string{"code", "token", "id_token", "code token", "code id_token", "token id_token", "code token id_token"}},
+		{"code_challenge_methods_supported", []string{"S256", "plain"}},
+		{"response_modes_supported", []string{"query", "fragment", "form_post"}},
+		{"subject_types_supported", []string{"public"}},
+		{"id_token_signing_alg_values_supported", []string{"HS256", "RS256", "PS256"}},
+		{"token_endpoint_auth_methods_supported", []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}},
+		{"token_endpoint_auth_signing_alg_values_supported", []string{"RS256", "RS384", "PS256"}},
+		{"claims_supported", []string{"aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name", "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"}},
+		{"request_uri_parameter_supported", false},
+		{"request_parameter_supported", false},
+	}
+	writeJSONPlain(w, http.StatusOK, orderedObject(doc))
+}
+
+// kv and orderedObject keep a JSON object's field order.
+type kv struct {
+	k string
+	v any
+}
+
+type orderedObject []kv
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.k)
+		v, err := json.Marshal(f.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	pub := s.key.PublicKey
+	kid, der := s.kid, s.keyDER
+	s.mu.Unlock()
+	thumb := sha1.Sum(der)
+	key := orderedObject{
+		{"kty", "RSA"},
+		{"use", "sig"},
+		{"n", base64.RawURLEncoding.EncodeToString(pub.N.Bytes())},
+		{"e", base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes())},
+		{"kid", kid},
+		{"x5t", base64.RawURLEncoding.EncodeToString(thumb[:])},
+		{"x5c", []string{base64.StdEncoding.EncodeToString(der)}},
+		{"alg", "RS256"},
+	}
+	writeJSONPlain(w, http.StatusOK, obj{"keys": []any{key}})
+}
+
+// oauthError is the Authentication API error body.
+func oauthError(w http.ResponseWriter, status int, code, desc string) {
+	body := orderedObject{{"error", code}, {"error_description", desc}}
+	if code == "unauthorized_client" {
+		body = append(body, kv{"error_uri", "https://auth0.com/docs/clients/client-grant-types"})
+	}
+	writeJSONPlain(w, status, body)
+}
+
+// readParams reads an Authentication API request: a JSON or a form body.
+func readParams(r *http.Request) (url.Values, error) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/json" || (ct == "" && len(data) > 0 && data[0] == '{') {
+		var m map[string]any
+		dec := json.NewDecoder(bytesReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			return nil, errBadJSON
+		}
+		v := url.Values{}
+		for k, x := range m {
+			switch t := x.(type) {
+			case string:
+				v.Set(k, t)
+			case json.Number:
+				v.Set(k, t.String())
+			case bool:
+				if t {
+					v.Set(k, "true")
+				} else {
+					v.Set(k, "false")
+				}
+			}
+		}
+		return v, nil
+	}
+	v, err := url.ParseQuery(string(data))
+	if err != nil {
+		return nil, errBadForm
+	}
+	return v, nil
+}
+
+var (
+	errBadJSON = errors.New("invalid json")
+	errBadForm = errors.New("invalid form")
+)
+
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	p, err := readParams(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, tooLarge())
+			return
+		}
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
+		return
+	}
+	clientID, secret := p.Get("client_id"), p.Get("client_secret")
+	basic := false
+	if id, sec, ok := r.BasicAuth(); ok {
+		// RFC 6749 §2.3.1: both parts are form-url-encoded.
+		if u, err := url.QueryUnescape(id); err == nil {
+			id = u
+		}
+		if u, err := url.QueryUnescape(sec); err == nil {
+			sec = u
+		}
+		clientID, secret, basic = id, sec, true
+	}
+	grantType := p.Get("grant_type")
+	if grantType == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: grant_type")
+		return
+	}
+	if clientID == "" {
+		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.findClient(clientID)
+	if c == nil {
+		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+		return
+	}
+	public := c.str("token_endpoint_auth_method") == "none"
+	if secret != "" || basic || !public {
+		if subtle.ConstantTimeCompare([]byte(secret), []byte(c.str("client_secret"))) != 1 {
+			oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+			return
+		}
+	}
+	switch grantType {
+	case "client_credentials":
+		s.clientCredentials(w, r, c, p)
+	case "password", "http://auth0.com/oauth/grant-type/password-realm":
+		s.passwordGrant(w, r, c, p, grantType)
+	default:
+		oauthError(w, http.StatusForbidden, "unsupported_grant_type", "Unsupported grant type: "+grantType)
+	}
+}
+
+func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj, p url.Values) {
+	if !slices.Contains(c.strs("grant_types"), "client_credentials") {
+		oauthError(w, http.StatusForbidden, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.")
+		return
+	}
+	audience := p.Get("audience")
+	if audience == "" {
+		oauthError(w, http.StatusForbidden, "access_denied", "No audience parameter was provided, and no default audience has been configured")
+		return
+	}
+	rs := s.findRSByIdentifier(audience)
+	if rs == nil {
+		oauthError(w, http.StatusForbidden, "access_denied", "Service not found: "+audience)
+		return
+	}
+	g := s.findGrantFor(c.str("client_id"), audience, "client")
+	if g == nil || rs.obj("subject_type_authorization").obj("client").str("policy") == "deny_all" {
+		oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
+		return
+	}
+	granted := g.strs("scope")
+	scopes := granted
+	if req := strings.Fields(p.Get("scope")); len(req) > 0 {
+		scopes = nil
+		for _, sc := range req {
+			if slices.Contains(granted, sc) && !slices.Contains(scopes, sc) {
+				scopes = append(scopes, sc)
+			}
+		}
+	}
+	lifetime := tokenLifetime(rs)
+	iat := time.Now().Unix()
+	claims := jwt.MapClaims{
+		"iss": s.originFor(r) + "/",
+		"sub": c.str("client_id") + "@clients",
+		"aud": audience,
+		"iat": iat,
+		"exp": iat + lifetime,
+		"gty": "client-credentials",
+		"azp": c.str("client_id"),
+	}
+	if len(scopes) > 0 {
+		claims["scope"] = strings.Join(scopes, " ")
+	}
+	tok, err := s.sign(claims)
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
+		return
+	}
+	resp := orderedObject{{"access_token", tok}}
+	if len(scopes) > 0 {
+		resp = append(resp, kv{"scope", strings.Join(scopes, " ")})
+	}
+	resp = append(resp, kv{"expires_in", lifetime}, kv{"token_type", "Bearer"})
+	writeJSONPlain(w, http.StatusOK, resp)
+}
+
+func tokenLifetime(rs obj) int64 {
+	if n, ok := toInt(rs["token_lifetime"]); ok && n > 0 {
+		return n
+	}
+	return 86400
+}
+
+var oidcScopes = []string{"openid", "profile", "email", "address", "phone", "offline_access", "name", "given_name", "family_name", "nickname", "email_verified", "picture", "created_at", "identities"}
+
+func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p url.Values, grantType string) {
+	if !slices.Contains(c.strs("grant_types"), grantType) {
+		oauthError(w, http.StatusForbidden, "unauthorized_client", "Grant type '"+grantType+"' not allowed for the client.")
+		return
+	}
+	realm := p.Get("realm")
+	if grantType == "password" || realm == "" {
+		realm = defaultConnectionName
+	}
+	username, password := p.Get("username"), p.Get("password")
+	if username == "" || password == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: username and password")
+		return
+	}
+	conn := s.findConnectionByName(realm)
+	if conn == nil || !slices.Contains(conn.strs("enabled_clients"), c.str("client_id")) {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "The connection is not enabled for this client: "+realm)
+		return
+	}
+	var u obj
+	for _, x := range s.t.Users {
+		if userConnection(x) != realm {
+			continue
+		}
+		if strings.EqualFold(x.str("email"), username) || (x.str("username") != "" && x.str("username") == username) {
+			u = x
+			break
+		}
+	}
+	if u == nil || !checkPassword(s.t.Passwords[u.str("user_id")], password) {
+		oauthError(w, http.StatusForbidden, "invalid_grant", "Wrong email or password.")
+		return
+	}
+	if u.bool("blocked") {
+		oauthError(w, http.StatusUnauthorized, "unauthorized", "user is blocked")
+		return
+	}
+	origin := s.originFor(r)
+	requested := strings.Fields(p.Get("scope"))
+	if len(requested) == 0 {
+		requested = []string{"openid", "profile", "email", "address", "phone"}
+	}
+	audience := p.Get("audience")
+	var rs obj
+	lifetime := int64(86400)
+	if audience != "" {
+		rs = s.findRSByIdentifier(audience)
+		if rs == nil {
+			oauthError(w, http.StatusForbidden, "access_denied", "Service not found: "+audience)
+			return
+		}
+		lifetime = tokenLifetime(rs)
+		switch rs.obj("subject_type_authorization").obj("user").str("policy") {
+		case "deny_all":
+			oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
+			return
+		case "require_client_grant":
+			if s.findGrantFor(c.str("client_id"), audience, "user") == nil {
+				oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
+				return
+			}
+		}
+	}
+	var rsScopes []string
+	for _, sc := range anySlice(rs["scopes"]) {
+		if m, ok := sc.(map[string]any); ok {
+			if v, ok := m["value"].(string); ok {
+				rsScopes = append(rsScopes, v)
+			}
+		}
+	}
+	var scopes []string
+	for _, sc := range requested {
+		if (slices.Contains(oidcScopes, sc) || slices.Contains(rsScopes, sc)) && !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	openid := slices.Contains(scopes, "openid")
+	iat := time.Now().Unix()
+	claims := jwt.MapClaims{
+		"iss": origin + "/",
+		"sub": u.str("user_id"),
+		"iat": iat,
+		"exp": iat + lifetime,
+		"azp": c.str("client_id"),
+		"gty": "password",
+	}
+	switch {
+	case audience != "" && openid:
+		claims["aud"] = []string{audience, origin + "/userinfo"}
+	case audience != "":
+		claims["aud"] = audience
+	default:
+		claims["aud"] = origin + "/userinfo"
+	}
+	if len(scopes) > 0 {
+		claims["scope"] = strings.Join(scopes, " ")
+	}
+	at, err := s.sign(claims)
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
+		return
+	}
+	resp := orderedObject{{"access_token", at}}
+	if openid {
+		idc := jwt.MapClaims{
+			"iss": origin + "/",
+			"sub": u.str("user_id"),
+			"aud": c.str("client_id"),
+			"iat": iat,
+			"exp": iat + 36000,
+		}
+		for k, v := range profileClaims(u, scopes) {
+			idc[k] = v
+		}
+		idt, err := s.sign(idc)
+		if err != nil {
+			oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
+			return
+		}
+		resp = append(resp, kv{"id_token", idt})
+	}
+	if len(scopes) > 0 {
+		resp = append(resp, kv{"scope", strings.Join(scopes, " ")})
+	}
+	resp = append(resp, kv{"expires_in", lifetime}, kv{"token_type", "Bearer"})
+	writeJSONPlain(w, http.StatusOK, resp)
+}
+
+func anySlice(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func userConnection(u obj) string {
+	for _, id := range anySlice(u["identities"]) {
+		if m, ok := id.(map[string]any); ok {
+			if c, ok := m["connection"].(string); ok {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
+// profileClaims are the standard claims of a user for the given scopes.
+func profileClaims(u obj, scopes []string) map[string]any {
+	out := map[string]any{}
+	if slices.Contains(scopes, "profile") {
+		for _, k := range []string{"name", "nickname", "picture", "updated_at", "given_name", "family_name"} {
+			if v, ok := u[k]; ok {
+				out[k] = v
+			}
+		}
+	}
+	if slices.Contains(scopes, "email") {
+		for _, k := range []string{"email", "email_verified"} {
+			if v, ok := u[k]; ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) sign(claims jwt.MapClaims) (string, error) {
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = s.kid
+	return tok.SignedString(s.key)
+}
+
+// verify checks a token this sandbox signed. The caller holds s.mu.
+func (s *Server) verify(raw string) (jwt.MapClaims, error) {
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		return &s.key.PublicKey, nil
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithExpirationRequired())
+	return claims, err
+}
+
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	p, err := readParams(r)
+	if err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
+		return
+	}
+	clientID, secret := p.Get("client_id"), p.Get("client_secret")
+	if id, sec, ok := r.BasicAuth(); ok {
+		clientID, secret = id, sec
+	}
+	if p.Get("token") == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: token")
+		return
+	}
+	s.mu.Lock()
+	c := s.findClient(clientID)
+	ok := c != nil && (secret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(c.str("client_secret"))) == 1)
+	s.mu.Unlock()
+	if !ok {
+		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || raw == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.Domain+`"`)
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	claims, err := s.verify(strings.TrimSpace(raw))
+	var u obj
+	if err == nil {
+		sub, _ := claims["sub"].(string)
+		u = s.findUser(sub)
+	}
+	if u == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.Domain+`", error="invalid_token"`)
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		return
+	}
+	scopes := strings.Fields(stringClaim(claims, "scope"))
+	out := obj{"sub": u.str("user_id")}
+	for k, v := range profileClaims(u, scopes) {
+		out[k] = v
+	}
+	writeJSONPlain(w, http.StatusOK, out)
+}
+
+func stringClaim(c jwt.MapClaims, k string) string {
+	s, _ := c[k].(string)
+	return s
+}
+
+// gravatar is the picture Auth0 gives a user without one.
+func gravatar(email string) string {
+	sum := md5.Sum([]byte(strings.ToLower(strings.TrimSpace(email))))
+	initials := strings.ToLower(email)
+	if len(initials) > 2 {
+		initials = initials[:2]
+	}
+	return "https://s.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=480&r=pg&d=" +
+		url.QueryEscape("https://cdn.auth0.com/avatars/"+initials+".png")
+}
+
+// writeJSON writes a Management API answer.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		data = []byte(`{"statusCode":500,"error":"Internal Server Error","message":"An internal server error occurred"}`)
+	}
+	writeRaw(w, status, "application/json; charset=utf-8", data)
+}
+
+// writeJSONPlain writes an Authentication API answer.
+func writeJSONPlain(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		data = []byte(`{"error":"server_error","error_description":"internal error"}`)
+	}
+	writeRaw(w, status, "application/json", data)
+}
+
+func writeRaw(w http.ResponseWriter, status int, ct string, data []byte) {
+	w.Header().Set("Content-Type", ct)
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	w.WriteHeader(status)
+	w.Write(data)
+}

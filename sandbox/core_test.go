@@ -1,0 +1,162 @@
+package sandbox
+
+import (
+	"crypto/rsa"
+	"encoding/base64"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func TestDiscoveryAndJWKSVerifyAToken(t *testing.T) {
+	s := start(t, Options{})
+	d := call(t, s, "GET", "/.well-known/openid-configuration", "", nil)
+	wantStatus(t, d, 200)
+	if !strings.HasPrefix(string(d.raw), `{"issuer":"`+s.BaseURL+`/"`) {
+		t.Errorf("issuer must come first with a trailing slash: %s", d.raw)
+	}
+	doc := d.object(t)
+	for _, k := range []string{"authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "userinfo_endpoint",
+		"mfa_challenge_endpoint", "jwks_uri", "registration_endpoint", "revocation_endpoint", "scopes_supported",
+		"response_types_supported", "code_challenge_methods_supported", "response_modes_supported",
+		"subject_types_supported", "id_token_signing_alg_values_supported", "token_endpoint_auth_methods_supported",
+		"claims_supported", "request_uri_parameter_supported", "request_parameter_supported"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("discovery lacks %s", k)
+		}
+	}
+	for _, k := range []string{"grant_types_supported", "introspection_endpoint"} {
+		if _, ok := doc[k]; ok {
+			t.Errorf("discovery has %s, which Auth0 does not publish", k)
+		}
+	}
+	if doc["jwks_uri"] != s.BaseURL+"/.well-known/jwks.json" {
+		t.Errorf("jwks_uri = %v", doc["jwks_uri"])
+	}
+
+	j := call(t, s, "GET", "/.well-known/jwks.json", "", nil)
+	wantStatus(t, j, 200)
+	keys := j.object(t)["keys"].([]any)
+	if len(keys) != 1 {
+		t.Fatalf("keys: %v", keys)
+	}
+	k := keys[0].(map[string]any)
+	for _, f := range []string{"kty", "use", "n", "e", "kid", "x5t", "x5c", "alg"} {
+		if _, ok := k[f]; !ok {
+			t.Errorf("JWK lacks %s", f)
+		}
+	}
+	nb, _ := base64.RawURLEncoding.DecodeString(k["n"].(string))
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: 65537}
+
+	raw := mgmtToken(t, s)
+	claims := jwt.MapClaims{}
+	tok, err := jwt.ParseWithClaims(raw, claims, func(tk *jwt.Token) (any, error) { return pub, nil },
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(s.BaseURL+"/"), jwt.WithAudience(s.Audience))
+	if err != nil {
+		t.Fatalf("token does not verify against the JWKS: %v", err)
+	}
+	if tok.Header["kid"] != k["kid"] {
+		t.Errorf("kid %v, JWKS kid %v", tok.Header["kid"], k["kid"])
+	}
+	if claims["sub"] != s.ClientID+"@clients" || claims["azp"] != s.ClientID || claims["gty"] != "client-credentials" {
+		t.Errorf("claims: %v", claims)
+	}
+	if aud, ok := claims["aud"].(string); !ok || aud != s.Audience {
+		t.Errorf("aud must be the audience string: %v", claims["aud"])
+	}
+	scopes := strings.Fields(claims["scope"].(string))
+	for _, want := range []string{"create:client_grants", "read:clients", "read:client_keys", "create:users", "update:connections"} {
+		if !slices.Contains(scopes, want) {
+			t.Errorf("management token lacks %s", want)
+		}
+	}
+	exp, _ := claims.GetExpirationTime()
+	iat, _ := claims.GetIssuedAt()
+	if exp.Sub(iat.Time).Seconds() != 86400 {
+		t.Errorf("lifetime %v", exp.Sub(iat.Time))
+	}
+}
+
+func TestNewTenantHoldsWhatARealOneHolds(t *testing.T) {
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	rs := call(t, s, "GET", "/api/v2/resource-servers", tok, nil)
+	wantStatus(t, rs, 200)
+	var system map[string]any
+	for _, x := range rs.array(t) {
+		if m := x.(map[string]any); m["is_system"] == true {
+			system = m
+		}
+	}
+	if system == nil || system["identifier"] != s.Audience || system["name"] != "Auth0 Management API" {
+		t.Fatalf("no system API for %s: %s", s.Audience, rs.raw)
+	}
+	g := call(t, s, "GET", "/api/v2/client-grants?client_id="+s.ClientID, tok, nil)
+	wantStatus(t, g, 200)
+	if grants := g.array(t); len(grants) != 1 || grants[0].(map[string]any)["audience"] != s.Audience {
+		t.Fatalf("management grant: %s", g.raw)
+	}
+	c := call(t, s, "GET", "/api/v2/connections?name="+defaultConnectionName, tok, nil)
+	wantStatus(t, c, 200)
+	conns := c.array(t)
+	if len(conns) != 1 || !slices.Contains(conns[0].(map[string]any)["enabled_clients"].([]any), any(s.ClientID)) {
+		t.Fatalf("default connection: %s", c.raw)
+	}
+	cl := call(t, s, "GET", "/api/v2/clients/"+s.ClientID, tok, nil)
+	wantStatus(t, cl, 200)
+	if cl.object(t)["client_secret"] != s.ClientSecret {
+		t.Errorf("management client secret not shown with read:client_keys")
+	}
+	if ct := cl.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+}
+
+func TestSeedRepeatsIDsAndSecrets(t *testing.T) {
+	a := start(t, Options{Seed: 42})
+	b := start(t, Options{Seed: 42})
+	if a.ClientID != b.ClientID || a.ClientSecret != b.ClientSecret {
+		t.Errorf("seed 42 gave %s and %s", a.ClientID, b.ClientID)
+	}
+	c := start(t, Options{Seed: 43})
+	if c.ClientID == a.ClientID {
+		t.Errorf("seeds 42 and 43 gave the same client id")
+	}
+	if len(a.ClientID) != 32 || len(a.ClientSecret) != 64 {
+		t.Errorf("id %q secret length %d", a.ClientID, len(a.ClientSecret))
+	}
+	ta, tb := mgmtToken(t, a), mgmtToken(t, b)
+	ra := call(t, a, "POST", "/api/v2/clients", ta, map[string]any{"name": "x"}).object(t)
+	rb := call(t, b, "POST", "/api/v2/clients", tb, map[string]any{"name": "x"}).object(t)
+	if ra["client_id"] != rb["client_id"] || ra["client_secret"] != rb["client_secret"] {
+		t.Errorf("created clients differ under one seed")
+	}
+}
+
+func TestBasicAndJSONTokenRequests(t *testing.T) {
+	s := start(t, Options{})
+	req, _ := http.NewRequest("POST", s.BaseURL+"/oauth/token",
+		strings.NewReader("grant_type=client_credentials&audience="+s.Audience))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(s.ClientID, s.ClientSecret)
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("Basic auth: %d", resp.StatusCode)
+	}
+	a := call(t, s, "POST", "/oauth/token", "", map[string]any{
+		"grant_type": "client_credentials", "client_id": s.ClientID, "client_secret": s.ClientSecret, "audience": s.Audience})
+	wantStatus(t, a, 200)
+	body := a.object(t)
+	if body["token_type"] != "Bearer" || body["expires_in"] != float64(86400) || body["scope"] == nil {
+		t.Errorf("token answer: %v", body)
+	}
+}

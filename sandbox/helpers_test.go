@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// start runs a sandbox for one test and closes it at the end.
+func start(t *testing.T, opts Options) *Server {
+	t.Helper()
+	if opts.Seed == 0 {
+		opts.Seed = 7
+	}
+	s, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// answer is a decoded HTTP answer.
+type answer struct {
+	status int
+	header http.Header
+	raw    []byte
+}
+
+func (a answer) object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(a.raw, &m); err != nil {
+		t.Fatalf("answer %d is not a JSON object: %v: %s", a.status, err, a.raw)
+	}
+	return m
+}
+
+func (a answer) array(t *testing.T) []any {
+	t.Helper()
+	var l []any
+	if err := json.Unmarshal(a.raw, &l); err != nil {
+		t.Fatalf("answer %d is not a JSON array: %v: %s", a.status, err, a.raw)
+	}
+	return l
+}
+
+// call sends one request; body is JSON-encoded unless it is a string or
+// []byte already.
+func call(t *testing.T, s *Server, method, path, token string, body any) answer {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.BaseURL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, raw: raw}
+}
+
+// token gets a client_credentials token with a form body and body
+// credentials.
+func token(t *testing.T, s *Server, clientID, secret, audience string) string {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}, "audience": {audience}}
+	resp, err := s.Client().PostForm(s.BaseURL+"/oauth/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("token for %s: %d %v", clientID, resp.StatusCode, out)
+	}
+	return out["access_token"].(string)
+}
+
+func mgmtToken(t *testing.T, s *Server) string {
+	t.Helper()
+	return token(t, s, s.ClientID, s.ClientSecret, s.Audience)
+}
+
+func wantStatus(t *testing.T, a answer, want int) {
+	t.Helper()
+	if a.status != want {
+		t.Fatalf("status %d, want %d: %s", a.status, want, a.raw)
+	}
+}

@@ -1,0 +1,588 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// apiError is a Management API error answer.
+type apiError struct {
+	status  int
+	message string
+	code    string
+	attrs   obj
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func (e *apiError) body() orderedObject {
+	b := orderedObject{{"statusCode", e.status}, {"error", http.StatusText(e.status)}, {"message", e.message}}
+	if e.code != "" {
+		b = append(b, kv{"errorCode", e.code})
+	}
+	if e.attrs != nil {
+		b = append(b, kv{"attributes", e.attrs})
+	}
+	return b
+}
+
+func mgmtError(status int, message, code string) orderedObject {
+	return (&apiError{status: status, message: message, code: code}).body()
+}
+
+func errf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+func badBody(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "invalid_body", message: "Payload validation error: " + fmt.Sprintf(format, args...)}
+}
+
+func badQuery(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "invalid_query_string", message: "Query validation error: " + fmt.Sprintf(format, args...)}
+}
+
+// mreq is one Management API request after authentication.
+type mreq struct {
+	r      *http.Request
+	q      url.Values
+	segs   []string // path segments after /api/v2/, unescaped
+	scopes []string
+	raw    []byte
+}
+
+// has says whether the token holds the scope.
+func (m *mreq) has(scope string) bool { return slices.Contains(m.scopes, scope) }
+
+type handlerFunc func(m *mreq) (int, any, error)
+
+type route struct {
+	scopes []string // any of these
+	fn     handlerFunc
+}
+
+// route finds the handler of a request: Auth0's resource paths, each with
+// the scopes it accepts.
+func (s *Server) route(method string, segs []string) (route, bool) {
+	n := len(segs)
+	if n == 0 {
+		return route{}, false
+	}
+	r := func(fn handlerFunc, scopes ...string) (route, bool) { return route{scopes, fn}, true }
+	switch segs[0] {
+	case "resource-servers":
+		switch {
+		case n == 1 && method == http.MethodGet:
+			return r(s.listResourceServers, "read:resource_servers")
+		case n == 1 && method == http.MethodPost:
+			return r(s.createResourceServer, "create:resource_servers")
+		case n == 2 && method == http.MethodGet:
+			return r(s.getResourceServer, "read:resource_servers")
+		case n == 2 && method == http.MethodPatch:
+			return r(s.updateResourceServer, "update:resource_servers")
+		case n == 2 && method == http.MethodDelete:
+			return r(s.deleteResourceServer, "delete:resource_servers")
+		}
+	case "clients":
+		switch {
+		case n == 1 && method == http.MethodGet:
+			return r(s.listClients, "read:clients", "read:client_summary")
+		case n == 1 && method == http.MethodPost:
+			return r(s.createClient, "create:clients")
+		case n == 2 && method == http.MethodGet:
+			return r(s.getClient, "read:clients", "read:client_keys", "read:client_summary")
+		case n == 2 && method == http.MethodPatch:
+			return r(s.updateClient, "update:clients", "update:client_keys")
+		case n == 2 && method == http.MethodDelete:
+			return r(s.deleteClient, "delete:clients")
+		case n == 3 && segs[2] == "rotate-secret" && method == http.MethodPost:
+			return r(s.rotateSecret, "update:client_keys")
+		}
+	case "client-grants":
+		switch {
+		case n == 1 && method == http.MethodGet:
+			return r(s.listClientGrants, "read:client_grants")
+		case n == 1 && method == http.MethodPost:
+			return r(s.createClientGrant, "create:client_grants")
+		case n == 2 && method == http.MethodGet:
+			return r(s.getClientGrant, "read:client_grants")
+		case n == 2 && method == http.MethodPatch:
+			return r(s.updateClientGrant, "update:client_grants")
+		case n == 2 && method == http.MethodDelete:
+			return r(s.deleteClientGrant, "delete:client_grants")
+		}
+	case "connections":
+		switch {
+		case n == 1 && method == http.MethodGet:
+			return r(s.listConnections, "read:connections")
+		case n == 1 && method == http.MethodPost:
+			return r(s.createConnection, "create:connections")
+		case n == 2 && method == http.MethodGet:
+			return r(s.getConnection, "read:connections")
+		case n == 2 && method == http.MethodPatch:
+			return r(s.updateConnection, "update:connections")
+		case n == 2 && method == http.MethodDelete:
+			return r(s.deleteConnection, "delete:connections")
+		case n == 3 && segs[2] == "clients" && method == http.MethodGet:
+			return r(s.getConnectionClients, "read:connections")
+		case n == 3 && segs[2] == "clients" && method == http.MethodPatch:
+			return r(s.patchConnectionClients, "update:connections")
+		}
+	case "users":
+		switch {
+		case n == 1 && method == http.MethodGet:
+			return r(s.listUsers, "read:users")
+		case n == 1 && method == http.MethodPost:
+			return r(s.createUser, "create:users")
+		case n == 2 && method == http.MethodGet:
+			return r(s.getUser, "read:users")
+		case n == 2 && method == http.MethodPatch:
+			return r(s.updateUser, "update:users", "update:users_app_metadata")
+		case n == 2 && method == http.MethodDelete:
+			return r(s.deleteUser, "delete:users")
+		}
+	case "users-by-email":
+		if n == 1 && method == http.MethodGet {
+			return r(s.usersByEmail, "read:users")
+		}
+	}
+	return route{}, false
+}
+
+func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v2/")
+	var segs []string
+	for _, p := range strings.Split(strings.TrimSuffix(rest, "/"), "/") {
+		u, err := url.PathUnescape(p)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, mgmtError(http.StatusBadRequest, "Path validation error: invalid escape in the path", "invalid_uri"))
+			return
+		}
+		segs = append(segs, u)
+	}
+	if len(segs) == 1 && segs[0] == "" {
+		segs = nil
+	}
+
+	// Auth0 authenticates before it routes.
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, tooLarge())
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, mgmtError(http.StatusBadRequest, "Invalid request payload JSON format", "invalid_body"))
+		return
+	}
+
+	s.mu.Lock()
+	status, body := s.serveManagement(r, segs, raw)
+	var data []byte
+	if status != http.StatusNoContent {
+		data, err = json.Marshal(body)
+		if err != nil {
+			status = http.StatusInternalServerError
+			data = []byte(`{"statusCode":500,"error":"Internal Server Error","message":"An internal server error occurred"}`)
+		}
+	}
+	s.mu.Unlock()
+	writeRaw(w, status, "application/json; charset=utf-8", data)
+}
+
+// serveManagement runs a Management API request; the caller holds s.mu.
+func (s *Server) serveManagement(r *http.Request, segs []string, raw []byte) (status int, body any) {
+	defer func() {
+		// Never let one request take the tenant down: a bug answers 500.
+		if p := recover(); p != nil {
+			status, body = http.StatusInternalServerError, mgmtError(http.StatusInternalServerError, "An internal server error occurred", "")
+		}
+	}()
+	scopes, aerr := s.authenticate(r)
+	if aerr != nil {
+		return aerr.status, aerr.body()
+	}
+	rt, ok := s.route(r.Method, segs)
+	if !ok {
+		return http.StatusNotFound, mgmtError(http.StatusNotFound, "Not Found", "")
+	}
+	allowed := false
+	for _, sc := range rt.scopes {
+		if slices.Contains(scopes, sc) {
+			allowed = true
+			break
+		}
+	}
+	if !allowed {
+		return http.StatusForbidden, mgmtError(http.StatusForbidden, "Insufficient scope, expected any of: "+strings.Join(rt.scopes, ", "), "insufficient_scope")
+	}
+	m := &mreq{r: r, q: r.URL.Query(), segs: segs, scopes: scopes, raw: raw}
+	st, out, err := rt.fn(m)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return ae.status, ae.body()
+		}
+		return http.StatusInternalServerError, mgmtError(http.StatusInternalServerError, "An internal server error occurred", "")
+	}
+	return st, out
+}
+
+// authenticate checks the bearer token: RS256, signed by this tenant, not
+// expired, for the Management API audience. It returns the token's scopes.
+func (s *Server) authenticate(r *http.Request) ([]string, *apiError) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, errf(http.StatusUnauthorized, "", "Missing authentication")
+	}
+	scheme, raw, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		return nil, errf(http.StatusUnauthorized, "", "Bad HTTP authentication header format")
+	}
+	claims, err := s.verify(strings.TrimSpace(raw))
+	if err != nil {
+		msg := "Invalid token"
+		switch {
+		case errors.Is(err, jwt.ErrTokenExpired):
+			msg = "Expired token received for JSON Web Token validation"
+		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+			msg = "Invalid signature received for JSON Web Token validation"
+		}
+		return nil, &apiError{status: http.StatusUnauthorized, message: msg, attrs: obj{"error": msg}}
+	}
+	aud, _ := claims.GetAudience()
+	if !slices.Contains([]string(aud), s.Audience) {
+		msg := "Bad audience: " + strings.Join(aud, " ")
+		return nil, &apiError{status: http.StatusUnauthorized, message: msg, attrs: obj{"error": msg}}
+	}
+	return strings.Fields(stringClaim(claims, "scope")), nil
+}
+
+// decodeObject reads the JSON object of a request body.
+func (m *mreq) decodeObject() (obj, error) {
+	v, err := decodeJSON(m.raw)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil, badBody("'Expected type object but found type %s'.", jsonType(v))
+	}
+	return obj(o), nil
+}
+
+func decodeJSON(raw []byte) (any, error) {
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return map[string]any{}, nil
+	}
+	dec := json.NewDecoder(bytesReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, &apiError{status: http.StatusBadRequest, code: "invalid_body", message: "Invalid request payload JSON format"}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &apiError{status: http.StatusBadRequest, code: "invalid_body", message: "Invalid request payload JSON format"}
+	}
+	return v, nil
+}
+
+func jsonType(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return "integer"
+		}
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any, obj:
+		return "object"
+	}
+	return "unknown"
+}
+
+// schema is the payload validation of one endpoint: the fields it accepts
+// with their JSON types ("string", "integer|null", "any", ...), the
+// required ones and enumerations.
+type schema struct {
+	fields   map[string]string
+	required []string
+	enums    map[string][]string
+}
+
+func (sc schema) validate(o obj) error {
+	var extra []string
+	for k := range o {
+		if _, ok := sc.fields[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return badBody("'Additional properties not allowed: %s'.", strings.Join(extra, ","))
+	}
+	for _, k := range sc.required {
+		if _, ok := o[k]; !ok {
+			return badBody("'Missing required property: %s'.", k)
+		}
+	}
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := o[k]
+		want := sc.fields[k]
+		if want == "any" {
+			continue
+		}
+		got := jsonType(v)
+		if !typeAllowed(want, got) {
+			first, _, _ := strings.Cut(want, "|")
+			return badBody("'Expected type %s but found type %s' on property %s.", first, got, k)
+		}
+		if vals, ok := sc.enums[k]; ok && got == "string" && !slices.Contains(vals, v.(string)) {
+			return badBody("'No enum match for: \"%s\"' on property %s.", v.(string), k)
+		}
+		if vals, ok := sc.enums[k]; ok && got == "array" {
+			for i, x := range v.([]any) {
+				str, isStr := x.(string)
+				if !isStr {
+					return badBody("'Expected type string but found type %s' on property %s[%d].", jsonType(x), k, i)
+				}
+				if len(vals) > 0 && !slices.Contains(vals, str) {
+					return badBody("'No enum match for: \"%s\"' on property %s[%d].", str, k, i)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func typeAllowed(want, got string) bool {
+	for _, t := range strings.Split(want, "|") {
+		if t == got || (t == "number" && got == "integer") {
+			return true
+		}
+	}
+	return false
+}
+
+// stringList checks that o[k], when present, is an array of strings.
+func stringList(o obj, k string) error {
+	v, ok := o[k]
+	if !ok || v == nil {
+		return nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return badBody("'Expected type array but found type %s' on property %s.", jsonType(v), k)
+	}
+	for i, x := range l {
+		if _, ok := x.(string); !ok {
+			return badBody("'Expected type string but found type %s' on property %s[%d].", jsonType(x), k, i)
+		}
+	}
+	return nil
+}
+
+// listing is a page of a list endpoint in one of Auth0's three shapes.
+type listing struct {
+	key        string // "clients", "connections", ...
+	offset     bool   // page / per_page / include_totals
+	checkpoint bool   // from / take / next
+	length     bool   // users add "length" to the totals form
+}
+
+func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, badQuery("'Expected type integer but found type string' on property %s.", name)
+	}
+	if n < lo {
+		return 0, badQuery("'Value %d is less than minimum %d' on property %s.", n, lo, name)
+	}
+	if n > hi {
+		return 0, badQuery("'Value %d is greater than maximum %d' on property %s.", n, hi, name)
+	}
+	return n, nil
+}
+
+func queryBool(q url.Values, name string) (bool, bool, error) {
+	v := q.Get(name)
+	switch v {
+	case "":
+		return false, false, nil
+	case "true":
+		return true, true, nil
+	case "false":
+		return false, true, nil
+	}
+	return false, false, badQuery("'Expected type boolean but found type string' on property %s.", name)
+}
+
+func encodeCursor(i int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(i)))
+}
+
+func decodeCursor(s string) (int, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, false
+	}
+	rest, ok := strings.CutPrefix(string(b), "o:")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n >= 0
+}
+
+// page cuts views into the answer shape the query asks for.
+func (m *mreq) page(views []any, l listing) (int, any, error) {
+	if l.checkpoint && (m.q.Has("from") || m.q.Has("take")) {
+		take, err := queryInt(m.q, "take", 50, 1, 100)
+		if err != nil {
+			return 0, nil, err
+		}
+		start := 0
+		if f := m.q.Get("from"); f != "" {
+			n, ok := decodeCursor(f)
+			if !ok {
+				return 0, nil, badQuery("'Invalid checkpoint' on property from.")
+			}
+			start = n
+		}
+		start = min(start, len(views))
+		end := min(start+take, len(views))
+		out := orderedObject{{l.key, nonNil(views[start:end])}}
+		if end < len(views) {
+			out = append(out, kv{"next", encodeCursor(end)})
+		}
+		return http.StatusOK, out, nil
+	}
+	pg, err := queryInt(m.q, "page", 0, 0, 1<<20)
+	if err != nil {
+		return 0, nil, err
+	}
+	perPage, err := queryInt(m.q, "per_page", 50, 0, 100)
+	if err != nil {
+		return 0, nil, err
+	}
+	totals, _, err := queryBool(m.q, "include_totals")
+	if err != nil {
+		return 0, nil, err
+	}
+	start := min(pg*perPage, len(views))
+	end := min(start+perPage, len(views))
+	items := nonNil(views[start:end])
+	if !totals {
+		return http.StatusOK, items, nil
+	}
+	if l.length {
+		return http.StatusOK, orderedObject{{"start", start}, {"limit", perPage}, {"length", len(items)}, {l.key, items}, {"total", len(views)}}, nil
+	}
+	return http.StatusOK, orderedObject{{"total", len(views)}, {"start", start}, {"limit", perPage}, {l.key, items}}, nil
+}
+
+func nonNil(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+// project applies fields= and include_fields=; always lists fields Auth0
+// always returns (clients: tenant; connections: is_domain_connection).
+func (m *mreq) project(o obj, always ...string) (obj, error) {
+	f := m.q.Get("fields")
+	if f == "" {
+		return o, nil
+	}
+	include, set, err := queryBool(m.q, "include_fields")
+	if err != nil {
+		return nil, err
+	}
+	if !set {
+		include = true
+	}
+	names := strings.Split(f, ",")
+	out := obj{}
+	if include {
+		for _, n := range names {
+			if v, ok := o[strings.TrimSpace(n)]; ok {
+				out[strings.TrimSpace(n)] = v
+			}
+		}
+		for _, n := range always {
+			if v, ok := o[n]; ok {
+				out[n] = v
+			}
+		}
+		return out, nil
+	}
+	for k, v := range o {
+		out[k] = v
+	}
+	for _, n := range names {
+		delete(out, strings.TrimSpace(n))
+	}
+	return out, nil
+}
+
+// clone copies a JSON value deeply, so that a stored resource never shares
+// memory with a request or an answer.
+func clone(v any) any {
+	switch x := v.(type) {
+	case obj:
+		o := make(obj, len(x))
+		for k, e := range x {
+			o[k] = clone(e)
+		}
+		return o
+	case map[string]any:
+		o := make(map[string]any, len(x))
+		for k, e := range x {
+			o[k] = clone(e)
+		}
+		return o
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = clone(e)
+		}
+		return l
+	case []string:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = e
+		}
+		return l
+	}
+	return v
+}
+
+func cloneObj(o obj) obj { return clone(o).(obj) }

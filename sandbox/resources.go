@@ -1,0 +1,731 @@
+package sandbox
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// ---- resource servers ----
+
+var rsFields = map[string]string{
+	"name": "string", "identifier": "string", "scopes": "array", "signing_alg": "string",
+	"signing_secret": "string", "allow_offline_access": "boolean", "allow_online_access": "boolean",
+	"allow_online_access_with_ephemeral_sessions": "boolean", "token_lifetime": "integer",
+	"token_lifetime_for_web": "integer", "token_dialect": "string",
+	"skip_consent_for_verifiable_first_party_clients": "boolean", "enforce_policies": "boolean",
+	"token_encryption": "object|null", "consent_policy": "string|null", "authorization_details": "array|null",
+	"proof_of_possession": "object|null", "subject_type_authorization": "object",
+	"authorization_policy": "object|null", "verificationLocation": "string", "options": "object",
+}
+
+var rsEnums = map[string][]string{
+	"signing_alg":    {"HS256", "RS256", "RS512", "PS256"},
+	"token_dialect":  {"access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz"},
+	"consent_policy": {"transactional-authorization-with-mfa"},
+}
+
+func rsSchema(update bool) schema {
+	f := map[string]string{}
+	for k, v := range rsFields {
+		f[k] = v
+	}
+	sc := schema{fields: f, enums: rsEnums}
+	if update {
+		delete(f, "identifier")
+	} else {
+		sc.required = []string{"identifier"}
+	}
+	return sc
+}
+
+func validateScopes(o obj) error {
+	for i, x := range anySlice(o["scopes"]) {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return badBody("'Expected type object but found type %s' on property scopes[%d].", jsonType(x), i)
+		}
+		v, ok := m["value"].(string)
+		if !ok {
+			return badBody("'Missing required property: value' on property scopes[%d].", i)
+		}
+		if v == "" {
+			return badBody("'String is too short (0 chars), minimum 1' on property scopes[%d].value.", i)
+		}
+		for k, e := range m {
+			if k != "value" && k != "description" {
+				return badBody("'Additional properties not allowed: %s' on property scopes[%d].", k, i)
+			}
+			if _, ok := e.(string); !ok {
+				return badBody("'Expected type string but found type %s' on property scopes[%d].%s.", jsonType(e), i, k)
+			}
+		}
+	}
+	return nil
+}
+
+// cleanRS drops what Auth0 never echoes (the PEM of an encryption key).
+func cleanRS(rs obj) {
+	if te := rs.obj("token_encryption"); te != nil {
+		if ek := te.obj("encryption_key"); ek != nil {
+			delete(ek, "pem")
+		}
+	}
+}
+
+func (s *Server) createResourceServer(m *mreq) (int, any, error) {
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := rsSchema(false).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if err := validateScopes(in); err != nil {
+		return 0, nil, err
+	}
+	ident := in.str("identifier")
+	if ident == "" {
+		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property identifier.")
+	}
+	if s.findRSByIdentifier(ident) != nil {
+		return 0, nil, errf(http.StatusConflict, "conflict", "A resource server with the same identifier already exists")
+	}
+	rs := obj{"id": s.newResourceServerID()}
+	if _, ok := in["name"]; !ok {
+		rs["name"] = ident
+	}
+	for k, v := range in {
+		rs[k] = clone(v)
+	}
+	setDefault(rs, "signing_alg", "RS256")
+	setDefault(rs, "allow_offline_access", false)
+	setDefault(rs, "token_lifetime", json.Number("86400"))
+	setDefault(rs, "token_lifetime_for_web", json.Number("7200"))
+	setDefault(rs, "skip_consent_for_verifiable_first_party_clients", false)
+	if rs.str("signing_alg") == "HS256" {
+		setDefault(rs, "signing_secret", s.randString(secretSet, 32))
+	}
+	cleanRS(rs)
+	s.t.ResourceServers = append(s.t.ResourceServers, rs)
+	return http.StatusCreated, rs, nil
+}
+
+func setDefault(o obj, k string, v any) {
+	if _, ok := o[k]; !ok {
+		o[k] = v
+	}
+}
+
+func notFoundRS() error {
+	return errf(http.StatusNotFound, "inexistent_resource_server", "The resource server does not exist")
+}
+
+func (s *Server) getResourceServer(m *mreq) (int, any, error) {
+	rs := s.findResourceServer(m.segs[1])
+	if rs == nil {
+		return 0, nil, notFoundRS()
+	}
+	out, err := m.project(rs)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) listResourceServers(m *mreq) (int, any, error) {
+	idents := m.q["identifiers"]
+	if len(idents) > 10 {
+		return 0, nil, badQuery("'Array is too long (%d), maximum 10' on property identifiers.", len(idents))
+	}
+	var views []any
+	for _, rs := range s.t.ResourceServers {
+		if len(idents) > 0 && !slices.Contains(idents, rs.str("identifier")) {
+			continue
+		}
+		v, err := m.project(rs)
+		if err != nil {
+			return 0, nil, err
+		}
+		views = append(views, v)
+	}
+	return m.page(views, listing{key: "resource_servers", offset: true, checkpoint: true})
+}
+
+// systemRSPatchable are the fields a tenant may change on its system API.
+var systemRSPatchable = []string{"token_lifetime", "token_lifetime_for_web", "skip_consent_for_verifiable_first_party_clients", "allow_offline_access"}
+
+func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
+	rs := s.findResourceServer(m.segs[1])
+	if rs == nil {
+		return 0, nil, notFoundRS()
+	}
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := rsSchema(true).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if err := validateScopes(in); err != nil {
+		return 0, nil, err
+	}
+	if rs.bool("is_system") {
+		for k := range in {
+			if !slices.Contains(systemRSPatchable, k) {
+				return 0, nil, badBody("'Additional properties not allowed: %s'.", k)
+			}
+		}
+	}
+	for k, v := range in {
+		if v == nil {
+			delete(rs, k)
+			continue
+		}
+		rs[k] = clone(v)
+	}
+	cleanRS(rs)
+	return http.StatusOK, rs, nil
+}
+
+func (s *Server) deleteResourceServer(m *mreq) (int, any, error) {
+	rs := s.findResourceServer(m.segs[1])
+	if rs == nil {
+		return http.StatusNoContent, nil, nil
+	}
+	if rs.bool("is_system") {
+		return 0, nil, errf(http.StatusBadRequest, "operation_not_supported", "The system resource server (Auth0 Management API) cannot be deleted")
+	}
+	ident := rs.str("identifier")
+	s.t.ResourceServers = removeWhere(s.t.ResourceServers, func(o obj) bool { return o.str("id") == rs.str("id") })
+	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("audience") == ident })
+	return http.StatusNoContent, nil, nil
+}
+
+// ---- clients ----
+
+var clientFieldTypes = map[string]string{
+	"name": "string", "description": "string", "logo_uri": "string", "callbacks": "array",
+	"allowed_origins": "array", "web_origins": "array", "client_aliases": "array", "allowed_clients": "array",
+	"allowed_logout_urls": "array", "grant_types": "array", "token_endpoint_auth_method": "string|null",
+	"is_token_endpoint_ip_header_trusted": "boolean", "app_type": "string", "is_first_party": "boolean",
+	"oidc_conformant": "boolean", "jwt_configuration": "object", "encryption_key": "object|null",
+	"sso": "boolean", "cross_origin_authentication": "boolean", "cross_origin_auth": "boolean",
+	"cross_origin_loc": "string|null", "sso_disabled": "boolean", "custom_login_page_on": "boolean",
+	"custom_login_page": "string", "custom_login_page_preview": "string", "form_template": "string",
+	"addons": "object", "client_metadata": "object", "mobile": "object", "initiate_login_uri": "string",
+	"native_social_login": "object|null", "refresh_token": "object|null", "default_organization": "object|null",
+	"organization_usage": "string", "organization_require_behavior": "string",
+	"organization_discovery_methods": "array", "client_authentication_methods": "object|null",
+	"require_pushed_authorization_requests": "boolean", "require_proof_of_possession": "boolean",
+	"signed_request_object": "object|null", "compliance_level": "string|null",
+	"skip_non_verifiable_callback_uri_confirmation_prompt": "boolean|null", "token_exchange": "object|null",
+	"par_request_expiry": "integer|null", "token_quota": "object|null", "oidc_logout": "object|null",
+	"oidc_backchannel_logout": "object|null", "session_transfer": "object|null", "fedcm_login": "any",
+	"token_vault_privileged_access": "any", "express_configuration": "any",
+	"my_organization_configuration": "any", "async_approval_notification_channels": "any",
+	"third_party_security_mode": "any", "redirection_policy": "any",
+	"resource_server_identifier": "string",
+}
+
+var clientEnums = map[string][]string{
+	"app_type": {"native", "spa", "regular_web", "non_interactive", "resource_server", "express_configuration",
+		"rms", "box", "cloudbees", "concur", "dropbox", "mscrm", "echosign", "egnyte", "newrelic", "office365",
+		"salesforce", "sentry", "sharepoint", "slack", "springcm", "zendesk", "zoom", "sso_integration", "oag"},
+	"token_endpoint_auth_method":    {"none", "client_secret_post", "client_secret_basic"},
+	"organization_usage":            {"deny", "allow", "require"},
+	"organization_require_behavior": {"no_prompt", "pre_login_prompt", "post_login_prompt"},
+	"grant_types":                   nil, // strings, any value
+	"callbacks":                     nil,
+	"allowed_origins":               nil,
+	"web_origins":                   nil,
+	"allowed_logout_urls":           nil,
+	"client_aliases":                nil,
+	"allowed_clients":               nil,
+}
+
+func clientSchema(update bool) schema {
+	f := map[string]string{}
+	for k, v := range clientFieldTypes {
+		f[k] = v
+	}
+	sc := schema{fields: f, enums: clientEnums}
+	if update {
+		f["client_secret"] = "string"
+		delete(f, "resource_server_identifier")
+	} else {
+		sc.required = []string{"name"}
+	}
+	return sc
+}
+
+func validateClientMetadata(in obj) error {
+	md := in.obj("client_metadata")
+	if md == nil {
+		return nil
+	}
+	if len(md) > 10 {
+		return badBody("'Too many properties defined (%d), maximum 10' on property client_metadata.", len(md))
+	}
+	for k, v := range md {
+		if v == nil {
+			continue
+		}
+		str, ok := v.(string)
+		if !ok {
+			return badBody("'Expected type string but found type %s' on property client_metadata.%s.", jsonType(v), k)
+		}
+		if len(str) > 255 {
+			return badBody("'String is too long (%d chars), maximum 255' on property client_metadata.%s.", len(str), k)
+		}
+	}
+	return nil
+}
+
+// newClientObject makes a client from a validated create payload, with the
+// defaults a real tenant fills in.
+func (s *Server) newClientObject(in obj) obj {
+	c := obj{}
+	for k, v := range in {
+		c[k] = clone(v)
+	}
+	c["client_id"] = s.newClientID()
+	c["client_secret"] = s.newClientSecret()
+	setDefault(c, "is_first_party", true)
+	setDefault(c, "is_token_endpoint_ip_header_trusted", false)
+	rsLinked := c.str("app_type") == "resource_server"
+	setDefault(c, "oidc_conformant", rsLinked)
+	jc := obj{"secret_encoded": false}
+	for k, v := range c.obj("jwt_configuration") {
+		jc[k] = v
+	}
+	if rsLinked {
+		setDefault(jc, "alg", "RS256")
+	}
+	if _, ok := jc["alg"]; !ok {
+		setDefault(jc, "lifetime_in_seconds", json.Number("36000"))
+	}
+	c["jwt_configuration"] = jc
+	c["signing_keys"] = []any{obj{
+		"cert":    s.signingCertPEM(),
+		"pkcs7":   s.signingCertPEM(),
+		"subject": "deprecated",
+	}}
+	setDefault(c, "sso_disabled", false)
+	setDefault(c, "cross_origin_authentication", false)
+	if rsLinked {
+		setDefault(c, "grant_types", []any{})
+	} else {
+		setDefault(c, "grant_types", []any{"authorization_code", "implicit", "refresh_token", "client_credentials"})
+	}
+	setDefault(c, "custom_login_page_on", true)
+	c["refresh_token"] = refreshTokenDefaults(c.obj("refresh_token"))
+	if cam := c.obj("client_authentication_methods"); cam != nil {
+		s.fillCredentials(cam)
+	}
+	return c
+}
+
+func refreshTokenDefaults(given obj) obj {
+	rt := obj{
+		"rotation_type":                "non-rotating",
+		"expiration_type":              "non-expiring",
+		"leeway":                       json.Number("0"),
+		"token_lifetime":               json.Number("2592000"),
+		"infinite_token_lifetime":      true,
+		"infinite_idle_token_lifetime": true,
+		"idle_token_lifetime":          json.Number("1296000"),
+	}
+	if given.str("expiration_type") == "expiring" {
+		rt["infinite_token_lifetime"] = false
+		rt["infinite_idle_token_lifetime"] = false
+	}
+	for k, v := range given {
+		rt[k] = v
+	}
+	return rt
+}
+
+// fillCredentials gives private_key_jwt credentials the ids and key ids
+// Auth0 assigns, and drops their PEMs.
+func (s *Server) fillCredentials(cam obj) {
+	pkj := cam.obj("private_key_jwt")
+	if pkj == nil {
+		return
+	}
+	for _, x := range anySlice(pkj["credentials"]) {
+		cred, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		ts := now()
+		pemText, _ := cred["pem"].(string)
+		sum := sha256.Sum256([]byte(pemText))
+		if b, _ := pem.Decode([]byte(pemText)); b != nil {
+			sum = sha256.Sum256(b.Bytes)
+		}
+		delete(cred, "pem")
+		if _, ok := cred["id"]; !ok {
+			cred["id"] = s.newCredentialID()
+		}
+		if _, ok := cred["kid"]; !ok {
+			cred["kid"] = base64.RawURLEncoding.EncodeToString(sum[:])
+		}
+		if _, ok := cred["alg"]; !ok {
+			cred["alg"] = "RS256"
+		}
+		if _, ok := cred["created_at"]; !ok {
+			cred["created_at"] = ts
+			cred["updated_at"] = ts
+		}
+	}
+}
+
+func (s *Server) signingCertPEM() string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.keyDER}))
+}
+
+// clientView is a client as an answer shows it: the secret only to a token
+// with read:client_keys (or on create/rotate), credentials by id only.
+func clientView(c obj, secret, fullCredentials bool) obj {
+	v := cloneObj(c)
+	if !secret {
+		delete(v, "client_secret")
+		delete(v, "signing_keys")
+	}
+	if !fullCredentials {
+		if pkj := v.obj("client_authentication_methods").obj("private_key_jwt"); pkj != nil {
+			var ids []any
+			for _, x := range anySlice(pkj["credentials"]) {
+				if cred, ok := x.(map[string]any); ok {
+					ids = append(ids, obj{"id": cred["id"]})
+				}
+			}
+			pkj["credentials"] = nonNil(ids)
+		}
+	}
+	return v
+}
+
+func notFoundClient() error {
+	return errf(http.StatusNotFound, "inexistent_client", "The client does not exist")
+}
+
+func (s *Server) createClient(m *mreq) (int, any, error) {
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := clientSchema(false).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if in.str("name") == "" {
+		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property name.")
+	}
+	if err := validateClientMetadata(in); err != nil {
+		return 0, nil, err
+	}
+	var rs obj
+	if ident, ok := in["resource_server_identifier"]; ok {
+		rs = s.findRSByIdentifier(ident.(string))
+		if rs == nil || in.str("app_type") != "resource_server" {
+			return 0, nil, badBody("'resource_server_identifier' must name an existing resource server and needs app_type resource_server.")
+		}
+	}
+	c := s.newClientObject(in)
+	if md := c.obj("client_metadata"); md != nil {
+		for k, v := range md {
+			if v == nil {
+				delete(md, k)
+			}
+		}
+	}
+	if rs != nil {
+		rs["client_id"] = c.str("client_id")
+	}
+	s.t.Clients = append(s.t.Clients, c)
+	return http.StatusCreated, clientView(c, true, true), nil
+}
+
+func (s *Server) getClient(m *mreq) (int, any, error) {
+	c := s.findClient(m.segs[1])
+	if c == nil {
+		return 0, nil, notFoundClient()
+	}
+	v, err := m.project(clientView(c, m.has("read:client_keys"), false), "tenant")
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
+}
+
+func (s *Server) listClients(m *mreq) (int, any, error) {
+	showSecret := m.has("read:client_keys")
+	appTypes := strings.Split(m.q.Get("app_type"), ",")
+	firstParty, fpSet, err := queryBool(m.q, "is_first_party")
+	if err != nil {
+		return 0, nil, err
+	}
+	var views []any
+	for _, c := range s.t.Clients {
+		if m.q.Get("app_type") != "" && !slices.Contains(appTypes, c.str("app_type")) {
+			continue
+		}
+		if fpSet && c.bool("is_first_party") != firstParty {
+			continue
+		}
+		v := clientView(c, showSecret, false)
+		if !m.has("read:clients") {
+			v = clientSummary(v)
+		}
+		v["tenant"] = "sandbox"
+		pv, err := m.project(v, "tenant")
+		if err != nil {
+			return 0, nil, err
+		}
+		if m.q.Get("fields") == "" {
+			delete(pv, "tenant")
+		}
+		views = append(views, pv)
+	}
+	return m.page(views, listing{key: "clients", offset: true, checkpoint: true})
+}
+
+// clientSummary is what read:client_summary alone may see.
+func clientSummary(v obj) obj {
+	out := obj{}
+	for _, k := range []string{"client_id", "name", "app_type", "description", "is_first_party", "logo_uri", "tenant"} {
+		if x, ok := v[k]; ok {
+			out[k] = x
+		}
+	}
+	return out
+}
+
+func (s *Server) updateClient(m *mreq) (int, any, error) {
+	c := s.findClient(m.segs[1])
+	if c == nil {
+		return 0, nil, notFoundClient()
+	}
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := clientSchema(true).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if n, ok := in["name"]; ok && n.(string) == "" {
+		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property name.")
+	}
+	if err := validateClientMetadata(in); err != nil {
+		return 0, nil, err
+	}
+	if _, ok := in["client_secret"]; ok && !m.has("update:client_keys") {
+		return 0, nil, errf(http.StatusForbidden, "insufficient_scope", "Insufficient scope, expected any of: update:client_keys")
+	}
+	if !m.has("update:clients") {
+		for k := range in {
+			if k != "client_secret" {
+				return 0, nil, errf(http.StatusForbidden, "insufficient_scope", "Insufficient scope, expected any of: update:clients")
+			}
+		}
+	}
+	for k, v := range in {
+		switch k {
+		case "client_metadata":
+			md := c.obj("client_metadata")
+			if md == nil || v == nil {
+				md = obj{}
+			}
+			for mk, mv := range in.obj("client_metadata") {
+				if mv == nil {
+					delete(md, mk)
+				} else {
+					md[mk] = mv
+				}
+			}
+			c["client_metadata"] = md
+		case "jwt_configuration":
+			jc := obj{"secret_encoded": false}
+			for jk, jv := range in.obj("jwt_configuration") {
+				jc[jk] = clone(jv)
+			}
+			if _, ok := jc["alg"]; !ok {
+				setDefault(jc, "lifetime_in_seconds", json.Number("36000"))
+			}
+			c["jwt_configuration"] = jc
+		case "refresh_token":
+			if v == nil {
+				c["refresh_token"] = refreshTokenDefaults(nil)
+			} else {
+				c["refresh_token"] = refreshTokenDefaults(cloneObj(in.obj("refresh_token")))
+			}
+		case "client_authentication_methods":
+			if v == nil {
+				delete(c, k)
+				continue
+			}
+			cam := cloneObj(in.obj(k))
+			s.fillCredentials(cam)
+			c[k] = cam
+		default:
+			if v == nil {
+				delete(c, k)
+				continue
+			}
+			c[k] = clone(v)
+		}
+	}
+	return http.StatusOK, clientView(c, m.has("read:client_keys") || m.has("update:client_keys"), false), nil
+}
+
+func (s *Server) deleteClient(m *mreq) (int, any, error) {
+	id := m.segs[1]
+	if s.findClient(id) == nil {
+		return http.StatusNoContent, nil, nil
+	}
+	s.t.Clients = removeWhere(s.t.Clients, func(o obj) bool { return o.str("client_id") == id })
+	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("client_id") == id })
+	for _, conn := range s.t.Connections {
+		ec := conn.strs("enabled_clients")
+		if i := slices.Index(ec, id); i >= 0 {
+			conn["enabled_clients"] = clone(slices.Delete(ec, i, i+1))
+		}
+	}
+	for _, rs := range s.t.ResourceServers {
+		if rs.str("client_id") == id {
+			delete(rs, "client_id")
+		}
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) rotateSecret(m *mreq) (int, any, error) {
+	c := s.findClient(m.segs[1])
+	if c == nil {
+		return 0, nil, notFoundClient()
+	}
+	c["client_secret"] = s.newClientSecret()
+	return http.StatusOK, clientView(c, true, false), nil
+}
+
+// ---- client grants ----
+
+func grantSchema(update bool) schema {
+	if update {
+		return schema{fields: map[string]string{
+			"scope": "array", "organization_usage": "string|null", "allow_any_organization": "boolean|null",
+			"authorization_details_types": "array", "allow_all_scopes": "boolean|null",
+		}, enums: map[string][]string{"organization_usage": {"deny", "allow", "require"}, "scope": nil, "authorization_details_types": nil}}
+	}
+	return schema{
+		fields: map[string]string{
+			"client_id": "string", "audience": "string", "scope": "array", "subject_type": "string",
+			"authorization_details_types": "array", "organization_usage": "string",
+			"allow_any_organization": "boolean", "default_for": "string", "allow_all_scopes": "boolean",
+		},
+		required: []string{"client_id", "audience"},
+		enums: map[string][]string{"organization_usage": {"deny", "allow", "require"}, "subject_type": {"client", "user"},
+			"scope": nil, "authorization_details_types": nil},
+	}
+}
+
+func notFoundGrant() error {
+	return errf(http.StatusNotFound, "inexistent_client_grant", "The grant does not exist.")
+}
+
+func (s *Server) createClientGrant(m *mreq) (int, any, error) {
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := grantSchema(false).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if _, ok := in["scope"]; !ok && !in.bool("allow_all_scopes") {
+		return 0, nil, badBody("'Missing required property: scope'.")
+	}
+	clientID, audience := in.str("client_id"), in.str("audience")
+	if s.findClient(clientID) == nil {
+		return 0, nil, errf(http.StatusNotFound, "inexistent_client", "The client does not exist")
+	}
+	if s.findRSByIdentifier(audience) == nil {
+		return 0, nil, errf(http.StatusNotFound, "inexistent_resource_server", "No resource server found by that identifier")
+	}
+	st := in.str("subject_type")
+	if st == "" {
+		st = "client"
+	}
+	if s.findGrantFor(clientID, audience, st) != nil {
+		return 0, nil, errf(http.StatusConflict, "conflict", "A client grant already exists between %s and %s", clientID, audience)
+	}
+	g := obj{"id": s.newGrantID()}
+	for k, v := range in {
+		g[k] = clone(v)
+	}
+	setDefault(g, "scope", []any{})
+	g["subject_type"] = st
+	s.t.ClientGrants = append(s.t.ClientGrants, g)
+	return http.StatusCreated, g, nil
+}
+
+func (s *Server) getClientGrant(m *mreq) (int, any, error) {
+	g := s.findGrant(m.segs[1])
+	if g == nil {
+		return 0, nil, notFoundGrant()
+	}
+	return http.StatusOK, g, nil
+}
+
+func (s *Server) listClientGrants(m *mreq) (int, any, error) {
+	q := m.q
+	var views []any
+	for _, g := range s.t.ClientGrants {
+		if v := q.Get("client_id"); v != "" && g.str("client_id") != v {
+			continue
+		}
+		if v := q.Get("audience"); v != "" && g.str("audience") != v {
+			continue
+		}
+		if v := q.Get("subject_type"); v != "" && g.str("subject_type") != v {
+			continue
+		}
+		if v := q.Get("allow_any_organization"); v != "" && (v == "true") != g.bool("allow_any_organization") {
+			continue
+		}
+		views = append(views, g)
+	}
+	return m.page(views, listing{key: "client_grants", offset: true, checkpoint: true})
+}
+
+func (s *Server) updateClientGrant(m *mreq) (int, any, error) {
+	g := s.findGrant(m.segs[1])
+	if g == nil {
+		return 0, nil, notFoundGrant()
+	}
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := grantSchema(true).validate(in); err != nil {
+		return 0, nil, err
+	}
+	for k, v := range in {
+		if v == nil {
+			delete(g, k)
+			continue
+		}
+		g[k] = clone(v)
+	}
+	return http.StatusOK, g, nil
+}
+
+func (s *Server) deleteClientGrant(m *mreq) (int, any, error) {
+	id := m.segs[1]
+	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("id") == id })
+	return http.StatusNoContent, nil, nil
+}

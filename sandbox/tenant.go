@@ -1,0 +1,427 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// obj is one resource as the Management API shows it. Resources are kept as
+// JSON objects so that every field a client sets is echoed back as Auth0
+// does, including fields this sandbox gives no meaning to.
+type obj map[string]any
+
+func (o obj) str(k string) string {
+	s, _ := o[k].(string)
+	return s
+}
+
+func (o obj) bool(k string) bool {
+	b, _ := o[k].(bool)
+	return b
+}
+
+func (o obj) obj(k string) obj {
+	switch v := o[k].(type) {
+	case obj:
+		return v
+	case map[string]any:
+		return obj(v)
+	}
+	return nil
+}
+
+// strs returns o[k] as a list of strings (non-strings are skipped).
+func (o obj) strs(k string) []string {
+	return toStrings(o[k])
+}
+
+func toStrings(v any) []string {
+	var out []string
+	switch l := v.(type) {
+	case []any:
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = append(out, l...)
+	}
+	return out
+}
+
+func toInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		i, err := n.Int64()
+		if err != nil {
+			f, ferr := n.Float64()
+			if ferr != nil {
+				return 0, false
+			}
+			return int64(f), true
+		}
+		return i, true
+	case float64:
+		return int64(n), true
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	}
+	return 0, false
+}
+
+// tenant is everything a sandbox tenant holds; it is what --state saves.
+type tenant struct {
+	ManagementClientID string `json:"management_client_id"`
+	ResourceServers    []obj  `json:"resource_servers"`
+	Clients            []obj  `json:"clients"`
+	ClientGrants       []obj  `json:"client_grants"`
+	Connections        []obj  `json:"connections"`
+	Users              []obj  `json:"users"`
+	// Passwords maps user_id to a salted SHA-256 of the password.
+	Passwords map[string]string `json:"passwords"`
+}
+
+// normalize makes a decoded tenant safe to use: no nil maps, objects typed
+// as obj all the way down where the code looks them up.
+func (t *tenant) normalize() {
+	if t.Passwords == nil {
+		t.Passwords = map[string]string{}
+	}
+}
+
+func (t *tenant) UnmarshalJSON(data []byte) error {
+	type plain tenant
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	*t = tenant(p)
+	return nil
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// now is the timestamp format of the Management API.
+func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
+
+const (
+	alnum     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	secretSet = alnum + "-_"
+	hexSet    = "0123456789abcdef"
+)
+
+// randString draws n characters of set from the seeded generator.
+// The caller holds s.mu (or is New, before serving).
+func (s *Server) randString(set string, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = set[s.rng.IntN(len(set))]
+	}
+	return string(b)
+}
+
+func (s *Server) newResourceServerID() string { return s.randString(hexSet, 24) }
+func (s *Server) newClientID() string         { return s.randString(alnum, 32) }
+func (s *Server) newClientSecret() string     { return s.randString(secretSet, 64) }
+func (s *Server) newGrantID() string          { return "cgr_" + s.randString(alnum, 16) }
+func (s *Server) newConnectionID() string     { return "con_" + s.randString(alnum, 16) }
+func (s *Server) newUserID() string           { return s.randString(hexSet, 24) }
+func (s *Server) newCredentialID() string     { return "cred_" + s.randString(alnum, 22) }
+
+// setKey installs the RS256 signing key with its kid and a self-signed
+// certificate (JWKS x5c).
+func (s *Server) setKey(key *rsa.PrivateKey) error {
+	sum := sha256.Sum256(key.N.Bytes())
+	s.key = key
+	s.kid = base64.RawURLEncoding.EncodeToString(sum[:15])
+	tmpl := &x509.Certificate{
+		SerialNumber:          new(big.Int).SetBytes(sum[:8]),
+		Subject:               pkix.Name{CommonName: hostOnly(s.Domain)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return fmt.Errorf("sandbox: making the signing certificate: %w", err)
+	}
+	s.keyDER = der
+	return nil
+}
+
+// managementScopes are the scopes of the system "Auth0 Management API" that
+// a new tenant lists (the families the wizard and its tools touch, and their
+// neighbours).
+var managementScopes = []string{
+	"read:client_grants", "create:client_grants", "delete:client_grants", "update:client_grants",
+	"read:users", "update:users", "delete:users", "create:users",
+	"read:users_app_metadata", "update:users_app_metadata", "delete:users_app_metadata", "create:users_app_metadata",
+	"read:user_custom_blocks", "create:user_custom_blocks", "delete:user_custom_blocks",
+	"create:user_tickets",
+	"read:clients", "update:clients", "delete:clients", "create:clients",
+	"read:client_keys", "update:client_keys", "delete:client_keys", "create:client_keys",
+	"read:client_credentials", "update:client_credentials", "delete:client_credentials", "create:client_credentials",
+	"read:connections", "update:connections", "delete:connections", "create:connections",
+	"read:resource_servers", "update:resource_servers", "delete:resource_servers", "create:resource_servers",
+	"read:device_credentials", "update:device_credentials", "delete:device_credentials", "create:device_credentials",
+	"read:rules", "update:rules", "delete:rules", "create:rules",
+	"read:rules_configs", "update:rules_configs", "delete:rules_configs",
+	"read:hooks", "update:hooks", "delete:hooks", "create:hooks",
+	"read:actions", "update:actions", "delete:actions", "create:actions",
+	"read:email_provider", "update:email_provider", "delete:email_provider", "create:email_provider",
+	"blacklist:tokens",
+	"read:stats", "read:insights",
+	"read:tenant_settings", "update:tenant_settings",
+	"read:logs", "read:logs_users",
+	"read:shields", "create:shields", "update:shields", "delete:shields",
+	"read:anomaly_blocks", "delete:anomaly_blocks",
+	"update:triggers", "read:triggers",
+	"read:grants", "delete:grants",
+	"read:guardian_factors", "update:guardian_factors",
+	"read:guardian_enrollments", "delete:guardian_enrollments", "create:guardian_enrollment_tickets",
+	"read:user_idp_tokens",
+	"create:passwords_checking_job", "delete:passwords_checking_job",
+	"read:custom_domains", "delete:custom_domains", "create:custom_domains", "update:custom_domains",
+	"read:email_templates", "create:email_templates", "update:email_templates",
+	"read:mfa_policies", "update:mfa_policies",
+	"read:roles", "create:roles", "delete:roles", "update:roles",
+	"read:prompts", "update:prompts",
+	"read:branding", "update:branding", "delete:branding",
+	"read:log_streams", "create:log_streams", "delete:log_streams", "update:log_streams",
+	"create:signing_keys", "read:signing_keys", "update:signing_keys",
+	"read:limits", "update:limits",
+	"create:role_members", "read:role_members", "delete:role_members",
+	"read:entitlements",
+	"read:attack_protection", "update:attack_protection",
+	"read:organizations_summary", "create:authentication_methods", "read:authentication_methods",
+	"update:authentication_methods", "delete:authentication_methods",
+	"read:organizations", "update:organizations", "create:organizations", "delete:organizations",
+	"create:organization_members", "read:organization_members", "delete:organization_members",
+	"create:organization_connections", "read:organization_connections", "update:organization_connections",
+	"delete:organization_connections",
+	"create:organization_member_roles", "read:organization_member_roles", "delete:organization_member_roles",
+	"create:organization_invitations", "read:organization_invitations", "delete:organization_invitations",
+	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
+	"create:scim_token", "read:scim_token", "delete:scim_token",
+	"delete:phone_providers", "create:phone_providers", "read:phone_providers", "update:phone_providers",
+	"delete:phone_templates", "create:phone_templates", "read:phone_templates", "update:phone_templates",
+	"create:encryption_keys", "read:encryption_keys", "update:encryption_keys", "delete:encryption_keys",
+	"read:sessions", "delete:sessions", "read:refresh_tokens", "delete:refresh_tokens",
+	"create:self_service_profiles", "read:self_service_profiles", "update:self_service_profiles",
+	"delete:self_service_profiles", "create:sso_access_tickets", "delete:sso_access_tickets",
+	"read:forms", "update:forms", "delete:forms", "create:forms",
+	"read:flows", "update:flows", "delete:flows", "create:flows",
+	"read:flows_vault", "read:flows_vault_connections", "update:flows_vault_connections",
+	"delete:flows_vault_connections", "create:flows_vault_connections",
+	"read:flows_executions", "delete:flows_executions",
+	"read:connections_options", "update:connections_options",
+	"read:self_service_profile_custom_texts", "update:self_service_profile_custom_texts",
+	"create:network_acls", "update:network_acls", "read:network_acls", "delete:network_acls",
+	"delete:vdcs_templates", "read:vdcs_templates", "create:vdcs_templates", "update:vdcs_templates",
+	"create:custom_signing_keys", "read:custom_signing_keys", "update:custom_signing_keys",
+	"delete:custom_signing_keys",
+	"read:federated_connections_tokens", "delete:federated_connections_tokens",
+	"create:user_attribute_profiles", "read:user_attribute_profiles", "update:user_attribute_profiles",
+	"delete:user_attribute_profiles",
+	"read:event_streams", "create:event_streams", "delete:event_streams", "update:event_streams",
+	"read:event_deliveries", "update:event_deliveries",
+	"create:connection_profiles", "read:connection_profiles", "update:connection_profiles",
+	"delete:connection_profiles",
+	"read:organization_client_grants", "create:organization_client_grants", "delete:organization_client_grants",
+	"read:security_metrics", "read:connections_keys", "update:connections_keys", "create:connections_keys",
+	"read:client_summary",
+}
+
+func scopeDescription(scope string) string {
+	verb, what, _ := strings.Cut(scope, ":")
+	what = strings.ReplaceAll(what, "_", " ")
+	switch verb {
+	case "read":
+		return "Read " + what
+	case "create":
+		return "Create " + what
+	case "update":
+		return "Update " + what
+	case "delete":
+		return "Delete " + what
+	}
+	return strings.ToUpper(verb[:1]) + verb[1:] + " " + what
+}
+
+// defaultConnectionName is the database connection of a new tenant.
+const defaultConnectionName = "Username-Password-Authentication"
+
+// seedTenant makes what a new real tenant holds: the system Management API,
+// a machine-to-machine management application granted every one of its
+// scopes, and the default database connection enabled for that application.
+func (s *Server) seedTenant() *tenant {
+	t := &tenant{Passwords: map[string]string{}}
+	scopes := make([]any, 0, len(managementScopes))
+	grantScopes := make([]any, 0, len(managementScopes))
+	for _, sc := range managementScopes {
+		scopes = append(scopes, obj{"value": sc, "description": scopeDescription(sc)})
+		grantScopes = append(grantScopes, sc)
+	}
+	t.ResourceServers = append(t.ResourceServers, obj{
+		"id":                   s.newResourceServerID(),
+		"name":                 "Auth0 Management API",
+		"identifier":           s.Audience,
+		"allow_offline_access": false,
+		"skip_consent_for_verifiable_first_party_clients": false,
+		"token_lifetime":         json.Number("86400"),
+		"token_lifetime_for_web": json.Number("7200"),
+		"signing_alg":            "RS256",
+		"scopes":                 scopes,
+		"is_system":              true,
+	})
+	app := s.newClientObject(obj{
+		"name":                       "auth0-wizard sandbox (Test Application)",
+		"app_type":                   "non_interactive",
+		"grant_types":                []any{"client_credentials"},
+		"token_endpoint_auth_method": "client_secret_post",
+		"description":                "The management application of this sandbox tenant, authorized for the Auth0 Management API with every scope.",
+	})
+	t.ManagementClientID = app.str("client_id")
+	t.Clients = append(t.Clients, app)
+	t.ClientGrants = append(t.ClientGrants, obj{
+		"id":           s.newGrantID(),
+		"client_id":    app.str("client_id"),
+		"audience":     s.Audience,
+		"scope":        grantScopes,
+		"subject_type": "client",
+	})
+	conn := s.newConnectionObject(obj{"name": defaultConnectionName, "strategy": "auth0"})
+	conn["enabled_clients"] = []any{app.str("client_id")}
+	t.Connections = append(t.Connections, conn)
+	return t
+}
+
+// hashPassword returns a salted SHA-256 of the password (salt$hex).
+func (s *Server) hashPassword(pw string) string {
+	salt := s.randString(alnum, 16)
+	sum := sha256.Sum256([]byte(salt + "\x00" + pw))
+	return salt + "$" + hex.EncodeToString(sum[:])
+}
+
+func checkPassword(stored, pw string) bool {
+	salt, want, ok := strings.Cut(stored, "$")
+	if !ok {
+		return false
+	}
+	sum := sha256.Sum256([]byte(salt + "\x00" + pw))
+	return hex.EncodeToString(sum[:]) == want
+}
+
+// lookups; the caller holds s.mu.
+
+func (s *Server) findClient(id string) obj {
+	for _, c := range s.t.Clients {
+		if c.str("client_id") == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Server) findResourceServer(idOrIdentifier string) obj {
+	for _, rs := range s.t.ResourceServers {
+		if rs.str("id") == idOrIdentifier {
+			return rs
+		}
+	}
+	for _, rs := range s.t.ResourceServers {
+		if rs.str("identifier") == idOrIdentifier {
+			return rs
+		}
+	}
+	return nil
+}
+
+func (s *Server) findRSByIdentifier(identifier string) obj {
+	for _, rs := range s.t.ResourceServers {
+		if rs.str("identifier") == identifier {
+			return rs
+		}
+	}
+	return nil
+}
+
+func (s *Server) findGrant(id string) obj {
+	for _, g := range s.t.ClientGrants {
+		if g.str("id") == id {
+			return g
+		}
+	}
+	return nil
+}
+
+func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
+	for _, g := range s.t.ClientGrants {
+		st := g.str("subject_type")
+		if st == "" {
+			st = "client"
+		}
+		if g.str("client_id") == clientID && g.str("audience") == audience && st == subjectType {
+			return g
+		}
+	}
+	return nil
+}
+
+func (s *Server) findConnection(id string) obj {
+	for _, c := range s.t.Connections {
+		if c.str("id") == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Server) findConnectionByName(name string) obj {
+	for _, c := range s.t.Connections {
+		if c.str("name") == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Server) findUser(id string) obj {
+	for _, u := range s.t.Users {
+		if u.str("user_id") == id {
+			return u
+		}
+	}
+	return nil
+}
+
+func removeWhere(list []obj, drop func(obj) bool) []obj {
+	out := list[:0]
+	for _, o := range list {
+		if !drop(o) {
+			out = append(out, o)
+		}
+	}
+	clear(list[len(out):])
+	return out
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }

@@ -1,0 +1,473 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+func userSchema(update bool) schema {
+	f := map[string]string{
+		"email": "string", "phone_number": "string", "user_metadata": "object", "blocked": "boolean",
+		"email_verified": "boolean", "phone_verified": "boolean", "app_metadata": "object",
+		"given_name": "string", "family_name": "string", "name": "string", "nickname": "string",
+		"picture": "string", "connection": "string", "password": "string", "verify_email": "boolean",
+		"username": "string",
+	}
+	if update {
+		f["verify_phone_number"] = "boolean"
+		f["client_id"] = "string"
+		for _, k := range []string{"email", "phone_number", "given_name", "family_name", "name", "nickname", "picture", "username", "user_metadata", "app_metadata"} {
+			f[k] += "|null"
+		}
+		return schema{fields: f}
+	}
+	f["user_id"] = "string"
+	return schema{fields: f, required: []string{"connection"}}
+}
+
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+
+func notFoundUser() error {
+	return errf(http.StatusNotFound, "inexistent_user", "The user does not exist.")
+}
+
+// userSecretFields never appear in a user answer.
+var userSecretFields = []string{"password", "connection", "verify_email", "verify_phone_number", "client_id"}
+
+func (s *Server) createUser(m *mreq) (int, any, error) {
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := userSchema(false).validate(in); err != nil {
+		return 0, nil, err
+	}
+	conn := s.findConnectionByName(in.str("connection"))
+	if conn == nil {
+		return 0, nil, errf(http.StatusBadRequest, "inexistent_connection", "The connection does not exist.")
+	}
+	if conn.str("strategy") != "auth0" {
+		return 0, nil, errf(http.StatusBadRequest, "operation_not_supported", "Connection does not support user creation through the API. It must either be a database or passwordless connection.")
+	}
+	email := in.str("email")
+	if _, ok := in["email"]; !ok {
+		return 0, nil, badBody("'Missing required property: email'.")
+	}
+	if !emailPattern.MatchString(email) {
+		return 0, nil, badBody("'Object didn't pass validation for format email: %s' on property email.", email)
+	}
+	if _, ok := in["password"]; !ok {
+		return 0, nil, badBody("'Missing required property: password'.")
+	}
+	opts := conn.obj("options")
+	if opts.bool("requires_username") && in.str("username") == "" {
+		return 0, nil, badBody("'Missing required property: username'.")
+	}
+	for _, u := range s.t.Users {
+		if userConnection(u) != conn.str("name") {
+			continue
+		}
+		if strings.EqualFold(u.str("email"), email) || (in.str("username") != "" && u.str("username") == in.str("username")) {
+			return 0, nil, errf(http.StatusConflict, "auth0_idp_error", "The user already exists.")
+		}
+	}
+	if err := passwordPolicy(opts, in.str("password"), in); err != nil {
+		return 0, nil, err
+	}
+	id := s.newUserID()
+	if v := in.str("user_id"); v != "" {
+		id = strings.TrimPrefix(v, "auth0|")
+		if s.findUser("auth0|"+id) != nil {
+			return 0, nil, errf(http.StatusConflict, "auth0_idp_error", "The user already exists.")
+		}
+	}
+	ts := now()
+	u := obj{}
+	for k, v := range in {
+		u[k] = clone(v)
+	}
+	for _, k := range userSecretFields {
+		delete(u, k)
+	}
+	local, _, _ := strings.Cut(email, "@")
+	u["user_id"] = "auth0|" + id
+	u["email"] = email
+	setDefault(u, "email_verified", false)
+	setDefault(u, "name", email)
+	setDefault(u, "nickname", local)
+	setDefault(u, "picture", gravatar(email))
+	u["identities"] = []any{obj{"connection": conn.str("name"), "user_id": id, "provider": "auth0", "isSocial": false}}
+	u["created_at"] = ts
+	u["updated_at"] = ts
+	s.t.Users = append(s.t.Users, u)
+	s.t.Passwords[u.str("user_id")] = s.hashPassword(in.str("password"))
+	return http.StatusCreated, u, nil
+}
+
+func (s *Server) getUser(m *mreq) (int, any, error) {
+	u := s.findUser(m.segs[1])
+	if u == nil {
+		return 0, nil, notFoundUser()
+	}
+	v, err := m.project(u)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
+}
+
+func (s *Server) listUsers(m *mreq) (int, any, error) {
+	terms, err := parseUserQuery(m.q.Get("q"))
+	if err != nil {
+		return 0, nil, err
+	}
+	conn := m.q.Get("connection")
+	var views []any
+	for _, u := range s.t.Users {
+		if conn != "" && userConnection(u) != conn {
+			continue
+		}
+		if !matchUser(u, terms) {
+			continue
+		}
+		v, err := m.project(u)
+		if err != nil {
+			return 0, nil, err
+		}
+		views = append(views, v)
+	}
+	return m.page(views, listing{key: "users", offset: true, length: true})
+}
+
+func (s *Server) usersByEmail(m *mreq) (int, any, error) {
+	email := m.q.Get("email")
+	if email == "" {
+		return 0, nil, badQuery("'Missing required property: email'.")
+	}
+	views := []any{}
+	for _, u := range s.t.Users {
+		if strings.EqualFold(u.str("email"), email) {
+			v, err := m.project(u)
+			if err != nil {
+				return 0, nil, err
+			}
+			views = append(views, v)
+		}
+	}
+	return http.StatusOK, views, nil
+}
+
+func (s *Server) updateUser(m *mreq) (int, any, error) {
+	u := s.findUser(m.segs[1])
+	if u == nil {
+		return 0, nil, notFoundUser()
+	}
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := userSchema(true).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if !m.has("update:users") {
+		for k := range in {
+			if k != "app_metadata" {
+				return 0, nil, errf(http.StatusForbidden, "insufficient_scope", "Insufficient scope, expected any of: update:users")
+			}
+		}
+	}
+	_, hasPw := in["password"]
+	_, hasEmail := in["email"]
+	if hasPw && hasEmail {
+		return 0, nil, errf(http.StatusBadRequest, "invalid_body", "Cannot update password and email simultaneously")
+	}
+	if hasEmail && !emailPattern.MatchString(in.str("email")) {
+		return 0, nil, badBody("'Object didn't pass validation for format email: %s' on property email.", in.str("email"))
+	}
+	conn := s.findConnectionByName(userConnection(u))
+	ts := now()
+	if hasPw {
+		var opts obj
+		if conn != nil {
+			opts = conn.obj("options")
+		}
+		probe := cloneObj(u)
+		if err := passwordPolicy(opts, in.str("password"), probe); err != nil {
+			return 0, nil, err
+		}
+		s.t.Passwords[u.str("user_id")] = s.hashPassword(in.str("password"))
+		u["last_password_reset"] = ts
+	}
+	for k, v := range in {
+		switch k {
+		case "password", "connection", "verify_email", "verify_phone_number", "client_id":
+		case "user_metadata", "app_metadata":
+			md := u.obj(k)
+			if md == nil || v == nil {
+				md = obj{}
+			}
+			for mk, mv := range in.obj(k) {
+				if mv == nil {
+					delete(md, mk)
+				} else {
+					md[mk] = clone(mv)
+				}
+			}
+			if len(md) == 0 && v == nil {
+				delete(u, k)
+			} else {
+				u[k] = md
+			}
+		default:
+			if v == nil {
+				delete(u, k)
+			} else {
+				u[k] = clone(v)
+			}
+		}
+	}
+	u["updated_at"] = ts
+	return http.StatusOK, u, nil
+}
+
+func (s *Server) deleteUser(m *mreq) (int, any, error) {
+	id := m.segs[1]
+	s.t.Users = removeWhere(s.t.Users, func(u obj) bool { return u.str("user_id") == id })
+	delete(s.t.Passwords, id)
+	return http.StatusNoContent, nil, nil
+}
+
+// userTerm is one field:value of a Lucene-style user search (v3).
+type userTerm struct {
+	field, value string
+	prefix       bool
+}
+
+// parseUserQuery understands the searches clients send: field:"value" or
+// field:value terms joined by AND (or by spaces), a trailing * for prefix.
+func parseUserQuery(q string) ([]userTerm, error) {
+	q = strings.TrimSpace(q)
+	var terms []userTerm
+	for q != "" {
+		field, rest, ok := strings.Cut(q, ":")
+		if !ok {
+			// A bare word searches the common fields, as Auth0 does.
+			word, after, _ := strings.Cut(q, " ")
+			terms = append(terms, userTerm{field: "*", value: strings.Trim(word, `"`)})
+			q = strings.TrimSpace(after)
+			continue
+		}
+		field = strings.TrimSpace(field)
+		var value string
+		if strings.HasPrefix(rest, `"`) {
+			end := strings.Index(rest[1:], `"`)
+			if end < 0 {
+				return nil, errf(http.StatusBadRequest, "invalid_query", "Invalid query: unterminated quoted value for %s", field)
+			}
+			value, rest = rest[1:end+1], rest[end+2:]
+		} else {
+			value, rest, _ = strings.Cut(rest, " ")
+		}
+		t := userTerm{field: field, value: value}
+		if strings.HasSuffix(value, "*") {
+			t.prefix, t.value = true, strings.TrimSuffix(value, "*")
+		}
+		terms = append(terms, t)
+		q = strings.TrimSpace(rest)
+		if up := strings.ToUpper(q); strings.HasPrefix(up, "AND ") {
+			q = strings.TrimSpace(q[4:])
+		}
+	}
+	return terms, nil
+}
+
+func matchUser(u obj, terms []userTerm) bool {
+	for _, t := range terms {
+		var candidates []string
+		switch t.field {
+		case "*":
+			for _, k := range []string{"email", "name", "nickname", "username", "user_id"} {
+				candidates = append(candidates, u.str(k))
+			}
+		case "identities.connection":
+			candidates = []string{userConnection(u)}
+		default:
+			candidates = []string{lookupString(u, t.field)}
+		}
+		hit := false
+		for _, c := range candidates {
+			c, v := strings.ToLower(c), strings.ToLower(t.value)
+			if (t.prefix && strings.HasPrefix(c, v)) || (!t.prefix && c == v) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	return true
+}
+
+// lookupString finds a dotted path (app_metadata.plan) as a string.
+func lookupString(o obj, path string) string {
+	var cur any = o
+	for _, p := range strings.Split(path, ".") {
+		switch m := cur.(type) {
+		case obj:
+			cur = m[p]
+		case map[string]any:
+			cur = m[p]
+		default:
+			return ""
+		}
+	}
+	if cur == nil {
+		return ""
+	}
+	return fmt.Sprint(cur)
+}
+
+// passwordPolicy checks a password against the connection's policy (Auth0's
+// passwordPolicy levels and options.password_options) and answers as Auth0
+// does when it is too weak.
+func passwordPolicy(opts obj, pw string, profile obj) error {
+	weak := &apiError{status: http.StatusBadRequest, message: "PasswordStrengthError: Password is too weak"}
+	var lower, upper, digit, special bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			special = true
+		}
+	}
+	kinds := 0
+	for _, b := range []bool{lower, upper, digit, special} {
+		if b {
+			kinds++
+		}
+	}
+	length := len([]rune(pw))
+	if length > 128 {
+		return &apiError{status: http.StatusBadRequest, message: "PasswordStrengthError: Password is too long"}
+	}
+	if po := opts.obj("password_options"); po != nil {
+		if cx := po.obj("complexity"); cx != nil {
+			minLen, _ := toInt(cx["min_length"])
+			if int64(length) < minLen {
+				return weak
+			}
+			need := toStrings(cx["character_types"])
+			have := map[string]bool{"lowercase": lower, "uppercase": upper, "number": digit, "special": special}
+			missing := 0
+			for _, k := range need {
+				if !have[k] {
+					missing++
+				}
+			}
+			if (cx.str("character_type_rule") == "three_of_four" && len(need) == 4 && missing > 1) ||
+				(cx.str("character_type_rule") != "three_of_four" && missing > 0) {
+				return weak
+			}
+			if cx.str("identical_characters") == "block" && hasRepeat(pw, 3) {
+				return weak
+			}
+		}
+		if d := po.obj("dictionary"); d != nil && d.bool("active") && inDictionary(pw, toStrings(d["custom"])) {
+			return &apiError{status: http.StatusBadRequest, message: "PasswordDictionaryError: Password is too common"}
+		}
+		if pd := po.obj("profile_data"); pd != nil && pd.bool("active") && usesProfile(pw, profile) {
+			return &apiError{status: http.StatusBadRequest, message: "PasswordNoUserInfoError: Password is based on user information"}
+		}
+		return nil
+	}
+	policy := opts.str("passwordPolicy")
+	if policy == "" && opts != nil {
+		if _, ok := opts["passwordPolicy"]; ok {
+			policy = "none"
+		}
+	}
+	minLen := 0
+	switch policy {
+	case "none":
+		minLen = 1
+	case "low":
+		minLen = 6
+	case "fair":
+		if !(lower && upper && digit) {
+			return weak
+		}
+		minLen = 8
+	case "excellent":
+		if kinds < 3 || hasRepeat(pw, 3) {
+			return weak
+		}
+		minLen = 10
+	default: // "good", the API default
+		if kinds < 3 {
+			return weak
+		}
+		minLen = 8
+	}
+	if cx := opts.obj("password_complexity_options"); cx != nil {
+		if n, ok := toInt(cx["min_length"]); ok {
+			minLen = int(n)
+		}
+	}
+	if length < minLen {
+		return weak
+	}
+	if d := opts.obj("password_dictionary"); d != nil && d.bool("enable") && inDictionary(pw, toStrings(d["dictionary"])) {
+		return &apiError{status: http.StatusBadRequest, message: "PasswordDictionaryError: Password is too common"}
+	}
+	if pn := opts.obj("password_no_personal_info"); pn != nil && pn.bool("enable") && usesProfile(pw, profile) {
+		return &apiError{status: http.StatusBadRequest, message: "PasswordNoUserInfoError: Password is based on user information"}
+	}
+	return nil
+}
+
+func hasRepeat(s string, n int) bool {
+	run, prev := 0, rune(-1)
+	for _, r := range s {
+		if r == prev {
+			run++
+		} else {
+			run, prev = 1, r
+		}
+		if run >= n {
+			return true
+		}
+	}
+	return false
+}
+
+// commonPasswords stands in for Auth0's 10k dictionary.
+var commonPasswords = []string{"password", "123456", "12345678", "qwerty", "letmein", "welcome", "admin", "iloveyou", "monkey", "dragon", "password1", "Password1", "Password123", "Passw0rd", "P@ssw0rd", "abc123", "111111", "sunshine", "football", "baseball"}
+
+func inDictionary(pw string, custom []string) bool {
+	for _, w := range append(custom, commonPasswords...) {
+		if strings.EqualFold(pw, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func usesProfile(pw string, u obj) bool {
+	low := strings.ToLower(pw)
+	local, _, _ := strings.Cut(u.str("email"), "@")
+	for _, v := range []string{local, u.str("username"), u.str("name"), u.str("nickname")} {
+		if len(v) >= 3 && strings.Contains(low, strings.ToLower(v)) {
+			return true
+		}
+	}
+	return false
+}
