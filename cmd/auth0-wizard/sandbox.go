@@ -1,8 +1,199 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"strings"
+	"time"
 
-// STUB: replaced by the sandbox work (issue 2).
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/spf13/cobra"
+)
+
+// sandboxFlags are the flags of `auth0-wizard sandbox`.
+type sandboxFlags struct {
+	addr      string
+	http      bool
+	latency   string
+	failRate  float64
+	rateLimit float64
+	burst     int
+	state     string
+	seed      int64
+}
+
+// sandboxLine is the first (and only) line the sandbox command prints on
+// stdout: what another program needs to use the tenant.
+type sandboxLine struct {
+	Domain       string `json:"domain"`
+	BaseURL      string `json:"base_url"`
+	Audience     string `json:"audience"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	CAFile       string `json:"ca_file"`
+}
+
 func newSandboxCmd(io streams) *cobra.Command {
-	return &cobra.Command{Use: "sandbox", Short: "Run the sandbox tenant as a server"}
+	var f sandboxFlags
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run the sandbox tenant as a server for other programs",
+		Long: `sandbox runs an Auth0-compatible sandbox tenant until interrupted.
+
+Its first line on stdout, once it accepts connections, is one JSON object:
+{"domain", "base_url", "audience", "client_id", "client_secret", "ca_file"}:
+the seeded management application (all Management API scopes granted) and the
+CA to trust (empty with --http). Everything else goes to stderr.
+
+A sandbox is a test double, not a real authorization server: it listens on
+loopback unless --addr says otherwise.`,
+		Example: `  auth0-wizard sandbox --http --seed 1
+  auth0-wizard sandbox --latency 20ms-200ms --fail-rate 0.1 --rate-limit 5 --burst 5 --state tenant.json`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("sandbox takes no arguments, got %q", args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
+			return runSandbox(cmd, io, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "listen address HOST:PORT (port 0: a free port)")
+	fl.BoolVar(&f.http, "http", false, "serve plain HTTP instead of HTTPS with a generated CA")
+	fl.StringVar(&f.latency, "latency", "", "delay added to every response: a duration (50ms) or a range (20ms-200ms)")
+	fl.Float64Var(&f.failRate, "fail-rate", 0, "fraction (0 to 1) of Management API requests that fail as real networks do")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "Management API requests per second (token bucket; 0: unlimited)")
+	fl.IntVar(&f.burst, "burst", 0, "token bucket size (default: the rate limit, rounded up)")
+	fl.StringVar(&f.state, "state", "", "load the tenant from FILE at start (if it exists) and save it there on exit")
+	fl.Int64Var(&f.seed, "seed", 0, "make ids, secrets and faults repeatable (0: random)")
+	return cmd
+}
+
+// options checks the flags and turns them into sandbox options.
+func (f sandboxFlags) options() (sandbox.Options, error) {
+	opts := sandbox.Options{
+		Addr:      f.addr,
+		HTTP:      f.http,
+		FailRate:  f.failRate,
+		RateLimit: f.rateLimit,
+		Burst:     f.burst,
+		StateFile: f.state,
+		Seed:      f.seed,
+	}
+	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+		return opts, usagef("invalid --addr %q: want HOST:PORT, e.g. 127.0.0.1:8443 or 127.0.0.1:0 for a free port", f.addr)
+	}
+	lo, hi, err := parseLatency(f.latency)
+	if err != nil {
+		return opts, err
+	}
+	opts.Latency, opts.LatencyMax = lo, hi
+	if math.IsNaN(f.failRate) || f.failRate < 0 || f.failRate > 1 {
+		return opts, usagef("invalid --fail-rate %v: want a fraction from 0 to 1, e.g. 0.1 for one request in ten", f.failRate)
+	}
+	if math.IsNaN(f.rateLimit) || math.IsInf(f.rateLimit, 0) || f.rateLimit < 0 {
+		return opts, usagef("invalid --rate-limit %v: want requests per second, 0 or more (0: unlimited)", f.rateLimit)
+	}
+	if f.burst < 0 {
+		return opts, usagef("invalid --burst %d: want the bucket size, 1 or more", f.burst)
+	}
+	if f.burst > 0 && f.rateLimit == 0 {
+		return opts, usagef("--burst %d needs --rate-limit: the bucket refills at that rate", f.burst)
+	}
+	return opts, nil
+}
+
+// parseLatency reads --latency: "" (none), a duration ("50ms") or a range
+// ("20ms-200ms"). It returns the minimum and, for a range, the maximum.
+func parseLatency(s string) (lo, hi time.Duration, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, 0, nil
+	}
+	bad := func(why string) error {
+		return usagef("invalid --latency %q: %s; want a duration like 50ms or a range like 20ms-200ms", s, why)
+	}
+	first, second, isRange := strings.Cut(s, "-")
+	if first == "" {
+		return 0, 0, bad("a delay cannot be negative")
+	}
+	if lo, err = time.ParseDuration(strings.TrimSpace(first)); err != nil {
+		return 0, 0, bad(strings.TrimPrefix(err.Error(), "time: "))
+	}
+	if !isRange {
+		return lo, 0, nil
+	}
+	if hi, err = time.ParseDuration(strings.TrimSpace(second)); err != nil {
+		return 0, 0, bad(strings.TrimPrefix(err.Error(), "time: "))
+	}
+	if hi < lo {
+		return 0, 0, bad("the range ends before it starts")
+	}
+	return lo, hi, nil
+}
+
+// runSandbox starts the sandbox, prints its line, and serves until the
+// command's context is cancelled (SIGINT or SIGTERM), then stops it and
+// saves the state.
+func runSandbox(cmd *cobra.Command, io streams, opts sandbox.Options) error {
+	ctx := cmd.Context()
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		return fmt.Errorf("start the sandbox: %w", err)
+	}
+	line, err := json.Marshal(sandboxLine{
+		Domain:       srv.Domain,
+		BaseURL:      srv.BaseURL,
+		Audience:     srv.Audience,
+		ClientID:     srv.ClientID,
+		ClientSecret: srv.ClientSecret,
+		CAFile:       srv.CAFile,
+	})
+	if err != nil {
+		return closeAfter(srv, fmt.Errorf("encode the sandbox line: %w", err))
+	}
+	if _, err := fmt.Fprintf(io.out, "%s\n", line); err != nil {
+		return closeAfter(srv, fmt.Errorf("print the sandbox line: %w", err))
+	}
+	if fl, ok := io.out.(interface{ Flush() error }); ok {
+		if err := fl.Flush(); err != nil {
+			return closeAfter(srv, fmt.Errorf("print the sandbox line: %w", err))
+		}
+	}
+
+	for _, w := range srv.Warnings {
+		fmt.Fprintln(io.err, "auth0-wizard: warning:", w)
+	}
+	use := "--domain " + srv.Domain
+	if srv.CAFile != "" {
+		use += " --ca-file " + srv.CAFile
+	} else {
+		use = "--domain " + srv.BaseURL // plain HTTP is spelled out as a URL
+	}
+	fmt.Fprintf(io.err, "auth0-wizard: sandbox tenant at %s (credentials on stdout); use it with %s; Ctrl+C stops it\n", srv.BaseURL, use)
+
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("stop the sandbox: %w", err)
+	}
+	if opts.StateFile != "" {
+		fmt.Fprintf(io.err, "auth0-wizard: sandbox stopped; tenant saved to %s\n", opts.StateFile)
+	} else {
+		fmt.Fprintln(io.err, "auth0-wizard: sandbox stopped")
+	}
+	return nil
+}
+
+// closeAfter stops srv after a failure and returns err.
+func closeAfter(srv *sandbox.Server, err error) error {
+	srv.Close()
+	return err
 }
