@@ -68,6 +68,8 @@ type Plan struct {
 	Domain    string     `json:"domain"`
 	Endpoints Endpoints  `json:"endpoints"`
 	Actions   []Action   `json:"actions"`
+
+	state *planState // what Plan read, for Apply; nil in a plan not made by Plan
 }
 
 // Resource is a resource the run created, reused or updated.
@@ -89,5 +91,8 @@ type Result struct {
 	Audience     string      `json:"audience"` // the API identifier the test token is for
 	Token        TokenCheck  `json:"token"`
 	UserToken    *TokenCheck `json:"user_token,omitempty"`
-	JournalPath  string      `json:"journal"`
+	// UserTokenNote says why the user token was not attempted (azure: the
+	// application does not allow the password-realm grant), when it was not.
+	UserTokenNote string `json:"user_token_note,omitempty"`
+	JournalPath   string `json:"journal"`
 }

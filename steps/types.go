@@ -50,6 +50,10 @@ type Settings struct {
 	UserEmail      string `json:"user_email,omitempty" yaml:"user_email"`
 	UserPassword   string `json:"-" yaml:"-"`
 	APIMInstance   string `json:"apim_instance,omitempty" yaml:"apim_instance"` // adds its developer portal redirect URI to callbacks
+	// APIMServer is the name of the OAuth 2.0 authorization server in Azure
+	// API Management; it is the last segment of the developer portal's
+	// redirect URI (default "auth0").
+	APIMServer string `json:"apim_server,omitempty" yaml:"apim_server"`
 }
 
 // Endpoints are the tenant's well-known endpoints, read from discovery.
@@ -74,6 +78,10 @@ const (
 	KindClientGrant    ResourceKind = "client_grant"
 	KindConnection     ResourceKind = "connection"
 	KindUser           ResourceKind = "user"
+	// KindConnectionClient is the connection being enabled for the client.
+	// It is an action and a journal entry, not a resource of the output
+	// contract: Result.Resources leaves it out.
+	KindConnectionClient ResourceKind = "connection_client"
 )
 
 // Verb is what a planned action will do.
@@ -84,6 +92,8 @@ const (
 	Create Verb = "create"
 	Reuse  Verb = "reuse"
 	Update Verb = "update"
+	// Delete is what Teardown does.
+	Delete Verb = "delete"
 )
 
 // Past returns the verb's past tense as the output contract spells it.
@@ -95,6 +105,8 @@ func (v Verb) Past() string {
 		return "reused"
 	case Update:
 		return "updated"
+	case Delete:
+		return "deleted"
 	}
 	return string(v)
 }

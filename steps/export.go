@@ -1,0 +1,372 @@
+package steps
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/url"
+	"strings"
+	"text/template"
+
+	"github.com/auth0-wizard/auth0-wizard/assets"
+)
+
+// Masked is how a secret is shown unless secrets are revealed.
+const Masked = "********"
+
+// Export formats.
+const (
+	FormatJSON        = "json"
+	FormatDotenv      = "dotenv"
+	FormatWSO2        = "wso2"
+	FormatAzurePolicy = "azure-policy"
+)
+
+// ExportFormats returns the export formats, in menu order.
+func ExportFormats() []string {
+	return []string{FormatJSON, FormatDotenv, FormatWSO2, FormatAzurePolicy}
+}
+
+// Field is one value of a gateway's form, for the summary screen.
+type Field struct {
+	Label  string
+	Value  string
+	Secret bool   // Value is masked unless revealed; copy it with care
+	Help   string // a short note on where it goes or why
+}
+
+func mask(secret string, reveal bool) string {
+	if reveal || secret == "" {
+		return secret
+	}
+	return Masked
+}
+
+// Export renders r in a format. secret reports whether the bytes carry a
+// secret (only with reveal): a file holding them must be written 0600.
+//
+//   - json: the headless output contract object of PRODUCT.md.
+//   - dotenv: the new application's settings for the API and its clients
+//     (AUTH0_DOMAIN, AUTH0_ISSUER, AUTH0_TOKEN_ENDPOINT, AUTH0_JWKS_URI,
+//     AUTH0_AUDIENCE = the API identifier, AUTH0_CLIENT_ID, and
+//     AUTH0_CLIENT_SECRET only with reveal, else a comment; azure adds
+//     AUTH0_CONNECTION).
+//   - wso2: the key manager JSON of WSO2 API Manager 3.2.0's Admin REST API v1
+//     (POST /api/am/admin/v1/key-managers).
+//   - azure-policy: an API policy document whose inbound validate-jwt accepts
+//     only tokens this tenant issued for the API.
+func Export(format string, r Result, s Settings, reveal bool) (data []byte, secret bool, err error) {
+	s = WithDefaults(s)
+	switch format {
+	case FormatJSON:
+		b, err := json.MarshalIndent(Output(r, reveal), "", "  ")
+		if err != nil {
+			return nil, false, fmt.Errorf("encode json export: %w", err)
+		}
+		return append(b, '\n'), reveal && r.ClientSecret != "", nil
+	case FormatDotenv:
+		return exportDotenv(r, s, reveal)
+	case FormatWSO2:
+		b, err := json.MarshalIndent(KeyManager(r, s, reveal), "", "  ")
+		if err != nil {
+			return nil, false, fmt.Errorf("encode wso2 key manager: %w", err)
+		}
+		return append(b, '\n'), reveal && s.ClientSecret != "", nil
+	case FormatAzurePolicy:
+		b, err := exportAzurePolicy(r, s)
+		return b, false, err
+	}
+	return nil, false, fmt.Errorf("unknown export format %q: choose one of %s", format, strings.Join(ExportFormats(), ", "))
+}
+
+// OutputDocument is the headless output contract of PRODUCT.md
+// (`apply --output json`): exactly these keys.
+type OutputDocument struct {
+	Playbook     PlaybookID       `json:"playbook"`
+	Domain       string           `json:"domain"`
+	Endpoints    Endpoints        `json:"endpoints"`
+	Resources    []OutputResource `json:"resources"`
+	ClientID     string           `json:"client_id"`
+	ClientSecret string           `json:"client_secret"`
+	Audience     string           `json:"audience"`
+	Token        OutputToken      `json:"token"`
+	Journal      string           `json:"journal"`
+}
+
+// OutputResource is one resource of the output contract.
+type OutputResource struct {
+	Kind   ResourceKind `json:"kind"`
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	Action string       `json:"action"`
+}
+
+// OutputToken is the test token of the output contract.
+type OutputToken struct {
+	Verified bool           `json:"verified"`
+	Claims   map[string]any `json:"claims"`
+}
+
+// Output builds the headless output contract object from a result; the
+// client secret is masked unless reveal.
+func Output(r Result, reveal bool) OutputDocument {
+	d := OutputDocument{
+		Playbook: r.Playbook, Domain: r.Domain, Endpoints: r.Endpoints,
+		Resources: []OutputResource{}, ClientID: r.ClientID, ClientSecret: mask(r.ClientSecret, reveal),
+		Audience: r.Audience, Token: OutputToken{Verified: r.Token.Verified, Claims: r.Token.Claims}, Journal: r.JournalPath,
+	}
+	if d.Token.Claims == nil {
+		d.Token.Claims = map[string]any{}
+	}
+	for _, res := range r.Resources {
+		if res.Kind == KindConnectionClient {
+			continue
+		}
+		d.Resources = append(d.Resources, OutputResource(res))
+	}
+	return d
+}
+
+type envVar struct{ Name, Value, Comment string }
+
+func exportDotenv(r Result, s Settings, reveal bool) ([]byte, bool, error) {
+	vars := []envVar{
+		{Name: "AUTH0_DOMAIN", Value: r.Domain},
+		{Name: "AUTH0_ISSUER", Value: r.Endpoints.Issuer},
+		{Name: "AUTH0_TOKEN_ENDPOINT", Value: r.Endpoints.TokenEndpoint},
+		{Name: "AUTH0_JWKS_URI", Value: r.Endpoints.JWKSURI},
+		{Name: "AUTH0_AUDIENCE", Value: r.Audience},
+		{Name: "AUTH0_CLIENT_ID", Value: r.ClientID},
+	}
+	secret := reveal && r.ClientSecret != ""
+	if secret {
+		vars = append(vars, envVar{Name: "AUTH0_CLIENT_SECRET", Value: r.ClientSecret})
+	} else {
+		vars = append(vars, envVar{Comment: "AUTH0_CLIENT_SECRET is left out: export again with --reveal-secrets to include it"})
+	}
+	if r.Playbook == Azure {
+		vars = append(vars, envVar{Name: "AUTH0_CONNECTION", Value: s.ConnectionName})
+	}
+	t, err := template.New("dotenv").Funcs(template.FuncMap{"env": dotenvQuote}).Parse(assets.Template("dotenv.tmpl"))
+	if err != nil {
+		return nil, false, fmt.Errorf("parse dotenv template: %w", err)
+	}
+	var b bytes.Buffer
+	err = t.Execute(&b, struct {
+		AppName  string
+		Playbook PlaybookID
+		Vars     []envVar
+	}{oneLine(s.AppName), r.Playbook, vars})
+	if err != nil {
+		return nil, false, fmt.Errorf("render dotenv: %w", err)
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), secret, nil
+}
+
+// dotenvQuote double-quotes a value so that dotenv parsers and POSIX shells
+// read it back unchanged.
+func dotenvQuote(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`", "\n", `\n`)
+	return `"` + r.Replace(v) + `"`
+}
+
+func oneLine(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) }
+
+// KeyManagerDTO is WSO2 API Manager 3.2.0's Admin REST API v1 KeyManager
+// for the Auth0 connector.
+type KeyManagerDTO struct {
+	Name                       string               `json:"name"`
+	DisplayName                string               `json:"displayName"`
+	Type                       string               `json:"type"`
+	Description                string               `json:"description"`
+	WellKnownEndpoint          string               `json:"wellKnownEndpoint"`
+	IntrospectionEndpoint      string               `json:"introspectionEndpoint"`
+	ClientRegistrationEndpoint string               `json:"clientRegistrationEndpoint"`
+	TokenEndpoint              string               `json:"tokenEndpoint"`
+	RevokeEndpoint             string               `json:"revokeEndpoint"`
+	UserInfoEndpoint           string               `json:"userInfoEndpoint"`
+	AuthorizeEndpoint          string               `json:"authorizeEndpoint"`
+	Certificates               KeyManagerCert       `json:"certificates"`
+	Issuer                     string               `json:"issuer"`
+	ScopeManagementEndpoint    string               `json:"scopeManagementEndpoint"`
+	AvailableGrantTypes        []string             `json:"availableGrantTypes"`
+	EnableTokenGeneration      bool                 `json:"enableTokenGeneration"`
+	EnableTokenEncryption      bool                 `json:"enableTokenEncryption"`
+	EnableTokenHashing         bool                 `json:"enableTokenHashing"`
+	EnableMapOAuthConsumerApps bool                 `json:"enableMapOAuthConsumerApps"`
+	EnableOAuthAppCreation     bool                 `json:"enableOAuthAppCreation"`
+	EnableSelfValidationJWT    bool                 `json:"enableSelfValidationJWT"`
+	ClaimMapping               []KeyManagerClaimMap `json:"claimMapping"`
+	ConsumerKeyClaim           string               `json:"consumerKeyClaim"`
+	ScopesClaim                string               `json:"scopesClaim"`
+	TokenValidation            []KeyManagerTokenVal `json:"tokenValidation"`
+	Enabled                    bool                 `json:"enabled"`
+	AdditionalProperties       KeyManagerConnector  `json:"additionalProperties"`
+}
+
+// KeyManagerCert is how WSO2 gets the key manager's signing keys.
+type KeyManagerCert struct {
+	Type  string `json:"type"` // JWKS or PEM
+	Value string `json:"value"`
+}
+
+// KeyManagerClaimMap maps a remote claim to a local one.
+type KeyManagerClaimMap struct {
+	RemoteClaim string `json:"remoteClaim"`
+	LocalClaim  string `json:"localClaim"`
+}
+
+// KeyManagerTokenVal is a token handling option.
+type KeyManagerTokenVal struct {
+	ID     int    `json:"id"`
+	Enable bool   `json:"enable"`
+	Type   string `json:"type"` // REFERENCE, JWT or CUSTOM
+	Value  any    `json:"value"`
+}
+
+// KeyManagerConnector is the Auth0 connector's configuration: the management
+// application's keys and audience, which the connector uses to create
+// applications in Auth0.
+type KeyManagerConnector struct {
+	ClientID        string `json:"client_id"`
+	ClientSecret    string `json:"client_secret"`
+	Audience        string `json:"audience"`
+	SelfValidateJWT bool   `json:"self_validate_jwt"`
+}
+
+// keyManagerGrantTypes are offered to WSO2 developers, in Auth0's names.
+var keyManagerGrantTypes = []string{"client_credentials", "authorization_code", "refresh_token", "password", "implicit"}
+
+// KeyManager builds the WSO2 key manager for the tenant. Its connector
+// configuration is the management application's (Settings.ClientID,
+// ClientSecret, Audience), not the new application's; the secret is masked
+// unless reveal.
+func KeyManager(r Result, s Settings, reveal bool) KeyManagerDTO {
+	s = WithDefaults(s)
+	ep := r.Endpoints
+	return KeyManagerDTO{
+		Name:                       s.KeyManagerName,
+		DisplayName:                s.KeyManagerDisplayName,
+		Type:                       "Auth0",
+		Description:                "Auth0 tenant " + r.Domain + " (configured by auth0-wizard)",
+		WellKnownEndpoint:          ep.OpenIDConfiguration,
+		IntrospectionEndpoint:      "none",
+		ClientRegistrationEndpoint: s.Audience + "clients",
+		TokenEndpoint:              ep.TokenEndpoint,
+		RevokeEndpoint:             ep.RevocationEndpoint,
+		UserInfoEndpoint:           ep.UserinfoEndpoint,
+		AuthorizeEndpoint:          ep.AuthorizationEndpoint,
+		Certificates:               KeyManagerCert{Type: "JWKS", Value: ep.JWKSURI},
+		Issuer:                     ep.Issuer,
+		ScopeManagementEndpoint:    "none",
+		AvailableGrantTypes:        keyManagerGrantTypes,
+		EnableTokenGeneration:      true,
+		EnableTokenEncryption:      false,
+		EnableTokenHashing:         false,
+		EnableMapOAuthConsumerApps: true,
+		EnableOAuthAppCreation:     true,
+		EnableSelfValidationJWT:    true,
+		ClaimMapping:               []KeyManagerClaimMap{},
+		ConsumerKeyClaim:           "azp",
+		ScopesClaim:                "scope",
+		TokenValidation: []KeyManagerTokenVal{{ID: 0, Enable: true, Type: "JWT",
+			Value: map[string]any{"body": map[string]string{"iss": ep.Issuer}}}},
+		Enabled: true,
+		AdditionalProperties: KeyManagerConnector{
+			ClientID: s.ClientID, ClientSecret: mask(s.ClientSecret, reveal), Audience: s.Audience, SelfValidateJWT: true,
+		},
+	}
+}
+
+// KeyManagerFields returns the WSO2 admin portal's "Add Key Manager" form
+// for type Auth0, in the form's order, with values.
+func KeyManagerFields(r Result, s Settings, reveal bool) []Field {
+	k := KeyManager(r, s, reveal)
+	return []Field{
+		{Label: "Name", Value: k.Name},
+		{Label: "Display Name", Value: k.DisplayName},
+		{Label: "Description", Value: k.Description},
+		{Label: "Key Manager Type", Value: k.Type},
+		{Label: "Well-known URL", Value: k.WellKnownEndpoint, Help: "then Import fills the endpoints below"},
+		{Label: "Issuer", Value: k.Issuer, Help: "with the trailing slash, as in the tokens' iss"},
+		{Label: "Client Registration Endpoint", Value: k.ClientRegistrationEndpoint, Help: "the connector creates applications here (audience + clients)"},
+		{Label: "Introspection Endpoint", Value: k.IntrospectionEndpoint, Help: "Auth0 has none: tokens are self-validated"},
+		{Label: "Token Endpoint", Value: k.TokenEndpoint},
+		{Label: "Revoke Endpoint", Value: k.RevokeEndpoint},
+		{Label: "Userinfo Endpoint", Value: k.UserInfoEndpoint},
+		{Label: "Authorize Endpoint", Value: k.AuthorizeEndpoint},
+		{Label: "Scope Management Endpoint", Value: k.ScopeManagementEndpoint, Help: "not used by the Auth0 connector"},
+		{Label: "Consumer Key Claim URI", Value: k.ConsumerKeyClaim},
+		{Label: "Scopes Claim URI", Value: k.ScopesClaim},
+		{Label: "Grant Types", Value: strings.Join(k.AvailableGrantTypes, " "), Help: "Auth0's names; offered to developers when they generate keys"},
+		{Label: "Certificates", Value: "JWKS: " + k.Certificates.Value},
+		{Label: "Token Validation Method", Value: "Self validate JWT", Help: "Auth0 access tokens are JWTs signed with the tenant's keys"},
+		{Label: "Token Handling Options", Value: "JWT, iss = " + k.Issuer},
+		{Label: "Client ID", Value: k.AdditionalProperties.ClientID, Help: "the management application's, not the new application's"},
+		{Label: "Client Secret", Value: k.AdditionalProperties.ClientSecret, Secret: true, Help: "the management application's secret"},
+		{Label: "Audience", Value: k.AdditionalProperties.Audience, Help: "the Management API audience"},
+	}
+}
+
+// AzureFields returns the values of Azure API Management's "OAuth 2.0
+// authorization server" form (APIs → OAuth 2.0 + OpenID Connect → Add), in
+// the form's order.
+func AzureFields(r Result, s Settings, reveal bool) []Field {
+	s = WithDefaults(s)
+	ep := r.Endpoints
+	authorize := ep.AuthorizationEndpoint
+	if authorize != "" && r.Audience != "" {
+		authorize += "?audience=" + url.QueryEscape(r.Audience)
+	}
+	fields := []Field{
+		{Label: "Display name", Value: "Auth0"},
+		{Label: "Name", Value: s.APIMServer, Help: "the last segment of the developer portal's redirect URI"},
+		{Label: "Client registration page URL", Value: "http://localhost", Help: "a placeholder: users are not registered through APIM"},
+		{Label: "Authorization grant types", Value: "Authorization code"},
+		{Label: "Authorization endpoint URL", Value: authorize, Help: "audience= makes Auth0 issue an access token (a JWT) for this API"},
+		{Label: "Authorization request method", Value: "GET"},
+		{Label: "Token endpoint URL", Value: ep.TokenEndpoint},
+		{Label: "Client authentication methods", Value: "Basic"},
+		{Label: "Access token sending method", Value: "Authorization header"},
+		{Label: "Default scope", Value: "openid", Help: "optional"},
+		{Label: "Client ID", Value: r.ClientID},
+		{Label: "Client secret", Value: mask(r.ClientSecret, reveal), Secret: true},
+	}
+	if s.APIMInstance != "" {
+		fields = append(fields, Field{Label: "Redirect URI", Value: APIMRedirectURI(s.APIMInstance, s.APIMServer),
+			Help: "already among the application's allowed callbacks"})
+	} else {
+		fields = append(fields, Field{Label: "Redirect URI", Value: "(APIM shows it)",
+			Help: "add it to the application's Allowed Callback URLs, or give the instance name and apply again"})
+	}
+	return append(fields,
+		Field{Label: "validate-jwt openid-config", Value: ep.OpenIDConfiguration},
+		Field{Label: "validate-jwt audience", Value: r.Audience},
+		Field{Label: "validate-jwt issuer", Value: ep.Issuer, Help: "with its trailing slash"},
+	)
+}
+
+func exportAzurePolicy(r Result, s Settings) ([]byte, error) {
+	t, err := template.New("azure-policy").Funcs(template.FuncMap{"xml": xmlEscape}).Parse(assets.Template("azure-policy.xml.tmpl"))
+	if err != nil {
+		return nil, fmt.Errorf("parse azure policy template: %w", err)
+	}
+	var b bytes.Buffer
+	err = t.Execute(&b, struct {
+		Domain, Audience, Issuer, OpenIDConfiguration string
+		HS256                                         bool
+		Scopes                                        []string
+	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, s.SigningAlg == "HS256", grantScopes(r.Playbook)})
+	if err != nil {
+		return nil, fmt.Errorf("render azure policy: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return strings.ReplaceAll(b.String(), "--", "&#45;&#45;") // also safe inside the leading comment
+}

@@ -1,0 +1,261 @@
+package steps
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Journal actions beyond the verbs' past tenses.
+const (
+	// journalPending marks a create that was sent and whose answer has not
+	// been recorded yet (a crash in between): resume and teardown look the
+	// resource up by its reuse rule and, if it is there, treat it as created.
+	journalPending = "pending"
+)
+
+const journalVersion = 1
+
+// Journal records, as they happen, the resources a run created, reused or
+// updated, so that a run can resume after a crash or Ctrl+C, teardown deletes
+// exactly what was created, and exports can be made later. It is a JSON file
+// written atomically (temp file in the same directory, then rename) with mode
+// 0600, and holds secrets only when opened with reveal. A Journal with an
+// empty path lives in memory only. It is safe for concurrent use.
+type Journal struct {
+	mu     sync.Mutex
+	path   string
+	reveal bool
+	doc    journalDoc
+}
+
+type journalDoc struct {
+	Version   int               `json:"version"`
+	Playbook  PlaybookID        `json:"playbook,omitempty"`
+	Domain    string            `json:"domain,omitempty"`
+	Settings  *Settings         `json:"settings,omitempty"`
+	Resources []journalEntry    `json:"resources"`
+	Secrets   map[string]string `json:"secrets,omitempty"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// journalEntry is one resource in the journal. ActionID is the plan's action
+// id; Lookup holds what its reuse rule needs (identifier, name, client id,
+// audience, connection, email) so that resume and teardown can find it.
+type journalEntry struct {
+	ActionID  string            `json:"action_id"`
+	Kind      ResourceKind      `json:"kind"`
+	ID        string            `json:"id,omitempty"`
+	Name      string            `json:"name"`
+	Action    string            `json:"action"` // created, reused, updated, pending
+	DependsOn []string          `json:"depends_on,omitempty"`
+	Lookup    map[string]string `json:"lookup,omitempty"`
+}
+
+// DefaultJournalPath is the journal file used when none is given.
+func DefaultJournalPath(id PlaybookID) string { return "auth0-wizard-" + string(id) + ".journal.json" }
+
+// OpenJournal loads the journal at path to resume or tear down a run, or
+// starts a new one when the file does not exist (it is written on the first
+// change). reveal keeps secrets in the file. An empty path gives an in-memory
+// journal.
+func OpenJournal(path string, reveal bool) (*Journal, error) {
+	j := &Journal{path: path, reveal: reveal, doc: journalDoc{Version: journalVersion}}
+	if path == "" {
+		return j, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return j, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	if err := json.Unmarshal(b, &j.doc); err != nil {
+		return nil, fmt.Errorf("journal %s is not a journal of auth0-wizard (%v): move it away or give another --journal", path, err)
+	}
+	if j.doc.Version != journalVersion {
+		return nil, fmt.Errorf("journal %s has version %d, this auth0-wizard reads version %d", path, j.doc.Version, journalVersion)
+	}
+	if !reveal {
+		j.doc.Secrets = nil
+	}
+	return j, nil
+}
+
+// Path returns the journal's file, "" for an in-memory journal.
+func (j *Journal) Path() string { return j.path }
+
+// Playbook returns the playbook the journal is for ("" when new).
+func (j *Journal) Playbook() PlaybookID {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.doc.Playbook
+}
+
+// Domain returns the tenant the journal is for ("" when new).
+func (j *Journal) Domain() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.doc.Domain
+}
+
+// Settings returns the settings the journal was written with (no secrets),
+// and whether it has any.
+func (j *Journal) Settings() (Settings, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.doc.Settings == nil {
+		return Settings{}, false
+	}
+	return *j.doc.Settings, true
+}
+
+// ClientSecret returns the application's secret kept in a journal written
+// with reveal, or "".
+func (j *Journal) ClientSecret() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.doc.Secrets["client_secret"]
+}
+
+// Resources returns the resources in the journal, in the order they were
+// recorded; an unfinished create shows as action "pending".
+func (j *Journal) Resources() []Resource {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]Resource, 0, len(j.doc.Resources))
+	for _, e := range j.doc.Resources {
+		out = append(out, Resource{Kind: e.Kind, ID: e.ID, Name: e.Name, Action: e.Action})
+	}
+	return out
+}
+
+func (j *Journal) entry(actionID string) (journalEntry, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, e := range j.doc.Resources {
+		if e.ActionID == actionID {
+			return e, true
+		}
+	}
+	return journalEntry{}, false
+}
+
+func (j *Journal) entries() []journalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Clone(j.doc.Resources)
+}
+
+// begin checks the journal belongs to this playbook and tenant and records
+// the settings.
+func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.doc.Playbook != "" && (j.doc.Playbook != id || j.doc.Domain != domain) {
+		return fmt.Errorf("journal %s belongs to playbook %s on %s, not %s on %s: give another --journal", j.path, j.doc.Playbook, j.doc.Domain, id, domain)
+	}
+	j.doc.Playbook, j.doc.Domain = id, domain
+	s.ClientSecret, s.UserPassword = "", ""
+	j.doc.Settings = &s
+	return j.writeLocked()
+}
+
+// checkFor reports an error when the journal is for another playbook or tenant.
+func (j *Journal) checkFor(id PlaybookID, domain string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.doc.Playbook != "" && (j.doc.Playbook != id || j.doc.Domain != domain) {
+		return fmt.Errorf("journal %s belongs to playbook %s on %s, not %s on %s: give another --journal", j.path, j.doc.Playbook, j.doc.Domain, id, domain)
+	}
+	return nil
+}
+
+// record adds or replaces the entry for e.ActionID and writes the file.
+func (j *Journal) record(e journalEntry) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	i := slices.IndexFunc(j.doc.Resources, func(x journalEntry) bool { return x.ActionID == e.ActionID })
+	if i >= 0 {
+		j.doc.Resources[i] = e
+	} else {
+		j.doc.Resources = append(j.doc.Resources, e)
+	}
+	return j.writeLocked()
+}
+
+// remove drops the entry for actionID and writes the file.
+func (j *Journal) remove(actionID string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.doc.Resources = slices.DeleteFunc(j.doc.Resources, func(x journalEntry) bool { return x.ActionID == actionID })
+	if actionID == "client" {
+		delete(j.doc.Secrets, "client_secret")
+	}
+	return j.writeLocked()
+}
+
+// setSecret keeps a secret, only when the journal reveals secrets.
+func (j *Journal) setSecret(key, value string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.reveal || value == "" {
+		return nil
+	}
+	if j.doc.Secrets == nil {
+		j.doc.Secrets = map[string]string{}
+	}
+	j.doc.Secrets[key] = value
+	return j.writeLocked()
+}
+
+func (j *Journal) writeLocked() error {
+	if j.path == "" {
+		return nil
+	}
+	j.doc.UpdatedAt = time.Now().UTC()
+	b, err := json.MarshalIndent(j.doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode journal: %w", err)
+	}
+	b = append(b, '\n')
+	dir := filepath.Dir(j.path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(j.path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write journal: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	if err := os.Rename(tmp, j.path); err != nil {
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	ok = true
+	return nil
+}
