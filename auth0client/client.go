@@ -112,9 +112,9 @@ func New(cfg Config) (*Client, error) {
 }
 
 // DefaultAudience is the Management API audience of a tenant:
-// https://DOMAIN/api/v2/.
+// https://DOMAIN/api/v2/ (the scheme follows the domain: http for a loopback sandbox).
 func DefaultAudience(base *url.URL) string {
-	return "https://" + base.Host + "/api/v2/"
+	return base.Scheme + "://" + base.Host + "/api/v2/"
 }
 
 // BaseURL returns the tenant's base URL (scheme and host).

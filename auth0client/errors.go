@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 
@@ -185,6 +186,15 @@ func (c *Client) managementError(ctx context.Context, op string, create bool, er
 			e.Uncertain = true
 		}
 		return e
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) && ctx.Err() == nil {
+		// Not a transport failure: an answer go-auth0 could not decode.
+		if create {
+			return fmt.Errorf("%s: the tenant's answer could not be read, so the change may or may not have been made: %w (%w)",
+				op, err, steps.ErrUncertain)
+		}
+		return fmt.Errorf("%s: the tenant's answer could not be read: %w", op, err)
 	}
 	return c.transportError(ctx, op, create, err)
 }

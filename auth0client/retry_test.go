@@ -1,0 +1,286 @@
+package auth0client
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// stubTenant is a tiny tenant for the fault paths the sandbox cannot make
+// on demand. It answers /oauth/token itself and hands /api/v2/ to mgmt; any
+// other path fails the test.
+func stubTenant(t *testing.T, mgmt http.HandlerFunc) (*Client, *atomic.Int64) {
+	t.Helper()
+	var calls atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/oauth/token":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"access_token":"opaque-test-token","token_type":"Bearer","expires_in":86400,"scope":"read:resource_servers create:resource_servers"}`))
+		case strings.HasPrefix(r.URL.Path, "/api/v2/"):
+			calls.Add(1)
+			mgmt(w, r)
+		default:
+			t.Errorf("unexpected request %s %s", r.Method, r.URL)
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	c, err := New(Config{
+		Domain:       strings.TrimPrefix(srv.URL, "https://"),
+		ClientID:     "mgmt-client",
+		ClientSecret: "mgmt-secret-value",
+		CAPEM:        caPEM,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	c.retry.policy = retryPolicy{MaxAttempts: 6, Floor: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond}
+	return c, &calls
+}
+
+// noticeRecorder collects the retry notices a call reports.
+type noticeRecorder struct {
+	mu      sync.Mutex
+	notices []steps.RetryNotice
+}
+
+func (n *noticeRecorder) ctx(parent context.Context) context.Context {
+	return steps.WithNotifier(parent, func(rn steps.RetryNotice) {
+		n.mu.Lock()
+		n.notices = append(n.notices, rn)
+		n.mu.Unlock()
+	})
+}
+
+func (n *noticeRecorder) all() []steps.RetryNotice {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]steps.RetryNotice(nil), n.notices...)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+const tooMany = `{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}`
+
+func TestRateLimitResetInThePastDoesNotSpin(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "2")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10))
+		writeJSON(w, http.StatusTooManyRequests, tooMany)
+	})
+	// Enough attempts that only the waits bound the requests in the window.
+	c.retry.policy = retryPolicy{MaxAttempts: 1000, Floor: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond}
+	var rec noticeRecorder
+	ctx, cancel := context.WithTimeout(rec.ctx(t.Context()), 600*time.Millisecond)
+	defer cancel()
+	_, err := c.FindResourceServer(ctx, "basic-calculator")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("FindResourceServer under a permanent 429 = %v, want the deadline", err)
+	}
+	// Waits of 50, 100, 200, 200 ms fit at most 5 requests in 600 ms; a
+	// tight loop would make thousands.
+	if n := calls.Load(); n < 2 || n > 6 {
+		t.Fatalf("%d requests in 600ms under a 429 whose reset is past, want 2..6", n)
+	}
+	notices := rec.all()
+	if len(notices) == 0 {
+		t.Fatal("no retry notice reported")
+	}
+	for i, n := range notices {
+		if !n.RateLimited || n.Wait < 50*time.Millisecond || n.Attempt != i+2 {
+			t.Errorf("notice %d = %+v, want rate limited, wait >= 50ms, attempt %d", i, n, i+2)
+		}
+	}
+}
+
+func TestRateLimitWait(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	rt := &retryTransport{now: func() time.Time { return now }}
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   time.Duration
+	}{
+		{"nothing", nil, 0},
+		{"retry-after seconds", map[string]string{"Retry-After": "3"}, 3 * time.Second},
+		{"retry-after date", map[string]string{"Retry-After": now.Add(4 * time.Second).UTC().Format(http.TimeFormat)}, 4 * time.Second},
+		{"reset epoch", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Unix()+5, 10)}, 5 * time.Second},
+		{"reset in the past", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Unix()-5, 10)}, 0},
+		{"longer of both", map[string]string{"Retry-After": "2", "X-RateLimit-Reset": strconv.FormatInt(now.Unix()+7, 10)}, 7 * time.Second},
+		{"garbage", map[string]string{"Retry-After": "soon", "X-RateLimit-Reset": "later"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.Header{}
+			for k, v := range tc.header {
+				h.Set(k, v)
+			}
+			if got := rt.rateLimitWait(h); got != tc.want {
+				t.Fatalf("rateLimitWait(%v) = %v, want %v", tc.header, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	c, _ := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "120")
+			writeJSON(w, http.StatusTooManyRequests, tooMany)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"resource_servers":[],"start":0,"limit":100,"total":0}`)
+	})
+	var rec noticeRecorder
+	_, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator")
+	if !errors.Is(err, steps.ErrNotFound) {
+		t.Fatalf("FindResourceServer = %v, want not found after one retry", err)
+	}
+	notices := rec.all()
+	// Retry-After 120 s is capped at the policy's MaxWait (50 ms here).
+	if len(notices) != 1 || notices[0].Wait != 50*time.Millisecond || !notices[0].RateLimited {
+		t.Fatalf("notices = %+v, want one rate-limited wait of 50ms", notices)
+	}
+}
+
+const rsBody = `{"id":"rs_1","name":"Basic Calculator","identifier":"basic-calculator","signing_alg":"RS256","token_lifetime":86400}`
+
+func TestCreateIsNotResentAfter5xx(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusBadGateway, `{"statusCode":502,"error":"Bad Gateway","message":"upstream"}`)
+	})
+	var rec noticeRecorder
+	_, err := c.CreateResourceServer(rec.ctx(t.Context()), steps.ResourceServer{Name: "Basic Calculator", Identifier: "basic-calculator"})
+	if !errors.Is(err, steps.ErrUncertain) {
+		t.Fatalf("create after a 502 = %v, want ErrUncertain", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("a create was sent %d times after a 502, want once", n)
+	}
+	if len(rec.all()) != 0 {
+		t.Fatalf("notices %+v for a create that must not be retried", rec.all())
+	}
+	if !strings.Contains(err.Error(), "may or may not") {
+		t.Errorf("error %q does not say the outcome is unknown", err)
+	}
+}
+
+func TestCreateIsNotResentAfterLostAnswer(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		_ = conn.Close() // the request was read; the answer is lost
+	})
+	_, err := c.CreateResourceServer(t.Context(), steps.ResourceServer{Name: "Basic Calculator", Identifier: "basic-calculator"})
+	if !errors.Is(err, steps.ErrUncertain) {
+		t.Fatalf("create with its answer lost = %v, want ErrUncertain", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("a create was sent %d times after a lost answer, want once", n)
+	}
+}
+
+func TestCreateIsRetriedAfter429(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 2 {
+			w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Unix(), 10))
+			writeJSON(w, http.StatusTooManyRequests, tooMany)
+			return
+		}
+		writeJSON(w, http.StatusCreated, rsBody)
+	})
+	var rec noticeRecorder
+	rs, err := c.CreateResourceServer(rec.ctx(t.Context()), steps.ResourceServer{Name: "Basic Calculator", Identifier: "basic-calculator"})
+	if err != nil {
+		t.Fatalf("create after two 429s: %v", err)
+	}
+	if rs.ID != "rs_1" || calls.Load() != 3 || len(rec.all()) != 2 {
+		t.Fatalf("got %+v after %d requests and notices %+v; want rs_1 after 3 requests and 2 notices", rs, calls.Load(), rec.all())
+	}
+}
+
+func TestReadsAreRetriedAfter5xxAndLostAnswers(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) {
+		case 1:
+			writeJSON(w, http.StatusServiceUnavailable, `{"statusCode":503,"error":"Service Unavailable","message":"try later"}`)
+		case 2:
+			conn, _, _ := http.NewResponseController(w).Hijack()
+			_ = conn.Close()
+		default:
+			writeJSON(w, http.StatusOK, `{"resource_servers":[`+rsBody+`],"start":0,"limit":100,"total":1}`)
+		}
+	})
+	var rec noticeRecorder
+	rs, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator")
+	if err != nil {
+		t.Fatalf("find after a 503 and a dropped connection: %v", err)
+	}
+	// net/http itself replays a GET whose reused connection closed
+	// unanswered, so the dropped connection may cost no notice of ours.
+	notices := rec.all()
+	if rs.ID != "rs_1" || calls.Load() != 3 || len(notices) < 1 || notices[0].RateLimited {
+		t.Fatalf("got %+v after %d requests, notices %+v; want rs_1 after 3 requests, non-rate-limit notices", rs, calls.Load(), notices)
+	}
+}
+
+func TestRetriesStopAtTheCeiling(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusServiceUnavailable, `{"statusCode":503,"error":"Service Unavailable","message":"down"}`)
+	})
+	err := c.DeleteResourceServer(t.Context(), "rs_1")
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable || errors.Is(err, steps.ErrUncertain) {
+		t.Fatalf("delete under a permanent 503 = %v, want a 503 APIError that is not uncertain", err)
+	}
+	if n := calls.Load(); n != 6 {
+		t.Fatalf("%d attempts, want the ceiling of 6", n)
+	}
+}
+
+func TestCancelStopsTheWait(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusTooManyRequests, tooMany)
+	})
+	c.retry.policy.MaxWait = time.Hour
+	ctx, cancel := context.WithCancel(t.Context())
+	ctx = steps.WithNotifier(ctx, func(steps.RetryNotice) { cancel() })
+	_, err := c.FindClient(ctx, "anything")
+	if !errors.Is(err, context.Canceled) || calls.Load() != 1 {
+		t.Fatalf("cancel during a 30s wait = %v after %d requests, want context.Canceled after 1", err, calls.Load())
+	}
+}
