@@ -378,7 +378,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	}
 	var rsScopes []string
 	for _, sc := range anySlice(rs["scopes"]) {
-		if m, ok := sc.(map[string]any); ok {
+		if m, ok := asMap(sc); ok {
 			if v, ok := m["value"].(string); ok {
 				rsScopes = append(rsScopes, v)
 			}
@@ -449,7 +449,7 @@ func anySlice(v any) []any {
 
 func userConnection(u obj) string {
 	for _, id := range anySlice(u["identities"]) {
-		if m, ok := id.(map[string]any); ok {
+		if m, ok := asMap(id); ok {
 			if c, ok := m["connection"].(string); ok {
 				return c
 			}

@@ -2,11 +2,14 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -15,6 +18,9 @@ func start(t *testing.T, opts Options) *Server {
 	t.Helper()
 	if opts.Seed == 0 {
 		opts.Seed = 7
+	}
+	if opts.signingKey == nil {
+		opts.signingKey = testKey()
 	}
 	s, err := New(opts)
 	if err != nil {
@@ -124,3 +130,13 @@ func wantStatus(t *testing.T, a answer, want int) {
 		t.Fatalf("status %d, want %d: %s", a.status, want, a.raw)
 	}
 }
+
+// testKey is one RSA key shared by the tests of this package, so that each
+// sandbox starts in milliseconds.
+var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})

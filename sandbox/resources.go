@@ -358,7 +358,7 @@ func (s *Server) fillCredentials(cam obj) {
 		return
 	}
 	for _, x := range anySlice(pkj["credentials"]) {
-		cred, ok := x.(map[string]any)
+		cred, ok := asMap(x)
 		if !ok {
 			continue
 		}
@@ -401,7 +401,7 @@ func clientView(c obj, secret, fullCredentials bool) obj {
 		if pkj := v.obj("client_authentication_methods").obj("private_key_jwt"); pkj != nil {
 			var ids []any
 			for _, x := range anySlice(pkj["credentials"]) {
-				if cred, ok := x.(map[string]any); ok {
+				if cred, ok := asMap(x); ok {
 					ids = append(ids, obj{"id": cred["id"]})
 				}
 			}

@@ -40,6 +40,10 @@ type Options struct {
 	Burst      int           // token bucket size
 	StateFile  string        // load at start, save on Close
 	Seed       int64         // repeatable ids, secrets and faults (0: random)
+
+	// signingKey, when set (by this package's tests), replaces the RSA key
+	// a new tenant would generate: generating one costs a second under -race.
+	signingKey *rsa.PrivateKey
 }
 
 // Server is a running sandbox tenant.
@@ -186,14 +190,16 @@ func (s *Server) newClient() *http.Client {
 // Close stops the server and saves the state file.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		// Our own client's idle connections go first, or an HTTP/2 one
+		// keeps Shutdown waiting for its GOAWAY to be acted on.
+		if t, ok := s.client.Transport.(*http.Transport); ok {
+			t.CloseIdleConnections()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := s.srv.Shutdown(ctx)
 		if err != nil {
 			s.srv.Close()
-		}
-		if t, ok := s.client.Transport.(*http.Transport); ok {
-			t.CloseIdleConnections()
 		}
 		if s.opts.StateFile != "" {
 			if serr := s.saveState(); serr != nil {
@@ -232,9 +238,13 @@ func (s *Server) loadOrSeed() error {
 			return fmt.Errorf("sandbox: reading the state file: %w", err)
 		}
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return fmt.Errorf("sandbox: making the signing key: %w", err)
+	key := s.opts.signingKey
+	if key == nil {
+		var err error
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return fmt.Errorf("sandbox: making the signing key: %w", err)
+		}
 	}
 	if err := s.setKey(key); err != nil {
 		return err

@@ -425,3 +425,15 @@ func removeWhere(list []obj, drop func(obj) bool) []obj {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// asMap reads a JSON object whether it came from a request (map[string]any)
+// or from this package (obj).
+func asMap(v any) (map[string]any, bool) {
+	switch m := v.(type) {
+	case map[string]any:
+		return m, true
+	case obj:
+		return m, true
+	}
+	return nil, false
+}
