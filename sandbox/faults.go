@@ -163,7 +163,9 @@ func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if t.limiter != nil && r.Body != nil && r.Body != http.NoBody {
+	if t.limiter != nil && r.Body != nil && r.Body != http.NoBody && r.ContentLength < preReadLimit {
+		// (A body declared bigger than the cap is refused by the tenant
+		// unread, so there is nothing to read ahead.)
 		if !preRead(r) {
 			return // the client went away while sending its body
 		}
