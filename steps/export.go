@@ -161,7 +161,6 @@ func exportDotenv(r Result, s Settings, reveal bool) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("render dotenv: %w", err)
 	}
-	b.WriteByte('\n')
 	return b.Bytes(), secret, nil
 }
 
