@@ -1,0 +1,553 @@
+package auth0client
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Server {
+	t.Helper()
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatalf("sandbox.New: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// sandboxClient is a Client for the sandbox's seeded management application.
+func sandboxClient(t *testing.T, srv *sandbox.Server, edit func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{Domain: srv.Domain, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, CAPEM: srv.CAPEM}
+	if strings.HasPrefix(srv.BaseURL, "http://") {
+		cfg.Domain = srv.BaseURL
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// syncBuffer is a trace sink safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func mustNotFound(t *testing.T, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, steps.ErrNotFound) {
+		t.Fatalf("%s = %v, want ErrNotFound", what, err)
+	}
+}
+
+func must(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// roundTrip runs every steps.Client method against a sandbox and returns the
+// secret values it handled (for the trace test).
+func roundTrip(t *testing.T, srv *sandbox.Server, c *Client) []string {
+	t.Helper()
+	ctx := t.Context()
+
+	ep, err := c.Discover(ctx)
+	must(t, "Discover", err)
+	wantIssuer := srv.BaseURL + "/"
+	if ep.Issuer != wantIssuer || ep.TokenEndpoint != srv.BaseURL+"/oauth/token" ||
+		ep.JWKSURI != srv.BaseURL+"/.well-known/jwks.json" ||
+		ep.OpenIDConfiguration != srv.BaseURL+"/.well-known/openid-configuration" ||
+		ep.AuthorizationEndpoint == "" || ep.UserinfoEndpoint == "" || ep.RevocationEndpoint == "" {
+		t.Fatalf("Discover = %+v, want the sandbox's endpoints with issuer %s", ep, wantIssuer)
+	}
+
+	scopes, err := c.GrantedScopes(ctx)
+	must(t, "GrantedScopes", err)
+	for _, s := range []string{"create:clients", "read:client_grants", "create:resource_servers", "create:users", "update:connections"} {
+		if !slices.Contains(scopes, s) {
+			t.Fatalf("GrantedScopes = %v, lacks %s", scopes, s)
+		}
+	}
+
+	// Resource server.
+	const api = "https://calc.example/api"
+	_, err = c.FindResourceServer(ctx, api)
+	mustNotFound(t, "FindResourceServer before create", err)
+	rs, err := c.CreateResourceServer(ctx, steps.ResourceServer{Name: "Basic Calculator", Identifier: api, SigningAlg: "RS256",
+		Scopes: []steps.Scope{{Value: "default", Description: "Default scope"}}})
+	must(t, "CreateResourceServer", err)
+	if rs.ID == "" || rs.Identifier != api || rs.Name != "Basic Calculator" || len(rs.Scopes) != 1 || rs.Scopes[0].Value != "default" {
+		t.Fatalf("CreateResourceServer = %+v", rs)
+	}
+	found, err := c.FindResourceServer(ctx, api)
+	must(t, "FindResourceServer", err)
+	if found.ID != rs.ID {
+		t.Fatalf("FindResourceServer = %+v, want id %s", found, rs.ID)
+	}
+	_, err = c.CreateResourceServer(ctx, steps.ResourceServer{Name: "Again", Identifier: api})
+	if !errors.Is(err, steps.ErrConflict) {
+		t.Fatalf("second CreateResourceServer = %v, want ErrConflict", err)
+	}
+	upd, err := c.UpdateResourceServer(ctx, rs.ID, steps.ResourceServer{Name: "Calculator", Scopes: []steps.Scope{{Value: "default"}, {Value: "read:calc"}}})
+	must(t, "UpdateResourceServer", err)
+	if upd.Name != "Calculator" || len(upd.Scopes) != 2 || upd.Identifier != api {
+		t.Fatalf("UpdateResourceServer = %+v", upd)
+	}
+
+	// Application.
+	const appName = "Calculator Key Manager App"
+	_, err = c.FindClient(ctx, appName)
+	mustNotFound(t, "FindClient before create", err)
+	app, err := c.CreateClient(ctx, steps.App{
+		Name: appName, AppType: "regular_web", TokenEndpointAuthMethod: "client_secret_post",
+		GrantTypes: []string{"client_credentials", passwordRealmGrant},
+		Callbacks:  []string{"https://apim.example/signin-oauth/code/callback"},
+		Metadata:   map[string]string{steps.MarkerKey: steps.MarkerValue},
+	})
+	must(t, "CreateClient", err)
+	if app.ClientID == "" || app.ClientSecret == "" || !app.Marked() || app.TokenEndpointAuthMethod != "client_secret_post" {
+		t.Fatalf("CreateClient = %+v (secret set: %v)", app, app.ClientSecret != "")
+	}
+	fc, err := c.FindClient(ctx, appName)
+	must(t, "FindClient", err)
+	if fc.ClientID != app.ClientID || !fc.Marked() {
+		t.Fatalf("FindClient = %+v, want %s marked", fc, app.ClientID)
+	}
+	got, err := c.GetClient(ctx, app.ClientID)
+	must(t, "GetClient", err)
+	if got.ClientSecret != app.ClientSecret || got.Name != appName || !slices.Contains(got.GrantTypes, "client_credentials") {
+		t.Fatalf("GetClient = %+v, want the same secret, name and grant types", got)
+	}
+	ua, err := c.UpdateClient(ctx, app.ClientID, steps.App{Callbacks: []string{"https://apim.example/cb1", "https://apim.example/cb2"}})
+	must(t, "UpdateClient", err)
+	if len(ua.Callbacks) != 2 || ua.Name != appName {
+		t.Fatalf("UpdateClient = %+v", ua)
+	}
+
+	// Client grant.
+	_, err = c.FindClientGrant(ctx, app.ClientID, api)
+	mustNotFound(t, "FindClientGrant before create", err)
+	g, err := c.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: api, Scope: []string{"default"}})
+	must(t, "CreateClientGrant", err)
+	if g.ID == "" || g.ClientID != app.ClientID || g.Audience != api || !slices.Equal(g.Scope, []string{"default"}) {
+		t.Fatalf("CreateClientGrant = %+v", g)
+	}
+	fg, err := c.FindClientGrant(ctx, app.ClientID, api)
+	must(t, "FindClientGrant", err)
+	if fg.ID != g.ID {
+		t.Fatalf("FindClientGrant = %+v, want %s", fg, g.ID)
+	}
+	_, err = c.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: api, Scope: []string{}})
+	if !errors.Is(err, steps.ErrConflict) {
+		t.Fatalf("second CreateClientGrant = %v, want ErrConflict", err)
+	}
+	ug, err := c.UpdateClientGrant(ctx, g.ID, []string{"default", "read:calc"})
+	must(t, "UpdateClientGrant", err)
+	if !slices.Equal(ug.Scope, []string{"default", "read:calc"}) {
+		t.Fatalf("UpdateClientGrant = %+v", ug)
+	}
+
+	// The application's token, verified.
+	tc, err := c.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, api)
+	must(t, "ClientCredentialsToken", err)
+	if !tc.Verified || tc.Claims["azp"] != app.ClientID || tc.Claims["iss"] != wantIssuer || tc.Token == "" || tc.Expires.IsZero() {
+		t.Fatalf("ClientCredentialsToken = verified %v, reason %q, claims %v", tc.Verified, tc.Reason, tc.Claims)
+	}
+	if !strings.Contains(tc.Claims["scope"].(string), "read:calc") {
+		t.Errorf("token scope %v lacks the granted read:calc", tc.Claims["scope"])
+	}
+
+	// Connection and user.
+	const conn = "calculator-users"
+	_, err = c.FindConnection(ctx, conn)
+	mustNotFound(t, "FindConnection before create", err)
+	cn, err := c.CreateConnection(ctx, steps.Connection{Name: conn, Strategy: "auth0"})
+	must(t, "CreateConnection", err)
+	if cn.ID == "" || cn.Name != conn || cn.Strategy != "auth0" {
+		t.Fatalf("CreateConnection = %+v", cn)
+	}
+	fcn, err := c.FindConnection(ctx, conn)
+	must(t, "FindConnection", err)
+	if fcn.ID != cn.ID {
+		t.Fatalf("FindConnection = %+v, want %s", fcn, cn.ID)
+	}
+	on, err := c.ConnectionEnabledFor(ctx, cn.ID, app.ClientID)
+	must(t, "ConnectionEnabledFor", err)
+	if on {
+		t.Fatal("a new connection is enabled for the application already")
+	}
+	must(t, "SetConnectionClient", c.SetConnectionClient(ctx, cn.ID, app.ClientID, true))
+	on, err = c.ConnectionEnabledFor(ctx, cn.ID, app.ClientID)
+	must(t, "ConnectionEnabledFor", err)
+	if !on {
+		t.Fatal("the connection is not enabled for the application after SetConnectionClient")
+	}
+
+	const email, password = "calc.user@example.com", "Tr0ub4dor&3-horse"
+	_, err = c.FindUser(ctx, conn, email)
+	mustNotFound(t, "FindUser before create", err)
+	u, err := c.CreateUser(ctx, steps.User{Email: email, Password: password, Connection: conn})
+	must(t, "CreateUser", err)
+	if u.ID == "" || u.Email != email {
+		t.Fatalf("CreateUser = %+v", u)
+	}
+	fu, err := c.FindUser(ctx, conn, email)
+	must(t, "FindUser", err)
+	if fu.ID != u.ID {
+		t.Fatalf("FindUser = %+v, want %s", fu, u.ID)
+	}
+	_, err = c.FindUser(ctx, "another-connection", email)
+	mustNotFound(t, "FindUser in another connection", err)
+
+	pt, err := c.PasswordRealmToken(ctx, app.ClientID, app.ClientSecret, conn, email, password, api)
+	must(t, "PasswordRealmToken", err)
+	if !pt.Verified || pt.Claims["azp"] != app.ClientID {
+		t.Fatalf("PasswordRealmToken = verified %v, reason %q, claims %v", pt.Verified, pt.Reason, pt.Claims)
+	}
+	_, err = c.PasswordRealmToken(ctx, app.ClientID, app.ClientSecret, conn, email, "wrong-password-1A!", api)
+	var ae *APIError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "email or password is wrong") {
+		t.Fatalf("PasswordRealmToken with a wrong password = %v, want the wrong-password advice", err)
+	}
+
+	secrets := []string{srv.ClientSecret, app.ClientSecret, password, tc.Token, pt.Token}
+
+	// Teardown, in reverse order; a second delete is not an error or is a 404.
+	must(t, "SetConnectionClient off", c.SetConnectionClient(ctx, cn.ID, app.ClientID, false))
+	must(t, "DeleteUser", c.DeleteUser(ctx, u.ID))
+	must(t, "DeleteConnection", c.DeleteConnection(ctx, cn.ID))
+	must(t, "DeleteClientGrant", c.DeleteClientGrant(ctx, g.ID))
+	must(t, "DeleteClient", c.DeleteClient(ctx, app.ClientID))
+	must(t, "DeleteResourceServer", c.DeleteResourceServer(ctx, rs.ID))
+	if err := c.DeleteClient(ctx, app.ClientID); err != nil && !errors.Is(err, steps.ErrNotFound) {
+		t.Fatalf("second DeleteClient = %v, want nil or ErrNotFound", err)
+	}
+	_, err = c.FindResourceServer(ctx, api)
+	mustNotFound(t, "FindResourceServer after delete", err)
+	_, err = c.FindClient(ctx, appName)
+	mustNotFound(t, "FindClient after delete", err)
+	_, err = c.GetClient(ctx, app.ClientID)
+	mustNotFound(t, "GetClient after delete", err)
+	_, err = c.FindClientGrant(ctx, app.ClientID, api)
+	mustNotFound(t, "FindClientGrant after delete", err)
+	_, err = c.FindConnection(ctx, conn)
+	mustNotFound(t, "FindConnection after delete", err)
+	_, err = c.FindUser(ctx, conn, email)
+	mustNotFound(t, "FindUser after delete", err)
+	return secrets
+}
+
+func TestSandboxRoundTrip(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 1})
+	roundTrip(t, srv, sandboxClient(t, srv, nil))
+}
+
+func TestSandboxRoundTripPlainHTTP(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 2, HTTP: true})
+	if !strings.HasPrefix(srv.BaseURL, "http://") {
+		t.Fatalf("sandbox with HTTP serves %s", srv.BaseURL)
+	}
+	roundTrip(t, srv, sandboxClient(t, srv, nil))
+}
+
+func TestTraceRedactsSecrets(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 3})
+	var trace syncBuffer
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.Trace = &trace })
+	secrets := roundTrip(t, srv, c)
+	out := trace.String()
+	for _, want := range []string{"--> POST " + srv.BaseURL + "/oauth/token", "<-- 200", "/api/v2/clients", "Authorization: Bearer [REDACTED]",
+		"client_secret=%5BREDACTED%5D", `"client_secret":"[REDACTED]"`, `"access_token":"[REDACTED]"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q", want)
+		}
+	}
+	for i, s := range secrets {
+		if s == "" {
+			t.Fatalf("secret %d is empty: the round trip did not collect it", i)
+		}
+		if strings.Contains(out, s) {
+			t.Errorf("trace holds secret %d (%d chars)", i, len(s))
+		}
+		if parts := strings.Split(s, "."); len(parts) == 3 {
+			for _, p := range parts[1:] {
+				if len(p) > 16 && strings.Contains(out, p) {
+					t.Errorf("trace holds part of token %d", i)
+				}
+			}
+		}
+	}
+	if jwtPattern.MatchString(out) {
+		t.Errorf("trace holds a JWT-looking string: %q", jwtPattern.FindString(out))
+	}
+}
+
+func TestTraceRedactsBasicAuthAndJSONBodies(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 4})
+	var trace syncBuffer
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.Trace = &trace })
+	ctx := t.Context()
+	app, err := c.CreateClient(ctx, steps.App{Name: "basic app", AppType: "non_interactive", TokenEndpointAuthMethod: "client_secret_basic",
+		GrantTypes: []string{"client_credentials"}})
+	must(t, "CreateClient", err)
+	_, err = c.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: srv.Audience, Scope: []string{"read:clients"}})
+	must(t, "CreateClientGrant", err)
+	tc, err := c.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, srv.Audience)
+	must(t, "ClientCredentialsToken with client_secret_basic", err)
+	if !tc.Verified {
+		t.Fatalf("basic-auth token not verified: %s", tc.Reason)
+	}
+	out := trace.String()
+	if !strings.Contains(out, "Authorization: Basic [REDACTED]") {
+		t.Error("trace does not show the Basic scheme redacted")
+	}
+	for _, s := range []string{app.ClientSecret, srv.ClientSecret, tc.Token} {
+		if strings.Contains(out, s) {
+			t.Error("trace holds a secret")
+		}
+	}
+}
+
+func TestRedactBody(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, contentType, body string
+		keep, drop              []string
+	}{
+		{"form", "application/x-www-form-urlencoded", "grant_type=password&username=a%40b.c&password=hunter22&client_secret=s3cr3t&token=tok123",
+			[]string{"grant_type=password", "username=a%40b.c"}, []string{"hunter22", "s3cr3t", "tok123"}},
+		{"json nested", "application/json", `{"client":{"client_secret":"s3cr3t","name":"n"},"list":[{"password":"hunter22"}],"id_token":"idtok","refresh_token":"rt1"}`,
+			[]string{`"name":"n"`}, []string{"s3cr3t", "hunter22", "idtok", "rt1"}},
+		{"json without content type", "", `{"access_token":"abc123xyz"}`, nil, []string{"abc123xyz"}},
+		{"signing secret", "application/json; charset=utf-8", `{"signing_secret":"hs256-secret","identifier":"x"}`, []string{`"identifier":"x"`}, []string{"hs256-secret"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := redactBody(tc.contentType, []byte(tc.body))
+			for _, k := range tc.keep {
+				if !strings.Contains(out, k) {
+					t.Errorf("redacted %q lost %q", out, k)
+				}
+			}
+			for _, d := range tc.drop {
+				if strings.Contains(out, d) {
+					t.Errorf("redacted %q keeps %q", out, d)
+				}
+			}
+		})
+	}
+}
+
+func TestWrongSecret(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 5})
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.ClientSecret = "not-the-secret" })
+	_, err := c.GrantedScopes(t.Context())
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized {
+		t.Fatalf("GrantedScopes with a wrong secret = %v, want a 401 APIError", err)
+	}
+	if !strings.Contains(err.Error(), "the management application's client secret is wrong or the application was deleted") {
+		t.Fatalf("error %q does not say the secret is wrong", err)
+	}
+	if strings.Contains(err.Error(), "not-the-secret") {
+		t.Fatal("error echoes the secret")
+	}
+	// A management call fails the same way, before sending anything else.
+	_, err = c.FindClient(t.Context(), "x")
+	if !strings.Contains(errText(err), "client secret is wrong") {
+		t.Fatalf("FindClient with a wrong secret = %v", err)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// m2mClient creates an application through the Management API with a client
+// grant to the management audience holding scopes, and returns a Client
+// that uses its credentials.
+func m2mClient(t *testing.T, srv *sandbox.Server, admin *Client, name string, scopes []string, grant bool) *Client {
+	t.Helper()
+	ctx := t.Context()
+	app, err := admin.CreateClient(ctx, steps.App{Name: name, AppType: "non_interactive", GrantTypes: []string{"client_credentials"}})
+	must(t, "create the M2M application", err)
+	if grant {
+		_, err = admin.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: srv.Audience, Scope: scopes})
+		must(t, "grant the M2M application", err)
+	}
+	return sandboxClient(t, srv, func(cfg *Config) { cfg.ClientID, cfg.ClientSecret = app.ClientID, app.ClientSecret })
+}
+
+func TestMissingScope(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 6})
+	admin := sandboxClient(t, srv, nil)
+	weak := m2mClient(t, srv, admin, "read-only manager", []string{"read:clients", "read:resource_servers"}, true)
+	ctx := t.Context()
+	scopes, err := weak.GrantedScopes(ctx)
+	must(t, "GrantedScopes", err)
+	slices.Sort(scopes)
+	if !slices.Equal(scopes, []string{"read:clients", "read:resource_servers"}) {
+		t.Fatalf("GrantedScopes = %v, want the two granted", scopes)
+	}
+	// A read it holds works.
+	_, err = weak.FindResourceServer(ctx, "https://nothing.example/")
+	mustNotFound(t, "FindResourceServer with read:resource_servers", err)
+
+	_, err = weak.CreateResourceServer(ctx, steps.ResourceServer{Name: "x", Identifier: "https://x.example/"})
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden || !slices.Contains(ae.MissingScopes, "create:resource_servers") {
+		t.Fatalf("CreateResourceServer without the scope = %#v, want 403 naming create:resource_servers", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"create:resource_servers", "Auth0 Management API", "Machine to Machine Applications", "Update"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not say %q", msg, want)
+		}
+	}
+	if errors.Is(err, steps.ErrUncertain) || errors.Is(err, steps.ErrConflict) || errors.Is(err, steps.ErrNotFound) {
+		t.Errorf("a 403 matches a steps sentinel: %v", err)
+	}
+}
+
+func TestNotAuthorizedForManagementAPI(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 7})
+	admin := sandboxClient(t, srv, nil)
+	ungranted := m2mClient(t, srv, admin, "ungranted app", nil, false)
+	_, err := ungranted.GrantedScopes(t.Context())
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
+		t.Fatalf("GrantedScopes without a grant = %v, want a 403", err)
+	}
+	if !strings.Contains(err.Error(), "not authorized for the Management API") || !strings.Contains(err.Error(), "Machine to Machine Applications") {
+		t.Fatalf("error %q does not say how to authorize the application", err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, domain, kind string
+		want               []string
+	}{
+		{"refused", "127.0.0.1:1", "refused", []string{"127.0.0.1:1", "connection refused"}},
+		{"no such host", "no-such-tenant.invalid", "dns", []string{"no-such-tenant.invalid", "no such host"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := New(Config{Domain: tc.domain, ClientID: "id", ClientSecret: "secret-value"})
+			must(t, "New", err)
+			for _, call := range []func() error{
+				func() error { _, err := c.Discover(t.Context()); return err },
+				func() error { _, err := c.GrantedScopes(t.Context()); return err },
+			} {
+				err := call()
+				var te *TransportError
+				if !errors.As(err, &te) || te.Kind != tc.kind {
+					t.Fatalf("error = %v (%T), want a %s TransportError", err, err, tc.kind)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownCertificateAuthority(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 8})
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.CAPEM = nil })
+	_, err := c.Discover(t.Context())
+	var te *TransportError
+	if !errors.As(err, &te) || te.Kind != "tls" || !strings.Contains(err.Error(), "--ca-file") {
+		t.Fatalf("Discover without the sandbox CA = %v, want a TLS error suggesting --ca-file", err)
+	}
+	// The CA file works as well as the PEM.
+	c = sandboxClient(t, srv, func(cfg *Config) { cfg.CAPEM, cfg.CAFile = nil, srv.CAFile })
+	_, err = c.Discover(t.Context())
+	must(t, "Discover with --ca-file", err)
+}
+
+func TestVerifyTokenFailures(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 9})
+	admin := sandboxClient(t, srv, nil)
+	ctx := t.Context()
+	app, err := admin.CreateClient(ctx, steps.App{Name: "verify app", AppType: "non_interactive", GrantTypes: []string{"client_credentials"}})
+	must(t, "CreateClient", err)
+	_, err = admin.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: srv.Audience, Scope: []string{"read:clients"}})
+	must(t, "CreateClientGrant", err)
+	tc, err := admin.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, srv.Audience)
+	must(t, "ClientCredentialsToken", err)
+	if !tc.Verified {
+		t.Fatalf("token not verified: %s", tc.Reason)
+	}
+	parts := strings.Split(tc.Token, ".")
+	sig := []byte(parts[2])
+	sig[5] ^= 1
+	if sig[5] == '.' {
+		sig[5] = 'A'
+	}
+	tampered := parts[0] + "." + parts[1] + "." + string(sig)
+	tests := []struct {
+		name, token, audience, clientID, reason string
+	}{
+		{"wrong audience", tc.Token, "https://other.example/", app.ClientID, "audience"},
+		{"wrong azp", tc.Token, srv.Audience, "someone-else", "azp"},
+		{"tampered signature", tampered, srv.Audience, app.ClientID, "signature"},
+		{"not a JWT", "opaque", srv.Audience, app.ClientID, "not a JWT"},
+	}
+	for _, tt := range tests {
+		got, err := admin.VerifyToken(ctx, tt.token, tt.audience, tt.clientID)
+		must(t, tt.name, err)
+		if got.Verified || !strings.Contains(got.Reason, tt.reason) {
+			t.Errorf("%s: verified %v, reason %q; want unverified mentioning %q", tt.name, got.Verified, got.Reason, tt.reason)
+		}
+	}
+	// Wrong secret for the application's own token.
+	_, err = admin.ClientCredentialsToken(ctx, app.ClientID, "wrong-secret", srv.Audience)
+	if err == nil || !strings.Contains(err.Error(), "client secret is wrong") {
+		t.Fatalf("ClientCredentialsToken with a wrong secret = %v", err)
+	}
+}
