@@ -695,3 +695,87 @@ func serveOnce(h http.Handler, path string) (code int) {
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
 	return w.Code
 }
+
+// TestLostAnswerMeetsItsOwnSuccess drives the real tenant over HTTPS with
+// --fail-rate: a create whose answer was lost was committed, so re-sending
+// it meets the tenant's 409; a create refused with a 503 was not, so
+// re-sending it creates the resource. This is what the fault is for.
+func TestLostAnswerMeetsItsOwnSuccess(t *testing.T) {
+	t.Parallel()
+	s, err := New(Options{FailRate: 0.5, Seed: 99})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c := s.Client()
+
+	tokenBody, _ := json.Marshal(map[string]string{
+		"grant_type": "client_credentials", "client_id": s.ClientID, "client_secret": s.ClientSecret, "audience": s.Audience,
+	})
+	resp, err := c.Post(s.BaseURL+"/oauth/token", "application/json", strings.NewReader(string(tokenBody)))
+	if err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		t.Fatalf("token: status %d; --fail-rate must not touch /oauth/token", resp.StatusCode)
+	}
+
+	create := func(identifier string) (int, error) {
+		body := `{"name":"` + identifier + `","identifier":"` + identifier + `"}`
+		req, _ := http.NewRequest(http.MethodPost, s.BaseURL+"/api/v2/resource-servers", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	// resend re-sends until the tenant itself answers (201 or 409). clean
+	// says whether every earlier try was refused before the tenant saw it
+	// (503): a lost answer on the way could have committed the create.
+	resend := func(identifier string) (status int, clean bool) {
+		clean = true
+		for range 50 {
+			status, err := create(identifier)
+			if err == nil && (status == http.StatusCreated || status == http.StatusConflict) {
+				return status, clean
+			}
+			clean = clean && err == nil && status == http.StatusServiceUnavailable
+		}
+		t.Fatalf("%s: no answer from the tenant in 50 tries at --fail-rate 0.5", identifier)
+		return 0, false
+	}
+
+	var lost, refused int
+	for i := 0; i < 200 && (lost < 3 || refused < 3); i++ {
+		id := "https://api.example.com/fault-" + strconv.Itoa(i)
+		status, err := create(id)
+		switch {
+		case err == nil && status == http.StatusBadGateway:
+			lost++
+			if again, _ := resend(id); again != http.StatusConflict {
+				t.Errorf("%s: the 502 lost a committed create, but re-sending it got %d; want 409", id, again)
+			}
+		case err == nil && status == http.StatusServiceUnavailable:
+			again, clean := resend(id)
+			if !clean {
+				continue // a lost answer on the way may have created it
+			}
+			refused++
+			if again != http.StatusCreated {
+				t.Errorf("%s: the 503 came before the tenant saw the create, but re-sending it got %d; want 201", id, again)
+			}
+		}
+	}
+	if lost < 3 || refused < 3 {
+		t.Errorf("saw %d lost answers and %d refusals in 200 creates at --fail-rate 0.5; want both", lost, refused)
+	}
+}
