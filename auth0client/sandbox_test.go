@@ -3,11 +3,13 @@ package auth0client
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -549,5 +551,87 @@ func TestVerifyTokenFailures(t *testing.T) {
 	_, err = admin.ClientCredentialsToken(ctx, app.ClientID, "wrong-secret", srv.Audience)
 	if err == nil || !strings.Contains(err.Error(), "client secret is wrong") {
 		t.Fatalf("ClientCredentialsToken with a wrong secret = %v", err)
+	}
+}
+
+// TestSandboxFaultsAndRateLimit drives creates and reads through a sandbox
+// that fails 30% of Management API requests (503s, dropped connections, and
+// writes committed with their answer lost) under a tight rate limit. Every
+// create either succeeds or is uncertain, an uncertain one is looked up
+// before it is sent again, and nothing is ever reported as a conflict.
+func TestSandboxFaultsAndRateLimit(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 11, FailRate: 0.3, RateLimit: 20, Burst: 4})
+	c := sandboxClient(t, srv, nil)
+	c.retry.policy.Floor = 50 * time.Millisecond
+	var rec noticeRecorder
+	ctx := rec.ctx(t.Context())
+
+	const n = 8
+	uncertain := 0
+	ids := map[string]string{}
+	for i := range n {
+		ident := fmt.Sprintf("https://api%d.example/", i)
+		for try := 0; ; try++ {
+			if try > 5 {
+				t.Fatalf("create %s: still uncertain after %d tries", ident, try)
+			}
+			rs, err := c.CreateResourceServer(ctx, steps.ResourceServer{Name: fmt.Sprintf("API %d", i), Identifier: ident})
+			if err == nil {
+				ids[ident] = rs.ID
+				break
+			}
+			if !errors.Is(err, steps.ErrUncertain) {
+				t.Fatalf("create %s: %v (want success or ErrUncertain; a conflict here would mean a blind re-send)", ident, err)
+			}
+			uncertain++
+			// The engine's rule: look it up before sending it again.
+			rs, err = c.FindResourceServer(ctx, ident)
+			if err == nil {
+				ids[ident] = rs.ID
+				break
+			}
+			if !errors.Is(err, steps.ErrNotFound) {
+				t.Fatalf("find %s after an uncertain create: %v", ident, err)
+			}
+		}
+	}
+	// Concurrent reads, as the engine makes them.
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for ident, id := range ids {
+		wg.Go(func() {
+			rs, err := c.FindResourceServer(ctx, ident)
+			if err == nil && rs.ID != id {
+				err = fmt.Errorf("find %s = %s, want %s", ident, rs.ID, id)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ids) != n {
+		t.Fatalf("%d resource servers, want %d", len(ids), n)
+	}
+	notices := rec.all()
+	var limited, failed int
+	for _, nt := range notices {
+		if nt.RateLimited {
+			limited++
+		} else {
+			failed++
+		}
+		if nt.Wait <= 0 || nt.Attempt < 2 || nt.Reason == "" {
+			t.Errorf("notice %+v lacks a wait, attempt or reason", nt)
+		}
+	}
+	t.Logf("%d uncertain creates, %d rate-limit waits, %d fault retries", uncertain, limited, failed)
+	if limited == 0 || failed == 0 {
+		t.Errorf("notices: %d rate-limited, %d faults; want both kinds (seeded sandbox)", limited, failed)
 	}
 }
