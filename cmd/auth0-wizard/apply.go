@@ -1,8 +1,424 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
 
-// STUB: replaced by the engine work (issue 3).
-func newApplyCmd(g *globalFlags, io streams) *cobra.Command {
-	return &cobra.Command{Use: "apply", Short: "Apply a playbook headless"}
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// applyFlags are the flags of `apply`.
+type applyFlags struct {
+	dryRun bool
+	output string
+	export string
+	out    string
+	inputs map[string]*string // one flag per playbook input, by Input.Key
+}
+
+// inputFlags registers one flag per playbook input (--api-identifier, ...),
+// so that every value a screen asks for can be given headless. The inputs of
+// the tenant and management steps and the secrets have flags of their own.
+func inputFlags(fs *pflag.FlagSet) map[string]*string {
+	vals := map[string]*string{}
+	for _, p := range steps.Playbooks() {
+		for _, st := range p.Steps {
+			if st.Kind == steps.StepTenant || st.Kind == steps.StepManagement {
+				continue
+			}
+			for _, in := range st.Inputs {
+				if in.Secret || in.Field == nil || vals[in.Key] != nil {
+					continue
+				}
+				usage := in.Label
+				if in.Help != "" {
+					usage += ": " + in.Help
+				}
+				if len(in.Options) > 0 {
+					usage += " (" + strings.Join(in.Options, ", ") + ")"
+				}
+				vals[in.Key] = fs.String(flagName(in.Key), "", usage)
+			}
+		}
+	}
+	return vals
+}
+
+func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
+
+// applyInputs copies the input flags that were given into the settings.
+func applyInputs(fs *pflag.FlagSet, vals map[string]*string, s *steps.Settings) {
+	for _, p := range steps.Playbooks() {
+		for _, st := range p.Steps {
+			for _, in := range st.Inputs {
+				v, ok := vals[in.Key]
+				if !ok || in.Field == nil || !fs.Changed(flagName(in.Key)) {
+					continue
+				}
+				*in.Field(s) = *v
+			}
+		}
+	}
+}
+
+func newApplyCmd(g *globalFlags, ios streams) *cobra.Command {
+	af := &applyFlags{}
+	cmd := &cobra.Command{
+		Use:   "apply --playbook wso2|azure",
+		Short: "Apply a playbook headless: the same steps and engine as the wizard",
+		Long: `apply runs a playbook without screens: for scripts, CI and rehearsing a demo.
+Every value a screen asks for comes from a flag, the environment or the config
+file. Progress goes to stderr; stdout carries the result (one JSON document with
+--output json).`,
+		Example: `  auth0-wizard apply --sandbox --playbook wso2 --output json
+  AUTH0_DOMAIN=my-tenant.us.auth0.com AUTH0_CLIENT_ID=... AUTH0_CLIENT_SECRET=... \
+    auth0-wizard apply --playbook azure --user-email demo@example.com --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runApply(cmd.Context(), g, af, cmd.Flags(), ios)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&af.dryRun, "dry-run", false, "print the plan (create / reuse / update) and change nothing")
+	f.StringVarP(&af.output, "output", "o", "text", "output format: text or json")
+	f.StringVar(&af.export, "export", "", "also export the result: "+strings.Join(steps.ExportFormats(), ", "))
+	f.StringVar(&af.out, "out", "", "file for --export (0600 when it holds a secret)")
+	af.inputs = inputFlags(f)
+	return cmd
+}
+
+func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.FlagSet, ios streams) error {
+	if af.output != "text" && af.output != "json" {
+		return usagef("--output must be text or json, not %q", af.output)
+	}
+	if (af.export == "") != (af.out == "") {
+		return usagef("--export and --out go together: --export FORMAT --out FILE")
+	}
+	if af.export != "" && !contains(steps.ExportFormats(), af.export) {
+		return usagef("--export %q is not a format: use one of %s", af.export, strings.Join(steps.ExportFormats(), ", "))
+	}
+	rc, cleanup, err := resolve(ctx, g, ios)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	s := rc.Settings
+	applyInputs(fs, af.inputs, &s)
+	if s.Playbook == "" {
+		return usagef("--playbook is required: wso2 or azure")
+	}
+	p, err := steps.PlaybookByID(s.Playbook)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := requireTenant(ios, &s); err != nil {
+		return err
+	}
+	if s.Playbook == steps.Azure && s.UserPassword == "" {
+		if s.UserPassword, err = promptSecret(ios, "Password for the test user",
+			"set "+envUserPassword+" or --user-password-file"); err != nil {
+			return err
+		}
+	}
+	s = steps.WithDefaults(s)
+	if err := validateInputs(p, &s); err != nil {
+		return err
+	}
+
+	client, err := rc.newClient(s)
+	if err != nil {
+		return err
+	}
+	eng := steps.NewEngine(client)
+	progress := newProgressPrinter(ios)
+	progress.line("checking %s", s.Domain)
+	if _, err := eng.Check(ctx, p, s); err != nil {
+		return err
+	}
+	jpath := rc.JournalPath
+	if jpath == "" {
+		jpath = steps.DefaultJournalPath(p.ID)
+	}
+	j, err := steps.OpenJournal(jpath, g.revealSecrets)
+	if err != nil {
+		return err
+	}
+	plan, err := eng.Plan(ctx, p, s, j)
+	if err != nil {
+		return err
+	}
+	if af.dryRun {
+		return printPlan(ios, af.output, plan)
+	}
+	for _, a := range plan.Actions {
+		progress.line("plan: %s %s %q", a.Verb, a.Kind, a.Name)
+	}
+
+	events := make(chan steps.Event, 16)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ev := range events {
+			progress.event(ev)
+		}
+	}()
+	res, err := eng.Apply(ctx, p, s, plan, j, events)
+	close(events)
+	wg.Wait()
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(ios.err, "stopped; the journal %s records what was done: run the same command again to resume\n", j.Path())
+			return errAborted
+		}
+		return fmt.Errorf("%w\nthe journal %s records what was done: fix the cause and run the same command again to resume", err, j.Path())
+	}
+
+	if af.export != "" {
+		if err := writeExport(af.export, af.out, res, s, g.revealSecrets); err != nil {
+			return err
+		}
+		progress.line("exported %s to %s", af.export, af.out)
+	}
+	if af.output == "json" {
+		data, _, err := steps.Export("json", res, s, g.revealSecrets)
+		if err != nil {
+			return err
+		}
+		if _, err := ios.out.Write(append(data, '\n')); err != nil {
+			return err
+		}
+	} else {
+		printResultText(ios, res, g.revealSecrets)
+	}
+	if !res.Token.Verified {
+		return fmt.Errorf("the test token did not verify: %s", res.Token.Reason)
+	}
+	return nil
+}
+
+// validateInputs checks every input of the playbook, naming the flag that
+// gives a value that is missing or wrong.
+func validateInputs(p steps.Playbook, s *steps.Settings) error {
+	for _, st := range p.Steps {
+		if st.Kind == steps.StepTenant || st.Kind == steps.StepManagement {
+			continue
+		}
+		for _, in := range st.Inputs {
+			if in.Validate == nil || in.Field == nil {
+				continue
+			}
+			if err := in.Validate(*in.Field(s)); err != nil {
+				if in.Secret {
+					return usagef("%s: %v", in.Label, err)
+				}
+				return usagef("--%s: %v", flagName(in.Key), err)
+			}
+		}
+	}
+	if err := p.Validate(*s); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// requireTenant makes sure the tenant and the management credentials are
+// known, prompting for the secret on a terminal.
+func requireTenant(ios streams, s *steps.Settings) error {
+	if s.Domain == "" {
+		return usagef("the tenant domain is required: --domain or %s (or --sandbox)", envDomain)
+	}
+	if s.ClientID == "" {
+		return usagef("the management application's client ID is required: --client-id or %s", envClientID)
+	}
+	if s.ClientSecret == "" {
+		var err error
+		s.ClientSecret, err = promptSecret(ios, "Client secret of the management application",
+			"set "+envClientSecret+" or --client-secret-file")
+		return err
+	}
+	return nil
+}
+
+func writeExport(format, path string, res steps.Result, s steps.Settings, reveal bool) error {
+	data, secret, err := steps.Export(format, res, s, reveal)
+	if err != nil {
+		return err
+	}
+	perm := os.FileMode(0o644)
+	if secret {
+		perm = 0o600
+	}
+	return writeFileAtomic(path, data, perm)
+}
+
+// writeFileAtomic writes through a temp file and a rename, so a reader never
+// sees half a file and a secret never sits in a file with a wider mode.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(dirOf(path), ".auth0-wizard-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func printPlan(ios streams, output string, plan steps.Plan) error {
+	if output == "json" {
+		data, err := json.MarshalIndent(plan, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = ios.out.Write(append(data, '\n'))
+		return err
+	}
+	fmt.Fprintf(ios.out, "plan for %s on %s (nothing changed):\n", plan.Playbook, plan.Domain)
+	for _, a := range plan.Actions {
+		line := fmt.Sprintf("  %-7s %-16s %s", a.Verb, a.Kind, a.Name)
+		if a.ExistingID != "" {
+			line += "  (" + a.ExistingID + ")"
+		}
+		if len(a.Changes) > 0 {
+			line += "  changes: " + strings.Join(a.Changes, ", ")
+		}
+		fmt.Fprintln(ios.out, line)
+	}
+	return nil
+}
+
+func printResultText(ios streams, r steps.Result, reveal bool) {
+	w := tabwriter.NewWriter(ios.out, 0, 4, 2, ' ', 0)
+	defer w.Flush()
+	fmt.Fprintf(w, "%s playbook applied to %s\n\nendpoints\n", r.Playbook, r.Domain)
+	e := r.Endpoints
+	for _, kv := range [][2]string{
+		{"issuer", e.Issuer}, {"authorize", e.AuthorizationEndpoint}, {"token", e.TokenEndpoint},
+		{"userinfo", e.UserinfoEndpoint}, {"jwks", e.JWKSURI}, {"revoke", e.RevocationEndpoint},
+		{"openid-configuration", e.OpenIDConfiguration},
+	} {
+		fmt.Fprintf(w, "  %s\t%s\n", kv[0], kv[1])
+	}
+	fmt.Fprintln(w, "\nresources")
+	for _, res := range r.Resources {
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", res.Action, res.Kind, res.Name, res.ID)
+	}
+	secret := steps.Masked
+	if reveal {
+		secret = r.ClientSecret
+	}
+	fmt.Fprintf(w, "\nkeys\n  client_id\t%s\n  client_secret\t%s\n  audience\t%s\n", r.ClientID, secret, r.Audience)
+	printTokenCheck(w, "test token", r.Token)
+	if r.UserToken != nil {
+		printTokenCheck(w, "user token", *r.UserToken)
+	}
+	fmt.Fprintf(w, "\njournal\t%s\n", r.JournalPath)
+}
+
+func printTokenCheck(w io.Writer, title string, t steps.TokenCheck) {
+	verdict := "✗ not verified: " + t.Reason
+	if t.Verified {
+		verdict = "✓ verified (signature against the JWKS, iss, aud, azp, exp)"
+	}
+	fmt.Fprintf(w, "\n%s  %s\n", title, verdict)
+	keys := make([]string, 0, len(t.Claims))
+	for k := range t.Claims {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %s\t%s\n", k, claimText(k, t.Claims[k]))
+	}
+}
+
+// claimText shows a claim as a person reads it: times as dates too.
+func claimText(name string, v any) string {
+	f, ok := v.(float64)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	n := int64(f)
+	if name == "exp" || name == "iat" || name == "nbf" || name == "auth_time" {
+		return fmt.Sprintf("%d (%s)", n, time.Unix(n, 0).UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprint(n)
+}
+
+// progressPrinter writes one line per engine event to stderr.
+type progressPrinter struct{ ios streams }
+
+func newProgressPrinter(ios streams) *progressPrinter { return &progressPrinter{ios: ios} }
+
+func (p *progressPrinter) line(format string, a ...any) {
+	fmt.Fprintf(p.ios.err, format+"\n", a...)
+}
+
+func (p *progressPrinter) event(ev steps.Event) {
+	switch ev.Kind {
+	case steps.EventStarted:
+		p.line("… %s", ev.Action)
+	case steps.EventWaiting:
+		p.line("⏳ %s: rate limited, waiting %s%s", ev.Action, ev.Wait.Round(time.Millisecond), suffix(ev.Message))
+	case steps.EventRetrying:
+		p.line("↻ %s: retry %d%s", ev.Action, ev.Attempt, suffix(ev.Message))
+	case steps.EventDone:
+		verb := ev.Verb.Past()
+		if verb == "" {
+			verb = "done"
+		}
+		id := ""
+		if ev.ID != "" {
+			id = " " + ev.ID
+		}
+		p.line("✓ %s %s%s (%s)", verb, ev.Action, id, ev.Duration.Round(time.Millisecond))
+	case steps.EventFailed:
+		p.line("✗ failed %s: %s", ev.Action, ev.Message)
+	}
+}
+
+func suffix(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return ": " + msg
 }

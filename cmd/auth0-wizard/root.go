@@ -42,6 +42,7 @@ type globalFlags struct {
 	revealSecrets    bool
 	trace            string
 	accessible       bool
+	userPasswordFile string
 }
 
 type streams struct {
@@ -103,6 +104,7 @@ a built-in sandbox tenant (no Auth0 account, no network).`,
 	pf.StringVar(&g.journal, "journal", "", "journal file (default auth0-wizard-<playbook>.journal.json)")
 	pf.BoolVar(&g.revealSecrets, "reveal-secrets", false, "show secrets in output and keep them in the journal")
 	pf.StringVar(&g.trace, "trace", "", "write a redacted trace of every HTTP exchange with Auth0 to FILE")
+	pf.StringVar(&g.userPasswordFile, "user-password-file", "", "azure: file holding the test user's password (else env AUTH0_WIZARD_USER_PASSWORD or a prompt)")
 	pf.BoolVar(&g.accessible, "accessible", false, "line-by-line prompts for screen readers (env ACCESSIBLE=1)")
 
 	root.AddCommand(newSandboxCmd(io), newApplyCmd(g, io), newTeardownCmd(g, io))

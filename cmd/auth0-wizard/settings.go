@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// Environment variables, the names the Auth0 Terraform provider and Deploy CLI use.
+const (
+	envDomain       = "AUTH0_DOMAIN"
+	envClientID     = "AUTH0_CLIENT_ID"
+	envClientSecret = "AUTH0_CLIENT_SECRET"
+	envAudience     = "AUTH0_AUDIENCE"
+	envUserPassword = "AUTH0_WIZARD_USER_PASSWORD"
+)
+
+// runConfig is what a command needs to reach the tenant, resolved from flags,
+// then the environment, then the YAML config file.
+type runConfig struct {
+	Settings    steps.Settings
+	JournalPath string
+	Sandbox     *sandbox.Server // non-nil with --sandbox
+
+	caFile string
+	caPEM  []byte
+	trace  io.Writer
+}
+
+// configFile is the YAML config file: the settings of steps.Settings plus a
+// few run options. Secrets are refused there.
+type configFile struct {
+	steps.Settings `yaml:",inline"`
+	CAFile         string `yaml:"ca_file"`
+	Journal        string `yaml:"journal"`
+}
+
+// secretKeys may not appear in a config file.
+var secretKeys = []string{"client_secret", "user_password", "password"}
+
+// lookupEnv reads one environment variable; tests pass their own.
+type lookupEnv func(string) string
+
+func loadConfigFile(path string) (configFile, error) {
+	var cf configFile
+	if path == "" {
+		return cf, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cf, fmt.Errorf("read config file: %w", err)
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return cf, usagef("config file %s is not valid YAML: %v", path, err)
+	}
+	for _, k := range secretKeys {
+		if _, ok := raw[k]; ok {
+			return cf, usagef("config file %s holds %q: secrets are not read from config files; use the environment (%s), --client-secret-file or the prompt", path, k, envClientSecret)
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cf); err != nil && !errors.Is(err, io.EOF) {
+		return cf, usagef("config file %s: %v", path, err)
+	}
+	return cf, nil
+}
+
+// first returns the first non-empty value.
+func first(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func readSecretFile(path, what string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", usagef("read %s file: %v", what, err)
+	}
+	s := strings.TrimRight(string(data), "\r\n")
+	if s == "" {
+		return "", usagef("%s file %s is empty", what, path)
+	}
+	return s, nil
+}
+
+// resolve reads flags, env and the config file; with --sandbox it starts the
+// in-process sandbox tenant and takes its domain and management credentials.
+// cleanup stops the sandbox and closes the trace file.
+func resolve(ctx context.Context, g *globalFlags, ios streams) (rc *runConfig, cleanup func(), err error) {
+	return resolveEnv(ctx, g, ios, os.Getenv)
+}
+
+func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*runConfig, func(), error) {
+	var closers []func()
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	fail := func(err error) (*runConfig, func(), error) {
+		cleanup()
+		return nil, func() {}, err
+	}
+
+	cf, err := loadConfigFile(g.configFile)
+	if err != nil {
+		return fail(err)
+	}
+	s := cf.Settings
+	rc := &runConfig{JournalPath: first(g.journal, cf.Journal), caFile: first(g.caFile, cf.CAFile)}
+
+	if p := first(g.playbook, string(s.Playbook)); p != "" {
+		if _, err := steps.PlaybookByID(steps.PlaybookID(p)); err != nil {
+			return fail(usageError{err})
+		}
+		s.Playbook = steps.PlaybookID(p)
+	}
+
+	if g.sandbox {
+		if g.domain != "" || g.clientID != "" || g.clientSecretFile != "" {
+			return fail(usagef("--sandbox makes its own tenant: drop --domain, --client-id and --client-secret-file"))
+		}
+		sb, err := sandbox.New(sandbox.Options{})
+		if err != nil {
+			return fail(fmt.Errorf("start the sandbox tenant: %w", err))
+		}
+		closers = append(closers, func() { _ = sb.Close() })
+		rc.Sandbox = sb
+		s.Domain, s.ClientID, s.ClientSecret, s.Audience = sb.Domain, sb.ClientID, sb.ClientSecret, sb.Audience
+		rc.caPEM = sb.CAPEM
+		if strings.HasPrefix(sb.BaseURL, "http://") {
+			s.Domain = sb.BaseURL
+		}
+		if rc.JournalPath == "" {
+			// The in-process tenant lives as long as this process, so its
+			// journal is of no use afterwards: keep it out of the working
+			// directory, where it would block the next demo run.
+			dir, err := os.MkdirTemp("", "auth0-wizard-sandbox-")
+			if err != nil {
+				return fail(fmt.Errorf("make a journal folder for the sandbox run: %w", err))
+			}
+			closers = append(closers, func() { _ = os.RemoveAll(dir) })
+			rc.JournalPath = filepath.Join(dir, "journal.json")
+		}
+	} else {
+		s.Domain = first(g.domain, env(envDomain), s.Domain)
+		s.ClientID = first(g.clientID, env(envClientID), s.ClientID)
+		s.Audience = first(g.audience, env(envAudience), s.Audience)
+		if g.clientSecretFile != "" {
+			if s.ClientSecret, err = readSecretFile(g.clientSecretFile, "client secret"); err != nil {
+				return fail(err)
+			}
+		} else {
+			s.ClientSecret = env(envClientSecret)
+		}
+	}
+	if s.Domain != "" {
+		if _, err := auth0client.ParseDomain(s.Domain); err != nil {
+			return fail(usageError{fmt.Errorf("domain: %w", err)})
+		}
+	}
+
+	switch {
+	case g.userPasswordFile != "":
+		if s.UserPassword, err = readSecretFile(g.userPasswordFile, "user password"); err != nil {
+			return fail(err)
+		}
+	case env(envUserPassword) != "":
+		s.UserPassword = env(envUserPassword)
+	case g.sandbox:
+		// A demo on the sandbox needs no typing: a strong random password
+		// (shown only with --reveal-secrets).
+		s.UserPassword = demoPassword()
+	}
+
+	if rc.caFile != "" {
+		pem, err := os.ReadFile(rc.caFile)
+		if err != nil {
+			return fail(usagef("read --ca-file: %v", err))
+		}
+		rc.caPEM = append(rc.caPEM, pem...)
+	}
+	if g.trace != "" {
+		f, err := os.OpenFile(g.trace, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fail(fmt.Errorf("open --trace file: %w", err))
+		}
+		closers = append(closers, func() { _ = f.Close() })
+		rc.trace = f
+	}
+	rc.Settings = s
+	return rc, cleanup, nil
+}
+
+// newClient builds the tenant client for the given settings, with the CA and
+// trace options of the run.
+func (rc *runConfig) newClient(s steps.Settings) (steps.Client, error) {
+	return auth0client.New(auth0client.Config{
+		Domain:       s.Domain,
+		ClientID:     s.ClientID,
+		ClientSecret: s.ClientSecret,
+		Audience:     s.Audience,
+		CAPEM:        rc.caPEM,
+		Trace:        rc.trace,
+	})
+}
+
+// promptSecret asks for a secret on the terminal without echo. It refuses
+// when stdin is not a terminal, naming the other ways to give it.
+func promptSecret(ios streams, label, alternatives string) (string, error) {
+	f, ok := ios.in.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return "", usagef("%s is required: %s", label, alternatives)
+	}
+	fmt.Fprintf(ios.err, "%s: ", label)
+	b, err := term.ReadPassword(f.Fd())
+	fmt.Fprintln(ios.err)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", label, err)
+	}
+	if len(b) == 0 {
+		return "", usagef("%s is required: %s", label, alternatives)
+	}
+	return string(b), nil
+}
+
+// demoPassword returns a random password that satisfies every Auth0
+// password policy (length 16, all four character classes, no triple repeats).
+func demoPassword() string {
+	const (
+		lower  = "abcdefghijkmnpqrstuvwxyz"
+		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+		digits = "23456789"
+		symbol = "!#%+-=?@"
+	)
+	pick := func(set string) byte {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		return set[n.Int64()]
+	}
+	var b []byte
+	for i := 0; i < 4; i++ {
+		b = append(b, pick(lower), pick(upper), pick(digits), pick(symbol))
+	}
+	return string(b)
+}
