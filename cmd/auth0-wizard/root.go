@@ -107,6 +107,6 @@ a built-in sandbox tenant (no Auth0 account, no network).`,
 	pf.StringVar(&g.userPasswordFile, "user-password-file", "", "azure: file holding the test user's password (else env AUTH0_WIZARD_USER_PASSWORD or a prompt)")
 	pf.BoolVar(&g.accessible, "accessible", false, "line-by-line prompts for screen readers (env ACCESSIBLE=1)")
 
-	root.AddCommand(newSandboxCmd(io), newApplyCmd(g, io), newTeardownCmd(g, io))
+	root.AddCommand(newSandboxCmd(io), newApplyCmd(g, io), newTeardownCmd(g, io), newDoctorCmd(g, io), newTokenCmd(g, io))
 	return root
 }
