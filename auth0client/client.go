@@ -54,6 +54,7 @@ type Client struct {
 	retry    *retryTransport
 	mgmt     *mgmtclient.Management
 	secrets  *secretSet
+	pageSize int // items per list page
 
 	mu         sync.Mutex
 	tok        *mgmtToken
@@ -108,6 +109,7 @@ func New(cfg Config) (*Client, error) {
 		mgmt:       mgmt,
 		secrets:    secrets,
 		authMethod: map[string]string{},
+		pageSize:   defaultPageSize,
 	}, nil
 }
 

@@ -13,8 +13,8 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// pageSize is the page size of the list calls (the Management API maximum).
-const pageSize = 100
+// defaultPageSize is the page size of the list calls (the Management API maximum).
+const defaultPageSize = 100
 
 // call runs one Management API call with the management token. A 401 drops
 // the cached token and the call is made once more with a fresh one (a token
@@ -33,6 +33,41 @@ func (c *Client) call(ctx context.Context, op string, create bool, fn func(opts 
 			continue
 		}
 		return c.managementError(ctx, op, create, err)
+	}
+}
+
+// walkOffset visits every item of an offset-paginated list, page by page,
+// until visit returns true or the last page. It stops on the list's total
+// (include_totals) instead of asking for an empty page past the end, as the
+// SDK's iterator would; without a total, a short page is the last.
+func walkOffset[T, R any](ctx context.Context, page *core.Page[*int, T, R], per int,
+	total func(R) *float64, visit func(T) bool) error {
+	seen := 0
+	for {
+		for _, item := range page.Results {
+			if visit(item) {
+				return nil
+			}
+		}
+		seen += len(page.Results)
+		if len(page.Results) == 0 {
+			return nil
+		}
+		if t := total(page.Response); t != nil {
+			if seen >= int(*t) {
+				return nil
+			}
+		} else if len(page.Results) < per {
+			return nil
+		}
+		next, err := page.GetNextPage(ctx)
+		if errors.Is(err, core.ErrNoPages) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		page = next
 	}
 }
 
@@ -81,23 +116,24 @@ func (c *Client) FindResourceServer(ctx context.Context, identifier string) (ste
 	op := fmt.Sprintf("find resource server %q", identifier)
 	var found *steps.ResourceServer
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		found = nil
 		page, err := c.mgmt.ResourceServers.List(ctx, &management.ListResourceServerRequestParameters{
 			Identifiers: []*string{ptr(identifier)},
-			PerPage:     ptr(pageSize),
+			PerPage:     ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
 			return err
 		}
-		it := page.Iterator()
-		for it.Next(ctx) {
-			r := it.Current()
-			if r.GetIdentifier() == identifier {
+		return walkOffset(ctx, page, c.pageSize,
+			func(r *management.ListResourceServerOffsetPaginatedResponseContent) *float64 { return r.Total },
+			func(r *management.ResourceServer) bool {
+				if r.GetIdentifier() != identifier {
+					return false
+				}
 				rs := toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
 				found = &rs
-				return nil
-			}
-		}
-		return it.Err()
+				return true
+			})
 	})
 	if err != nil {
 		return steps.ResourceServer{}, err
@@ -219,18 +255,18 @@ func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error)
 	var matches []steps.App
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
 		matches = nil
-		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(pageSize)}, opts...)
+		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
 		if err != nil {
 			return err
 		}
-		it := page.Iterator()
-		for it.Next(ctx) {
-			r := it.Current()
-			if r.GetName() == name {
-				matches = append(matches, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
-			}
-		}
-		return it.Err()
+		return walkOffset(ctx, page, c.pageSize,
+			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
+			func(r *management.Client) bool {
+				if r.GetName() == name {
+					matches = append(matches, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
+				}
+				return false
+			})
 	})
 	if err != nil {
 		return steps.App{}, err
@@ -347,7 +383,7 @@ func (c *Client) FindClientGrant(ctx context.Context, clientID, audience string)
 		page, err := c.mgmt.ClientGrants.List(ctx, &management.ListClientGrantsRequestParameters{
 			ClientID: ptr(clientID),
 			Audience: ptr(audience),
-			Take:     ptr(pageSize),
+			Take:     ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
 			return err
@@ -429,7 +465,7 @@ func (c *Client) FindConnection(ctx context.Context, name string) (steps.Connect
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
 		page, err := c.mgmt.Connections.List(ctx, &management.ListConnectionsQueryParameters{
 			Name: ptr(name),
-			Take: ptr(pageSize),
+			Take: ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
 			return err
@@ -492,7 +528,7 @@ func (c *Client) ConnectionEnabledFor(ctx context.Context, connectionID, clientI
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
 		enabled = false
 		page, err := c.mgmt.Connections.Clients.Get(ctx, connectionID, &management.GetConnectionEnabledClientsRequestParameters{
-			Take: ptr(pageSize),
+			Take: ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
 			return err

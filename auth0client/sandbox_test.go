@@ -635,3 +635,45 @@ func TestSandboxFaultsAndRateLimit(t *testing.T) {
 		t.Errorf("notices: %d rate-limited, %d faults; want both kinds (seeded sandbox)", limited, failed)
 	}
 }
+
+func TestFindClientPagesThroughEveryClient(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 12})
+	var trace syncBuffer
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.Trace = &trace })
+	c.pageSize = 3
+	ctx := t.Context()
+	for i := range 7 {
+		_, err := c.CreateClient(ctx, steps.App{Name: fmt.Sprintf("filler %d", i), AppType: "non_interactive"})
+		must(t, "CreateClient", err)
+	}
+	// Two applications share the name; the marked one (made last) wins.
+	_, err := c.CreateClient(ctx, steps.App{Name: "shared name", AppType: "spa"})
+	must(t, "CreateClient", err)
+	marked, err := c.CreateClient(ctx, steps.App{Name: "shared name", AppType: "non_interactive",
+		Metadata: map[string]string{steps.MarkerKey: steps.MarkerValue}})
+	must(t, "CreateClient", err)
+
+	before := strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?")
+	got, err := c.FindClient(ctx, "shared name")
+	must(t, "FindClient", err)
+	if got.ClientID != marked.ClientID || !got.Marked() {
+		t.Fatalf("FindClient = %+v, want the marked %s", got, marked.ClientID)
+	}
+	pages := strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?") - before
+	if pages < 4 {
+		t.Fatalf("FindClient read %d pages of 3 for 10 or more clients", pages)
+	}
+	if strings.Contains(trace.String(), `"clients":[]`) {
+		t.Error("FindClient asked for an empty page past the end")
+	}
+	_, err = c.FindClient(ctx, "no such name")
+	mustNotFound(t, "FindClient of an unknown name", err)
+
+	before = strings.Count(trace.String(), "/api/v2/resource-servers?")
+	_, err = c.FindResourceServer(ctx, "https://absent.example/")
+	mustNotFound(t, "FindResourceServer", err)
+	if n := strings.Count(trace.String(), "/api/v2/resource-servers?") - before; n != 1 {
+		t.Errorf("a FindResourceServer that finds nothing made %d requests, want 1", n)
+	}
+}
