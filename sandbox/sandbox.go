@@ -9,7 +9,6 @@
 package sandbox
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -26,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -67,6 +67,7 @@ type Server struct {
 	client  *http.Client
 	tmpDir  string
 
+	inflight  atomic.Int64 // requests being served, for a graceful Close
 	closeOnce sync.Once
 	closeErr  error
 
@@ -156,8 +157,13 @@ func New(opts Options) (*Server, error) {
 	s.client = s.newClient()
 
 	s.handler = wrapTransport(opts, s.routes())
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		s.handler.ServeHTTP(w, r)
+	})
 	s.srv = &http.Server{
-		Handler:           s.handler,
+		Handler:           counted,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          nil,
 	}
@@ -190,16 +196,22 @@ func (s *Server) newClient() *http.Client {
 // Close stops the server and saves the state file.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		// Our own client's idle connections go first, or an HTTP/2 one
-		// keeps Shutdown waiting for its GOAWAY to be acted on.
+		// Stop accepting, let the requests in flight finish (up to 5 s),
+		// then close every connection. (http.Server.Shutdown would wait a
+		// further second for each idle HTTP/2 client to act on its GOAWAY.)
+		var err error
+		if lerr := s.ln.Close(); lerr != nil && !errors.Is(lerr, net.ErrClosed) {
+			err = lerr
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for s.inflight.Load() > 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if cerr := s.srv.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+			err = errors.Join(err, cerr)
+		}
 		if t, ok := s.client.Transport.(*http.Transport); ok {
 			t.CloseIdleConnections()
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := s.srv.Shutdown(ctx)
-		if err != nil {
-			s.srv.Close()
 		}
 		if s.opts.StateFile != "" {
 			if serr := s.saveState(); serr != nil {
@@ -208,9 +220,6 @@ func (s *Server) Close() error {
 		}
 		if s.tmpDir != "" {
 			os.RemoveAll(s.tmpDir)
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = nil // connections were forced closed; the state is saved
 		}
 		s.closeErr = err
 	})
