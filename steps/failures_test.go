@@ -105,8 +105,8 @@ func TestRareFailurePaths(t *testing.T) {
 			},
 		},
 		{
-			name:   "409 after an uncertain attempt is ours: created, not a conflict",
-			id:     Azure,
+			name: "409 after an uncertain attempt is ours: created, not a conflict",
+			id:   Azure,
 			faults: map[string][]fault{
 				"CreateUser": {{commit: true, err: errLost}},
 				// Plan's lookup, then the lookup after the lost answer misses it (index lag).

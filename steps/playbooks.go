@@ -404,11 +404,15 @@ func azurePlaybook() Playbook {
 }
 
 // ManagementAudience returns the default Management API audience of a
-// tenant domain: https://DOMAIN/api/v2/.
+// tenant domain: https://DOMAIN/api/v2/ (http:// for a plain-HTTP loopback
+// sandbox given as an http:// URL).
 func ManagementAudience(domain string) string {
 	h := domainHost(domain)
 	if h == "" {
 		return ""
+	}
+	if strings.HasPrefix(strings.TrimSpace(domain), "http://") {
+		return "http://" + h + "/api/v2/"
 	}
 	return "https://" + h + "/api/v2/"
 }
