@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// runCmd runs the command line in-process and returns its exit code, stdout
+// and stderr.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// persistentTenant starts a sandbox that outlives the commands run against
+// it, as `auth0-wizard sandbox --state FILE` does for a trainer, and returns
+// the flags that reach it.
+func persistentTenant(t *testing.T) (*sandbox.Server, []string) {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte(sb.ClientSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, sb.CAPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return sb, []string{"--domain", sb.Domain, "--client-id", sb.ClientID, "--client-secret-file", secret, "--ca-file", ca}
+}
+
+// output is the headless output contract of PRODUCT.md.
+type output struct {
+	Playbook  string            `json:"playbook"`
+	Domain    string            `json:"domain"`
+	Endpoints map[string]string `json:"endpoints"`
+	Resources []struct {
+		Kind, ID, Name, Action string
+	} `json:"resources"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Audience     string `json:"audience"`
+	Token        struct {
+		Verified bool           `json:"verified"`
+		Claims   map[string]any `json:"claims"`
+	} `json:"token"`
+	Journal string `json:"journal"`
+}
+
+func decodeOutput(t *testing.T, stdout string) output {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	var o output
+	if err := dec.Decode(&o); err != nil {
+		t.Fatalf("stdout is not the output contract's JSON object: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON value:\n%s", stdout)
+	}
+	return o
+}
+
+func TestApplySandboxJSONContract(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--output", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	o := decodeOutput(t, stdout)
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal([]byte(stdout), &raw)
+	for _, k := range []string{"playbook", "domain", "endpoints", "resources", "client_id", "client_secret", "audience", "token", "journal"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("output lacks %q", k)
+		}
+	}
+	for _, k := range []string{"issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "revocation_endpoint", "openid_configuration"} {
+		if o.Endpoints[k] == "" {
+			t.Errorf("endpoints.%s is empty", k)
+		}
+	}
+	if !strings.HasSuffix(o.Endpoints["issuer"], "/") {
+		t.Errorf("issuer %q lacks Auth0's trailing slash", o.Endpoints["issuer"])
+	}
+	if !o.Token.Verified || o.Token.Claims["azp"] != o.ClientID {
+		t.Errorf("token not verified for the new client: %+v", o.Token)
+	}
+	if o.ClientSecret != steps.Masked {
+		t.Errorf("client_secret = %q, want it masked", o.ClientSecret)
+	}
+	kinds := map[string]string{}
+	for _, r := range o.Resources {
+		kinds[r.Kind] = r.Action
+	}
+	for _, k := range []string{"resource_server", "client", "client_grant"} {
+		if kinds[k] != "created" {
+			t.Errorf("resource %s: action %q, want created", k, kinds[k])
+		}
+	}
+	if !strings.Contains(stderr, "created") {
+		t.Errorf("progress did not go to stderr:\n%s", stderr)
+	}
+}
+
+func TestApplyRepeatReusesAndTeardownRestores(t *testing.T) {
+	t.Parallel()
+	sb, tenant := persistentTenant(t)
+	dir := t.TempDir()
+	j1, j2 := filepath.Join(dir, "first.json"), filepath.Join(dir, "second.json")
+	args := func(journal string, extra ...string) []string {
+		a := append([]string{"apply", "--playbook", "azure", "--user-email", "jane@example.com",
+			"--user-password-file", writeTemp(t, "Str0ng!Passw0rd"), "--journal", journal, "--output", "json"}, tenant...)
+		return append(a, extra...)
+	}
+
+	// A dry run changes nothing.
+	code, stdout, stderr := runCmd(t, args(filepath.Join(dir, "dry.json"), "--dry-run")...)
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d\n%s", code, stderr)
+	}
+	var plan steps.Plan
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+		t.Fatalf("dry run output: %v\n%s", err, stdout)
+	}
+	for _, a := range plan.Actions {
+		// Enabling the connection for the client is an update of the connection.
+		if a.Verb != steps.Create && a.ID != "connection_client" {
+			t.Errorf("dry run on an empty tenant plans %s %s", a.Verb, a.ID)
+		}
+	}
+	c := tenantClient(t, sb)
+	if _, err := c.FindResourceServer(context.Background(), "basic-calculator"); !errors.Is(err, steps.ErrNotFound) {
+		t.Fatalf("after a dry run the resource server exists (err %v)", err)
+	}
+
+	code, stdout, stderr = runCmd(t, args(j1)...)
+	if code != exitOK {
+		t.Fatalf("first apply: exit %d\n%s", code, stderr)
+	}
+	first := decodeOutput(t, stdout)
+	code, stdout, stderr = runCmd(t, args(j2)...)
+	if code != exitOK {
+		t.Fatalf("second apply: exit %d\n%s", code, stderr)
+	}
+	second := decodeOutput(t, stdout)
+	if len(second.Resources) != len(first.Resources) {
+		t.Fatalf("second apply touched %d resources, first %d", len(second.Resources), len(first.Resources))
+	}
+	for i, r := range second.Resources {
+		if r.Action != "reused" || r.ID != first.Resources[i].ID {
+			t.Errorf("second apply: %s %s %s, want reused %s", r.Action, r.Kind, r.ID, first.Resources[i].ID)
+		}
+	}
+
+	// Teardown of the all-reused journal deletes nothing; of the first, everything it made.
+	if code, _, stderr = runCmd(t, append([]string{"teardown", "--journal", j2}, tenant...)...); code != exitOK {
+		t.Fatalf("teardown of the reused journal: exit %d\n%s", code, stderr)
+	}
+	if _, err := c.FindResourceServer(context.Background(), "basic-calculator"); err != nil {
+		t.Fatalf("teardown of a journal that only reused deleted the resource server: %v", err)
+	}
+	if code, _, stderr = runCmd(t, append([]string{"teardown", "--journal", j1}, tenant...)...); code != exitOK {
+		t.Fatalf("teardown: exit %d\n%s", code, stderr)
+	}
+	ctx := context.Background()
+	if _, err := c.FindResourceServer(ctx, "basic-calculator"); !errors.Is(err, steps.ErrNotFound) {
+		t.Errorf("resource server still there after teardown (err %v)", err)
+	}
+	if _, err := c.FindClient(ctx, "Azure API Management"); !errors.Is(err, steps.ErrNotFound) {
+		t.Errorf("client still there after teardown (err %v)", err)
+	}
+	if _, err := c.FindConnection(ctx, "BasicCalculator"); !errors.Is(err, steps.ErrNotFound) {
+		t.Errorf("connection still there after teardown (err %v)", err)
+	}
+	// Again: a no-op.
+	if code, _, stderr = runCmd(t, append([]string{"teardown", "--journal", j1}, tenant...)...); code != exitOK {
+		t.Fatalf("second teardown: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestApplyExportModes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	masked, revealed := filepath.Join(dir, "km.json"), filepath.Join(dir, "km-secret.json")
+	if code, _, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--export", "wso2", "--out", masked); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--export", "dotenv", "--out", revealed, "--reveal-secrets"); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for path, want := range map[string]os.FileMode{masked: 0o644, revealed: 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(path), fi.Mode().Perm(), want)
+		}
+	}
+	data, _ := os.ReadFile(masked)
+	var km map[string]any
+	if err := json.Unmarshal(data, &km); err != nil || km["type"] != "Auth0" {
+		t.Errorf("wso2 export is not a key manager of type Auth0: %v\n%s", err, data)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "cfg.yaml")
+	_ = os.WriteFile(cfg, []byte("domain: example.us.auth0.com\nclient_secret: nope\n"), 0o600)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no playbook", []string{"apply", "--sandbox"}, "--playbook is required"},
+		{"unknown playbook", []string{"apply", "--sandbox", "--playbook", "okta"}, "okta"},
+		{"bad output", []string{"apply", "--sandbox", "--playbook", "wso2", "--output", "yaml"}, "--output"},
+		{"export without out", []string{"apply", "--sandbox", "--playbook", "wso2", "--export", "json"}, "--out"},
+		{"unknown export", []string{"apply", "--sandbox", "--playbook", "wso2", "--export", "pdf", "--out", "x"}, "pdf"},
+		{"secret in config", []string{"apply", "--playbook", "wso2", "--config", cfg}, "secrets are not read from config files"},
+		{"user-info domain", []string{"apply", "--playbook", "wso2", "--domain", "tenant.us.auth0.com@evil.example", "--client-id", "x"}, "domain"},
+		{"sandbox and domain", []string{"apply", "--sandbox", "--domain", "x.auth0.com", "--playbook", "wso2"}, "--sandbox"},
+		{"azure without email", []string{"apply", "--sandbox", "--playbook", "azure"}, "--user-email"},
+		{"teardown without journal", []string{"teardown"}, "--journal"},
+		{"unknown flag", []string{"apply", "--frobnicate"}, "frobnicate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCmd(t, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d\nstderr: %s", code, exitUsage, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not name %q:\n%s", tc.want, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout not empty on a usage error: %q", stdout)
+			}
+		})
+	}
+}
+
+func TestSettingsPrecedence(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "cfg.yaml")
+	_ = os.WriteFile(cfg, []byte("domain: from-config.us.auth0.com\nclient_id: cfg-id\naudience: https://cfg/api/v2/\nplaybook: azure\napi_identifier: from-config\n"), 0o600)
+	env := map[string]string{envDomain: "from-env.us.auth0.com", envClientID: "env-id", envClientSecret: "env-secret"}
+	g := &globalFlags{configFile: cfg, domain: "from-flag.us.auth0.com"}
+	rc, cleanup, err := resolveEnv(context.Background(), g, streams{}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	s := rc.Settings
+	if s.Domain != "from-flag.us.auth0.com" || s.ClientID != "env-id" || s.ClientSecret != "env-secret" ||
+		s.Audience != "https://cfg/api/v2/" || s.Playbook != steps.Azure || s.APIIdentifier != "from-config" {
+		t.Errorf("precedence flags > env > config broken: %+v", s)
+	}
+}
+
+func writeTemp(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func tenantClient(t *testing.T, sb *sandbox.Server) steps.Client {
+	t.Helper()
+	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, CAPEM: sb.CAPEM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
