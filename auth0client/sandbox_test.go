@@ -2,9 +2,12 @@ package auth0client
 
 import (
 	"bytes"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -487,6 +490,11 @@ func TestUnreachable(t *testing.T) {
 					t.Fatalf("error = %v (%T), want a %s TransportError", err, err, tc.kind)
 				}
 				for _, w := range tc.want {
+					var dns *net.DNSError
+					if w == "no such host" && errors.As(err, &dns) && !dns.IsNotFound {
+						// No resolver here (offline CI): the lookup failed otherwise.
+						w = "DNS lookup"
+					}
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("error %q does not say %q", err, w)
 					}
@@ -675,5 +683,32 @@ func TestFindClientPagesThroughEveryClient(t *testing.T) {
 	mustNotFound(t, "FindResourceServer", err)
 	if n := strings.Count(trace.String(), "/api/v2/resource-servers?") - before; n != 1 {
 		t.Errorf("a FindResourceServer that finds nothing made %d requests, want 1", n)
+	}
+}
+
+func TestDiscoverIssuerMismatch(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/openid-configuration" {
+			t.Errorf("unexpected request %s", r.URL)
+			http.NotFound(w, r)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"issuer":"https://login.example.com/","authorization_endpoint":"https://login.example.com/authorize",`+
+			`"token_endpoint":"https://login.example.com/oauth/token","jwks_uri":"https://login.example.com/.well-known/jwks.json"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{Domain: srv.URL, CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})})
+	must(t, "New", err)
+	ep, err := c.Discover(t.Context())
+	var mismatch *IssuerMismatchError
+	if !errors.As(err, &mismatch) || mismatch.Got != "https://login.example.com/" || mismatch.Want != srv.URL+"/" {
+		t.Fatalf("Discover = %v, want an IssuerMismatchError", err)
+	}
+	if ep.TokenEndpoint != "https://login.example.com/oauth/token" {
+		t.Errorf("Discover did not return the endpoints with the mismatch: %+v", ep)
+	}
+	if !strings.Contains(err.Error(), "trailing slash") {
+		t.Errorf("error %q does not explain the expected issuer", err)
 	}
 }
