@@ -3,9 +3,97 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/auth0-wizard/auth0-wizard/ui"
 )
 
-// STUB: replaced by the wizard work (issue 4).
-func runWizard(ctx context.Context, g *globalFlags, io streams) error {
-	return errors.New("the interactive wizard is not built yet: use 'auth0-wizard apply'")
+// runWizard is the bare command: the interactive wizard, or its accessible
+// line mode. Without a terminal it points at `apply` instead of drawing a
+// broken screen.
+func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
+	accessible := g.accessible || os.Getenv("ACCESSIBLE") != ""
+	if !isTerminal(ios.in) || (!accessible && !isTerminal(ios.out)) {
+		return usagef("the wizard needs a terminal (stdin and stdout); for scripts and CI use 'auth0-wizard apply --playbook wso2|azure' (add --dry-run to see the plan)")
+	}
+	rc, cleanup, err := resolve(ctx, g, ios)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	opts := ui.Options{
+		Context:     ctx,
+		Settings:    rc.Settings,
+		Playbook:    rc.Settings.Playbook,
+		NewClient:   rc.newClient,
+		JournalPath: rc.JournalPath,
+		Reveal:      g.revealSecrets,
+		Sandbox:     rc.Sandbox != nil,
+		WriteFile:   os.WriteFile,
+	}
+
+	var out ui.Outcome
+	if accessible {
+		out, err = ui.RunAccessible(ctx, opts, ios.in, ios.out)
+	} else {
+		out, err = runProgram(ctx, opts, ios)
+	}
+	if err != nil {
+		return err
+	}
+	lipgloss.Fprintln(ios.out, ui.PlainSummary(out, g.revealSecrets))
+	switch {
+	case out.Aborted:
+		return errAborted
+	case out.Err != nil:
+		return fmt.Errorf("apply %s: %w", out.Playbook, out.Err)
+	}
+	return nil
+}
+
+// runProgram runs the Bubble Tea program and returns how the wizard ended.
+func runProgram(ctx context.Context, opts ui.Options, ios streams) (ui.Outcome, error) {
+	if path := os.Getenv("WIZARD_DEBUG"); path != "" {
+		f, err := tea.LogToFile(path, "auth0-wizard")
+		if err != nil {
+			return ui.Outcome{}, fmt.Errorf("open the WIZARD_DEBUG log: %w", err)
+		}
+		defer f.Close()
+	}
+	p := tea.NewProgram(ui.New(opts),
+		tea.WithContext(ctx),
+		tea.WithInput(ios.in),
+		tea.WithOutput(ios.out),
+	)
+	final, err := p.Run()
+	m, ok := final.(ui.Model)
+	switch {
+	case errors.Is(err, tea.ErrProgramKilled), errors.Is(err, tea.ErrInterrupted):
+		o := ui.Outcome{Aborted: true}
+		if ok {
+			o = m.Outcome()
+			o.Aborted = true
+		}
+		return o, nil
+	case err != nil:
+		return ui.Outcome{}, fmt.Errorf("run the wizard: %w", err)
+	case !ok:
+		return ui.Outcome{}, fmt.Errorf("run the wizard: unexpected final model %T", final)
+	}
+	return m.Outcome(), nil
+}
+
+// isTerminal says whether a stream is a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(interface{ Fd() uintptr })
+	if !ok {
+		return false
+	}
+	return term.IsTerminal(f.Fd())
 }

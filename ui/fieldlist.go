@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// fieldList shows a gateway form's fields in order, one under the cursor,
+// each copyable on its own (OSC 52).
+type fieldList struct {
+	fields []steps.Field // as shown (secrets masked unless revealed)
+	copies []steps.Field // the values copy puts on the clipboard
+	cursor int
+	status string
+	styles styles
+	keys   keyMap
+	width  int
+	height int
+}
+
+func newFieldList(shown, copies []steps.Field, st styles, k keyMap) fieldList {
+	return fieldList{fields: shown, copies: copies, styles: st, keys: k}
+}
+
+func (l *fieldList) SetSize(w, h int) { l.width, l.height = w, h }
+
+func (l fieldList) Update(msg tea.Msg) (fieldList, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok || len(l.fields) == 0 {
+		return l, nil
+	}
+	switch {
+	case key.Matches(kp, l.keys.Up):
+		l.cursor = max(0, l.cursor-1)
+		l.status = ""
+	case key.Matches(kp, l.keys.Down):
+		l.cursor = min(len(l.fields)-1, l.cursor+1)
+		l.status = ""
+	case key.Matches(kp, l.keys.Copy):
+		f := l.fields[l.cursor]
+		val := f.Value
+		if l.cursor < len(l.copies) {
+			val = l.copies[l.cursor].Value
+		}
+		l.status = fmt.Sprintf("copied %q to the clipboard (OSC 52; terminals without it ignore this)", f.Label)
+		return l, tea.SetClipboard(val)
+	}
+	return l, nil
+}
+
+// rows renders every field; a row is one line when label and value fit
+// side by side, else two.
+func (l fieldList) rows() [][]string {
+	st := l.styles
+	labelW := 0
+	for _, f := range l.fields {
+		labelW = max(labelW, len([]rune(f.Label)))
+	}
+	wide := l.width >= 100
+	out := make([][]string, len(l.fields))
+	for i, f := range l.fields {
+		mark := "  "
+		lab := st.label
+		if i == l.cursor {
+			mark = st.selected.Render("> ")
+			lab = st.selected
+		}
+		val := f.Value
+		if val == "" {
+			val = "(empty)"
+		}
+		if wide && labelW+4+len(val) <= l.width {
+			out[i] = []string{mark + lab.Render(fmt.Sprintf("%-*s", labelW, f.Label)) + "  " + st.value.Render(val)}
+			continue
+		}
+		row := []string{mark + lab.Render(f.Label)}
+		for _, vl := range strings.Split(wrap(val, max(l.width-4, 10)), "\n") {
+			row = append(row, "    "+st.value.Render(vl))
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// View shows the rows that fit, keeping the cursor in sight.
+func (l fieldList) View() string {
+	rows := l.rows()
+	h := l.height
+	if l.status != "" {
+		h--
+	}
+	h = max(h, 2)
+	// Find the first row so that the cursor's row is visible.
+	start := 0
+	for {
+		used := 0
+		for i := start; i <= l.cursor && i < len(rows); i++ {
+			used += len(rows[i])
+		}
+		if used <= h || start >= l.cursor {
+			break
+		}
+		start++
+	}
+	var lines []string
+	for i := start; i < len(rows); i++ {
+		if len(lines)+len(rows[i]) > h {
+			break
+		}
+		lines = append(lines, rows[i]...)
+	}
+	if l.status != "" {
+		lines = append(lines, l.styles.ok.Render("✓ "+l.status))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,130 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// keyManagerScreen is the wso2 "Add Key Manager" form of the admin portal:
+// first its own inputs (name, display name), then every field of the form in
+// the portal's order with its value, each copyable on its own.
+type keyManagerScreen struct {
+	sess    *session
+	step    steps.Step
+	form    *huh.Form
+	first   huh.Field
+	showing bool // the portal fields are on screen (the inputs are done)
+	list    fieldList
+	reveal  bool
+	styles  styles
+	keys    keyMap
+	width   int
+	height  int
+}
+
+func newKeyManagerScreen(sess *session, step steps.Step, st styles, k keyMap, reveal bool) keyManagerScreen {
+	s := keyManagerScreen{sess: sess, step: step, reveal: reveal, styles: st, keys: k}
+	s.form, s.first = newStepForm(&sess.settings, step, st, false)
+	if s.form == nil {
+		s = s.showFields()
+	}
+	return s
+}
+
+// preApplyResult is what is known before Apply: the tenant and its endpoints
+// (the key manager's connector uses the management application).
+func preApplyResult(sess *session) steps.Result {
+	return steps.Result{Playbook: sess.playbook.ID, Domain: sess.settings.Domain, Endpoints: sess.endpoints, Audience: sess.settings.APIIdentifier}
+}
+
+func (s keyManagerScreen) showFields() keyManagerScreen {
+	r := preApplyResult(s.sess)
+	shown := steps.KeyManagerFields(r, s.sess.settings, s.reveal)
+	copies := steps.KeyManagerFields(r, s.sess.settings, true)
+	s.list = newFieldList(shown, copies, s.styles, s.keys)
+	s.list.SetSize(s.width, s.height)
+	s.showing = true
+	return s
+}
+
+func (s keyManagerScreen) Init() tea.Cmd {
+	if s.form == nil {
+		return nil
+	}
+	return s.form.Init()
+}
+
+func (s *keyManagerScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	if s.form != nil {
+		sizeForm(s.form, w, h)
+	}
+	s.list.SetSize(w, h-2)
+}
+
+func (s *keyManagerScreen) setStyles(st styles) {
+	s.styles = st
+	s.list.styles = st
+	if s.form != nil {
+		s.form.WithTheme(st.huhTheme())
+	}
+}
+
+func (s keyManagerScreen) editing() bool { return !s.showing }
+
+func (s keyManagerScreen) Update(msg tea.Msg) (keyManagerScreen, tea.Cmd) {
+	if s.showing {
+		if kp, ok := msg.(tea.KeyPressMsg); ok {
+			switch {
+			case key.Matches(kp, s.keys.Next):
+				return s, func() tea.Msg { return stepDoneMsg{} }
+			case key.Matches(kp, s.keys.Back):
+				return s, func() tea.Msg { return wentBackMsg{} }
+			case key.Matches(kp, s.keys.Edit) && s.form != nil:
+				s.showing = false
+				s.form, s.first = newStepForm(&s.sess.settings, s.step, s.styles, false)
+				sizeForm(s.form, s.width, s.height)
+				return s, s.form.Init()
+			}
+		}
+		var cmd tea.Cmd
+		s.list, cmd = s.list.Update(msg)
+		return s, cmd
+	}
+	var out formOutcome
+	var cmd tea.Cmd
+	s.form, out, cmd = updateForm(s.form, s.first, s.keys, msg)
+	switch out {
+	case formBack:
+		return s, func() tea.Msg { return wentBackMsg{} }
+	case formCompleted:
+		return s.showFields(), nil
+	}
+	return s, cmd
+}
+
+func (s keyManagerScreen) View() string {
+	if !s.showing {
+		if s.form == nil {
+			return ""
+		}
+		return s.form.View()
+	}
+	head := s.styles.muted.Render(wrap("In the admin portal: Key Managers → Add Key Manager, type Auth0. Fill in:", s.width))
+	return head + "\n\n" + s.list.View()
+}
+
+func (s keyManagerScreen) Keys() bindings {
+	k := s.keys
+	if s.showing {
+		own := []key.Binding{k.Next, k.Up, k.Down, k.Copy}
+		if s.form != nil {
+			own = append(own, k.Edit)
+		}
+		return k.helpFor(append(own, k.Back)...)
+	}
+	return k.helpFor(k.Next, k.Back)
+}

@@ -1,0 +1,71 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap is every binding of the wizard. Screens enable the ones that apply
+// and return their own help.KeyMap built from these bindings.
+type keyMap struct {
+	Next     key.Binding // enter, tab
+	Back     key.Binding // esc, shift+tab
+	Help     key.Binding // ?
+	Quit     key.Binding // ctrl+c
+	QuitDone key.Binding // q on the summary
+	Up       key.Binding
+	Down     key.Binding
+	Left     key.Binding
+	Right    key.Binding
+	Edit     key.Binding // e: edit the values of a checked screen
+	Recheck  key.Binding // r: run the check again
+	Copy     key.Binding // c: copy (OSC 52)
+	Reveal   key.Binding // s: show or hide the secret
+	Export   key.Binding // enter on the summary: write the selected export
+	Gateway  key.Binding // g: the gateway's form values
+	Yes      key.Binding // y: confirm quitting
+	No       key.Binding // n: keep going
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Next:     key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter/tab", "next")),
+		Back:     key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		QuitDone: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
+		Left:     key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "prev export")),
+		Right:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next export")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Recheck:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check again")),
+		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Reveal:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show/hide secret")),
+		Export:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write export")),
+		Gateway:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "gateway form")),
+		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit")),
+		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "keep going")),
+	}
+}
+
+// bindings is a help.KeyMap made of a short list and full groups.
+type bindings struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+// ShortHelp implements help.KeyMap.
+func (b bindings) ShortHelp() []key.Binding { return b.short }
+
+// FullHelp implements help.KeyMap.
+func (b bindings) FullHelp() [][]key.Binding {
+	if len(b.full) == 0 {
+		return [][]key.Binding{b.short}
+	}
+	return b.full
+}
+
+// helpFor builds a screen's help: its own bindings, then the global ones.
+func (k keyMap) helpFor(own ...key.Binding) bindings {
+	global := []key.Binding{k.Help, k.Quit}
+	short := append(append([]key.Binding{}, own...), global...)
+	return bindings{short: short, full: [][]key.Binding{own, {k.Next, k.Back}, global}}
+}

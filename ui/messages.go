@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// Facts a screen reports to the root. Screens never change the stage: they
+// return one of these and the root's goTo does.
+type (
+	// playbookChosenMsg: the person picked a playbook.
+	playbookChosenMsg struct{ ID steps.PlaybookID }
+	// stepDoneMsg: the active step's inputs are complete (and checked).
+	stepDoneMsg struct{}
+	// wentBackMsg: the person asked for the previous screen.
+	wentBackMsg struct{}
+	// applyConfirmedMsg: the review was accepted.
+	applyConfirmedMsg struct{}
+	// summaryRequestedMsg: progress finished and the person moved on.
+	summaryRequestedMsg struct{}
+	// quitRequestedMsg: the person is done (q on the summary).
+	quitRequestedMsg struct{}
+)
+
+// Background results. Each carries copied data and its error.
+type (
+	// discoveredMsg: discovery of Domain finished.
+	discoveredMsg struct {
+		Domain    string
+		Endpoints steps.Endpoints
+		Client    steps.Client
+		Err       error
+	}
+	// scopesCheckedMsg: the management token was obtained (or not) and its
+	// scopes compared with the playbook's.
+	scopesCheckedMsg struct {
+		Granted []string
+		Missing []string
+		Client  steps.Client
+		Err     error
+	}
+	// plannedMsg: Engine.Plan finished.
+	plannedMsg struct {
+		Plan    steps.Plan
+		Journal *steps.Journal
+		Err     error
+	}
+	// provisionStartedMsg: Apply runs; events arrive on Events, the result
+	// on Done once Events is closed.
+	provisionStartedMsg struct {
+		Events <-chan steps.Event
+		Done   <-chan provisionDoneMsg
+		Cancel context.CancelFunc
+	}
+	// provisionEventMsg: one progress event.
+	provisionEventMsg struct{ Event steps.Event }
+	// provisionDoneMsg: Apply returned.
+	provisionDoneMsg struct {
+		Result steps.Result
+		Err    error
+	}
+	// exportWrittenMsg: an export was written (or not).
+	exportWrittenMsg struct {
+		Format string
+		Path   string
+		Secret bool
+		Err    error
+	}
+)
+
+// waitForEvent reads one progress event; Update re-arms it after each one.
+// Once the engine's channel is closed it returns the run's result.
+func waitForEvent(events <-chan steps.Event, done <-chan provisionDoneMsg) tea.Cmd {
+	return func() tea.Msg {
+		if ev, ok := <-events; ok {
+			return provisionEventMsg{ev}
+		}
+		return <-done
+	}
+}

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// PlainSummary is what the wizard leaves on the terminal after the alt
+// screen is gone: the endpoints, the ids and the keys (the secret masked
+// unless reveal), or how to resume a run that stopped.
+func PlainSummary(o Outcome, reveal bool) string {
+	st := newStyles(true)
+	var b strings.Builder
+	row := func(label, value string) {
+		fmt.Fprintf(&b, "  %-16s %s\n", label, value)
+	}
+	switch {
+	case o.Applied:
+		r := o.Result
+		b.WriteString(st.ok.Render("✓ auth0-wizard: "+string(o.Playbook)+" done") + "\n\n")
+		row("Client ID", r.ClientID)
+		secret := mask(r.ClientSecret)
+		if reveal {
+			secret = r.ClientSecret
+		}
+		row("Client secret", secret)
+		row("Audience", r.Audience)
+		row("Token", tokenWord(r.Token))
+		if r.UserToken != nil {
+			row("User token", tokenWord(*r.UserToken))
+		}
+		b.WriteString("\n")
+		ep := r.Endpoints
+		row("Issuer", ep.Issuer)
+		row("Authorize", ep.AuthorizationEndpoint)
+		row("Token endpoint", ep.TokenEndpoint)
+		row("Userinfo", ep.UserinfoEndpoint)
+		row("JWKS", ep.JWKSURI)
+		row("Revoke", ep.RevocationEndpoint)
+		row("Discovery", ep.OpenIDConfiguration)
+		b.WriteString("\n")
+		for _, res := range r.Resources {
+			row(kindLabel(res.Kind), fmt.Sprintf("%s %s (%s)", res.Action, res.Name, res.ID))
+		}
+		row("Journal", r.JournalPath)
+		for _, f := range o.Exports {
+			row("Exported", f)
+		}
+		if !reveal {
+			b.WriteString("\n" + st.muted.Render("The secret is masked; run with --reveal-secrets to print it, or export it from the summary screen.") + "\n")
+		}
+	case o.Started:
+		word := "stopped"
+		if o.Err != nil && !o.Aborted {
+			word = "failed: " + o.Err.Error()
+		}
+		b.WriteString(st.warn.Render("! auth0-wizard: the "+string(o.Playbook)+" run "+word) + "\n")
+		b.WriteString("The journal keeps what was done: " + o.JournalPath + "\n")
+		b.WriteString(ResumeHint(o.Playbook, o.JournalPath) + "\n")
+	case o.Aborted:
+		b.WriteString("auth0-wizard: quit before anything changed in the tenant.\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// tokenWord says whether a token verified, with the reason when not.
+func tokenWord(t steps.TokenCheck) string {
+	if t.Verified {
+		return "✓ verified"
+	}
+	if t.Reason != "" {
+		return "✗ not verified: " + t.Reason
+	}
+	return "✗ not verified"
+}

@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// styles is every style the wizard uses; the only place that builds one. It
+// is rebuilt on tea.BackgroundColorMsg so the palette suits the terminal.
+type styles struct {
+	isDark bool
+
+	app       lipgloss.Style // the whole screen's padding
+	header    lipgloss.Style // "auth0-wizard · WSO2 API Manager"
+	badge     lipgloss.Style // "sandbox"
+	stepCount lipgloss.Style // "step 2 of 6"
+	title     lipgloss.Style // the step title
+	explain   lipgloss.Style // the step's explanation
+	label     lipgloss.Style // a field or table label
+	value     lipgloss.Style
+	muted     lipgloss.Style
+	selected  lipgloss.Style // the row under the cursor
+	ok        lipgloss.Style // ✓ ...
+	fail      lipgloss.Style // ✗ ...
+	warn      lipgloss.Style // ! ...
+	verb      map[string]lipgloss.Style
+	errorBox  lipgloss.Style
+	spinner   lipgloss.Style
+	barFull   lipgloss.Style
+	barEmpty  lipgloss.Style
+	helpKey   lipgloss.Style
+	helpDesc  lipgloss.Style
+	helpSep   lipgloss.Style
+	plain     lipgloss.Style // for wrapping only
+	huhStyles *huh.Styles
+}
+
+// newStyles picks the palette for a dark or light background.
+func newStyles(isDark bool) styles {
+	ld := lipgloss.LightDark(isDark)
+	accent := ld(lipgloss.Color("#5A3FC0"), lipgloss.Color("#B4A6FF"))
+	green := ld(lipgloss.Color("#1B7F3A"), lipgloss.Color("#5FD787"))
+	red := ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF6B6B"))
+	yellow := ld(lipgloss.Color("#8A6100"), lipgloss.Color("#F5C542"))
+	subtle := ld(lipgloss.Color("#6B6B6B"), lipgloss.Color("#9A9A9A"))
+	text := ld(lipgloss.Color("#1A1A1A"), lipgloss.Color("#EDEDED"))
+	blue := ld(lipgloss.Color("#1F5FAF"), lipgloss.Color("#7FB2FF"))
+
+	s := styles{isDark: isDark}
+	s.app = lipgloss.NewStyle().PaddingLeft(1).PaddingRight(1)
+	s.header = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.badge = lipgloss.NewStyle().Foreground(yellow).Bold(true)
+	s.stepCount = lipgloss.NewStyle().Foreground(subtle)
+	s.title = lipgloss.NewStyle().Bold(true).Foreground(text)
+	s.explain = lipgloss.NewStyle().Foreground(subtle)
+	s.label = lipgloss.NewStyle().Foreground(subtle)
+	s.value = lipgloss.NewStyle().Foreground(text)
+	s.muted = lipgloss.NewStyle().Foreground(subtle)
+	s.selected = lipgloss.NewStyle().Foreground(accent).Bold(true)
+	s.ok = lipgloss.NewStyle().Foreground(green)
+	s.fail = lipgloss.NewStyle().Foreground(red)
+	s.warn = lipgloss.NewStyle().Foreground(yellow)
+	s.verb = map[string]lipgloss.Style{
+		"create": lipgloss.NewStyle().Foreground(green),
+		"reuse":  lipgloss.NewStyle().Foreground(blue),
+		"update": lipgloss.NewStyle().Foreground(yellow),
+	}
+	s.errorBox = lipgloss.NewStyle().Foreground(red)
+	s.spinner = lipgloss.NewStyle().Foreground(accent)
+	s.barFull = lipgloss.NewStyle().Foreground(green)
+	s.barEmpty = lipgloss.NewStyle().Foreground(subtle)
+	s.helpKey = lipgloss.NewStyle().Foreground(text).Bold(true)
+	s.helpDesc = lipgloss.NewStyle().Foreground(subtle)
+	s.helpSep = lipgloss.NewStyle().Foreground(subtle)
+	s.plain = lipgloss.NewStyle()
+
+	h := huh.ThemeBase(isDark)
+	h.Focused.Title = h.Focused.Title.Foreground(accent).Bold(true)
+	h.Focused.Description = h.Focused.Description.Foreground(subtle)
+	h.Focused.ErrorIndicator = h.Focused.ErrorIndicator.Foreground(red)
+	h.Focused.ErrorMessage = h.Focused.ErrorMessage.Foreground(red)
+	h.Focused.SelectSelector = h.Focused.SelectSelector.Foreground(accent)
+	h.Focused.SelectedOption = h.Focused.SelectedOption.Foreground(accent)
+	h.Focused.TextInput.Prompt = h.Focused.TextInput.Prompt.Foreground(accent)
+	h.Blurred.Title = h.Blurred.Title.Foreground(text)
+	h.Blurred.Description = h.Blurred.Description.Foreground(subtle)
+	s.huhStyles = h
+	return s
+}
+
+// huhTheme hands the form the palette chosen for the terminal.
+func (s styles) huhTheme() huh.Theme {
+	h := s.huhStyles
+	return huh.ThemeFunc(func(bool) *huh.Styles { return h })
+}
+
+// wrap word-wraps text to width (ANSI-aware).
+func wrap(text string, width int) string {
+	if width < 1 {
+		return text
+	}
+	return lipgloss.Wrap(text, width, " -/")
+}

@@ -1,0 +1,364 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// summaryScreen is the end: endpoints, keys (secret masked until asked),
+// the token check, the journal and the exports.
+type summaryScreen struct {
+	sess      *session
+	vp        viewport.Model
+	revealed  bool
+	reveal    bool // --reveal-secrets
+	formats   []string
+	format    int
+	status    string
+	files     []string
+	gateway   bool
+	list      fieldList
+	exportDir string
+	write     func(string, []byte, os.FileMode) error
+	styles    styles
+	keys      keyMap
+	width     int
+	height    int
+}
+
+func newSummaryScreen(sess *session, st styles, k keyMap, o Options) summaryScreen {
+	vp := viewport.New()
+	vp.KeyMap.Left.SetEnabled(false)
+	vp.KeyMap.Right.SetEnabled(false)
+	vp.KeyMap.PageDown.SetKeys("pgdown", "space")
+	vp.KeyMap.PageUp.SetKeys("pgup")
+	vp.KeyMap.HalfPageDown.SetKeys("ctrl+d")
+	vp.KeyMap.HalfPageUp.SetKeys("ctrl+u")
+	vp.KeyMap.Up.SetKeys("up")
+	vp.KeyMap.Down.SetKeys("down")
+	s := summaryScreen{
+		sess: sess, vp: vp, reveal: o.Reveal, revealed: o.Reveal,
+		formats: steps.ExportFormats(), exportDir: o.ExportDir, write: o.WriteFile,
+		styles: st, keys: k,
+	}
+	s.refresh()
+	return s
+}
+
+func (s summaryScreen) Init() tea.Cmd { return nil }
+
+func (s *summaryScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.vp.SetWidth(w)
+	s.vp.SetHeight(max(h-3, 1))
+	s.list.SetSize(w, max(h-3, 1))
+	s.refresh()
+}
+
+func (s *summaryScreen) setStyles(st styles) {
+	s.styles = st
+	s.list.styles = st
+	s.refresh()
+}
+
+// written lists the export files written so far.
+func (s summaryScreen) written() []string { return append([]string(nil), s.files...) }
+
+// exportPath is where a format is written.
+func exportPath(dir string, id steps.PlaybookID, format string) string {
+	ext := map[string]string{
+		"json":         ".json",
+		"dotenv":       ".env",
+		"wso2":         "-keymanager.json",
+		"azure-policy": "-validate-jwt.xml",
+	}[format]
+	if ext == "" {
+		ext = "." + format
+	}
+	return filepath.Join(dir, "auth0-wizard-"+string(id)+ext)
+}
+
+// writeExport renders a format and writes it, 0600 when it carries a secret.
+func writeExport(write func(string, []byte, os.FileMode) error, path, format string, r steps.Result, set steps.Settings, reveal bool) tea.Cmd {
+	return func() tea.Msg {
+		data, secret, err := steps.Export(format, r, set, reveal)
+		if err != nil {
+			return exportWrittenMsg{Format: format, Err: err}
+		}
+		perm := os.FileMode(0o644)
+		if secret {
+			perm = 0o600
+		}
+		if err := write(path, data, perm); err != nil {
+			return exportWrittenMsg{Format: format, Err: fmt.Errorf("write %s export to %s: %w", format, path, err)}
+		}
+		return exportWrittenMsg{Format: format, Path: path, Secret: secret}
+	}
+}
+
+func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case exportWrittenMsg:
+		if msg.Err != nil {
+			s.status = "✗ " + msg.Err.Error()
+			return s, nil
+		}
+		mode := "0644"
+		if msg.Secret {
+			mode = "0600, holds the secret"
+		}
+		s.status = fmt.Sprintf("✓ wrote %s (%s)", msg.Path, mode)
+		s.files = append(s.files, msg.Path)
+		s.refresh()
+		return s, nil
+	case tea.KeyPressMsg:
+		r, set := s.sess.result, s.sess.settings
+		switch {
+		case key.Matches(msg, s.keys.QuitDone):
+			return s, func() tea.Msg { return quitRequestedMsg{} }
+		case key.Matches(msg, s.keys.Gateway):
+			s.gateway = !s.gateway
+			if s.gateway {
+				s.list = newFieldList(s.gatewayFields(s.revealed), s.gatewayFields(true), s.styles, s.keys)
+				s.list.SetSize(s.width, max(s.height-3, 1))
+			}
+			return s, nil
+		case key.Matches(msg, s.keys.Back) && s.gateway:
+			s.gateway = false
+			return s, nil
+		case key.Matches(msg, s.keys.Reveal):
+			s.revealed = !s.revealed
+			if s.gateway {
+				s.list.fields = s.gatewayFields(s.revealed)
+			}
+			s.refresh()
+			return s, nil
+		case key.Matches(msg, s.keys.Left):
+			s.format = (s.format + len(s.formats) - 1) % max(len(s.formats), 1)
+			s.status = ""
+			return s, nil
+		case key.Matches(msg, s.keys.Right):
+			s.format = (s.format + 1) % max(len(s.formats), 1)
+			s.status = ""
+			return s, nil
+		case key.Matches(msg, s.keys.Export) && len(s.formats) > 0:
+			f := s.formats[s.format]
+			return s, writeExport(s.write, exportPath(s.exportDir, s.sess.playbook.ID, f), f, r, set, s.revealed)
+		case key.Matches(msg, s.keys.Copy) && !s.gateway && len(s.formats) > 0:
+			f := s.formats[s.format]
+			data, _, err := steps.Export(f, r, set, s.revealed)
+			if err != nil {
+				s.status = "✗ " + err.Error()
+				return s, nil
+			}
+			s.status = fmt.Sprintf("✓ copied the %s export to the clipboard (OSC 52)", f)
+			return s, tea.SetClipboard(string(data))
+		}
+		if s.gateway {
+			var cmd tea.Cmd
+			s.list, cmd = s.list.Update(msg)
+			return s, cmd
+		}
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return s, cmd
+}
+
+// gatewayFields is the gateway's form: WSO2's key manager or Azure's OAuth
+// 2.0 authorization server.
+func (s summaryScreen) gatewayFields(reveal bool) []steps.Field {
+	if s.sess.playbook.ID == steps.Azure {
+		return steps.AzureFields(s.sess.result, s.sess.settings, reveal)
+	}
+	return steps.KeyManagerFields(s.sess.result, s.sess.settings, reveal)
+}
+
+// refresh re-renders the scrolled part.
+func (s *summaryScreen) refresh() {
+	if s.width == 0 || s.sess == nil {
+		return
+	}
+	off := s.vp.YOffset()
+	s.vp.SetContent(s.content())
+	s.vp.SetYOffset(off)
+}
+
+func (s summaryScreen) content() string {
+	st := s.styles
+	r := s.sess.result
+	w := s.width
+	var b strings.Builder
+	line := func(label, value string) { b.WriteString(valueLine(st, label, value, w) + "\n") }
+
+	b.WriteString(st.ok.Render("✓ "+s.sess.playbook.Title+": done") + "\n")
+	line("Client ID", r.ClientID)
+	secret := mask(r.ClientSecret)
+	if s.revealed {
+		secret = r.ClientSecret
+	}
+	line("Client secret", secret)
+	line("Audience", r.Audience)
+	b.WriteString(tokenLine(st, "Token", r.Token, w) + "\n")
+	if r.UserToken != nil {
+		b.WriteString(tokenLine(st, "User token", *r.UserToken, w) + "\n")
+	}
+	if s.sess.settings.UserEmail != "" && s.sess.playbook.ID == steps.Azure {
+		line("User", s.sess.settings.UserEmail)
+	}
+
+	ep := r.Endpoints
+	b.WriteString("\n" + st.title.Render("Endpoints") + "\n")
+	line("Issuer", ep.Issuer)
+	line("Authorize", ep.AuthorizationEndpoint)
+	line("Token", ep.TokenEndpoint)
+	line("Userinfo", ep.UserinfoEndpoint)
+	line("JWKS", ep.JWKSURI)
+	line("Revoke", ep.RevocationEndpoint)
+	line("Discovery", ep.OpenIDConfiguration)
+
+	if len(r.Token.Claims) > 0 {
+		b.WriteString("\n" + st.title.Render("Token claims") + "\n")
+		for _, k := range claimOrder(r.Token.Claims) {
+			line(k, claimString(k, r.Token.Claims[k]))
+		}
+	}
+	if len(r.Resources) > 0 {
+		b.WriteString("\n" + st.title.Render("Resources") + "\n")
+		for _, res := range r.Resources {
+			b.WriteString(wrap(fmt.Sprintf("%s %-7s %-12s %s  %s", resourceGlyph(res.Action), res.Action, kindLabel(res.Kind), res.Name, st.muted.Render(res.ID)), w) + "\n")
+		}
+	}
+	b.WriteString("\n")
+	line("Journal", r.JournalPath)
+	for _, f := range s.files {
+		line("Exported", f)
+	}
+	b.WriteString(st.muted.Render(wrap("Next, in the gateway: press g for its form, ready to paste field by field.", w)))
+	return b.String()
+}
+
+func (s summaryScreen) View() string {
+	st := s.styles
+	var top string
+	if s.gateway {
+		title := "WSO2 admin portal: Add Key Manager (type Auth0)"
+		if s.sess.playbook.ID == steps.Azure {
+			title = "Azure API Management: OAuth 2.0 authorization server"
+		}
+		top = st.title.Render(title) + "\n" + s.list.View()
+	} else {
+		top = s.vp.View()
+	}
+	var ex []string
+	for i, f := range s.formats {
+		if i == s.format {
+			ex = append(ex, st.selected.Render("["+f+"]"))
+		} else {
+			ex = append(ex, st.muted.Render(" "+f+" "))
+		}
+	}
+	bottom := st.label.Render("Export ") + strings.Join(ex, " ")
+	if s.status != "" {
+		style := st.ok
+		if strings.HasPrefix(s.status, "✗") {
+			style = st.fail
+		}
+		bottom += "\n" + style.Render(s.status)
+	}
+	// Keep the exports line in place: pad the scrolled part to its height.
+	topLines := strings.Count(top, "\n") + 1
+	pad := max(s.height-3-topLines, 0)
+	return top + strings.Repeat("\n", pad) + "\n\n" + bottom
+}
+
+func (s summaryScreen) Keys() bindings {
+	k := s.keys
+	sc := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
+	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "format"))
+	own := []key.Binding{sc, k.Reveal, ex, k.Export, k.Copy, k.Gateway, k.QuitDone}
+	if s.gateway {
+		back := k.Back
+		back.SetHelp("esc", "summary")
+		own = []key.Binding{k.Up, k.Down, k.Copy, k.Reveal, back, k.QuitDone}
+	}
+	return bindings{short: own, full: [][]key.Binding{own, {k.Left, k.Right}, {k.Help, k.Quit}}}
+}
+
+// tokenLine says whether the token verified, in a glyph and a word.
+func tokenLine(st styles, label string, t steps.TokenCheck, width int) string {
+	if t.Verified {
+		return valueLine(st, label, st.ok.Render("✓ verified")+" (signature checked against the JWKS; iss, aud, azp match)", width)
+	}
+	reason := t.Reason
+	if reason == "" {
+		reason = "no token"
+	}
+	return valueLine(st, label, st.fail.Render("✗ not verified")+": "+reason, width)
+}
+
+// claimOrder puts the claims a gateway cares about first.
+func claimOrder(claims map[string]any) []string {
+	first := []string{"iss", "aud", "azp", "scope", "exp", "sub", "gty"}
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range first {
+		if _, ok := claims[k]; ok {
+			out = append(out, k)
+			seen[k] = true
+		}
+	}
+	var rest []string
+	for k := range claims {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// claimString renders a claim; exp and iat as times.
+func claimString(name string, v any) string {
+	switch name {
+	case "exp", "iat", "nbf":
+		if f, ok := v.(float64); ok {
+			return time.Unix(int64(f), 0).UTC().Format(time.RFC3339)
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		var parts []string
+		for _, e := range x {
+			parts = append(parts, fmt.Sprint(e))
+		}
+		return strings.Join(parts, ", ")
+	case []string:
+		return strings.Join(x, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+func resourceGlyph(action string) string {
+	switch action {
+	case "created":
+		return "+"
+	case "reused":
+		return "="
+	case "updated":
+		return "~"
+	}
+	return "·"
+}
