@@ -94,7 +94,16 @@ func parseDomain(s string) (*url.URL, error) {
 			return nil, fmt.Errorf("the tenant domain %q has an invalid port %q (1-65535)", s, p)
 		}
 	}
-	return &url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host)}, nil
+	// A fully qualified "tenant.auth0.com." is the same host; tokens name it
+	// without the final dot.
+	hostPort := strings.TrimSuffix(host, ".")
+	if strings.Contains(hostPort, ":") {
+		hostPort = "[" + hostPort + "]"
+	}
+	if p := u.Port(); p != "" {
+		hostPort += ":" + p
+	}
+	return &url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(hostPort)}, nil
 }
 
 // checkHostname accepts an IP address or a DNS name of letters, digits,

@@ -23,6 +23,8 @@ func TestParseDomain(t *testing.T) {
 		{"http localhost", "http://localhost:3000", "http://localhost:3000", ""},
 		{"http loopback v6", "http://[::1]:8080", "http://[::1]:8080", ""},
 		{"https ipv6 host", "[::1]:8443", "https://[::1]:8443", ""},
+		{"fully qualified", "my-tenant.eu.auth0.com.", "https://my-tenant.eu.auth0.com", ""},
+		{"fully qualified with port", "my-tenant.eu.auth0.com.:443", "https://my-tenant.eu.auth0.com:443", ""},
 
 		{"empty", "", "", "empty"},
 		{"space inside", "my tenant.auth0.com", "", "space"},

@@ -107,7 +107,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	writeHeaders(&out, req.Header)
 	writeBody(&out, req.Header.Get("Content-Type"), reqBody)
 	if err != nil {
-		fmt.Fprintf(&out, "<-- error after %s: %v\n\n", took.Round(time.Millisecond), err)
+		fmt.Fprintf(&out, "<-- error after %s: %v\n\n", took.Round(10*time.Microsecond), err)
 	} else {
 		var respBody []byte
 		if resp.Body != nil {
@@ -119,7 +119,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{rerr}))
 			}
 		}
-		fmt.Fprintf(&out, "<-- %s (%s)\n", resp.Status, took.Round(time.Millisecond))
+		fmt.Fprintf(&out, "<-- %s (%s)\n", resp.Status, took.Round(10*time.Microsecond))
 		writeHeaders(&out, resp.Header)
 		writeBody(&out, resp.Header.Get("Content-Type"), respBody)
 	}
