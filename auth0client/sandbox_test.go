@@ -355,6 +355,9 @@ func TestRedactBody(t *testing.T) {
 		{"json nested", "application/json", `{"client":{"client_secret":"s3cr3t","name":"n"},"list":[{"password":"hunter22"}],"id_token":"idtok","refresh_token":"rt1"}`,
 			[]string{`"name":"n"`}, []string{"s3cr3t", "hunter22", "idtok", "rt1"}},
 		{"json without content type", "", `{"access_token":"abc123xyz"}`, nil, []string{"abc123xyz"}},
+		{"cut JSON is not shown", "application/json", `{"clients":[{"client_secret":"s3cr3t-value","name":"n"}`, []string{"not shown"}, []string{"s3cr3t-value"}},
+		{"big JSON is redacted before it is cut", "application/json", `{"clients":[{"client_secret":"early-s3cr3t"},` + strings.Repeat(`{"name":"filler-app-with-a-long-name"},`, 3000) + `{"name":"last"}]}`,
+			[]string{"bytes in all", `"client_secret":"[REDACTED]"`}, []string{"early-s3cr3t"}},
 		{"signing secret", "application/json; charset=utf-8", `{"signing_secret":"hs256-secret","identifier":"x"}`, []string{`"identifier":"x"`}, []string{"hs256-secret"}},
 	}
 	for _, tc := range tests {

@@ -19,8 +19,12 @@ import (
 // redacted replaces every secret value in a trace.
 const redacted = "[REDACTED]"
 
-// maxTraceBody is how much of a body a trace shows.
+// maxTraceBody is how much of a body a trace shows, after redaction.
 const maxTraceBody = 64 << 10
+
+// maxRedactBody is the largest body the trace reads to redact; a longer one
+// is not shown at all (a cut JSON document cannot be redacted field by field).
+const maxRedactBody = 8 << 20
 
 // sensitiveKeys are form and JSON field names whose values never appear in a
 // trace (compared case-insensitively).
@@ -111,13 +115,16 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else {
 		var respBody []byte
 		if resp.Body != nil {
-			b, rerr := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-			_ = resp.Body.Close()
+			// Read what the trace shows; the caller still reads the whole
+			// body (and any read error) through the original.
+			orig := resp.Body
+			b, rerr := io.ReadAll(io.LimitReader(orig, maxRedactBody+1))
 			respBody = b
-			resp.Body = io.NopCloser(bytes.NewReader(b))
+			rest := io.Reader(orig)
 			if rerr != nil {
-				resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{rerr}))
+				rest = errReader{rerr}
 			}
+			resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), orig}
 		}
 		fmt.Fprintf(&out, "<-- %s (%s)\n", resp.Status, took.Round(10*time.Microsecond))
 		writeHeaders(&out, resp.Header)
@@ -129,6 +136,11 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.WriteString(t.w, text)
 	t.mu.Unlock()
 	return resp, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 type errReader struct{ err error }
@@ -187,26 +199,33 @@ func writeBody(out *strings.Builder, contentType string, body []byte) {
 // bodies field by field; anything else as text, still scrubbed of JWTs and
 // known secrets by the caller.
 func redactBody(contentType string, body []byte) string {
+	if len(body) > maxRedactBody {
+		return fmt.Sprintf("[body of more than %d bytes not shown]", maxRedactBody)
+	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	trimmed := bytes.TrimSpace(body)
 	if strings.Contains(mt, "json") || len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		var v any
-		if err := json.Unmarshal(body, &v); err == nil {
-			b, err := json.Marshal(redactJSON(v))
-			if err == nil {
-				return truncate(string(b))
-			}
+		if err := json.Unmarshal(body, &v); err != nil {
+			return fmt.Sprintf("[JSON body of %d bytes not shown: it does not parse, so it cannot be redacted]", len(body))
 		}
+		b, err := json.Marshal(redactJSON(v))
+		if err != nil {
+			return fmt.Sprintf("[JSON body of %d bytes not shown]", len(body))
+		}
+		return truncate(string(b))
 	}
 	if mt == "application/x-www-form-urlencoded" {
-		if q, err := url.ParseQuery(string(body)); err == nil {
-			for k := range q {
-				if isSensitiveKey(k) {
-					q[k] = []string{redacted}
-				}
-			}
-			return truncate(q.Encode())
+		q, err := url.ParseQuery(string(body))
+		if err != nil {
+			return fmt.Sprintf("[form body of %d bytes not shown: it does not parse, so it cannot be redacted]", len(body))
 		}
+		for k := range q {
+			if isSensitiveKey(k) {
+				q[k] = []string{redacted}
+			}
+		}
+		return truncate(q.Encode())
 	}
 	return truncate(string(body))
 }
