@@ -29,6 +29,9 @@ func defaultRetryPolicy() retryPolicy {
 	return retryPolicy{MaxAttempts: 6, Floor: 250 * time.Millisecond, MaxWait: 30 * time.Second}
 }
 
+// maxTimeoutAttempts bounds the attempts that end in a timeout.
+const maxTimeoutAttempts = 2
+
 // retryTransport is the one place requests are retried: 429 always (the
 // request was not processed), 5xx and transport errors only for requests
 // that are safe to repeat (GET, PATCH, DELETE, and POST to the token
@@ -44,6 +47,7 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	repeatable := req.Method != http.MethodPost || strings.HasSuffix(req.URL.Path, "/oauth/token")
+	timeouts := 0
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 {
@@ -72,6 +76,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			if !repeatable && !notSent(err) {
 				return nil, err
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// A tenant that does not answer in time rarely answers the
+				// next time: one more try, not minutes of them.
+				if timeouts++; timeouts >= maxTimeoutAttempts {
+					return nil, err
+				}
 			}
 			wait = t.backoff(attempt)
 			reason = "connection problem: " + err.Error()

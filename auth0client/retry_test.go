@@ -284,3 +284,32 @@ func TestCancelStopsTheWait(t *testing.T) {
 		t.Fatalf("cancel during a 30s wait = %v after %d requests, want context.Canceled after 1", err, calls.Load())
 	}
 }
+
+func TestTimeoutIsSaidPlainlyAndTriedTwice(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var calls atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select { // never answers in time
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	c, err := New(Config{Domain: srv.URL, CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.retry.policy.Floor = time.Millisecond
+	c.retry.next.(*http.Transport).ResponseHeaderTimeout = 100 * time.Millisecond
+	_, err = c.Discover(t.Context())
+	var te *TransportError
+	if !errors.As(err, &te) || te.Kind != "timeout" || !strings.Contains(err.Error(), "did not answer in time") ||
+		!strings.Contains(err.Error(), strings.TrimPrefix(srv.URL, "https://")) {
+		t.Fatalf("Discover of a silent tenant = %v, want a plain timeout naming the domain", err)
+	}
+	if n := calls.Load(); n != maxTimeoutAttempts {
+		t.Fatalf("%d attempts at a silent tenant, want %d", n, maxTimeoutAttempts)
+	}
+}
