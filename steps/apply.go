@@ -47,7 +47,7 @@ type run struct {
 // The Result is filled as far as the run got, also with an error.
 func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (Result, error) {
 	s = WithDefaults(s)
-	if err := p.Validate(s); err != nil {
+	if err := p.validate(s, true); err != nil {
 		return Result{}, err
 	}
 	if j == nil {
@@ -61,6 +61,11 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 		}
 	} else if _, err := e.ensureChecked(ctx, p, s); err != nil {
 		return Result{}, err
+	}
+	for _, a := range plan.Actions {
+		if a.ID == "user" && a.Verb == Create && s.UserPassword == "" {
+			return Result{}, fmt.Errorf("creating user %s needs its password: give it on the user screen, with --user-password-file or in AUTH0_WIZARD_USER_PASSWORD", s.UserEmail)
+		}
 	}
 	if err := j.begin(p.ID, domain, s); err != nil {
 		return Result{}, err
@@ -496,8 +501,12 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	start := time.Now()
 	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + s.APIIdentifier})
 
-	userToken := r.p.ID == Azure && slices.Contains(app.GrantTypes, GrantPasswordRealm)
-	if r.p.ID == Azure && !userToken {
+	userToken := r.p.ID == Azure && slices.Contains(app.GrantTypes, GrantPasswordRealm) && s.UserPassword != ""
+	switch {
+	case r.p.ID != Azure || userToken:
+	case s.UserPassword == "":
+		res.UserTokenNote = "the user login was not attempted: no password was given for " + s.UserEmail
+	default:
 		res.UserTokenNote = "the user login was not attempted: the application does not allow the password-realm grant (" + GrantPasswordRealm + ")"
 	}
 	var (

@@ -101,7 +101,7 @@ type planState struct {
 // duplicated: Plan fails with an error wrapping ErrUnmarkedClient.
 func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (Plan, error) {
 	s = WithDefaults(s)
-	if err := p.Validate(s); err != nil {
+	if err := p.validate(s, true); err != nil {
 		return Plan{}, err
 	}
 	domain := domainHost(s.Domain)

@@ -88,11 +88,21 @@ func (p Playbook) Validate(s Settings) error {
 	if s.Playbook != "" && s.Playbook != p.ID {
 		return fmt.Errorf("settings are for playbook %q, not %q", s.Playbook, p.ID)
 	}
+	return p.validate(s, false)
+}
+
+// validate runs the inputs' Validate; lenientSecrets skips secret inputs
+// left empty (the engine needs the user's password only to create the user
+// or log it in, and the management secret lives in the Client).
+func (p Playbook) validate(s Settings, lenientSecrets bool) error {
 	for _, in := range p.Inputs() {
 		if in.Field == nil || in.Validate == nil {
 			continue
 		}
 		v := *in.Field(&s)
+		if lenientSecrets && in.Secret && v == "" {
+			continue
+		}
 		if err := in.Validate(v); err != nil {
 			return fmt.Errorf("%s: %w", in.Label, err)
 		}

@@ -2,7 +2,6 @@ package steps_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -54,5 +53,5 @@ func TestRealTenant(t *testing.T) {
 			t.Errorf("%+v", r)
 		}
 	}
-	t.Log(fmt.Sprintf("created %d resources on %s; tearing down", len(res.Resources), domain))
+	t.Logf("created %d resources on %s; tearing down", len(res.Resources), domain)
 }
