@@ -267,4 +267,3 @@ func (s *serialClient) PasswordRealmToken(ctx context.Context, clientID, clientS
 }
 
 var _ steps.Client = (*serialClient)(nil)
-
