@@ -53,11 +53,13 @@ func (e *Engine) Check(ctx context.Context, p Playbook, s Settings) (Endpoints, 
 	go func() { defer wg.Done(); ep, derr = e.c.Discover(ctx) }()
 	go func() { defer wg.Done(); granted, serr = e.c.GrantedScopes(ctx) }()
 	wg.Wait()
+	// The Client's errors already say what it tried, on which tenant and
+	// with which application, and what to do.
 	if derr != nil {
-		return Endpoints{}, fmt.Errorf("read the discovery document of %s: %w", domainHost(s.Domain), derr)
+		return Endpoints{}, derr
 	}
 	if serr != nil {
-		return ep, fmt.Errorf("obtain a Management API token for %s with client %s: %w", s.Audience, s.ClientID, serr)
+		return ep, serr
 	}
 	if missing := ScopeCheck(p, granted); len(missing) > 0 {
 		return ep, &MissingScopesError{Missing: missing}
