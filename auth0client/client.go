@@ -356,6 +356,11 @@ func (e *IssuerMismatchError) Error() string {
 func (c *Client) Discover(ctx context.Context) (steps.Endpoints, error) {
 	const op = "read the tenant's discovery document"
 	wellKnown := c.base.String() + "/.well-known/openid-configuration"
+	// Read the signing keys alongside, so the token check later costs no
+	// extra round trip; a failure here is retried when they are needed.
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = c.jwksKeyfunc(ctx, false) })
+	defer wg.Wait()
 	body, err := c.getPublic(ctx, op, wellKnown)
 	if err != nil {
 		return steps.Endpoints{}, err

@@ -312,6 +312,10 @@ func TestTraceRedactsSecrets(t *testing.T) {
 			}
 		}
 	}
+	// Discover read the keys; the two token checks reused them.
+	if n := strings.Count(out, "--> GET "+srv.BaseURL+"/.well-known/jwks.json\n"); n != 1 {
+		t.Errorf("the JWKS was read %d times, want once", n)
+	}
 	if jwtPattern.MatchString(out) {
 		t.Errorf("trace holds a JWT-looking string: %q", jwtPattern.FindString(out))
 	}
@@ -692,6 +696,10 @@ func TestFindClientPagesThroughEveryClient(t *testing.T) {
 func TestDiscoverIssuerMismatch(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/jwks.json" { // Discover reads the keys alongside
+			writeJSON(w, http.StatusOK, `{"keys":[]}`)
+			return
+		}
 		if r.URL.Path != "/.well-known/openid-configuration" {
 			t.Errorf("unexpected request %s", r.URL)
 			http.NotFound(w, r)
