@@ -47,7 +47,7 @@ func (l fieldList) Update(msg tea.Msg) (fieldList, tea.Cmd) {
 		if l.cursor < len(l.copies) {
 			val = l.copies[l.cursor].Value
 		}
-		l.status = fmt.Sprintf("copied %q to the clipboard (OSC 52; terminals without it ignore this)", f.Label)
+		l.status = fmt.Sprintf("copied %s (OSC 52 clipboard)", f.Label)
 		return l, tea.SetClipboard(val)
 	}
 	return l, nil

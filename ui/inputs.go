@@ -75,7 +75,7 @@ func (s inputsScreen) View() string {
 		for _, a := range s.step.Actions {
 			kinds = append(kinds, strings.ReplaceAll(string(a), "_", " "))
 		}
-		b.WriteString("\n" + s.styles.muted.Render(wrap("In the tenant: "+strings.Join(kinds, ", ")+" (created when missing, reused when present; see the review).", s.width)))
+		b.WriteString("\n\n" + s.styles.muted.Render(wrap("In the tenant: "+strings.Join(kinds, ", ")+", created when missing, reused when present.", s.width)))
 	}
 	return b.String()
 }

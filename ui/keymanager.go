@@ -120,7 +120,7 @@ func (s keyManagerScreen) View() string {
 func (s keyManagerScreen) Keys() bindings {
 	k := s.keys
 	if s.showing {
-		own := []key.Binding{k.Next, k.Up, k.Down, k.Copy}
+		own := []key.Binding{k.Next, k.Up, k.Copy}
 		if s.form != nil {
 			own = append(own, k.Edit)
 		}

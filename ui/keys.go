@@ -26,21 +26,21 @@ type keyMap struct {
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Next:     key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter/tab", "next")),
+		Next:     key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next")),
 		Back:     key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		QuitDone: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
 		Left:     key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "prev export")),
 		Right:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next export")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Recheck:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check again")),
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-		Reveal:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show/hide secret")),
-		Export:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write export")),
-		Gateway:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "gateway form")),
+		Reveal:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "secret")),
+		Export:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "export")),
+		Gateway:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "gateway")),
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit")),
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "keep going")),
 	}

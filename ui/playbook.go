@@ -104,5 +104,5 @@ func (s playbookScreen) View() string {
 }
 
 func (s playbookScreen) Keys() bindings {
-	return s.keys.helpFor(s.keys.Up, s.keys.Down, s.keys.Next)
+	return s.keys.helpFor(s.keys.Up, s.keys.Next)
 }

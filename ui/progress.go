@@ -240,7 +240,7 @@ func (s progressScreen) View(spin string, stopping bool) string {
 			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
 		}
 	case s.started:
-		b.WriteString(st.ok.Render("✓ done") + " " + st.muted.Render("press enter for the summary"))
+		b.WriteString(st.ok.Render("✓ done") + st.muted.Render(" · press enter for the summary"))
 	}
 	return b.String()
 }

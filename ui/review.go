@@ -132,7 +132,7 @@ func (s reviewScreen) View(spin string) string {
 			b.WriteString(st.muted.Render(wrap("    changes: "+strings.Join(a.Changes, "; "), s.width)) + "\n")
 		}
 	}
-	b.WriteString("\n" + fmt.Sprintf("%d to create, %d to reuse, %d to update; then a test token is minted and verified.", create, reuse, update))
+	b.WriteString("\n" + wrap(fmt.Sprintf("%d to create, %d to reuse, %d to update; then a test token is minted and verified.", create, reuse, update), s.width))
 	if s.sess.journal != nil {
 		b.WriteString("\n" + st.muted.Render(wrap("Journal: "+s.sess.journal.Path(), s.width)))
 	}

@@ -285,20 +285,20 @@ func (s summaryScreen) View() string {
 func (s summaryScreen) Keys() bindings {
 	k := s.keys
 	sc := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
-	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "format"))
-	own := []key.Binding{sc, k.Reveal, ex, k.Export, k.Copy, k.Gateway, k.QuitDone}
+	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→/enter", "export"))
+	own := []key.Binding{sc, k.Reveal, ex, k.Copy, k.Gateway, k.QuitDone, k.Help}
 	if s.gateway {
 		back := k.Back
 		back.SetHelp("esc", "summary")
-		own = []key.Binding{k.Up, k.Down, k.Copy, k.Reveal, back, k.QuitDone}
+		own = []key.Binding{k.Up, k.Copy, k.Reveal, back, k.QuitDone, k.Help}
 	}
-	return bindings{short: own, full: [][]key.Binding{own, {k.Left, k.Right}, {k.Help, k.Quit}}}
+	return bindings{short: own, full: [][]key.Binding{own, {k.Left, k.Right, k.Export}, {k.Help, k.Quit}}}
 }
 
 // tokenLine says whether the token verified, in a glyph and a word.
 func tokenLine(st styles, label string, t steps.TokenCheck, width int) string {
 	if t.Verified {
-		return valueLine(st, label, st.ok.Render("✓ verified")+" (signature checked against the JWKS; iss, aud, azp match)", width)
+		return valueLine(st, label, st.ok.Render("✓ verified")+" (signature, iss, aud, azp)", width)
 	}
 	reason := t.Reason
 	if reason == "" {

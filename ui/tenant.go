@@ -181,7 +181,7 @@ func discoveryURL(domain string) string {
 func valueLine(st styles, label, value string, width int) string {
 	const col = 16
 	l := fmt.Sprintf("%-*s", col, label)
-	if col+len(value) <= width {
+	if col+lipWidth(value) <= width {
 		return st.label.Render(l) + st.value.Render(value)
 	}
 	return st.label.Render(label) + "\n  " + st.value.Render(wrap(value, width-2))

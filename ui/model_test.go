@@ -1,0 +1,380 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// waitUntil handles late messages until cond holds.
+func (d *driver) waitUntil(what string, cond func(Model) bool) {
+	d.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		d.drainLate()
+		if cond(d.m) {
+			return
+		}
+		select {
+		case m := <-d.late:
+			d.update(m)
+		case <-deadline:
+			d.t.Fatalf("timed out waiting until %s; screen:\n%s", what, d.screen())
+		}
+	}
+}
+
+func (d *driver) requireStep(kind steps.StepKind) {
+	d.t.Helper()
+	if d.m.stage != stageStep || d.m.currentStep().Kind != kind {
+		d.t.Fatalf("on %v step %q, want step %q; screen:\n%s", d.m.stage, d.m.currentStep().Kind, kind, d.screen())
+	}
+}
+
+// walkToReview goes from the first screen to the review of wso2 on the
+// prefilled sandbox values, by Enter alone.
+func (d *driver) walkWSO2ToReview() {
+	d.t.Helper()
+	d.press("enter") // wso2
+	d.requireStep(steps.StepTenant)
+	d.press("enter")
+	d.waitFor("the tenant answers")
+	d.press("enter")
+	d.requireStep(steps.StepManagement)
+	d.press("enter", "enter", "enter")
+	d.waitFor("scopes the playbook needs are granted")
+	d.press("enter")
+	d.requireStep(steps.StepKeyManager)
+	d.press("enter", "enter")
+	d.waitFor("Well-known URL")
+	d.press("enter")
+	d.requireStep(steps.StepResourceServer)
+	d.press("enter", "enter")
+	d.requireStep(steps.StepApplication)
+	d.press("enter", "enter", "enter")
+	if d.m.stage != stageReview {
+		d.t.Fatalf("stage %v after the application step, want review:\n%s", d.m.stage, d.screen())
+	}
+	d.waitUntil("planned", func(m Model) bool { return m.review.planned || m.review.err != nil })
+	if d.m.review.err != nil {
+		d.t.Fatalf("plan: %v", d.m.review.err)
+	}
+}
+
+func TestEnterOnEveryScreenCompletesWSO2(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	d := newDriver(t, sandboxOptions(t, sb), 80, 24)
+	d.walkWSO2ToReview()
+	d.requireScreen("create", "API", "application", "client grant")
+	d.press("enter")
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
+	if d.m.progress.err != nil {
+		t.Fatalf("apply: %v", d.m.progress.err)
+	}
+	d.requireScreen("✓ verified", "✓ done")
+	d.press("enter")
+	if d.m.stage != stageSummary {
+		t.Fatalf("stage %v, want summary", d.m.stage)
+	}
+	r := d.m.sess.result
+	d.requireScreen(r.ClientID, r.Endpoints.TokenEndpoint, r.Endpoints.JWKSURI, "✓ verified", "••••••••")
+	if strings.Contains(d.screen(), r.ClientSecret) {
+		t.Fatalf("summary shows the secret before it is asked for")
+	}
+	d.press("s")
+	d.requireScreen(r.ClientSecret)
+
+	d.press("q")
+	o := d.m.Outcome()
+	if !o.Applied || o.Aborted || o.Result.ClientID != r.ClientID {
+		t.Fatalf("outcome = %+v, want applied, not aborted", o)
+	}
+}
+
+func TestBackKeepsValues(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	d := newDriver(t, sandboxOptions(t, sb), 80, 24)
+	d.press("enter", "enter")
+	d.waitFor("the tenant answers")
+	d.press("enter", "enter", "enter", "enter")
+	d.waitFor("scopes the playbook needs are granted")
+	d.press("enter", "enter", "enter")
+	d.waitFor("Well-known URL")
+	d.press("enter")
+	d.requireStep(steps.StepResourceServer)
+	d.typeText(" v2")
+	want := d.m.sess.settings.APIName
+	if !strings.HasSuffix(want, " v2") {
+		t.Fatalf("typed into the API name, got %q", want)
+	}
+
+	d.press("esc")
+	d.requireStep(steps.StepKeyManager)
+	d.press("enter", "enter")
+	d.waitFor("Well-known URL")
+	d.press("enter")
+	d.requireStep(steps.StepResourceServer)
+	d.requireScreen(want)
+
+	// shift+tab on the first field is "back" too; on a later field it
+	// moves to the field before.
+	d.press("tab")
+	d.press("shift+tab")
+	d.requireStep(steps.StepResourceServer)
+	d.press("shift+tab")
+	d.requireStep(steps.StepKeyManager)
+
+	// Back to the tenant, which shows its checked result, and on to the
+	// playbook choice: the domain survives.
+	d.press("esc")
+	d.requireStep(steps.StepManagement)
+	d.press("esc")
+	d.requireStep(steps.StepTenant)
+	d.requireScreen(sb.Domain)
+	d.press("esc")
+	if d.m.stage != stagePlaybook {
+		t.Fatalf("stage %v, want playbook", d.m.stage)
+	}
+	if d.m.sess.settings.Domain != sb.Domain || d.m.sess.settings.APIName != want {
+		t.Fatalf("values lost going back: %+v", d.m.sess.settings)
+	}
+}
+
+func TestValidationBlocksTheTenantStep(t *testing.T) {
+	t.Parallel()
+	calls := atomic.Int32{}
+	o := Options{
+		Context:  context.Background(),
+		Playbook: steps.WSO2,
+		NewClient: func(steps.Settings) (steps.Client, error) {
+			calls.Add(1)
+			return nil, errors.New("no tenant in this test")
+		},
+	}
+	d := newDriver(t, o, 80, 24)
+	d.requireStep(steps.StepTenant)
+	d.press("enter")
+	want := steps.ValidateDomain("").Error()
+	d.requireStep(steps.StepTenant)
+	d.requireScreen(want[:30])
+	d.typeText("https://example.com/path")
+	d.press("enter")
+	d.requireStep(steps.StepTenant)
+	d.requireScreen("has a path")
+	if d.m.tenant.checking || d.m.tenant.checked || calls.Load() != 0 {
+		t.Fatalf("discovery ran on an invalid domain (checking=%v checked=%v calls=%d)", d.m.tenant.checking, d.m.tenant.checked, calls.Load())
+	}
+}
+
+func TestDiscoveryFailureStaysOnTheScreen(t *testing.T) {
+	t.Parallel()
+	o := Options{
+		Context:  context.Background(),
+		Playbook: steps.WSO2,
+		Settings: steps.Settings{Domain: "tenant.example.com"},
+		NewClient: func(steps.Settings) (steps.Client, error) {
+			return nil, errors.New("dial tcp: lookup tenant.example.com: no such host")
+		},
+	}
+	d := newDriver(t, o, 80, 24)
+	d.press("enter")
+	d.waitFor("discovery failed", "no such host")
+	d.requireStep(steps.StepTenant)
+	if !d.m.tenant.editing() {
+		t.Fatalf("the failed tenant screen is not editable")
+	}
+}
+
+// scopeClient is the sandbox client with its granted scopes cut down, the
+// rare failure a sandbox management application (which has every scope)
+// cannot show.
+type scopeClient struct {
+	steps.Client
+	drop *atomic.Bool
+}
+
+func (c scopeClient) GrantedScopes(ctx context.Context) ([]string, error) {
+	got, err := c.Client.GrantedScopes(ctx)
+	if err != nil || !c.drop.Load() {
+		return got, err
+	}
+	var out []string
+	for _, s := range got {
+		if s != "create:client_grants" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func TestMissingScopesBlockUntilFixed(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	drop := &atomic.Bool{}
+	drop.Store(true)
+	real := o.NewClient
+	o.NewClient = func(s steps.Settings) (steps.Client, error) {
+		c, err := real(s)
+		return scopeClient{Client: c, drop: drop}, err
+	}
+	d := newDriver(t, o, 80, 24)
+	d.press("enter", "enter")
+	d.waitFor("the tenant answers")
+	d.press("enter", "enter", "enter", "enter")
+	d.waitFor("missing 1 scope", "create:client_grants")
+	d.requireScreen("r check again")
+	d.press("enter")
+	d.requireStep(steps.StepManagement)
+
+	drop.Store(false)
+	d.press("r")
+	d.waitFor("scopes the playbook needs are granted")
+	d.press("enter")
+	d.requireStep(steps.StepKeyManager)
+}
+
+func TestQuitDuringApplyAsksThenStopsCleanly(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{Seed: 42, Latency: 2 * quick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	o := sandboxOptions(t, sb)
+	d := newDriver(t, o, 80, 24)
+	d.walkWSO2ToReview()
+	d.press("enter")
+	d.waitUntil("apply runs", func(m Model) bool { return m.progress.running })
+
+	d.press("ctrl+c")
+	if !d.m.confirmQuit || d.m.quitting {
+		t.Fatalf("ctrl+c during apply did not ask first (confirm=%v quitting=%v)", d.m.confirmQuit, d.m.quitting)
+	}
+	d.requireScreen("Quit while the wizard is changing the tenant?")
+	d.press("n")
+	if d.m.confirmQuit || d.m.quitting || d.m.stopping {
+		t.Fatalf("n did not keep going")
+	}
+	d.press("ctrl+c", "y")
+	if !d.m.stopping {
+		t.Fatalf("y did not stop the run")
+	}
+	d.waitUntil("the engine stopped and the wizard quit", func(m Model) bool { return m.quitting })
+	out := d.m.Outcome()
+	if !out.Aborted || !out.Started || out.JournalPath != o.JournalPath {
+		t.Fatalf("outcome = %+v, want aborted, started, journal %s", out, o.JournalPath)
+	}
+	plain := PlainSummary(out, false)
+	for _, want := range []string{"auth0-wizard apply --playbook wso2 --journal " + o.JournalPath, "--journal " + o.JournalPath} {
+		if !strings.Contains(plain, want) {
+			t.Fatalf("exit text lacks %q:\n%s", want, plain)
+		}
+	}
+}
+
+func TestCtrlCOutsideApplyQuitsAtOnce(t *testing.T) {
+	t.Parallel()
+	m := New(Options{})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	nm, cmd := nm.(Model).Update(keyMsg("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatalf("ctrl+c did not quit")
+	}
+	if o := nm.(Model).Outcome(); !o.Aborted || o.Started {
+		t.Fatalf("outcome = %+v, want aborted before anything started", o)
+	}
+}
+
+func TestProgressEventsUpdateTheLines(t *testing.T) {
+	t.Parallel()
+	m := New(Options{Playbook: steps.WSO2})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = nm.(Model)
+	m.sess.plan = steps.Plan{Playbook: steps.WSO2, Actions: []steps.Action{
+		{ID: "resource_server", Kind: steps.KindResourceServer, Name: "WSO2 resource server API", Verb: steps.Create},
+		{ID: "client", Kind: steps.KindClient, Name: "WSO2 APIM application", Verb: steps.Reuse},
+	}}
+	j, err := steps.OpenJournal(filepath.Join(t.TempDir(), "j.json"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.sess.journal = j
+	m, _ = m.goTo(stageProgress, 0) // its Init (which would run Apply) is not run
+	events := make(chan steps.Event)
+	done := make(chan provisionDoneMsg, 1)
+	cancelled := false
+	step := func(msg tea.Msg) tea.Cmd {
+		t.Helper()
+		nm, cmd := m.Update(msg)
+		m = nm.(Model)
+		return cmd
+	}
+	if cmd := step(provisionStartedMsg{Events: events, Done: done, Cancel: func() { cancelled = true }}); cmd == nil {
+		t.Fatal("start did not arm waitForEvent")
+	}
+	screen := func() string { return m.render() }
+	if !strings.Contains(screen(), "· waiting") {
+		t.Fatalf("lines before any event:\n%s", screen())
+	}
+	for _, ev := range []steps.Event{
+		{Action: "resource_server", Kind: steps.EventStarted},
+		{Action: "resource_server", Kind: steps.EventWaiting, Wait: 2 * time.Second, Message: "rate limited (429)"},
+		{Action: "resource_server", Kind: steps.EventRetrying, Attempt: 2, Message: "503 from the tenant"},
+		{Action: "resource_server", Kind: steps.EventDone, Verb: steps.Create, Duration: 2500 * time.Millisecond},
+		{Action: "client", Kind: steps.EventStarted},
+		{Action: "client", Kind: steps.EventFailed, Message: "403 insufficient_scope: create:clients"},
+	} {
+		if cmd := step(provisionEventMsg{ev}); cmd == nil {
+			t.Fatalf("event %v did not re-arm waitForEvent", ev.Kind)
+		}
+	}
+	s := screen()
+	for _, want := range []string{"✓ created", "2.5s", "1 retry", "waited 2s", "✗ failed", "insufficient_scope", "1/3"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("progress lacks %q:\n%s", want, s)
+		}
+	}
+	step(provisionDoneMsg{Err: errors.New("create application: 403")})
+	if m.progress.running || !cancelled || m.sess.applied {
+		t.Fatalf("after a failed run: running=%v cancelled=%v applied=%v", m.progress.running, cancelled, m.sess.applied)
+	}
+	if s := screen(); !strings.Contains(s, "To resume") {
+		t.Fatalf("a failed run does not say how to resume:\n%s", s)
+	}
+	// esc goes back to the review to re-plan; enter does not reach the summary.
+	if cmd := step(keyMsg("enter")); cmd != nil {
+		if _, ok := cmd().(summaryRequestedMsg); ok {
+			t.Fatal("enter after a failed run asks for the summary")
+		}
+	}
+}
+
+func TestTinyTerminalAsksToEnlarge(t *testing.T) {
+	t.Parallel()
+	m := New(Options{})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 50, Height: 12})
+	v := nm.(Model).render()
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), "enlarge the terminal") {
+		t.Fatalf("tiny terminal view:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if w := lipWidth(l); w > 50 {
+			t.Fatalf("line of width %d > 50: %q", w, l)
+		}
+	}
+}
