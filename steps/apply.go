@@ -322,7 +322,7 @@ func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) er
 		}
 		rs, err := r.c.UpdateResourceServer(actx, a.ExistingID, ResourceServer{Name: r.st.rs.Name, Scopes: scopes})
 		if err != nil {
-			return fmt.Errorf("add scopes to resource server %s: %w", s.APIIdentifier, err)
+			return err // the Client names what it tried
 		}
 		o.id, o.verb = orID(rs.ID, a.ExistingID), Update
 	default:
@@ -332,7 +332,7 @@ func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) er
 			},
 			func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, s.APIIdentifier) })
 		if err != nil {
-			return fmt.Errorf("create resource server %s: %w", s.APIIdentifier, err)
+			return err // the Client names what it tried
 		}
 		o.id, o.verb, o.created = rs.ID, verb, verb == Create
 	}
@@ -352,18 +352,18 @@ func (r *run) client(actx, ctx context.Context, a Action, o *outcome) error {
 	case Reuse:
 		app, err := r.c.GetClient(actx, a.ExistingID)
 		if err != nil {
-			return fmt.Errorf("read application %s: %w", s.AppName, err)
+			return err // the Client names what it tried
 		}
 		o.app, o.id, o.verb = app, app.ClientID, Reuse
 	case Update:
 		app, err := r.c.UpdateClient(actx, a.ExistingID, App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
 			GrantTypes: union(r.st.app.GrantTypes, s.GrantTypes), Callbacks: union(r.st.app.Callbacks, appCallbacks(s))})
 		if err != nil {
-			return fmt.Errorf("update application %s: %w", s.AppName, err)
+			return err // the Client names what it tried
 		}
 		if app.ClientSecret == "" {
 			if app, err = r.c.GetClient(actx, a.ExistingID); err != nil {
-				return fmt.Errorf("read application %s: %w", s.AppName, err)
+				return err // the Client names what it tried
 			}
 		}
 		o.app, o.id, o.verb = app, orID(app.ClientID, a.ExistingID), Update
@@ -381,12 +381,12 @@ func (r *run) client(actx, ctx context.Context, a Action, o *outcome) error {
 				return app, err
 			})
 		if err != nil {
-			return fmt.Errorf("create application %s: %w", s.AppName, err)
+			return err // the Client names what it tried
 		}
 		if app.ClientSecret == "" {
 			full, err := r.c.GetClient(actx, app.ClientID)
 			if err != nil {
-				return fmt.Errorf("read application %s: %w", s.AppName, err)
+				return err // the Client names what it tried
 			}
 			app = full
 		}
@@ -405,7 +405,7 @@ func (r *run) clientGrant(actx, ctx context.Context, a Action, o *outcome) error
 	case Update:
 		g, err := r.c.UpdateClientGrant(actx, a.ExistingID, union(r.st.grant.Scope, want))
 		if err != nil {
-			return fmt.Errorf("add scopes to the client grant of %s for %s: %w", s.AppName, s.APIIdentifier, err)
+			return err // the Client names what it tried
 		}
 		o.id, o.verb = orID(g.ID, a.ExistingID), Update
 	default:
@@ -415,11 +415,11 @@ func (r *run) clientGrant(actx, ctx context.Context, a Action, o *outcome) error
 			},
 			func(c context.Context) (ClientGrant, error) { return r.c.FindClientGrant(c, clientID, s.APIIdentifier) })
 		if err != nil {
-			return fmt.Errorf("create client grant of %s for %s: %w", s.AppName, s.APIIdentifier, err)
+			return err // the Client names what it tried
 		}
 		if m := missingStrings(want, g.Scope); verb == Reuse && len(m) > 0 {
 			if g, err = r.c.UpdateClientGrant(actx, g.ID, union(g.Scope, want)); err != nil {
-				return fmt.Errorf("add scopes to the client grant of %s for %s: %w", s.AppName, s.APIIdentifier, err)
+				return err // the Client names what it tried
 			}
 			verb = Update
 		}
@@ -440,14 +440,13 @@ func (r *run) connection(actx, ctx context.Context, a Action, o *outcome) error 
 		},
 		func(c context.Context) (Connection, error) { return r.c.FindConnection(c, s.ConnectionName) })
 	if err != nil {
-		return fmt.Errorf("create connection %s: %w", s.ConnectionName, err)
+		return err // the Client names what it tried
 	}
 	o.id, o.verb, o.created = c.ID, verb, verb == Create
 	return nil
 }
 
 func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
 	connID, clientID := r.out["connection"].id, r.out["client"].app.ClientID
 	o.id = connID
 	if a.Verb == Reuse {
@@ -465,7 +464,7 @@ func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) 
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("enable connection %s for application %s: %w", s.ConnectionName, s.AppName, err)
+		return err // the Client names what it tried
 	}
 	o.verb = Update
 	return nil
@@ -483,7 +482,7 @@ func (r *run) user(actx, ctx context.Context, a Action, o *outcome) error {
 		},
 		func(c context.Context) (User, error) { return r.c.FindUser(c, s.ConnectionName, s.UserEmail) })
 	if err != nil {
-		return fmt.Errorf("create user %s in %s: %w", s.UserEmail, s.ConnectionName, err)
+		return err // the Client names what it tried
 	}
 	o.id, o.verb, o.created = u.ID, verb, verb == Create
 	return nil

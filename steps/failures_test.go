@@ -154,7 +154,7 @@ func TestRareFailurePaths(t *testing.T) {
 			id:     Azure,
 			faults: map[string][]fault{"CreateConnection": {{err: errBadReq}}},
 			check: func(t *testing.T, f *fakeClient, res Result, err error, evs []Event) {
-				if err == nil || !strings.Contains(err.Error(), "create connection BasicCalculator: 400 Bad Request") {
+				if err == nil || !strings.Contains(err.Error(), "400 Bad Request") {
 					t.Fatalf("err = %v", err)
 				}
 				if n := f.count("CreateConnection"); n != 1 {

@@ -1,0 +1,364 @@
+package steps_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// doctorFixture is a sandbox tenant where a playbook was applied by the
+// engine, with a management client to make faults in it.
+type doctorFixture struct {
+	sb    *sandbox.Server
+	admin *auth0client.Client
+	s     steps.Settings
+	p     steps.Playbook
+	res   steps.Result
+	j     *steps.Journal
+}
+
+func doctorClient(t *testing.T, sb *sandbox.Server, id, secret string) *auth0client.Client {
+	t.Helper()
+	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: id, ClientSecret: secret, CAPEM: sb.CAPEM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func appliedTenant(t *testing.T, id steps.PlaybookID) doctorFixture {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	admin := doctorClient(t, sb, sb.ClientID, sb.ClientSecret)
+	p, err := steps.PlaybookByID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := steps.WithDefaults(steps.Settings{Playbook: id, Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret,
+		Audience: sb.Audience, UserEmail: "jane@example.com", UserPassword: "Passw0rd!x"})
+	j, err := steps.OpenJournal("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	eng := steps.NewEngine(admin)
+	plan, err := eng.Plan(ctx, p, s, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Apply(ctx, p, s, plan, j, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doctorFixture{sb: sb, admin: admin, s: s, p: p, res: res, j: j}
+}
+
+func (f doctorFixture) resourceID(t *testing.T, kind steps.ResourceKind) string {
+	t.Helper()
+	for _, r := range f.res.Resources {
+		if r.Kind == kind {
+			return r.ID
+		}
+	}
+	t.Fatalf("apply made no %s", kind)
+	return ""
+}
+
+// doctor runs the checks with a fresh client for the management
+// credentials in s, as a person running doctor later would.
+func (f doctorFixture) doctor(t *testing.T, s steps.Settings, opts steps.DoctorOptions) []steps.CheckResult {
+	t.Helper()
+	c := doctorClient(t, f.sb, s.ClientID, s.ClientSecret)
+	return steps.NewEngine(c).Doctor(context.Background(), f.p, s, opts)
+}
+
+// requireVerdicts checks the exact list of checks, in order, and their verdicts.
+func requireVerdicts(t *testing.T, got []steps.CheckResult, want [][2]string) {
+	t.Helper()
+	var gotPairs [][2]string
+	for _, r := range got {
+		gotPairs = append(gotPairs, [2]string{r.ID, string(r.Status)})
+		if r.Why == "" {
+			t.Errorf("%s: no why", r.ID)
+		}
+		if (r.Status == steps.CheckFail || r.Status == steps.CheckWarn) && r.Fix == "" {
+			t.Errorf("%s is %s with no fix: %s", r.ID, r.Status, r.Why)
+		}
+		if strings.Contains(r.Why+r.Fix, "\n") {
+			t.Errorf("%s: why or fix spans lines: %q / %q", r.ID, r.Why, r.Fix)
+		}
+	}
+	if !slices.Equal(gotPairs, want) {
+		for _, r := range got {
+			t.Logf("%-5s %-18s %s | fix: %s", r.Status, r.ID, r.Why, r.Fix)
+		}
+		t.Fatalf("verdicts\n got  %v\n want %v", gotPairs, want)
+	}
+}
+
+func result(t *testing.T, rs []steps.CheckResult, id string) steps.CheckResult {
+	t.Helper()
+	for _, r := range rs {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("no check %s", id)
+	return steps.CheckResult{}
+}
+
+func requireContains(t *testing.T, what, text string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(text, p) {
+			t.Errorf("%s %q does not mention %q", what, text, p)
+		}
+	}
+}
+
+func all(status steps.CheckStatus, ids ...string) [][2]string {
+	var out [][2]string
+	for _, id := range ids {
+		out = append(out, [2]string{id, string(status)})
+	}
+	return out
+}
+
+var (
+	wso2Checks  = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token", "key_manager"}
+	azureChecks = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token",
+		"connection", "connection_client", "user", "user_login"}
+)
+
+func TestDoctorPassesAfterApply(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		id     steps.PlaybookID
+		checks []string
+	}{{steps.WSO2, wso2Checks}, {steps.Azure, azureChecks}} {
+		t.Run(string(tc.id), func(t *testing.T) {
+			t.Parallel()
+			f := appliedTenant(t, tc.id)
+
+			// By the playbook's default names, with the flags' settings.
+			rs := f.doctor(t, f.s, steps.DoctorOptions{})
+			requireVerdicts(t, rs, all(steps.CheckPass, tc.checks...))
+			requireContains(t, "token why", result(t, rs, "token").Why, "verified", "expires in 23h5")
+
+			// From the journal: only the tenant and credentials given.
+			bare := steps.Settings{Domain: f.s.Domain, ClientID: f.s.ClientID, ClientSecret: f.s.ClientSecret, UserPassword: f.s.UserPassword}
+			rs = f.doctor(t, bare, steps.DoctorOptions{Journal: f.j})
+			requireVerdicts(t, rs, all(steps.CheckPass, append([]string{"journal"}, tc.checks...)...))
+			requireContains(t, "client title", result(t, rs, "client").Title, f.res.ClientID)
+
+			// By the application's client ID.
+			rs = f.doctor(t, f.s, steps.DoctorOptions{AppClientID: f.res.ClientID})
+			requireVerdicts(t, rs, all(steps.CheckPass, tc.checks...))
+		})
+	}
+}
+
+func TestDoctorDeletedClientGrant(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.WSO2)
+	if err := f.admin.DeleteClientGrant(context.Background(), f.resourceID(t, steps.KindClientGrant)); err != nil {
+		t.Fatal(err)
+	}
+	rs := f.doctor(t, f.s, steps.DoctorOptions{})
+	requireVerdicts(t, rs, [][2]string{
+		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "PASS"}, {"resource_server", "PASS"}, {"client", "PASS"},
+		{"client_grant", "FAIL"}, {"token", "SKIP"}, {"key_manager", "PASS"},
+	})
+	g := result(t, rs, "client_grant")
+	requireContains(t, "client grant why", g.Why, "client grant", f.s.APIIdentifier, f.res.ClientID)
+	requireContains(t, "client grant fix", g.Fix, "Machine to Machine Applications", f.s.APIName)
+	requireContains(t, "token why", result(t, rs, "token").Why, "skipped: Client grant to "+f.s.APIIdentifier+" failed")
+	if !steps.DoctorFailed(rs) {
+		t.Error("DoctorFailed is false with a FAIL")
+	}
+}
+
+func TestDoctorManagementAppLackingAScope(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.WSO2)
+	ctx := context.Background()
+	// A second management application whose grant lacks read:client_grants.
+	app, err := f.admin.CreateClient(ctx, steps.App{Name: "limited management app", AppType: "non_interactive",
+		TokenEndpointAuthMethod: "client_secret_post", GrantTypes: []string{steps.GrantClientCredentials}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := slices.DeleteFunc(slices.Clone(f.p.RequiredScopes), func(s string) bool { return s == "read:client_grants" })
+	if _, err := f.admin.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: f.sb.Audience, Scope: scopes}); err != nil {
+		t.Fatal(err)
+	}
+	if app, err = f.admin.GetClient(ctx, app.ClientID); err != nil || app.ClientSecret == "" {
+		t.Fatalf("read the limited app's secret: %v", err)
+	}
+	s := f.s
+	s.ClientID, s.ClientSecret = app.ClientID, app.ClientSecret
+	rs := f.doctor(t, s, steps.DoctorOptions{})
+	requireVerdicts(t, rs, [][2]string{
+		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "FAIL"}, {"resource_server", "PASS"}, {"client", "PASS"},
+		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"key_manager", "WARN"},
+	})
+	sc := result(t, rs, "scopes")
+	requireContains(t, "scopes why", sc.Why, "read:client_grants", app.ClientID)
+	if sc.Fix != steps.MissingScopesAdvice([]string{"read:client_grants"}) {
+		t.Errorf("scopes fix = %q, want the MissingScopesAdvice", sc.Fix)
+	}
+	requireContains(t, "grant why", result(t, rs, "client_grant").Why, "skipped: Management API scopes", "read:client_grants")
+	requireContains(t, "token why", result(t, rs, "token").Why, "skipped: Management API scopes")
+	requireContains(t, "key manager why", result(t, rs, "key_manager").Why, "read:client_grants", "update:client_keys")
+}
+
+func TestDoctorWrongSecret(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.Azure)
+
+	t.Run("management application", func(t *testing.T) {
+		s := f.s
+		s.ClientSecret = "not-the-secret-at-all"
+		rs := f.doctor(t, s, steps.DoctorOptions{})
+		want := [][2]string{{"tenant", "PASS"}, {"management_token", "FAIL"}}
+		want = append(want, all(steps.CheckSkip, azureChecks[2:]...)...)
+		requireVerdicts(t, rs, want)
+		m := result(t, rs, "management_token")
+		requireContains(t, "management why", m.Why, "secret is wrong")
+		requireContains(t, "management fix", m.Fix, f.s.ClientID, "AUTH0_CLIENT_SECRET")
+		for _, r := range rs[2:] {
+			if r.Why != "skipped: Management API credentials failed" {
+				t.Errorf("%s: why = %q", r.ID, r.Why)
+			}
+		}
+	})
+	t.Run("application", func(t *testing.T) {
+		rs := f.doctor(t, f.s, steps.DoctorOptions{AppClientSecret: "an-old-rotated-secret"})
+		want := all(steps.CheckPass, azureChecks...)
+		want[6][1] = "FAIL" // token
+		requireVerdicts(t, rs, want)
+		tok := result(t, rs, "token")
+		requireContains(t, "token why", tok.Why, "secret is wrong")
+		requireContains(t, "token fix", tok.Fix, "not application", "current secret")
+	})
+}
+
+func TestDoctorConnectionNotEnabled(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.Azure)
+	if err := f.admin.SetConnectionClient(context.Background(), f.resourceID(t, steps.KindConnection), f.res.ClientID, false); err != nil {
+		t.Fatal(err)
+	}
+	rs := f.doctor(t, f.s, steps.DoctorOptions{})
+	want := all(steps.CheckPass, azureChecks...)
+	want[8][1], want[10][1] = "FAIL", "SKIP" // connection_client, user_login
+	requireVerdicts(t, rs, want)
+	cc := result(t, rs, "connection_client")
+	requireContains(t, "connection why", cc.Why, "not enabled", f.s.ConnectionName, f.s.AppName, f.res.ClientID)
+	requireContains(t, "connection fix", cc.Fix, "Authentication → Database → "+f.s.ConnectionName+" → Applications")
+	requireContains(t, "login why", result(t, rs, "user_login").Why, "skipped: "+cc.Title+" failed")
+}
+
+func TestDoctorMissingUser(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.Azure)
+	if err := f.admin.DeleteUser(context.Background(), f.resourceID(t, steps.KindUser)); err != nil {
+		t.Fatal(err)
+	}
+	rs := f.doctor(t, f.s, steps.DoctorOptions{})
+	want := all(steps.CheckPass, azureChecks...)
+	want[9][1], want[10][1] = "FAIL", "SKIP" // user, user_login
+	requireVerdicts(t, rs, want)
+	u := result(t, rs, "user")
+	requireContains(t, "user why", u.Why, f.s.UserEmail, f.s.ConnectionName)
+	requireContains(t, "user fix", u.Fix, "Create User")
+}
+
+func TestDoctorUnreachableTenantSkipsEverything(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.WSO2)
+	f.sb.Close()
+	rs := f.doctor(t, f.s, steps.DoctorOptions{})
+	want := [][2]string{{"tenant", "FAIL"}}
+	want = append(want, all(steps.CheckSkip, wso2Checks[1:]...)...)
+	requireVerdicts(t, rs, want)
+	requireContains(t, "tenant why", result(t, rs, "tenant").Why, f.s.Domain)
+	for _, r := range rs[1:] {
+		requireContains(t, r.ID, r.Why, "skipped: Tenant "+f.s.Domain)
+	}
+}
+
+func TestDoctorJournalOfAnotherTenantIsIgnored(t *testing.T) {
+	t.Parallel()
+	f := appliedTenant(t, steps.Azure)
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	s := f.s
+	s.Playbook = steps.WSO2
+	s.APIIdentifier, s.APIName, s.AppName = "", "", "" // wso2 defaults: nothing applied
+	rs := steps.NewEngine(f.admin).Doctor(context.Background(), p, s, steps.DoctorOptions{Journal: f.j})
+	j := result(t, rs, "journal")
+	if j.Status != steps.CheckWarn {
+		t.Fatalf("journal of azure checked for wso2: %s %s", j.Status, j.Why)
+	}
+	// The azure journal's application is not taken for wso2's.
+	requireContains(t, "client title", result(t, rs, "client").Title, "WSO2 APIM application")
+}
+
+func TestDoctorProgressSendsEachResult(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	ch := make(chan steps.CheckResult, 32)
+	s := steps.Settings{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret}
+	rs := steps.NewEngine(doctorClient(t, sb, sb.ClientID, sb.ClientSecret)).Doctor(context.Background(), p, s, steps.DoctorOptions{Progress: ch})
+	close(ch)
+	var sent []steps.CheckResult
+	for r := range ch {
+		sent = append(sent, r)
+	}
+	if !slices.EqualFunc(sent, rs, func(a, b steps.CheckResult) bool { return a.ID == b.ID && a.Status == b.Status }) {
+		t.Fatalf("progress sent %v, Doctor returned %v", sent, rs)
+	}
+	// A fresh tenant: reachable, credentials fine, nothing of the playbook.
+	requireVerdicts(t, rs, [][2]string{
+		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "PASS"}, {"resource_server", "FAIL"}, {"client", "FAIL"},
+		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"key_manager", "PASS"},
+	})
+}
+
+func TestExpiry(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		exp  time.Time
+		want string
+	}{
+		{now.Add(24*time.Hour - 30*time.Second), "expires in 23h59m"},
+		{now.Add(5*time.Minute + 10*time.Second), "expires in 5m"},
+		{now.Add(42 * time.Second), "expires in 42s"},
+		{now.Add(-3 * time.Minute), "expired 3 minutes ago"},
+		{now.Add(-time.Minute - time.Second), "expired 1 minute ago"},
+		{now.Add(-2 * time.Hour), "expired 2 hours ago"},
+		{now.Add(-5 * 24 * time.Hour), "expired 5 days ago"},
+		{now, "expired 0 seconds ago"},
+		{time.Time{}, "no expiry (exp)"},
+	} {
+		if got := steps.Expiry(tc.exp, now); got != tc.want {
+			t.Errorf("Expiry(%v) = %q, want %q", tc.exp.Sub(now), got, tc.want)
+		}
+	}
+}
