@@ -317,7 +317,7 @@ func doctorChecks() []doctorCheck {
 			run: checkUser,
 		},
 		{
-			id: CheckUserLogin, playbook: Azure, deps: []string{CheckUser, CheckConnectionClient},
+			id: CheckUserLogin, playbook: Azure, deps: []string{CheckUser, CheckConnectionClient, CheckToken},
 			when:  func(d *doctorRun) bool { return d.s.UserPassword != "" },
 			title: func(d *doctorRun) string { return "User login through " + d.s.ConnectionName },
 			run:   checkUserLogin,

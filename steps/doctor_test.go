@@ -245,7 +245,7 @@ func TestDoctorWrongSecret(t *testing.T) {
 	t.Run("application", func(t *testing.T) {
 		rs := f.doctor(t, f.s, steps.DoctorOptions{AppClientSecret: "an-old-rotated-secret"})
 		want := all(steps.CheckPass, azureChecks...)
-		want[6][1] = "FAIL" // token
+		want[6][1], want[10][1] = "FAIL", "SKIP" // token, user_login (the app's credentials are proven by the token)
 		requireVerdicts(t, rs, want)
 		tok := result(t, rs, "token")
 		requireContains(t, "token why", tok.Why, "secret is wrong")
