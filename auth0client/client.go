@@ -56,8 +56,10 @@ type Client struct {
 	secrets  *secretSet
 	pageSize int // items per list page
 
-	mu         sync.Mutex
-	tok        *mgmtToken
+	tokMu sync.Mutex // held while a management token is fetched
+	tok   *mgmtToken
+
+	mu         sync.Mutex // guards jwks and authMethod
 	jwks       json.RawMessage
 	authMethod map[string]string // client_id → token_endpoint_auth_method, as last seen
 }
@@ -236,8 +238,8 @@ func cloneValues(v url.Values) url.Values {
 // token returns the cached management token, fetching a new one when there
 // is none or it expires within a minute.
 func (c *Client) token(ctx context.Context) (*mgmtToken, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
 	if c.tok != nil && time.Until(c.tok.expires) > time.Minute {
 		return c.tok, nil
 	}
@@ -268,9 +270,9 @@ func (c *Client) token(ctx context.Context) (*mgmtToken, error) {
 
 // dropToken forgets the management token (after a 401 from the Management API).
 func (c *Client) dropToken() {
-	c.mu.Lock()
+	c.tokMu.Lock()
 	c.tok = nil
-	c.mu.Unlock()
+	c.tokMu.Unlock()
 }
 
 // adviseManagementToken explains a token endpoint refusal of the management application.
