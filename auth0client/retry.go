@@ -95,10 +95,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if !repeatable {
 				return resp, nil
 			}
-			wait = t.backoff(attempt)
-			if ra := t.rateLimitWait(resp.Header); ra > wait {
-				wait = ra
-			}
+			// Only Retry-After: X-RateLimit-Reset on a 5xx says when the
+			// bucket is full, not when the tenant recovers.
+			wait = max(t.retryAfter(resp.Header), t.backoff(attempt))
 			reason = fmt.Sprintf("server error %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		default:
 			return resp, nil
@@ -132,20 +131,31 @@ func (t *retryTransport) backoff(attempt int) time.Duration {
 // ask for none or name a time already past.
 func (t *retryTransport) rateLimitWait(h http.Header) time.Duration {
 	now := t.now()
-	var wait time.Duration
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil {
-			wait = time.Duration(secs * float64(time.Second))
-		} else if at, err := http.ParseTime(v); err == nil {
-			wait = at.Sub(now)
-		}
-	}
+	wait := t.retryAfter(h)
 	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
 		if epoch, err := strconv.ParseInt(v, 10, 64); err == nil {
 			if d := time.Unix(epoch, 0).Sub(now); d > wait {
 				wait = d
 			}
 		}
+	}
+	return max(wait, 0)
+}
+
+// retryAfter reads Retry-After (seconds or HTTP date); 0 when absent or past.
+func (t *retryTransport) retryAfter(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	var wait time.Duration
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if !(secs >= 0 && secs < 86400) { // also NaN
+			return 0
+		}
+		wait = time.Duration(secs * float64(time.Second))
+	} else if at, err := http.ParseTime(v); err == nil {
+		wait = at.Sub(t.now())
 	}
 	return max(wait, 0)
 }

@@ -127,6 +127,8 @@ func TestRateLimitWait(t *testing.T) {
 		{"reset in the past", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Unix()-5, 10)}, 0},
 		{"longer of both", map[string]string{"Retry-After": "2", "X-RateLimit-Reset": strconv.FormatInt(now.Unix()+7, 10)}, 7 * time.Second},
 		{"garbage", map[string]string{"Retry-After": "soon", "X-RateLimit-Reset": "later"}, 0},
+		{"not a number", map[string]string{"Retry-After": "NaN"}, 0},
+		{"negative", map[string]string{"Retry-After": "-3"}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
