@@ -126,20 +126,22 @@ func (t *retryTransport) backoff(attempt int) time.Duration {
 	return min(d, t.policy.MaxWait)
 }
 
-// rateLimitWait reads Retry-After (seconds or HTTP date) and X-RateLimit-Reset
-// (UNIX epoch seconds) and returns the longer wait they ask for; 0 when they
-// ask for none or name a time already past.
+// rateLimitWait says how long a 429 asks to wait: Retry-After (seconds or
+// HTTP date) when the answer has one, as it names when a request may be
+// sent again; otherwise X-RateLimit-Reset (UNIX epoch seconds), when the
+// bucket is full again. 0 when they ask for none or name a time already past.
 func (t *retryTransport) rateLimitWait(h http.Header) time.Duration {
-	now := t.now()
-	wait := t.retryAfter(h)
-	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if epoch, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if d := time.Unix(epoch, 0).Sub(now); d > wait {
-				wait = d
-			}
+	if strings.TrimSpace(h.Get("Retry-After")) != "" {
+		if d := t.retryAfter(h); d > 0 {
+			return d
 		}
 	}
-	return max(wait, 0)
+	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
+		if epoch, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return max(time.Unix(epoch, 0).Sub(t.now()), 0)
+		}
+	}
+	return 0
 }
 
 // retryAfter reads Retry-After (seconds or HTTP date); 0 when absent or past.
