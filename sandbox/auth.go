@@ -28,11 +28,19 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /oauth/revoke", s.handleRevoke)
 	mux.HandleFunc("GET /userinfo", s.handleUserinfo)
 	mux.HandleFunc("POST /userinfo", s.handleUserinfo)
-	mux.HandleFunc("/api/v2/", s.handleManagement)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, mgmtError(http.StatusNotFound, "Not Found", ""))
 	})
-	return limitBody(mux)
+	api := http.HandlerFunc(s.handleManagement)
+	return limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The Management API routes its own paths: ServeMux would
+		// redirect unclean ones (/api/v2/a/../b), which Auth0 does not.
+		if strings.HasPrefix(r.URL.Path, "/api/v2/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // limitBody caps request bodies at maxBody; a handler reading past it gets

@@ -1,0 +1,253 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestPagination(t *testing.T) {
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	for i := range 5 {
+		wantStatus(t, call(t, s, "POST", "/api/v2/connections", tok, map[string]any{"name": fmt.Sprintf("db-%d", i), "strategy": "auth0"}), 201)
+	}
+	// 6 connections: the default one and ours.
+	bare := call(t, s, "GET", "/api/v2/connections?per_page=2&page=1", tok, nil)
+	wantStatus(t, bare, 200)
+	if l := bare.array(t); len(l) != 2 || l[0].(map[string]any)["name"] != "db-1" {
+		t.Errorf("page 1 of 2: %s", bare.raw)
+	}
+	totals := call(t, s, "GET", "/api/v2/connections?per_page=4&page=1&include_totals=true", tok, nil).object(t)
+	if totals["total"] != float64(6) || totals["start"] != float64(4) || totals["limit"] != float64(4) || len(totals["connections"].([]any)) != 2 {
+		t.Errorf("totals: %v", totals)
+	}
+	// Checkpoint pages chain through next until it is absent.
+	var names []string
+	from := ""
+	for range 10 {
+		path := "/api/v2/connections?take=4"
+		if from != "" {
+			path += "&from=" + from
+		}
+		page := call(t, s, "GET", path, tok, nil).object(t)
+		for _, c := range page["connections"].([]any) {
+			names = append(names, c.(map[string]any)["name"].(string))
+		}
+		next, ok := page["next"].(string)
+		if !ok {
+			break
+		}
+		from = next
+	}
+	if len(names) != 6 || names[5] != "db-4" {
+		t.Errorf("checkpoint walk: %v", names)
+	}
+	// fields= keeps what was asked (and is_domain_connection, as Auth0 does).
+	f := call(t, s, "GET", "/api/v2/connections?fields=name&include_fields=true&per_page=1", tok, nil).array(t)
+	if m := f[0].(map[string]any); len(m) != 2 || m["name"] == nil || m["is_domain_connection"] == nil {
+		t.Errorf("fields: %v", m)
+	}
+	c := call(t, s, "GET", "/api/v2/clients?fields=client_id&include_fields=true", tok, nil).array(t)
+	if m := c[0].(map[string]any); len(m) != 2 || m["tenant"] == nil {
+		t.Errorf("client fields: %v", m)
+	}
+	users := call(t, s, "GET", "/api/v2/users?include_totals=true", tok, nil).object(t)
+	for _, k := range []string{"start", "limit", "length", "users", "total"} {
+		if _, ok := users[k]; !ok {
+			t.Errorf("users totals lack %s: %v", k, users)
+		}
+	}
+	if a := call(t, s, "GET", "/api/v2/clients?per_page=101", tok, nil); a.status != 400 {
+		t.Errorf("per_page 101: %d", a.status)
+	}
+	if a := call(t, s, "GET", "/api/v2/users-by-email?email=nobody@example.com", tok, nil); string(a.raw) != "[]" {
+		t.Errorf("users-by-email with no match: %s", a.raw)
+	}
+}
+
+func TestLegacyEnabledClientsStayInSync(t *testing.T) {
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	app := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "a"}).object(t)
+	id := app["client_id"].(string)
+	conn := call(t, s, "POST", "/api/v2/connections", tok, map[string]any{"name": "db", "strategy": "auth0", "enabled_clients": []string{id}}).object(t)
+	cid := conn["id"].(string)
+	got := call(t, s, "GET", "/api/v2/connections/"+cid+"/clients", tok, nil).object(t)
+	if l := got["clients"].([]any); len(l) != 1 || l[0].(map[string]any)["client_id"] != id {
+		t.Errorf("enabled by the legacy field, seen by /clients: %v", got)
+	}
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+cid, tok, map[string]any{"enabled_clients": []string{}}), 200)
+	got = call(t, s, "GET", "/api/v2/connections/"+cid+"/clients", tok, nil).object(t)
+	if l := got["clients"].([]any); len(l) != 0 {
+		t.Errorf("after PATCH enabled_clients []: %v", got)
+	}
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+cid+"/clients", tok, []map[string]any{{"client_id": id, "status": true}}), 204)
+	if ec := call(t, s, "GET", "/api/v2/connections/"+cid, tok, nil).object(t)["enabled_clients"].([]any); len(ec) != 1 {
+		t.Errorf("legacy field after PATCH /clients: %v", ec)
+	}
+	// Deleting the client removes it from the connection and its grants.
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/clients/"+id, tok, nil), 204)
+	if ec := call(t, s, "GET", "/api/v2/connections/"+cid, tok, nil).object(t)["enabled_clients"].([]any); len(ec) != 0 {
+		t.Errorf("a deleted client stays enabled: %v", ec)
+	}
+	del := call(t, s, "DELETE", "/api/v2/connections/"+cid, tok, nil)
+	if del.status != 202 || del.object(t)["deleted_at"] == nil {
+		t.Errorf("delete connection: %d %s", del.status, del.raw)
+	}
+}
+
+func TestStateSurvivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	first, err := New(Options{StateFile: path, Seed: 3, signingKey: testKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mgmtToken(t, first)
+	app := call(t, first, "POST", "/api/v2/clients", tok, map[string]any{"name": "kept"}).object(t)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
+	}
+
+	// A new key would be generated if the state did not carry it.
+	second, err := New(Options{StateFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if second.ClientID != first.ClientID || second.ClientSecret != first.ClientSecret {
+		t.Errorf("management credentials changed across a restart")
+	}
+	if second.kid != first.kid {
+		t.Errorf("signing key changed across a restart")
+	}
+	tok2 := mgmtToken(t, second)
+	got := call(t, second, "GET", "/api/v2/clients/"+app["client_id"].(string), tok2, nil)
+	wantStatus(t, got, 200)
+	if got.object(t)["client_secret"] != app["client_secret"] {
+		t.Errorf("client secret changed across a restart")
+	}
+	// The system API follows the new address.
+	rs := call(t, second, "GET", "/api/v2/resource-servers/"+strings.ReplaceAll(second.Audience, "/", "%2F"), tok2, nil)
+	wantStatus(t, rs, 200)
+
+	if err := os.WriteFile(path, []byte("not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{StateFile: path}); err == nil || !strings.Contains(err.Error(), "not a sandbox state") {
+		t.Errorf("a corrupt state file: %v", err)
+	}
+}
+
+func TestNonLoopbackWarns(t *testing.T) {
+	s := start(t, Options{Addr: "0.0.0.0:0", HTTP: true})
+	if len(s.Warnings) == 0 || !strings.Contains(s.Warnings[0], "not a real authorization server") {
+		t.Errorf("warnings: %v", s.Warnings)
+	}
+	if !strings.HasPrefix(s.BaseURL, "http://127.0.0.1:") {
+		t.Errorf("base URL %s", s.BaseURL)
+	}
+	l := start(t, Options{HTTP: true})
+	if len(l.Warnings) != 0 || l.CAFile != "" {
+		t.Errorf("loopback HTTP: warnings %v, CA file %q", l.Warnings, l.CAFile)
+	}
+	h := start(t, Options{})
+	if h.CAFile == "" || !strings.HasPrefix(h.BaseURL, "https://") || h.Audience != h.BaseURL+"/api/v2/" {
+		t.Errorf("HTTPS sandbox: %s %s %q", h.BaseURL, h.Audience, h.CAFile)
+	}
+	if pem, err := os.ReadFile(h.CAFile); err != nil || string(pem) != string(h.CAPEM) {
+		t.Errorf("CA file: %v", err)
+	}
+}
+
+func TestConcurrentWrites(t *testing.T) {
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			a := call(t, s, "POST", "/api/v2/resource-servers", tok, map[string]any{"identifier": "same"})
+			b := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": fmt.Sprint("c", i)})
+			if (a.status != 201 && a.status != 409) || b.status != 201 {
+				t.Errorf("%d %d", a.status, b.status)
+			}
+			call(t, s, "GET", "/api/v2/clients", tok, nil)
+		})
+	}
+	wg.Wait()
+	list := call(t, s, "GET", "/api/v2/resource-servers?identifiers=same", tok, nil).array(t)
+	if len(list) != 1 {
+		t.Errorf("one identifier, %d resource servers", len(list))
+	}
+}
+
+// FuzzManagementRequest sends arbitrary methods, paths and bodies to the
+// Management API with a valid token: the sandbox must answer every one with
+// a well-formed Auth0 answer, never a panic or a 500.
+func FuzzManagementRequest(f *testing.F) {
+	s, err := New(Options{Seed: 1, HTTP: true, signingKey: testKey()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	s.mu.Lock()
+	tok, err := s.sign(map[string]any{"aud": s.Audience, "exp": 1 << 40, "scope": strings.Join(managementScopes, " ")})
+	s.mu.Unlock()
+	if err != nil {
+		f.Fatal(err)
+	}
+	seeds := []struct{ method, path, body string }{
+		{"POST", "/api/v2/resource-servers", `{"identifier":"x","scopes":[{"value":"a"}]}`},
+		{"POST", "/api/v2/resource-servers", `{"identifier":"x","scopes":[1,{"value":2}]}`},
+		{"PATCH", "/api/v2/resource-servers/x", `{"token_encryption":{"encryption_key":null}}`},
+		{"POST", "/api/v2/clients", `{"name":"a","client_metadata":{"k":null},"refresh_token":null,"jwt_configuration":{"alg":1}}`},
+		{"POST", "/api/v2/clients", `{"name":"a","client_authentication_methods":{"private_key_jwt":{"credentials":[1,{"pem":2}]}}}`},
+		{"PATCH", "/api/v2/clients/x", `{"client_metadata":null}`},
+		{"POST", "/api/v2/client-grants", `{"client_id":1,"audience":[]}`},
+		{"POST", "/api/v2/connections", `{"name":"a","strategy":"auth0","options":{"password_options":{"complexity":{"min_length":"x"}}}}`},
+		{"PATCH", "/api/v2/connections/x/clients", `[{"client_id":"a","status":"yes"}]`},
+		{"POST", "/api/v2/users", `{"connection":"` + defaultConnectionName + `","email":"a@b","password":"\u0000\u0000\u0000"}`},
+		{"PATCH", "/api/v2/users/auth0%7Cx", `{"app_metadata":{"a":{"b":[null]}}}`},
+		{"GET", "/api/v2/users?q=email:%22unterminated&page=-1", ``},
+		{"GET", "/api/v2/connections?from=%%%&take=0", ``},
+		{"GET", "/api/v2/clients?fields=,,,&include_fields=maybe", ``},
+		{"DELETE", "/api/v2/", `null`},
+		{"POST", "/api/v2/clients/x/rotate-secret", `[[[[`},
+	}
+	for _, sd := range seeds {
+		f.Add(sd.method, sd.path, sd.body)
+	}
+	h := s.Handler()
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		req, err := http.NewRequest(method, "http://"+s.Domain+"/api/v2"+path, strings.NewReader(body))
+		if err != nil {
+			return // not a request a client could send
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s %q: %d %s", method, path, body, rec.Code, rec.Body)
+		}
+		if rec.Code != http.StatusNoContent && rec.Code != http.StatusMethodNotAllowed && !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("%s %s %q: %d answer is not JSON: %q", method, path, body, rec.Code, rec.Body)
+		}
+	})
+}
