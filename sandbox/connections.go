@@ -102,6 +102,7 @@ func (s *Server) createConnection(m *mreq) (int, any, error) {
 	if err := connectionSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
+	dropNulls(in)
 	name := in.str("name")
 	if len(name) > 128 {
 		return 0, nil, badBody("'String is too long (%d chars), maximum 128' on property name.", len(name))

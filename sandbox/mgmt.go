@@ -108,6 +108,16 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.deleteClient, "delete:clients")
 		case n == 3 && segs[2] == "rotate-secret" && method == http.MethodPost:
 			return r(s.rotateSecret, "update:client_keys")
+		case n == 3 && segs[2] == "credentials" && method == http.MethodGet:
+			return r(s.listCredentials, "read:client_credentials")
+		case n == 3 && segs[2] == "credentials" && method == http.MethodPost:
+			return r(s.createCredential, "create:client_credentials")
+		case n == 4 && segs[2] == "credentials" && method == http.MethodGet:
+			return r(s.getCredential, "read:client_credentials")
+		case n == 4 && segs[2] == "credentials" && method == http.MethodPatch:
+			return r(s.updateCredential, "update:client_credentials")
+		case n == 4 && segs[2] == "credentials" && method == http.MethodDelete:
+			return r(s.deleteCredential, "delete:client_credentials")
 		}
 	case "client-grants":
 		switch {
@@ -151,6 +161,12 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.updateUser, "update:users", "update:users_app_metadata")
 		case n == 2 && method == http.MethodDelete:
 			return r(s.deleteUser, "delete:users")
+		case n == 3 && method == http.MethodGet && segs[2] == "roles":
+			return r(s.userRelations, "read:users", "read:roles")
+		case n == 3 && method == http.MethodGet && segs[2] == "permissions":
+			return r(s.userRelations, "read:users")
+		case n == 3 && method == http.MethodGet && segs[2] == "organizations":
+			return r(s.userRelations, "read:users", "read:organizations")
 		}
 	case "users-by-email":
 		if n == 1 && method == http.MethodGet {
@@ -356,6 +372,11 @@ func (sc schema) validate(o obj) error {
 			continue
 		}
 		got := jsonType(v)
+		if got == "null" && !slices.Contains(sc.required, k) {
+			// Clients (Terraform among them) send null for "unset"; a
+			// create drops it, an update removes the field.
+			continue
+		}
 		if !typeAllowed(want, got) {
 			first, _, _ := strings.Cut(want, "|")
 			return badBody("'Expected type %s but found type %s' on property %s.", first, got, k)
@@ -586,3 +607,13 @@ func clone(v any) any {
 }
 
 func cloneObj(o obj) obj { return clone(o).(obj) }
+
+// dropNulls removes the fields a create payload sets to null.
+func dropNulls(o obj) obj {
+	for k, v := range o {
+		if v == nil {
+			delete(o, k)
+		}
+	}
+	return o
+}

@@ -85,6 +85,7 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	if err := rsSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
+	dropNulls(in)
 	if err := validateScopes(in); err != nil {
 		return 0, nil, err
 	}
@@ -316,7 +317,13 @@ func (s *Server) newClientObject(in obj) obj {
 		"subject": "deprecated",
 	}}
 	setDefault(c, "sso_disabled", false)
+	// Older tenants answer cross_origin_auth, newer ones
+	// cross_origin_authentication: keep both, in step.
+	if v, ok := c["cross_origin_auth"]; ok {
+		setDefault(c, "cross_origin_authentication", v)
+	}
 	setDefault(c, "cross_origin_authentication", false)
+	c["cross_origin_auth"] = c["cross_origin_authentication"]
 	if rsLinked {
 		setDefault(c, "grant_types", []any{})
 	} else {
@@ -423,6 +430,7 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 	if err := clientSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
+	dropNulls(in)
 	if in.str("name") == "" {
 		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property name.")
 	}
@@ -447,6 +455,7 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 	if rs != nil {
 		rs["client_id"] = c.str("client_id")
 	}
+	s.registerCredentials(c)
 	s.t.Clients = append(s.t.Clients, c)
 	return http.StatusCreated, clientView(c, true, true), nil
 }
@@ -572,6 +581,11 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 			cam := cloneObj(in.obj(k))
 			s.fillCredentials(cam)
 			c[k] = cam
+			s.registerCredentials(c)
+		case "cross_origin_auth", "cross_origin_authentication":
+			if v != nil {
+				c["cross_origin_auth"], c["cross_origin_authentication"] = v, v
+			}
 		default:
 			if v == nil {
 				delete(c, k)
@@ -590,6 +604,7 @@ func (s *Server) deleteClient(m *mreq) (int, any, error) {
 	}
 	s.t.Clients = removeWhere(s.t.Clients, func(o obj) bool { return o.str("client_id") == id })
 	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("client_id") == id })
+	delete(s.t.Credentials, id)
 	for _, conn := range s.t.Connections {
 		ec := conn.strs("enabled_clients")
 		if i := slices.Index(ec, id); i >= 0 {
@@ -646,6 +661,7 @@ func (s *Server) createClientGrant(m *mreq) (int, any, error) {
 	if err := grantSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
+	dropNulls(in)
 	if _, ok := in["scope"]; !ok && !in.bool("allow_all_scopes") {
 		return 0, nil, badBody("'Missing required property: scope'.")
 	}

@@ -94,6 +94,8 @@ type tenant struct {
 	Users              []obj  `json:"users"`
 	// Passwords maps user_id to a salted SHA-256 of the password.
 	Passwords map[string]string `json:"passwords"`
+	// Credentials maps client_id to its private_key_jwt credentials.
+	Credentials map[string][]obj `json:"credentials"`
 }
 
 // normalize makes a decoded tenant safe to use: no nil maps, objects typed
@@ -101,6 +103,9 @@ type tenant struct {
 func (t *tenant) normalize() {
 	if t.Passwords == nil {
 		t.Passwords = map[string]string{}
+	}
+	if t.Credentials == nil {
+		t.Credentials = map[string][]obj{}
 	}
 }
 
@@ -273,7 +278,7 @@ const defaultConnectionName = "Username-Password-Authentication"
 // a machine-to-machine management application granted every one of its
 // scopes, and the default database connection enabled for that application.
 func (s *Server) seedTenant() *tenant {
-	t := &tenant{Passwords: map[string]string{}}
+	t := &tenant{Passwords: map[string]string{}, Credentials: map[string][]obj{}}
 	scopes := make([]any, 0, len(managementScopes))
 	grantScopes := make([]any, 0, len(managementScopes))
 	for _, sc := range managementScopes {

@@ -251,3 +251,47 @@ func FuzzManagementRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestClientCredentialsAndNulls(t *testing.T) {
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	const pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAua6LXMfgDE/tDdkOL1Oe\n-----END PUBLIC KEY-----"
+	app := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{
+		"name": "jwt", "addons": nil, "default_organization": nil,
+		"client_authentication_methods": map[string]any{"private_key_jwt": map[string]any{"credentials": []any{
+			map[string]any{"name": "k1", "credential_type": "public_key", "pem": pem},
+		}}},
+	})
+	wantStatus(t, app, 201)
+	body := app.object(t)
+	if _, ok := body["addons"]; ok {
+		t.Error("a null field of a create is echoed")
+	}
+	id := body["client_id"].(string)
+	creds := call(t, s, "GET", "/api/v2/clients/"+id+"/credentials", tok, nil).array(t)
+	if len(creds) != 1 {
+		t.Fatalf("credentials: %v", creds)
+	}
+	c1 := creds[0].(map[string]any)
+	if !strings.HasPrefix(c1["id"].(string), "cred_") || c1["kid"] == nil || c1["pem"] != nil {
+		t.Errorf("credential: %v", c1)
+	}
+	c2 := call(t, s, "POST", "/api/v2/clients/"+id+"/credentials", tok, map[string]any{"credential_type": "public_key", "name": "k2", "pem": pem})
+	wantStatus(t, c2, 201)
+	cid := c2.object(t)["id"].(string)
+	wantStatus(t, call(t, s, "GET", "/api/v2/clients/"+id+"/credentials/"+cid, tok, nil), 200)
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/clients/"+id+"/credentials/"+cid, tok, nil), 204)
+	wantError(t, call(t, s, "GET", "/api/v2/clients/"+id+"/credentials/"+cid, tok, nil), 404, "The credential does not exist", "inexistent_client_credential")
+
+	up := call(t, s, "PATCH", "/api/v2/clients/"+id, tok, map[string]any{"description": nil, "cross_origin_auth": true})
+	wantStatus(t, up, 200)
+	if u := up.object(t); u["cross_origin_authentication"] != true || u["description"] != nil {
+		t.Errorf("patch: %s", up.raw)
+	}
+
+	user := call(t, s, "POST", "/api/v2/users", tok, map[string]any{"connection": defaultConnectionName, "email": "r@example.com", "password": "Correct-Horse-9"}).object(t)
+	roles := call(t, s, "GET", "/api/v2/users/"+strings.ReplaceAll(user["user_id"].(string), "|", "%7C")+"/roles", tok, nil)
+	if roles.status != 200 || string(roles.raw) != "[]" {
+		t.Errorf("roles: %d %s", roles.status, roles.raw)
+	}
+}

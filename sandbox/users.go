@@ -45,6 +45,7 @@ func (s *Server) createUser(m *mreq) (int, any, error) {
 	if err := userSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
+	dropNulls(in)
 	conn := s.findConnectionByName(in.str("connection"))
 	if conn == nil {
 		return 0, nil, errf(http.StatusBadRequest, "inexistent_connection", "The connection does not exist.")

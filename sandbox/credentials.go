@@ -1,0 +1,159 @@
+package sandbox
+
+import (
+	"net/http"
+)
+
+// Client credentials (private_key_jwt public keys and certificates) under
+// /clients/{id}/credentials. Credentials given inline in a client's
+// client_authentication_methods are the same objects.
+
+func credentialSchema(update bool) schema {
+	if update {
+		return schema{fields: map[string]string{"expires_at": "string|null"}}
+	}
+	return schema{
+		fields: map[string]string{
+			"credential_type": "string", "name": "string", "subject_dn": "string", "pem": "string",
+			"alg": "string", "parse_expiry_from_cert": "boolean", "expires_at": "string",
+		},
+		required: []string{"credential_type"},
+		enums: map[string][]string{
+			"credential_type": {"public_key", "cert_subject_dn", "x509_cert"},
+			"alg":             {"RS256", "RS384", "PS256"},
+		},
+	}
+}
+
+func notFoundCredential() error {
+	return errf(http.StatusNotFound, "inexistent_client_credential", "The credential does not exist")
+}
+
+// registerCredentials records the inline credentials of a client (already
+// given ids by fillCredentials) in the credential store.
+func (s *Server) registerCredentials(c obj) {
+	pkj := c.obj("client_authentication_methods").obj("private_key_jwt")
+	if pkj == nil {
+		return
+	}
+	id := c.str("client_id")
+	for _, x := range anySlice(pkj["credentials"]) {
+		cred, ok := asMap(x)
+		if !ok || s.findCredential(id, str(cred["id"])) != nil {
+			continue
+		}
+		s.t.Credentials[id] = append(s.t.Credentials[id], cloneObj(obj(cred)))
+	}
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func (s *Server) findCredential(clientID, id string) obj {
+	for _, c := range s.t.Credentials[clientID] {
+		if c.str("id") == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Server) listCredentials(m *mreq) (int, any, error) {
+	if s.findClient(m.segs[1]) == nil {
+		return 0, nil, notFoundClient()
+	}
+	out := []any{}
+	for _, c := range s.t.Credentials[m.segs[1]] {
+		out = append(out, c)
+	}
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) createCredential(m *mreq) (int, any, error) {
+	clientID := m.segs[1]
+	if s.findClient(clientID) == nil {
+		return 0, nil, notFoundClient()
+	}
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := credentialSchema(false).validate(in); err != nil {
+		return 0, nil, err
+	}
+	dropNulls(in)
+	if in.str("credential_type") != "cert_subject_dn" && in.str("pem") == "" {
+		return 0, nil, badBody("'Missing required property: pem'.")
+	}
+	cam := obj{"private_key_jwt": obj{"credentials": []any{cloneObj(in)}}}
+	s.fillCredentials(cam)
+	cred := obj(anySlice(cam.obj("private_key_jwt")["credentials"])[0].(obj))
+	delete(cred, "parse_expiry_from_cert")
+	s.t.Credentials[clientID] = append(s.t.Credentials[clientID], cred)
+	return http.StatusCreated, cred, nil
+}
+
+func (s *Server) getCredential(m *mreq) (int, any, error) {
+	if s.findClient(m.segs[1]) == nil {
+		return 0, nil, notFoundClient()
+	}
+	c := s.findCredential(m.segs[1], m.segs[3])
+	if c == nil {
+		return 0, nil, notFoundCredential()
+	}
+	return http.StatusOK, c, nil
+}
+
+func (s *Server) updateCredential(m *mreq) (int, any, error) {
+	if s.findClient(m.segs[1]) == nil {
+		return 0, nil, notFoundClient()
+	}
+	c := s.findCredential(m.segs[1], m.segs[3])
+	if c == nil {
+		return 0, nil, notFoundCredential()
+	}
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := credentialSchema(true).validate(in); err != nil {
+		return 0, nil, err
+	}
+	if v, ok := in["expires_at"]; ok {
+		if v == nil {
+			delete(c, "expires_at")
+		} else {
+			c["expires_at"] = v
+		}
+	}
+	c["updated_at"] = now()
+	return http.StatusOK, c, nil
+}
+
+func (s *Server) deleteCredential(m *mreq) (int, any, error) {
+	clientID, id := m.segs[1], m.segs[3]
+	s.t.Credentials[clientID] = removeWhere(s.t.Credentials[clientID], func(o obj) bool { return o.str("id") == id })
+	if c := s.findClient(clientID); c != nil {
+		if pkj := c.obj("client_authentication_methods").obj("private_key_jwt"); pkj != nil {
+			var keep []any
+			for _, x := range anySlice(pkj["credentials"]) {
+				if m, ok := asMap(x); !ok || str(m["id"]) != id {
+					keep = append(keep, x)
+				}
+			}
+			pkj["credentials"] = nonNil(keep)
+		}
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// userRelations answers the user sub-lists this sandbox keeps empty
+// (roles, permissions, organizations), in Auth0's list shapes.
+func (s *Server) userRelations(m *mreq) (int, any, error) {
+	if s.findUser(m.segs[1]) == nil {
+		return 0, nil, notFoundUser()
+	}
+	return m.page(nil, listing{key: m.segs[2], offset: true})
+}
