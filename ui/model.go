@@ -528,7 +528,7 @@ func (m Model) bodySize() (int, int) {
 		h -= 4
 	}
 	if m.fullHelp {
-		h -= 3
+		h -= lipHeight(m.helpView()) - 1
 	}
 	return max(w, 1), max(h, 3)
 }
@@ -546,7 +546,7 @@ func (m Model) explainLines() []string {
 	if !m.heightDependent() {
 		avail := m.height - headerLines - footerLines - 1
 		if m.fullHelp {
-			avail -= 3
+			avail -= lipHeight(m.helpView()) - 1
 		}
 		limit = max(limit, avail-lipHeight(m.screenView()))
 	}

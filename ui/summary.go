@@ -286,13 +286,16 @@ func (s summaryScreen) Keys() bindings {
 	k := s.keys
 	sc := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→/enter", "export"))
-	own := []key.Binding{sc, k.Reveal, ex, k.Copy, k.Gateway, k.QuitDone, k.Help}
+	own := []key.Binding{sc, k.Reveal, ex, k.Copy, k.Gateway, k.QuitDone}
 	if s.gateway {
 		back := k.Back
 		back.SetHelp("esc", "summary")
-		own = []key.Binding{k.Up, k.Copy, k.Reveal, back, k.QuitDone, k.Help}
+		own = []key.Binding{k.Up, k.Copy, k.Reveal, back, k.QuitDone}
 	}
-	return bindings{short: own, full: [][]key.Binding{own, {k.Left, k.Right, k.Export}, {k.Help, k.Quit}}}
+	if s.gateway {
+		return bindings{short: own, full: [][]key.Binding{own, {k.Help, k.Quit}}}
+	}
+	return bindings{short: own, full: [][]key.Binding{{sc, k.Reveal, k.Copy, k.Gateway}, {k.Left, k.Right, k.Export}, {k.QuitDone, k.Help, k.Quit}}}
 }
 
 // tokenLine says whether the token verified, in a glyph and a word.

@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// screenSizes are the sizes every screen is checked and goldened at.
+var screenSizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+
+var (
+	durationRE = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s)\b`)
+	timeRE     = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+)
+
+// normalize masks what differs between runs: the sandbox's port, temp
+// directories, durations and times. Ids and secrets are stable (seeded
+// sandbox); secrets are masked on screen anyway.
+func normalize(screen string, sb *sandbox.Server, o Options) string {
+	s := strings.ReplaceAll(screen, sb.Domain, "127.0.0.1:PORT")
+	s = strings.ReplaceAll(s, filepath.Dir(o.JournalPath), "TMP")
+	s = durationRE.ReplaceAllString(s, "Nms")
+	s = timeRE.ReplaceAllString(s, "TIME")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// requireFits fails if the screen has a line wider than the terminal or more
+// lines than it has rows.
+func requireFits(t *testing.T, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	if len(lines) > h {
+		t.Errorf("%d lines on a %d-row terminal:\n%s", len(lines), h, screen)
+	}
+	for i, l := range lines {
+		if lw := lipWidth(l); lw > w {
+			t.Errorf("line %d is %d columns on a %d-column terminal: %q", i+1, lw, w, l)
+		}
+	}
+}
+
+// TestScreens walks both playbooks on the sandbox at 80x24 and 120x40; at
+// every screen it checks that nothing spills out of the terminal and
+// compares the screen with its golden (go test ./ui/... -update rewrites).
+func TestScreens(t *testing.T) {
+	t.Parallel()
+	for _, sz := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			t.Parallel()
+			sb := newSandbox(t)
+			o := sandboxOptions(t, sb)
+			snap := func(d *driver, name string) {
+				t.Helper()
+				screen := d.screen()
+				requireFits(t, screen, sz.w, sz.h)
+				t.Run(name, func(t *testing.T) { golden.RequireEqual(t, normalize(screen, sb, o)) })
+			}
+
+			d := newDriver(t, o, sz.w, sz.h)
+			snap(d, "01-playbook")
+			d.press("enter")
+			snap(d, "wso2-01-tenant")
+			d.press("enter")
+			d.waitFor("the tenant answers")
+			snap(d, "wso2-02-tenant-checked")
+			d.press("enter")
+			snap(d, "wso2-03-management")
+			d.press("enter", "enter", "enter")
+			d.waitFor("scopes the playbook needs are granted")
+			snap(d, "wso2-04-management-checked")
+			d.press("enter")
+			snap(d, "wso2-05-key-manager")
+			d.press("enter", "enter")
+			d.waitFor("Well-known URL")
+			snap(d, "wso2-06-key-manager-fields")
+			d.press("enter")
+			snap(d, "wso2-07-resource-server")
+			d.press("enter", "enter")
+			snap(d, "wso2-08-application")
+			d.press("enter", "enter", "enter")
+			d.waitUntil("planned", func(m Model) bool { return m.review.planned })
+			snap(d, "wso2-09-review")
+			d.press("enter")
+			d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
+			snap(d, "wso2-10-progress")
+			d.press("enter")
+			snap(d, "wso2-11-summary")
+			d.press("g")
+			snap(d, "wso2-12-summary-gateway")
+			d.press("esc", "?")
+			snap(d, "wso2-13-summary-help")
+
+			// azure on the same tenant, typing the connection name and the
+			// user's email.
+			az := o
+			az.JournalPath = filepath.Join(filepath.Dir(o.JournalPath), "azure-journal.json")
+			d = newDriver(t, az, sz.w, sz.h)
+			d.press("down", "enter", "enter")
+			d.waitFor("the tenant answers")
+			d.press("enter", "enter", "enter", "enter")
+			d.waitFor("scopes the playbook needs are granted")
+			d.press("enter")
+			d.requireStep(steps.StepResourceServer)
+			snap(d, "azure-01-api")
+			d.press("enter", "enter", "enter")
+			d.requireStep(steps.StepApplication)
+			snap(d, "azure-02-application")
+			d.press("enter", "enter", "enter")
+			d.requireStep(steps.StepConnection)
+			d.press("ctrl+u")
+			d.typeText("Calculator-Users")
+			snap(d, "azure-03-connection")
+			d.press("enter")
+			d.requireStep(steps.StepUser)
+			d.typeText("jane@example.com")
+			snap(d, "azure-04-user")
+			d.press("enter", "enter")
+			d.waitUntil("planned", func(m Model) bool { return m.review.planned || m.review.err != nil })
+			snap(d, "azure-05-review")
+			d.press("enter")
+			d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
+			snap(d, "azure-06-progress")
+			d.press("enter")
+			snap(d, "azure-07-summary")
+			d.press("g")
+			snap(d, "azure-08-summary-gateway")
+		})
+	}
+}
