@@ -523,6 +523,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
 		return
 	}
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -551,7 +552,7 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	for k, v := range profileClaims(u, scopes) {
 		out[k] = v
 	}
-	writeJSONPlain(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func stringClaim(c jwt.MapClaims, k string) string {

@@ -28,8 +28,9 @@ type cassette struct {
 			Method  string              `yaml:"method"`
 		} `yaml:"request"`
 		Response struct {
-			Body string `yaml:"body"`
-			Code int    `yaml:"code"`
+			Body    string              `yaml:"body"`
+			Code    int                 `yaml:"code"`
+			Headers map[string][]string `yaml:"headers"`
 		} `yaml:"response"`
 	} `yaml:"interactions"`
 }
@@ -152,7 +153,7 @@ func topFields(v any) map[string]string {
 
 // contractTally counts one replay.
 type contractTally struct {
-	requests, statusMatch, fields, fieldsMatch int
+	requests, statusMatch, fields, fieldsMatch, types, typesMatch int
 }
 
 func (c *contractTally) add(o contractTally) {
@@ -160,6 +161,8 @@ func (c *contractTally) add(o contractTally) {
 	c.statusMatch += o.statusMatch
 	c.fields += o.fields
 	c.fieldsMatch += o.fieldsMatch
+	c.types += o.types
+	c.typesMatch += o.typesMatch
 }
 
 // TestContractRecordings replays every recorded request against a fresh
@@ -180,12 +183,15 @@ func TestContractRecordings(t *testing.T) {
 	}
 	statusPct := 100 * float64(total.statusMatch) / float64(total.requests)
 	fieldPct := 100 * float64(total.fieldsMatch) / float64(max(total.fields, 1))
-	summary := fmt.Sprintf("recordings: %d interactions, %d status match (%.1f%%), fields %d/%d (%.1f%%)",
-		total.requests, total.statusMatch, statusPct, total.fieldsMatch, total.fields, fieldPct)
+	summary := fmt.Sprintf("recordings: %d interactions, %d status match (%.1f%%), fields %d/%d (%.1f%%), Content-Type %d/%d",
+		total.requests, total.statusMatch, statusPct, total.fieldsMatch, total.fields, fieldPct, total.typesMatch, total.types)
 	t.Log(summary)
 	fmt.Println(summary)
 	if statusPct < 90 {
 		t.Errorf("status match %.1f%% is under the 90%% bar", statusPct)
+	}
+	if total.typesMatch < total.types*9/10 {
+		t.Errorf("Content-Type matches on %d of %d answers", total.typesMatch, total.types)
 	}
 	if fieldPct < 85 {
 		t.Errorf("field coverage %.1f%% is under the 85%% bar", fieldPct)
@@ -247,6 +253,14 @@ func replayCassette(t *testing.T, path string) contractTally {
 		resp.Body.Close()
 
 		tally.requests++
+		if want := it.Response.Headers["Content-Type"]; len(want) == 1 {
+			tally.types++
+			if resp.Header.Get("Content-Type") == want[0] {
+				tally.typesMatch++
+			} else {
+				t.Logf("%s #%d %s %s: Content-Type %q, recorded %q", name, it.ID, it.Request.Method, u.Path, resp.Header.Get("Content-Type"), want[0])
+			}
+		}
 		if resp.StatusCode == it.Response.Code {
 			tally.statusMatch++
 		} else {

@@ -154,7 +154,7 @@ func (s *Server) listResourceServers(m *mreq) (int, any, error) {
 		}
 		views = append(views, v)
 	}
-	return m.page(views, listing{key: "resource_servers", offset: true, checkpoint: true})
+	return m.page(views, listing{key: "resource_servers", offset: true})
 }
 
 // systemRSPatchable are the fields a tenant may change on its system API.
@@ -501,7 +501,7 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		}
 		views = append(views, pv)
 	}
-	return m.page(views, listing{key: "clients", offset: true, checkpoint: true})
+	return m.page(views, listing{key: "clients", offset: true})
 }
 
 // clientSummary is what read:client_summary alone may see.

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,7 +120,13 @@ func New(opts Options) (*Server, error) {
 	var tlsCert tls.Certificate
 	s.scheme = "http"
 	if !opts.HTTP {
-		caPEM, cert, err := newCertificates(opts.Seed, []string{hostOnly(s.Domain)})
+		hosts := []string{hostOnly(s.Domain)}
+		for _, h := range []string{"127.0.0.1", "localhost", "::1"} {
+			if isLoopback(hostOnly(s.Domain)) && !slices.Contains(hosts, h) {
+				hosts = append(hosts, h)
+			}
+		}
+		caPEM, cert, err := newCertificates(opts.Seed, hosts)
 		switch {
 		case err != nil:
 			ln.Close()
