@@ -32,7 +32,7 @@ func doctorClient(t *testing.T, sb *sandbox.Server, id, secret string) *auth0cli
 	return c
 }
 
-func appliedTenant(t *testing.T, id steps.PlaybookID) doctorFixture {
+func appliedTenant(t *testing.T, id steps.PlaybookID, edits ...func(*steps.Settings)) doctorFixture {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
@@ -46,6 +46,9 @@ func appliedTenant(t *testing.T, id steps.PlaybookID) doctorFixture {
 	}
 	s := steps.WithDefaults(steps.Settings{Playbook: id, Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret,
 		Audience: sb.Audience, UserEmail: "jane@example.com", UserPassword: "Passw0rd!x"})
+	for _, edit := range edits {
+		edit(&s)
+	}
 	j, err := steps.OpenJournal("", false)
 	if err != nil {
 		t.Fatal(err)
@@ -282,6 +285,36 @@ func TestDoctorMissingUser(t *testing.T) {
 	u := result(t, rs, "user")
 	requireContains(t, "user why", u.Why, f.s.UserEmail, f.s.ConnectionName)
 	requireContains(t, "user fix", u.Fix, "Create User")
+}
+
+func TestDoctorWarnings(t *testing.T) {
+	t.Parallel()
+	t.Run("HS256 API", func(t *testing.T) {
+		t.Parallel()
+		f := appliedTenant(t, steps.Azure, func(s *steps.Settings) { s.SigningAlg = "HS256" })
+		rs := f.doctor(t, f.s, steps.DoctorOptions{})
+		want := all(steps.CheckPass, azureChecks...)
+		// The sandbox signs every access token with RS256 whatever the API's
+		// signing_alg, so only the API's own setting is warned about here.
+		want[3][1] = "WARN" // resource_server
+		requireVerdicts(t, rs, want)
+		requireContains(t, "API why", result(t, rs, "resource_server").Why, "HS256", "JWKS")
+		requireContains(t, "API fix", result(t, rs, "resource_server").Fix, "RS256")
+		if steps.DoctorFailed(rs) {
+			t.Error("a WARN counted as a failure")
+		}
+	})
+	t.Run("auth method differs from the gateway's", func(t *testing.T) {
+		t.Parallel()
+		f := appliedTenant(t, steps.WSO2)
+		s := f.s
+		s.TokenEndpointAuthMethod = "client_secret_post"
+		rs := f.doctor(t, s, steps.DoctorOptions{})
+		want := all(steps.CheckPass, wso2Checks...)
+		want[4][1] = "WARN" // client; the token is still minted the app's way
+		requireVerdicts(t, rs, want)
+		requireContains(t, "client why", result(t, rs, "client").Why, "client_secret_basic", "client_secret_post")
+	})
 }
 
 func TestDoctorUnreachableTenantSkipsEverything(t *testing.T) {
