@@ -79,10 +79,20 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 		t.Fatalf("apply: exit %d\n%s", code, stderr)
 	}
 
-	code, stdout, stderr := drRun(t, "", args("doctor", "--playbook", "wso2")...)
+	trace := filepath.Join(t.TempDir(), "doctor.trace")
+	code, stdout, stderr := drRun(t, "", args("doctor", "--playbook", "wso2", "--trace", trace)...)
 	if code != 0 {
 		t.Fatalf("doctor after apply: exit %d\n%s%s", code, stdout, stderr)
 	}
+	app, err := drAdmin(t, sb).FindClient(context.Background(), "WSO2 APIM application")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// doctor reads the application's secret and mints tokens: none in its trace.
+	checkTrace(t, trace, []string{"/api/v2/client-grants", "/api/v2/resource-servers"}, map[string]string{
+		"management secret":  sb.ClientSecret,
+		"application secret": app.ClientSecret,
+	})
 	if n := len(drLines(stdout, "PASS")); n != 8 || !strings.Contains(stdout, "8 checks: 8 passed") {
 		t.Fatalf("doctor after apply: %d PASS lines, want 8:\n%s", n, stdout)
 	}
@@ -104,10 +114,6 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 	// Break the grant for real in the tenant.
 	ctx := context.Background()
 	admin := drAdmin(t, sb)
-	app, err := admin.FindClient(ctx, "WSO2 APIM application")
-	if err != nil {
-		t.Fatal(err)
-	}
 	g, err := admin.FindClientGrant(ctx, app.ClientID, "wso2-resource-server")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +232,7 @@ func TestTokenDecodeCommand(t *testing.T) {
 var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 
 // checkTrace reads a --trace file and fails on every secret found in it.
-func checkTrace(t *testing.T, path string, secrets map[string]string) {
+func checkTrace(t *testing.T, path string, covers []string, secrets map[string]string) {
 	t.Helper()
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -242,7 +248,7 @@ func checkTrace(t *testing.T, path string, secrets map[string]string) {
 	trace := string(b)
 	// The trace must be the whole run, redactions included, or finding
 	// nothing in it proves nothing.
-	for _, want := range []string{"POST", "/oauth/token", "/api/v2/clients", "/api/v2/users", "/.well-known/jwks.json", "[REDACTED]"} {
+	for _, want := range append(covers, "POST", "/oauth/token", "/api/v2/clients", "/.well-known/jwks.json", "[REDACTED]") {
 		if !strings.Contains(trace, want) {
 			t.Errorf("trace lacks %q: it does not cover the run", want)
 		}
@@ -286,7 +292,7 @@ func TestTraceOfSandboxApplyHoldsNoSecret(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.ClientSecret == steps.Masked {
 		t.Fatalf("output: %v, client secret %q", err, out.ClientSecret)
 	}
-	checkTrace(t, trace, map[string]string{
+	checkTrace(t, trace, []string{"/api/v2/users", "/api/v2/connections"}, map[string]string{
 		"new client secret":            out.ClientSecret,
 		"new client Basic credentials": basicAuth(out.ClientID, out.ClientSecret),
 		"user password":                password,
@@ -314,7 +320,7 @@ func TestTraceOfApplyHoldsNoSecret(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatal(err)
 	}
-	checkTrace(t, trace, map[string]string{
+	checkTrace(t, trace, []string{"/api/v2/users", "/api/v2/connections"}, map[string]string{
 		"management secret":            sb.ClientSecret,
 		"management Basic credentials": basicAuth(sb.ClientID, sb.ClientSecret),
 		"new client secret":            out.ClientSecret,
