@@ -169,6 +169,7 @@ func (c *contractTally) add(o contractTally) {
 // sandbox per cassette and checks the status and the recorded top-level
 // fields with their JSON types (ids and timestamps aside).
 func TestContractRecordings(t *testing.T) {
+	t.Parallel()
 	dir := recordingsDir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(files) == 0 {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDiscoveryAndJWKSVerifyAToken(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	d := call(t, s, "GET", "/.well-known/openid-configuration", "", nil)
 	wantStatus(t, d, 200)
@@ -83,6 +84,7 @@ func TestDiscoveryAndJWKSVerifyAToken(t *testing.T) {
 }
 
 func TestNewTenantHoldsWhatARealOneHolds(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	rs := call(t, s, "GET", "/api/v2/resource-servers", tok, nil)
@@ -118,6 +120,7 @@ func TestNewTenantHoldsWhatARealOneHolds(t *testing.T) {
 }
 
 func TestSeedRepeatsIDsAndSecrets(t *testing.T) {
+	t.Parallel()
 	a := start(t, Options{Seed: 42})
 	b := start(t, Options{Seed: 42})
 	if a.ClientID != b.ClientID || a.ClientSecret != b.ClientSecret {
@@ -139,6 +142,7 @@ func TestSeedRepeatsIDsAndSecrets(t *testing.T) {
 }
 
 func TestBasicAndJSONTokenRequests(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	req, _ := http.NewRequest("POST", s.BaseURL+"/oauth/token",
 		strings.NewReader("grant_type=client_credentials&audience="+s.Audience))

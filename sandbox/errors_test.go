@@ -29,6 +29,7 @@ func wantError(t *testing.T, a answer, status int, message, code string) {
 }
 
 func TestManagementAuthentication(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -83,6 +84,7 @@ func TestManagementAuthentication(t *testing.T) {
 // A second machine-to-machine application, granted fewer Management API
 // scopes through the Management API itself, meets Auth0's 403s.
 func TestInsufficientScope(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	admin := mgmtToken(t, s)
 	app := call(t, s, "POST", "/api/v2/clients", admin, map[string]any{"name": "limited", "app_type": "non_interactive", "grant_types": []string{"client_credentials"}})
@@ -130,6 +132,7 @@ func TestInsufficientScope(t *testing.T) {
 }
 
 func TestNotFoundAndIdempotentDelete(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	cases := []struct {
@@ -149,6 +152,7 @@ func TestNotFoundAndIdempotentDelete(t *testing.T) {
 }
 
 func TestConflicts(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	rs := map[string]any{"name": "calc", "identifier": "basic-calculator"}
@@ -174,6 +178,7 @@ func TestConflicts(t *testing.T) {
 }
 
 func TestPayloadValidation(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	cases := []struct {
@@ -215,6 +220,7 @@ func TestPayloadValidation(t *testing.T) {
 }
 
 func TestPasswordPolicies(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	cases := []struct {
@@ -265,6 +271,7 @@ func TestPasswordPolicies(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	big := `{"name":"` + strings.Repeat("a", maxBody) + `"}`
@@ -286,6 +293,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestTokenEndpointErrors(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	admin := mgmtToken(t, s)
 	wantStatus(t, call(t, s, "POST", "/api/v2/resource-servers", admin, map[string]any{"identifier": "basic-calculator"}), 201)

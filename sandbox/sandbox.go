@@ -18,7 +18,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -172,7 +174,9 @@ func New(opts Options) (*Server, error) {
 	s.srv = &http.Server{
 		Handler:           counted,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		// Never write to the process's stderr: the wizard's TUI runs a
+		// sandbox in-process (TLS handshake noise would land on its screen).
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	if s.scheme == "https" {
 		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12}

@@ -47,6 +47,7 @@ func statusOf(err error) int {
 }
 
 func TestSDKResourceServers(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	m, ctx := sdk(t, s)
 	rs, err := m.ResourceServers.Create(ctx, &management.CreateResourceServerRequestContent{
@@ -99,6 +100,7 @@ func TestSDKResourceServers(t *testing.T) {
 }
 
 func TestSDKClientsAndGrants(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	m, ctx := sdk(t, s)
 	if _, err := m.ResourceServers.Create(ctx, &management.CreateResourceServerRequestContent{
@@ -203,6 +205,7 @@ func TestSDKClientsAndGrants(t *testing.T) {
 }
 
 func TestSDKConnectionsAndUsers(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	m, ctx := sdk(t, s)
 	app, err := m.Clients.Create(ctx, &management.CreateClientRequestContent{Name: "calc",
@@ -336,6 +339,7 @@ func TestSDKConnectionsAndUsers(t *testing.T) {
 // The SDK's token source tries HTTP Basic first; the sandbox must accept it
 // (and the management client must work with a token from it).
 func TestSDKTokenSourceUsesBasic(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	var sawBasic bool
 	base := s.Client().Transport

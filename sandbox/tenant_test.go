@@ -13,6 +13,7 @@ import (
 )
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	for i := range 5 {
@@ -73,6 +74,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestLegacyEnabledClientsStayInSync(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	app := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "a"}).object(t)
@@ -104,6 +106,7 @@ func TestLegacyEnabledClientsStayInSync(t *testing.T) {
 }
 
 func TestStateSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "tenant.json")
 	first, err := New(Options{StateFile: path, Seed: 3, signingKey: testKey()})
 	if err != nil {
@@ -153,6 +156,7 @@ func TestStateSurvivesARestart(t *testing.T) {
 }
 
 func TestNonLoopbackWarns(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{Addr: "0.0.0.0:0", HTTP: true})
 	if len(s.Warnings) == 0 || !strings.Contains(s.Warnings[0], "not a real authorization server") {
 		t.Errorf("warnings: %v", s.Warnings)
@@ -174,6 +178,7 @@ func TestNonLoopbackWarns(t *testing.T) {
 }
 
 func TestConcurrentWrites(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	var wg sync.WaitGroup
@@ -253,6 +258,7 @@ func FuzzManagementRequest(f *testing.F) {
 }
 
 func TestClientCredentialsAndNulls(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	tok := mgmtToken(t, s)
 	const pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAua6LXMfgDE/tDdkOL1Oe\n-----END PUBLIC KEY-----"
