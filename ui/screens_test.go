@@ -22,10 +22,19 @@ var (
 )
 
 // normalize masks what differs between runs: the sandbox's port, temp
-// directories, durations and times. Ids and secrets are stable (seeded
-// sandbox); secrets are masked on screen anyway.
-func normalize(screen string, sb *sandbox.Server, o Options) string {
+// directories, durations, times and the ids of what the run created (the
+// seeded sandbox keeps the management application's stable; secrets are
+// masked on screen anyway).
+func normalize(screen string, sb *sandbox.Server, o Options, r steps.Result) string {
 	s := strings.ReplaceAll(screen, sb.Domain, "127.0.0.1:PORT")
+	if r.ClientID != "" {
+		s = strings.ReplaceAll(s, r.ClientID, "CREATED_CLIENT_ID")
+	}
+	for _, res := range r.Resources {
+		if res.ID != "" {
+			s = strings.ReplaceAll(s, res.ID, "ID")
+		}
+	}
 	s = strings.ReplaceAll(s, filepath.Dir(o.JournalPath), "TMP")
 	s = durationRE.ReplaceAllString(s, "Nms")
 	s = timeRE.ReplaceAllString(s, "TIME")
@@ -65,7 +74,7 @@ func TestScreens(t *testing.T) {
 				t.Helper()
 				screen := d.screen()
 				requireFits(t, screen, sz.w, sz.h)
-				t.Run(name, func(t *testing.T) { golden.RequireEqual(t, normalize(screen, sb, o)) })
+				t.Run(name, func(t *testing.T) { golden.RequireEqual(t, normalize(screen, sb, o, d.m.sess.result)) })
 			}
 
 			d := newDriver(t, o, sz.w, sz.h)
