@@ -2,6 +2,9 @@ package steps_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -329,6 +332,39 @@ func TestDoctorUnreachableTenantSkipsEverything(t *testing.T) {
 	for _, r := range rs[1:] {
 		requireContains(t, r.ID, r.Why, "skipped: Tenant "+f.s.Domain)
 	}
+}
+
+func TestDoctorIssuerMismatch(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{HTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	// The tenant behind a front that names another issuer, as a custom
+	// domain does when reached by its canonical name.
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"issuer":"https://login.example.com/","token_endpoint":"https://login.example.com/oauth/token","jwks_uri":"https://login.example.com/.well-known/jwks.json"}`)
+			return
+		}
+		sb.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	s := steps.Settings{Domain: front.URL, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret}
+	c, err := auth0client.New(auth0client.Config{Domain: front.URL, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	rs := steps.NewEngine(c).Doctor(context.Background(), p, s, steps.DoctorOptions{})
+	want := [][2]string{{"tenant", "FAIL"}}
+	want = append(want, all(steps.CheckSkip, wso2Checks[1:]...)...)
+	requireVerdicts(t, rs, want)
+	tn := result(t, rs, "tenant")
+	requireContains(t, "tenant why", tn.Why, `"https://login.example.com/"`, front.URL+"/")
+	requireContains(t, "tenant fix", tn.Fix, "login.example.com")
 }
 
 func TestDoctorJournalOfAnotherTenantIsIgnored(t *testing.T) {
