@@ -108,6 +108,11 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	setDefault(rs, "token_lifetime", json.Number("86400"))
 	setDefault(rs, "token_lifetime_for_web", json.Number("7200"))
 	setDefault(rs, "skip_consent_for_verifiable_first_party_clients", false)
+	sta := obj{"client": obj{"policy": "require_client_grant"}, "user": obj{"policy": "allow_all"}}
+	for k, v := range rs.obj("subject_type_authorization") {
+		sta[k] = v
+	}
+	rs["subject_type_authorization"] = sta
 	if rs.str("signing_alg") == "HS256" {
 		setDefault(rs, "signing_secret", s.randString(secretSet, 32))
 	}
@@ -158,7 +163,7 @@ func (s *Server) listResourceServers(m *mreq) (int, any, error) {
 }
 
 // systemRSPatchable are the fields a tenant may change on its system API.
-var systemRSPatchable = []string{"token_lifetime", "token_lifetime_for_web", "skip_consent_for_verifiable_first_party_clients", "allow_offline_access"}
+var systemRSPatchable = []string{"token_lifetime", "token_lifetime_for_web", "skip_consent_for_verifiable_first_party_clients", "allow_offline_access", "subject_type_authorization"}
 
 func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
 	rs := s.findResourceServer(m.segs[1])

@@ -206,8 +206,10 @@ func (s *Server) updateUser(m *mreq) (int, any, error) {
 		switch k {
 		case "password", "connection", "verify_email", "verify_phone_number", "client_id":
 		case "user_metadata", "app_metadata":
+			// Metadata merges key by key; a null value removes a key, an
+			// empty object (or null) removes them all.
 			md := u.obj(k)
-			if md == nil || v == nil {
+			if md == nil || v == nil || len(in.obj(k)) == 0 {
 				md = obj{}
 			}
 			for mk, mv := range in.obj(k) {
@@ -217,7 +219,7 @@ func (s *Server) updateUser(m *mreq) (int, any, error) {
 					md[mk] = clone(mv)
 				}
 			}
-			if len(md) == 0 && v == nil {
+			if len(md) == 0 {
 				delete(u, k)
 			} else {
 				u[k] = md
