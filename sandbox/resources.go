@@ -470,7 +470,11 @@ func (s *Server) getClient(m *mreq) (int, any, error) {
 	if c == nil {
 		return 0, nil, notFoundClient()
 	}
-	v, err := m.project(clientView(c, m.has("read:client_keys"), false), "tenant")
+	view := clientView(c, m.has("read:client_keys"), false)
+	if m.q.Get("fields") != "" {
+		view["tenant"] = tenantName
+	}
+	v, err := m.project(view, "tenant")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -496,7 +500,7 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		if !m.has("read:clients") {
 			v = clientSummary(v)
 		}
-		v["tenant"] = "sandbox"
+		v["tenant"] = tenantName
 		pv, err := m.project(v, "tenant")
 		if err != nil {
 			return 0, nil, err
@@ -508,6 +512,9 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 	}
 	return m.page(views, listing{key: "clients", offset: true})
 }
+
+// tenantName is the tenant field Auth0 adds to clients listed with fields=.
+const tenantName = "sandbox"
 
 // clientSummary is what read:client_summary alone may see.
 func clientSummary(v obj) obj {
