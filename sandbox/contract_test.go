@@ -93,8 +93,12 @@ func learnIDs(rec, got any, ids map[string]string) {
 			learnIDs(r[i], g[i], ids)
 		}
 	case string:
-		if g, ok := got.(string); ok && g != r && looksLikeID(r) {
-			ids[r] = g
+		// The first place an id is seen (its create) decides; lists
+		// that order things differently must not remap it.
+		if _, known := ids[r]; !known {
+			if g, ok := got.(string); ok && g != r && looksLikeID(r) {
+				ids[r] = g
+			}
 		}
 	}
 }
