@@ -488,9 +488,16 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	terms, err := parseUserQuery(m.q.Get("q"))
+	if err != nil {
+		return 0, nil, err
+	}
 	var views []any
 	for _, c := range s.t.Clients {
 		if m.q.Get("app_type") != "" && !slices.Contains(appTypes, c.str("app_type")) {
+			continue
+		}
+		if !matchUser(c, terms) {
 			continue
 		}
 		if fpSet && c.bool("is_first_party") != firstParty {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -299,5 +300,32 @@ func TestClientCredentialsAndNulls(t *testing.T) {
 	roles := call(t, s, "GET", "/api/v2/users/"+strings.ReplaceAll(user["user_id"].(string), "|", "%7C")+"/roles", tok, nil)
 	if roles.status != 200 || string(roles.raw) != "[]" {
 		t.Errorf("roles: %d %s", roles.status, roles.raw)
+	}
+}
+
+func TestSearchQueries(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	wantStatus(t, call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "WSO2 keys"}), 201)
+	for _, u := range []string{"ada@example.com", "adam@example.com", "bob@example.com"} {
+		wantStatus(t, call(t, s, "POST", "/api/v2/users", tok, map[string]any{"connection": defaultConnectionName, "email": u, "password": "Correct-Horse-9"}), 201)
+	}
+	cases := []struct {
+		path string
+		want int
+	}{
+		{"/api/v2/clients?q=" + url.QueryEscape(`name:"WSO2 keys"`), 1},
+		{"/api/v2/users?q=" + url.QueryEscape(`email:"ada@example.com"`), 1},
+		{"/api/v2/users?q=" + url.QueryEscape(`email:ada*`), 2},
+		{"/api/v2/users?q=" + url.QueryEscape(`identities.connection:"`+defaultConnectionName+`" AND email:bob@example.com`), 1},
+		{"/api/v2/users?q=" + url.QueryEscape(`email:"nobody@example.com"`), 0},
+	}
+	for _, c := range cases {
+		a := call(t, s, "GET", c.path, tok, nil)
+		wantStatus(t, a, 200)
+		if n := len(a.array(t)); n != c.want {
+			t.Errorf("%s: %d results, want %d", c.path, n, c.want)
+		}
 	}
 }

@@ -249,7 +249,8 @@ type userTerm struct {
 	prefix       bool
 }
 
-// parseUserQuery understands the searches clients send: field:"value" or
+// parseUserQuery understands the searches clients send (users q=, and
+// clients q= with the same syntax): field:"value" or
 // field:value terms joined by AND (or by spaces), a trailing * for prefix.
 func parseUserQuery(q string) ([]userTerm, error) {
 	q = strings.TrimSpace(q)
@@ -287,12 +288,13 @@ func parseUserQuery(q string) ([]userTerm, error) {
 	return terms, nil
 }
 
+// matchUser says whether a user (or a client) matches every term.
 func matchUser(u obj, terms []userTerm) bool {
 	for _, t := range terms {
 		var candidates []string
 		switch t.field {
 		case "*":
-			for _, k := range []string{"email", "name", "nickname", "username", "user_id"} {
+			for _, k := range []string{"email", "name", "nickname", "username", "user_id", "client_id"} {
 				candidates = append(candidates, u.str(k))
 			}
 		case "identities.connection":
