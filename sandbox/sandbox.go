@@ -11,6 +11,7 @@ package sandbox
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/binary"
@@ -74,12 +75,15 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu     sync.Mutex // guards everything below
-	t      *tenant
-	rng    *mrand.Rand
-	key    *rsa.PrivateKey
-	kid    string
-	keyDER []byte // self-signed certificate of the signing key (x5c)
+	mu  sync.Mutex // guards everything below
+	t   *tenant
+	rng *mrand.Rand
+	// chachaSeed is the generator's seed, kept to derive a fresh stream
+	// for a loaded state (so a restarted tenant does not draw ids again).
+	chachaSeed [32]byte
+	key        *rsa.PrivateKey
+	kid        string
+	keyDER     []byte // self-signed certificate of the signing key (x5c)
 }
 
 // maxBody caps every request body, as Auth0's edge does.
@@ -110,6 +114,7 @@ func New(opts Options) (*Server, error) {
 	}
 	var chachaSeed [32]byte
 	binary.LittleEndian.PutUint64(chachaSeed[:], uint64(seed))
+	s.chachaSeed = chachaSeed
 	s.rng = mrand.New(mrand.NewChaCha8(chachaSeed))
 
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -298,6 +303,9 @@ func (s *Server) loadState(data []byte) error {
 	}
 	s.t = st.Tenant
 	s.t.normalize()
+	// The same seed over a saved tenant must not replay the draws that
+	// made it: derive the stream from the seed and the state.
+	s.rng = mrand.New(mrand.NewChaCha8(sha256.Sum256(append(s.chachaSeed[:], data...))))
 	s.rebaseAudience()
 	c := s.findClient(s.t.ManagementClientID)
 	if c == nil {

@@ -142,13 +142,40 @@ func (s *Server) randString(set string, n int) string {
 	return string(b)
 }
 
-func (s *Server) newResourceServerID() string { return s.randString(hexSet, 24) }
-func (s *Server) newClientID() string         { return s.randString(alnum, 32) }
-func (s *Server) newClientSecret() string     { return s.randString(secretSet, 64) }
-func (s *Server) newGrantID() string          { return "cgr_" + s.randString(alnum, 16) }
-func (s *Server) newConnectionID() string     { return "con_" + s.randString(alnum, 16) }
-func (s *Server) newUserID() string           { return s.randString(hexSet, 24) }
-func (s *Server) newCredentialID() string     { return "cred_" + s.randString(alnum, 22) }
+func (s *Server) newResourceServerID() string {
+	return s.unique(func() string { return s.randString(hexSet, 24) }, func(id string) bool { return s.findResourceServer(id) != nil })
+}
+
+func (s *Server) newClientID() string {
+	return s.unique(func() string { return s.randString(alnum, 32) }, func(id string) bool { return s.findClient(id) != nil })
+}
+
+func (s *Server) newClientSecret() string { return s.randString(secretSet, 64) }
+
+func (s *Server) newGrantID() string {
+	return s.unique(func() string { return "cgr_" + s.randString(alnum, 16) }, func(id string) bool { return s.findGrant(id) != nil })
+}
+
+func (s *Server) newConnectionID() string {
+	return s.unique(func() string { return "con_" + s.randString(alnum, 16) }, func(id string) bool { return s.findConnection(id) != nil })
+}
+
+func (s *Server) newUserID() string {
+	return s.unique(func() string { return s.randString(hexSet, 24) }, func(id string) bool { return s.findUser("auth0|"+id) != nil })
+}
+
+// unique draws until taken says the id is free (the tenant may be nil
+// while it is being seeded).
+func (s *Server) unique(draw func() string, taken func(string) bool) string {
+	for {
+		id := draw()
+		if s.t == nil || !taken(id) {
+			return id
+		}
+	}
+}
+
+func (s *Server) newCredentialID() string { return "cred_" + s.randString(alnum, 22) }
 
 // setKey installs the RS256 signing key with its kid and a self-signed
 // certificate (JWKS x5c).

@@ -329,3 +329,27 @@ func TestSearchQueries(t *testing.T) {
 		}
 	}
 }
+
+func TestSeededRestartDrawsNewIDs(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	first, err := New(Options{StateFile: path, Seed: 9, HTTP: true, signingKey: testKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second := start(t, Options{StateFile: path, Seed: 9, HTTP: true})
+	tok := mgmtToken(t, second)
+	// The system API's id was the first draw of seed 9.
+	rs := call(t, second, "POST", "/api/v2/resource-servers", tok, map[string]any{"identifier": "after-restart"})
+	wantStatus(t, rs, 201)
+	list := call(t, second, "GET", "/api/v2/resource-servers", tok, nil).array(t)
+	seen := map[any]bool{}
+	for _, r := range list {
+		id := r.(map[string]any)["id"]
+		if seen[id] {
+			t.Fatalf("two resource servers share id %v", id)
+		}
+		seen[id] = true
+	}
+}
