@@ -163,6 +163,10 @@ func TestConflicts(t *testing.T) {
 	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", tok, grant), 201)
 	wantError(t, call(t, s, "POST", "/api/v2/client-grants", tok, grant), 409,
 		"A client grant already exists between "+s.ClientID+" and basic-calculator", "conflict")
+	// A grant to the system API names only the scopes it has.
+	extra := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "extra"}).object(t)
+	wantError(t, call(t, s, "POST", "/api/v2/client-grants", tok, map[string]any{"client_id": extra["client_id"], "audience": s.Audience, "scope": []string{"read:clients", "fly:away"}}),
+		400, "Payload validation error: scope must be a subset of resource server scopes", "invalid_body")
 	// The same pair for users is another grant.
 	grant["subject_type"] = "user"
 	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", tok, grant), 201)
