@@ -42,14 +42,20 @@ func PlainSummary(o Outcome, reveal bool) string {
 		row("Discovery", ep.OpenIDConfiguration)
 		b.WriteString("\n")
 		for _, res := range r.Resources {
-			row(kindLabel(res.Kind), fmt.Sprintf("%s %s (%s)", res.Action, res.Name, res.ID))
+			v := res.Action + " " + res.Name
+			if len([]rune(v))+len(res.ID) <= 58 {
+				row(kindLabel(res.Kind), v+" ("+res.ID+")")
+				continue
+			}
+			row(kindLabel(res.Kind), v)
+			row("", "id "+res.ID)
 		}
 		row("Journal", r.JournalPath)
 		for _, f := range o.Exports {
 			row("Exported", f)
 		}
 		if !reveal {
-			b.WriteString("\n" + st.muted.Render("The secret is masked; run with --reveal-secrets to print it, or export it from the summary screen.") + "\n")
+			b.WriteString("\n" + st.muted.Render("The secret is masked: --reveal-secrets prints it.") + "\n")
 		}
 	case o.Started:
 		word := "stopped"
