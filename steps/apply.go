@@ -64,7 +64,7 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	}
 	for _, a := range plan.Actions {
 		if a.ID == "user" && a.Verb == Create && s.UserPassword == "" {
-			return Result{}, fmt.Errorf("creating user %s needs its password: give it on the user screen, with --user-password-file or in AUTH0_WIZARD_USER_PASSWORD", s.UserEmail)
+			return Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", s.UserEmail, s.ConnectionName)
 		}
 	}
 	if err := j.begin(p.ID, domain, s); err != nil {

@@ -381,3 +381,37 @@ func TestCancelFinishesInFlightAndResumes(t *testing.T) {
 		t.Fatalf("second teardown: err %v, %d calls", err, len(f.calls)-before)
 	}
 }
+
+// The user's password is needed only to create the user or log it in: a
+// plan (dry run) does without it, apply says when it is missing.
+func TestPasswordOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	p, _ := PlaybookByID(Azure)
+	s := validSettings(Azure)
+	s.UserPassword = ""
+	e := NewEngine(f)
+	plan, err := e.Plan(context.Background(), p, s, nil)
+	if err != nil {
+		t.Fatalf("plan without a password: %v", err)
+	}
+	if _, err := e.Apply(context.Background(), p, s, plan, nil, nil); err == nil || !strings.Contains(err.Error(), "no password was given") {
+		t.Fatalf("apply err = %v", err)
+	}
+	if f.tenantSummary() != "" {
+		t.Fatal("apply changed the tenant before refusing")
+	}
+	// With the user already there, apply runs and says the login was not tried.
+	f.users["auth0|1"] = User{ID: "auth0|1", Email: s.UserEmail, Connection: s.ConnectionName}
+	plan, _ = e.Plan(context.Background(), p, s, nil)
+	res, err := e.Apply(context.Background(), p, s, plan, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.UserToken != nil || !strings.Contains(res.UserTokenNote, "no password") {
+		t.Fatalf("user token %+v, note %q", res.UserToken, res.UserTokenNote)
+	}
+	if !res.Token.Verified {
+		t.Fatal("client credentials token not verified")
+	}
+}
