@@ -159,8 +159,12 @@ func (j *Journal) entries() []journalEntry {
 func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.doc.Playbook != "" && (j.doc.Playbook != id || j.doc.Domain != domain) {
-		return fmt.Errorf("journal %s belongs to playbook %s on %s, not %s on %s: give another --journal", j.path, j.doc.Playbook, j.doc.Domain, id, domain)
+	if err := j.checkLocked(id, domain); err != nil {
+		return err
+	}
+	if j.doc.Playbook != id || j.doc.Domain != domain {
+		// Nothing of the other run is left to resume or tear down.
+		j.doc.Resources, j.doc.Secrets = nil, nil
 	}
 	j.doc.Playbook, j.doc.Domain = id, domain
 	s.ClientSecret, s.UserPassword = "", ""
@@ -169,11 +173,24 @@ func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
 }
 
 // checkFor reports an error when the journal is for another playbook or tenant.
+// A journal that still records something to tear down (created, pending,
+// or a connection enabled) is bound to its playbook and tenant; one that does
+// not may be reused for another.
 func (j *Journal) checkFor(id PlaybookID, domain string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.doc.Playbook != "" && (j.doc.Playbook != id || j.doc.Domain != domain) {
-		return fmt.Errorf("journal %s belongs to playbook %s on %s, not %s on %s: give another --journal", j.path, j.doc.Playbook, j.doc.Domain, id, domain)
+	return j.checkLocked(id, domain)
+}
+
+func (j *Journal) checkLocked(id PlaybookID, domain string) error {
+	if j.doc.Playbook == "" || j.doc.Playbook == id && j.doc.Domain == domain {
+		return nil
+	}
+	for _, e := range j.doc.Resources {
+		if e.Action == Create.Past() || e.Action == journalPending || e.Kind == KindConnectionClient && e.Action == Update.Past() {
+			return fmt.Errorf("journal %s records what playbook %s created on %s (not %s on %s): tear that down first, or use another journal file",
+				j.path, j.doc.Playbook, j.doc.Domain, id, domain)
+		}
 	}
 	return nil
 }

@@ -70,11 +70,21 @@ func TestJournalFile(t *testing.T) {
 		if (j2.ClientSecret() != "") != reveal {
 			t.Errorf("secret kept = %q with reveal %v", j2.ClientSecret(), reveal)
 		}
-		if err := j2.begin(WSO2, "my-tenant.us.auth0.com", validSettings(WSO2)); err == nil || !strings.Contains(err.Error(), "another --journal") {
+		if err := j2.begin(WSO2, "my-tenant.us.auth0.com", validSettings(WSO2)); err == nil || !strings.Contains(err.Error(), "tear that down first") {
 			t.Errorf("other playbook: %v", err)
 		}
 		if err := j2.begin(Azure, "other.eu.auth0.com", s); err == nil {
 			t.Error("other tenant accepted")
+		}
+		// Once nothing is left to tear down, the file may serve another run.
+		if err := j2.remove("client"); err != nil {
+			t.Fatal(err)
+		}
+		if err := j2.begin(WSO2, "other.eu.auth0.com", validSettings(WSO2)); err != nil {
+			t.Errorf("empty journal refused: %v", err)
+		}
+		if j2.Playbook() != WSO2 || j2.Domain() != "other.eu.auth0.com" {
+			t.Errorf("journal now for %s on %s", j2.Playbook(), j2.Domain())
 		}
 	}
 }
