@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -40,7 +42,7 @@ func newStepForm(s *steps.Settings, step steps.Step, st styles, accessible bool)
 		if accessible && in.Secret && *ptr != "" {
 			continue
 		}
-		fields = append(fields, newInputField(in, ptr))
+		fields = append(fields, newInputField(in, ptr, accessible))
 	}
 	if len(fields) == 0 {
 		return nil, nil
@@ -53,11 +55,25 @@ func newStepForm(s *steps.Settings, step steps.Step, st styles, accessible bool)
 	return f, fields[0]
 }
 
-// newInputField renders one steps.Input as a huh field.
-func newInputField(in steps.Input, ptr *string) huh.Field {
+// newInputField renders one steps.Input as a huh field. In accessible mode
+// an empty answer keeps the value shown in brackets: huh's line prompt does
+// that, but validates the empty answer first, so the validator is given the
+// kept value instead.
+func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 	validate := func(string) error { return nil }
 	if in.Validate != nil {
 		validate = in.Validate
+	}
+	title := in.Label
+	if accessible && !in.Secret && *ptr != "" && len(in.Options) == 0 {
+		kept, check := *ptr, validate
+		title += " [" + kept + "]"
+		validate = func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				v = kept
+			}
+			return check(v)
+		}
 	}
 	if len(in.Options) > 0 {
 		opts := make([]huh.Option[string], 0, len(in.Options))
@@ -66,7 +82,7 @@ func newInputField(in steps.Input, ptr *string) huh.Field {
 		}
 		return huh.NewSelect[string]().
 			Key(in.Key).
-			Title(in.Label).
+			Title(title).
 			Description(in.Help).
 			Options(opts...).
 			Inline(true).
@@ -75,7 +91,7 @@ func newInputField(in steps.Input, ptr *string) huh.Field {
 	}
 	f := huh.NewInput().
 		Key(in.Key).
-		Title(in.Label).
+		Title(title).
 		Description(in.Help).
 		Value(ptr).
 		Validate(validate)
