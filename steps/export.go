@@ -324,7 +324,7 @@ func AzureFields(r Result, s Settings, reveal bool) []Field {
 		{Label: "Name", Value: s.APIMServer, Help: "the last segment of the developer portal's redirect URI"},
 		{Label: "Client registration page URL", Value: "http://localhost", Help: "a placeholder: users are not registered through APIM"},
 		{Label: "Authorization grant types", Value: "Authorization code"},
-		{Label: "Authorization endpoint URL", Value: authorize, Help: "audience= makes Auth0 issue an access token (a JWT) for this API"},
+		{Label: "Authorization endpoint URL", Value: authorize, Help: "audience= asks Auth0 for an access token (a JWT) for this API in the code flow; without it (and without a tenant Default Audience) validate-jwt rejects the token"},
 		{Label: "Authorization request method", Value: "GET"},
 		{Label: "Token endpoint URL", Value: ep.TokenEndpoint},
 		{Label: "Client authentication methods", Value: "Basic"},
