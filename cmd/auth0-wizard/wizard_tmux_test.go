@@ -206,3 +206,17 @@ func TestWizardInTmux(t *testing.T) {
 		}
 	})
 }
+
+// TestWizardWithoutTerminal: without a TTY the bare command draws nothing
+// and points at `apply` (exit 2).
+func TestWizardWithoutTerminal(t *testing.T) {
+	t.Parallel()
+	var out, errb strings.Builder
+	code := run(t.Context(), nil, strings.NewReader(""), &out, &errb)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, exitUsage, errb.String())
+	}
+	if !strings.Contains(errb.String(), "auth0-wizard apply") || out.Len() != 0 {
+		t.Fatalf("stdout %q, stderr %q: want nothing on stdout and a pointer to apply", out.String(), errb.String())
+	}
+}
