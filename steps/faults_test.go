@@ -76,7 +76,9 @@ func TestCancelledRunResumes(t *testing.T) {
 	for _, id := range []steps.PlaybookID{steps.WSO2, steps.Azure} {
 		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
-			sb, c := startSandbox(t, sandbox.Options{Seed: 3, Latency: 20 * time.Millisecond})
+			// Every response takes 100 ms, so what is in flight when the
+			// run is cancelled is still in flight when the cancel lands.
+			sb, c := startSandbox(t, sandbox.Options{Seed: 3, Latency: 100 * time.Millisecond})
 			adm := newAdmin(t, sb)
 			before := adm.snapshot()
 			s := settings(sb, id)
@@ -98,7 +100,7 @@ func TestCancelledRunResumes(t *testing.T) {
 				done <- err
 			}()
 			for ev := range ch {
-				if ev.Kind == steps.EventDone { // the first action finished: stop
+				if ev.Kind == steps.EventStarted { // the first action is in flight: stop
 					cancel()
 					break
 				}
