@@ -26,14 +26,15 @@ type outcome struct {
 
 // run is one Apply.
 type run struct {
-	c      Client
-	p      Playbook
-	s      Settings
-	plan   Plan
-	st     *planState
-	j      *Journal
-	events chan<- Event
-	out    map[string]*outcome
+	c       Client
+	backoff time.Duration
+	p       Playbook
+	s       Settings
+	plan    Plan
+	st      *planState
+	j       *Journal
+	events  chan<- Event
+	out     map[string]*outcome
 }
 
 // Apply carries the plan out: independent actions at once, each dependent
@@ -70,7 +71,7 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	if err := j.begin(p.ID, domain, s); err != nil {
 		return Result{}, err
 	}
-	r := &run{c: e.c, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}}
+	r := &run{c: e.c, backoff: e.backoff, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}}
 	for _, a := range plan.Actions {
 		r.out[a.ID] = &outcome{done: make(chan struct{})}
 	}
@@ -112,6 +113,21 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 		return res, err
 	}
 	return res, nil
+}
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func orMemory(path string) string {
@@ -285,8 +301,12 @@ func create[T any](actx, ctx context.Context, r *run, a Action, send func(contex
 			if attempt >= maxCreateAttempts {
 				return zero, "", fmt.Errorf("%w (gave up after %d attempts, none committed)", err, attempt)
 			}
-			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1,
+			wait := r.backoff * time.Duration(attempt)
+			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait,
 				Message: "the create's outcome was unknown and it was not made: sending it again"})
+			if err := sleep(actx, wait); err != nil {
+				return zero, "", err
+			}
 		default:
 			return zero, "", err
 		}
@@ -460,7 +480,11 @@ func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) 
 			break
 		}
 		if attempt < maxCreateAttempts {
-			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Message: "the outcome was unknown: sending it again"})
+			wait := r.backoff * time.Duration(attempt)
+			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait, Message: "the outcome was unknown: sending it again"})
+			if err = sleep(actx, wait); err != nil {
+				break
+			}
 		}
 	}
 	if err != nil {

@@ -15,9 +15,10 @@ import (
 
 // Tuning of the engine's own retries (the Client retries 429/5xx itself).
 const (
-	maxCreateAttempts = 4                // creates whose outcome was unknown and not committed
-	maxLookupAttempts = 3                // lookups after an unknown outcome
-	inFlightTimeout   = 90 * time.Second // how long an in-flight action may finish after ctx is cancelled
+	maxCreateAttempts = 6                      // creates whose outcome was unknown and not committed
+	resendBackoff     = 200 * time.Millisecond // × the attempt, before sending such a create again
+	maxLookupAttempts = 3                      // lookups after an unknown outcome
+	inFlightTimeout   = 90 * time.Second       // how long an in-flight action may finish after ctx is cancelled
 )
 
 // Engine plans and applies playbooks through a Client. It holds no state
@@ -25,7 +26,8 @@ const (
 // passed), so that Plan and Apply do not repeat it. It is safe for
 // concurrent use.
 type Engine struct {
-	c Client
+	c       Client
+	backoff time.Duration // resendBackoff; tests set it to zero
 
 	mu      sync.Mutex
 	checked map[string]Endpoints // playbook + "|" + domain → endpoints
@@ -33,7 +35,7 @@ type Engine struct {
 
 // NewEngine returns an engine working through c.
 func NewEngine(c Client) *Engine {
-	return &Engine{c: c, checked: map[string]Endpoints{}}
+	return &Engine{c: c, backoff: resendBackoff, checked: map[string]Endpoints{}}
 }
 
 // Check reads the tenant's discovery document and the management token's

@@ -133,9 +133,9 @@ func TestRareFailurePaths(t *testing.T) {
 			name: "an uncertain create never committed gives up after a bound",
 			id:   WSO2,
 			faults: map[string][]fault{"CreateClientGrant": {
-				{err: errLost}, {err: errLost}, {err: errLost}, {err: errLost}, {err: errLost}}},
+				{err: errLost}, {err: errLost}, {err: errLost}, {err: errLost}, {err: errLost}, {err: errLost}, {err: errLost}}},
 			check: func(t *testing.T, f *fakeClient, res Result, err error, evs []Event) {
-				if err == nil || !strings.Contains(err.Error(), "gave up after 4 attempts") {
+				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("gave up after %d attempts", maxCreateAttempts)) {
 					t.Fatalf("err = %v", err)
 				}
 				if n := f.count("CreateClientGrant"); n != maxCreateAttempts {
@@ -227,6 +227,7 @@ func TestRareFailurePaths(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := NewEngine(f)
+			e.backoff = 0
 			ctx := context.Background()
 			var res Result
 			var aerr error
