@@ -236,7 +236,9 @@ type KeyManagerConnector struct {
 }
 
 // keyManagerGrantTypes are offered to WSO2 developers, in Auth0's names.
-var keyManagerGrantTypes = []string{"client_credentials", "authorization_code", "refresh_token", "password", "implicit"}
+func keyManagerGrantTypes() []string {
+	return []string{"client_credentials", "authorization_code", "refresh_token", "password", "implicit"}
+}
 
 // KeyManager builds the WSO2 key manager for the tenant. Its connector
 // configuration is the management application's (Settings.ClientID,
@@ -260,7 +262,7 @@ func KeyManager(r Result, s Settings, reveal bool) KeyManagerDTO {
 		Certificates:               KeyManagerCert{Type: "JWKS", Value: ep.JWKSURI},
 		Issuer:                     ep.Issuer,
 		ScopeManagementEndpoint:    "none",
-		AvailableGrantTypes:        keyManagerGrantTypes,
+		AvailableGrantTypes:        keyManagerGrantTypes(),
 		EnableTokenGeneration:      true,
 		EnableTokenEncryption:      false,
 		EnableTokenHashing:         false,

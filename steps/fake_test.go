@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
 
 // fakeClient is a hand-written in-memory steps.Client for the table of rare
-// failure paths (an uncertain create, a 409, a failing write); the flows
-// themselves are proven against the sandbox over HTTP.
+// failure paths (TestRareFailurePaths: an uncertain create, a 409, a failing
+// write); the flows themselves are proven against the sandbox over HTTP.
 type fakeClient struct {
 	mu      sync.Mutex
 	n       int
@@ -25,8 +24,6 @@ type fakeClient struct {
 	calls   []string
 	// faults: per method, the faults of its next calls, in order.
 	faults map[string][]fault
-	// block, when set for a method, is waited on before it answers.
-	block map[string]chan struct{}
 }
 
 // fault is what one call does wrong: commit (or not), then return err.
@@ -39,7 +36,7 @@ func newFake() *fakeClient {
 	p, _ := PlaybookByID(Azure)
 	return &fakeClient{rs: map[string]ResourceServer{}, apps: map[string]App{}, grants: map[string]ClientGrant{},
 		conns: map[string]Connection{}, enabled: map[string]bool{}, users: map[string]User{},
-		scopes: slices.Clone(p.RequiredScopes), faults: map[string][]fault{}, block: map[string]chan struct{}{}}
+		scopes: slices.Clone(p.RequiredScopes), faults: map[string][]fault{}}
 }
 
 func (f *fakeClient) inject(method string, fs ...fault) {
@@ -52,7 +49,6 @@ func (f *fakeClient) inject(method string, fs ...fault) {
 func (f *fakeClient) call(method string) (fault, bool) {
 	f.mu.Lock()
 	f.calls = append(f.calls, method)
-	ch := f.block[method]
 	var ft fault
 	ok := false
 	if q := f.faults[method]; len(q) > 0 {
@@ -60,9 +56,6 @@ func (f *fakeClient) call(method string) (fault, bool) {
 		f.faults[method] = q[1:]
 	}
 	f.mu.Unlock()
-	if ch != nil {
-		<-ch
-	}
 	return ft, ok
 }
 
@@ -373,35 +366,6 @@ func (f *fakeClient) ClientCredentialsToken(ctx context.Context, clientID, clien
 func (f *fakeClient) PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (TokenCheck, error) {
 	f.call("PasswordRealmToken")
 	return TokenCheck{Verified: true, Claims: map[string]any{"azp": clientID}}, nil
-}
-
-// tenantSummary lists what the fake tenant holds, for comparisons.
-func (f *fakeClient) tenantSummary() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, r := range f.rs {
-		out = append(out, "rs:"+r.Identifier)
-	}
-	for _, a := range f.apps {
-		out = append(out, "client:"+a.Name)
-	}
-	for _, g := range f.grants {
-		out = append(out, "grant:"+g.Audience+":"+strings.Join(g.Scope, ","))
-	}
-	for _, c := range f.conns {
-		out = append(out, "conn:"+c.Name)
-	}
-	for k, v := range f.enabled {
-		if v {
-			out = append(out, "enabled:"+k)
-		}
-	}
-	for _, u := range f.users {
-		out = append(out, "user:"+u.Email)
-	}
-	slices.Sort(out)
-	return strings.Join(out, " ")
 }
 
 var _ Client = (*fakeClient)(nil)

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,76 +96,5 @@ func TestJournalRefusesGarbage(t *testing.T) {
 	}
 	if _, err := OpenJournal(path, false); err == nil || !strings.Contains(err.Error(), "move it away") {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-// A create sent and never answered (a crash in between) leaves a pending
-// entry: teardown looks it up and deletes it; resume takes it as created.
-func TestPendingEntries(t *testing.T) {
-	t.Parallel()
-	f := newFake()
-	f.rs["rs_0001"] = ResourceServer{ID: "rs_0001", Name: "Basic Calculator", Identifier: "basic-calculator"}
-	f.n = 1
-	path := filepath.Join(t.TempDir(), "j.json")
-	j, _ := OpenJournal(path, false)
-	s := validSettings(Azure)
-	_ = j.begin(Azure, "my-tenant.us.auth0.com", s)
-	_ = j.record(journalEntry{ActionID: "resource_server", Kind: KindResourceServer, Name: "Basic Calculator", Action: journalPending,
-		Lookup: map[string]string{"identifier": "basic-calculator"}})
-
-	p, _ := PlaybookByID(Azure)
-	e := NewEngine(f)
-	plan, err := e.Plan(context.Background(), p, s, j)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plan.Actions[0].Verb != Reuse || !plan.state.ours["resource_server"] {
-		t.Fatalf("pending resource server planned as %s (ours %v)", plan.Actions[0].Verb, plan.state.ours)
-	}
-
-	// Teardown straight away resolves it by its identifier.
-	if err := e.Teardown(context.Background(), j, nil); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.rs) != 0 || len(j.Resources()) != 0 {
-		t.Fatalf("after teardown: %s / %+v", f.tenantSummary(), j.Resources())
-	}
-}
-
-// Teardown touches nothing that was only reused, and a connection this tool
-// only enabled for an application is turned off again.
-func TestTeardownLeavesReused(t *testing.T) {
-	t.Parallel()
-	f := newFake()
-	f.conns["con_1"] = Connection{ID: "con_1", Name: "BasicCalculator", Strategy: "auth0"}
-	f.rs["rs_1"] = ResourceServer{ID: "rs_1", Name: "Basic Calculator", Identifier: "basic-calculator"}
-	f.n = 10
-	before := f.tenantSummary()
-	p, _ := PlaybookByID(Azure)
-	s := validSettings(Azure)
-	j, _ := OpenJournal(filepath.Join(t.TempDir(), "j.json"), false)
-	e := NewEngine(f)
-	plan, err := e.Plan(context.Background(), p, s, j)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verbs := map[string]Verb{}
-	for _, a := range plan.Actions {
-		verbs[a.ID] = a.Verb
-	}
-	if verbs["resource_server"] != Reuse || verbs["connection"] != Reuse || verbs["client"] != Create || verbs["connection_client"] != Update {
-		t.Fatalf("plan = %v", verbs)
-	}
-	if _, err := e.Apply(context.Background(), p, s, plan, j, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Teardown(context.Background(), j, nil); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tenantSummary(); got != before {
-		t.Fatalf("tenant after teardown:\n%s\nwant\n%s", got, before)
-	}
-	if f.count("DeleteResourceServer")+f.count("DeleteConnection") != 0 {
-		t.Fatal("teardown deleted a reused resource")
 	}
 }

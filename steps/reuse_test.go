@@ -3,6 +3,9 @@ package steps_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -90,5 +93,144 @@ func TestUnmarkedClientRefused(t *testing.T) {
 	}
 	if got := adm.snapshot(); !slices.Equal(got, before) {
 		t.Fatal("the tenant changed")
+	}
+}
+
+// Teardown touches nothing that was only reused, and turns off again a
+// connection this tool only enabled for its application.
+func TestTeardownLeavesReused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, c := startSandbox(t, sandbox.Options{Seed: 8})
+	s := settings(sb, steps.Azure)
+	if _, err := c.CreateResourceServer(ctx, steps.ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: "RS256"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "auth0"}); err != nil {
+		t.Fatal(err)
+	}
+	adm := newAdmin(t, sb)
+	before := adm.snapshot()
+	p, _ := steps.PlaybookByID(steps.Azure)
+	e := steps.NewEngine(c)
+	j, _ := steps.OpenJournal("", false)
+	plan, err := e.Plan(ctx, p, s, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verbs(plan)
+	if v["resource_server"] != steps.Reuse || v["connection"] != steps.Reuse || v["client"] != steps.Create || v["connection_client"] != steps.Update {
+		t.Fatalf("plan = %v", v)
+	}
+	if _, err := e.Apply(ctx, p, s, plan, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Teardown(ctx, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := adm.snapshot(); !slices.Equal(got, before) {
+		t.Fatalf("tenant after teardown:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(before, "\n"))
+	}
+}
+
+// The user's password is needed only to create the user or log it in: a
+// plan (dry run) does without it, apply says when it is missing, and with
+// the user already there apply runs and says the login was not tried.
+func TestPasswordOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, c := startSandbox(t, sandbox.Options{Seed: 9})
+	adm := newAdmin(t, sb)
+	before := adm.snapshot()
+	p, _ := steps.PlaybookByID(steps.Azure)
+	s := settings(sb, steps.Azure)
+	s.UserPassword = ""
+	e := steps.NewEngine(c)
+	plan, err := e.Plan(ctx, p, s, nil)
+	if err != nil {
+		t.Fatalf("plan without a password: %v", err)
+	}
+	if _, err := e.Apply(ctx, p, s, plan, nil, nil); err == nil || !strings.Contains(err.Error(), "no password was given") {
+		t.Fatalf("apply err = %v", err)
+	}
+	if got := adm.snapshot(); !slices.Equal(got, before) {
+		t.Fatal("apply changed the tenant before refusing")
+	}
+	if _, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "auth0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateUser(ctx, steps.User{Email: s.UserEmail, Password: "An0ther-Passw0rd", Connection: s.ConnectionName}); err != nil {
+		t.Fatal(err)
+	}
+	plan, err = e.Plan(ctx, p, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Apply(ctx, p, s, plan, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.UserToken != nil || !strings.Contains(res.UserTokenNote, "no password") || !res.Token.Verified {
+		t.Fatalf("user token %+v, note %q, token %v", res.UserToken, res.UserTokenNote, res.Token.Verified)
+	}
+}
+
+// A create that was sent and never recorded (a crash in between) is
+// "pending" in the journal: a resume takes the resource as created, and
+// teardown finds it by its reuse rule and deletes it.
+func TestPendingCreateIsResolved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, c := startSandbox(t, sandbox.Options{Seed: 10})
+	adm := newAdmin(t, sb)
+	before := adm.snapshot()
+	s := settings(sb, steps.WSO2)
+	// The crash: the resource server was made, the journal says only "pending".
+	if _, err := c.CreateResourceServer(ctx, steps.ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier,
+		Scopes: []steps.Scope{{Value: steps.WSO2Scope}}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "j.json")
+	doc := fmt.Sprintf(`{"version":1,"playbook":"wso2","domain":%q,"resources":[
+		{"action_id":"resource_server","kind":"resource_server","name":"x","action":"pending","lookup":{"identifier":%q}}],
+		"updated_at":"2026-11-22T00:00:00Z"}`, sb.Domain, s.APIIdentifier)
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, resume := range []bool{true, false} {
+		j, err := steps.OpenJournal(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resume {
+			if _, _, _, err := applyOnce(ctx, t, c, steps.WSO2, s, j); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range j.Resources() {
+				if r.Action != "created" {
+					t.Errorf("after resume: %+v", r)
+				}
+			}
+			if err := steps.NewEngine(c).Teardown(ctx, j, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := adm.snapshot(); !slices.Equal(got, before) {
+				t.Fatalf("after resume and teardown:\n%s", strings.Join(got, "\n"))
+			}
+			// Again, straight to teardown this time.
+			if _, err := c.CreateResourceServer(ctx, steps.ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := steps.NewEngine(c).Teardown(ctx, j, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := adm.snapshot(); !slices.Equal(got, before) || len(j.Resources()) != 0 {
+			t.Fatalf("after teardown of a pending entry:\n%s\n%+v", strings.Join(got, "\n"), j.Resources())
+		}
 	}
 }
