@@ -42,18 +42,16 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 
 	id := opts.Playbook
+	doctor := false
 	if id == "" {
-		choice := string(steps.WSO2)
-		for {
-			if err := run(newPlaybookForm(&choice, st, opts.DoctorAvailable, true)); err != nil {
-				return Outcome{Aborted: true}, nil
-			}
-			if choice != checkChoice {
-				break
-			}
-			say("Checking an existing setup is not part of the wizard yet; choose a playbook.")
+		choice, check := string(steps.WSO2), string(steps.WSO2)
+		if err := run(newPlaybookForm(&choice, &check, st, true)); err != nil {
+			return Outcome{Aborted: true}, nil
 		}
 		id = steps.PlaybookID(choice)
+		if choice == checkChoice {
+			id, doctor = steps.PlaybookID(check), true
+		}
 	}
 	p, err := steps.PlaybookByID(id)
 	if err != nil {
@@ -86,6 +84,9 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 				return o, err
 			}
 			say("Try again.")
+		}
+		if doctor && step.Kind == steps.StepManagement {
+			return accessibleDoctor(ctx, opts, sess, say)
 		}
 		if step.Kind == steps.StepKeyManager {
 			say("In the WSO2 admin portal (Key Managers → Add Key Manager, type Auth0):")
@@ -193,4 +194,18 @@ func eventLine(ev steps.Event) string {
 		b.WriteString(": " + ev.Message)
 	}
 	return b.String()
+}
+
+// accessibleDoctor runs the doctor's checks and prints each verdict.
+func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func(string, ...any)) (Outcome, error) {
+	path := opts.JournalPath
+	if path == "" {
+		path = steps.DefaultJournalPath(sess.playbook.ID)
+	}
+	say("\nChecking the existing setup …")
+	msg := runDoctor(ctx, opts.NewClient, sess.client, nil, path, sess.playbook, steps.WithDefaults(sess.settings))().(doctorDoneMsg)
+	if msg.Err != nil {
+		return Outcome{Playbook: sess.playbook.ID}, msg.Err
+	}
+	return Outcome{Playbook: sess.playbook.ID, Checks: msg.Results, Settings: sess.settings}, nil
 }

@@ -20,6 +20,7 @@ type keyMap struct {
 	Reveal   key.Binding // s: show or hide the secret
 	Export   key.Binding // enter on the summary: write the selected export
 	Gateway  key.Binding // g: the gateway's form values
+	Doctor   key.Binding // d: the doctor's checks
 	Yes      key.Binding // y: confirm quitting
 	No       key.Binding // n: keep going
 }
@@ -41,6 +42,7 @@ func newKeyMap() keyMap {
 		Reveal:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "secret")),
 		Export:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "export")),
 		Gateway:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "gateway")),
+		Doctor:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "check")),
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit")),
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "keep going")),
 	}

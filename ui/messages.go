@@ -12,7 +12,12 @@ import (
 // return one of these and the root's goTo does.
 type (
 	// playbookChosenMsg: the person picked a playbook.
-	playbookChosenMsg struct{ ID steps.PlaybookID }
+	playbookChosenMsg struct {
+		ID     steps.PlaybookID
+		Doctor bool // check an existing setup instead of making one
+	}
+	// doctorRequestedMsg: run the checks from the summary.
+	doctorRequestedMsg struct{}
 	// stepDoneMsg: the active step's inputs are complete (and checked).
 	stepDoneMsg struct{}
 	// wentBackMsg: the person asked for the previous screen.

@@ -38,9 +38,6 @@ type Options struct {
 	Reveal bool
 	// Sandbox shows a "sandbox" badge.
 	Sandbox bool
-	// DoctorAvailable says the `doctor` command exists; the playbook choice
-	// offers "check an existing setup" accordingly.
-	DoctorAvailable bool
 	// WriteFile writes an export (os.WriteFile when nil).
 	WriteFile func(path string, data []byte, perm os.FileMode) error
 	// ExportDir is where exports are written ("" means the current directory).
@@ -56,6 +53,7 @@ const (
 	stageReview                // the plan: create / reuse / update
 	stageProgress              // Apply runs
 	stageSummary               // endpoints, keys, token, exports
+	stageDoctor                // the checks of an existing setup
 )
 
 func (s stage) String() string {
@@ -70,6 +68,8 @@ func (s stage) String() string {
 		return "progress"
 	case stageSummary:
 		return "summary"
+	case stageDoctor:
+		return "doctor"
 	}
 	return fmt.Sprintf("stage(%d)", int(s))
 }
@@ -86,6 +86,8 @@ type session struct {
 	journal   *steps.Journal
 	result    steps.Result
 	applied   bool
+	doctor    bool // checking an existing setup: tenant, management, checks
+	checks    []steps.CheckResult
 }
 
 // Minimum usable terminal.
@@ -121,6 +123,7 @@ type Model struct {
 	review   reviewScreen
 	progress progressScreen
 	summary  summaryScreen
+	doctor   doctorScreen
 
 	cancelRun context.CancelFunc // the running Apply's, nil otherwise
 }
@@ -208,6 +211,8 @@ func (m Model) busy() bool {
 		return m.review.planning
 	case stageProgress:
 		return m.progress.running
+	case stageDoctor:
+		return m.doctor.running
 	}
 	return false
 }
@@ -260,12 +265,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case playbookChosenMsg:
 		p, err := steps.PlaybookByID(msg.ID)
 		if err != nil {
-			m.choose.err = err
-			return m, nil
+			return m, nil // the choices come from steps.Playbooks()
 		}
 		if m.sess.playbook.ID != p.ID {
 			m.sess.playbook = p
 		}
+		m.sess.doctor = msg.Doctor
 		m.sess.settings.Playbook = p.ID
 		return m.goTo(stageStep, 0)
 	case stepDoneMsg:
@@ -278,6 +283,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.goTo(stageSummary, 0)
 	case quitRequestedMsg:
 		return m.requestQuit()
+	case doctorRequestedMsg:
+		return m.goTo(stageDoctor, 0)
+	case doctorDoneMsg:
+		m.sess.checks = msg.Results
 	}
 	return m.updateScreen(msg)
 }
@@ -324,6 +333,8 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.progress, cmd = m.progress.Update(msg)
 	case stageSummary:
 		m.summary, cmd = m.summary.Update(msg)
+	case stageDoctor:
+		m.doctor, cmd = m.doctor.Update(msg)
 	}
 	if m.busy() {
 		cmd = tea.Batch(cmd, m.spinner.Tick)
@@ -337,6 +348,9 @@ func (m Model) next() (tea.Model, tea.Cmd) {
 	case stagePlaybook:
 		return m.goTo(stageStep, 0)
 	case stageStep:
+		if m.sess.doctor && m.currentStep().Kind == steps.StepManagement {
+			return m.goTo(stageDoctor, 0)
+		}
 		if m.step >= m.lastInputStep() {
 			return m.goTo(stageReview, 0)
 		}
@@ -361,6 +375,15 @@ func (m Model) back() (tea.Model, tea.Cmd) {
 		if !m.progress.running {
 			return m.goTo(stageReview, 0)
 		}
+	case stageDoctor:
+		if m.sess.applied {
+			return m.goTo(stageSummary, 0)
+		}
+		for i, s := range m.sess.playbook.Steps {
+			if s.Kind == steps.StepManagement {
+				return m.goTo(stageStep, i)
+			}
+		}
 	}
 	return m, nil
 }
@@ -374,7 +397,7 @@ func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
 	s := &m.sess.settings
 	switch st {
 	case stagePlaybook:
-		m.choose = newPlaybookScreen(m.sess, m.styles, m.keys, m.opts.DoctorAvailable)
+		m.choose = newPlaybookScreen(m.sess, m.styles, m.keys)
 	case stageStep:
 		cur := m.currentStep()
 		applyDefaults(s, cur)
@@ -397,6 +420,8 @@ func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
 		m.progress = newProgressScreen(m.sess, m.styles, m.keys)
 	case stageSummary:
 		m.summary = newSummaryScreen(m.sess, m.styles, m.keys, m.opts)
+	case stageDoctor:
+		m.doctor = newDoctorScreen(m.sess, m.styles, m.keys, m.opts)
 	}
 	m.resize()
 	return m, tea.Batch(m.screenInit(), m.spinnerIfBusy())
@@ -431,6 +456,8 @@ func (m Model) screenInit() tea.Cmd {
 		return m.progress.Init(m.opts)
 	case stageSummary:
 		return m.summary.Init()
+	case stageDoctor:
+		return m.doctor.Init()
 	}
 	return nil
 }
@@ -443,7 +470,8 @@ func (m Model) requestQuit() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.quitting = true
-	m.aborted = !(m.stage == stageSummary && m.sess.applied)
+	done := (m.stage == stageSummary && m.sess.applied) || (m.stage == stageDoctor && !m.doctor.running && len(m.sess.checks) > 0)
+	m.aborted = !done
 	return m, tea.Quit
 }
 
@@ -487,6 +515,9 @@ func (m Model) provisionDone(msg provisionDoneMsg) (tea.Model, tea.Cmd) {
 
 // resize pushes the window size down to the active screens.
 func (m *Model) resize() {
+	if m.width == 0 {
+		return // sized on the first WindowSizeMsg (a form shrunk now stays small)
+	}
 	w, h := m.bodySize()
 	m.help.SetWidth(max(w, 0))
 	m.choose.SetSize(w, h)
@@ -497,6 +528,7 @@ func (m *Model) resize() {
 	m.review.SetSize(w, h)
 	m.progress.SetSize(w, h)
 	m.summary.SetSize(w, h)
+	m.doctor.SetSize(w, h)
 }
 
 // restyle hands new styles to the screens.
@@ -509,6 +541,7 @@ func (m *Model) restyle() {
 	m.review.styles = m.styles
 	m.progress.setStyles(m.styles)
 	m.summary.setStyles(m.styles)
+	m.doctor.setStyles(m.styles)
 }
 
 // Frame layout: header (2 lines), explanation, body, help (2 lines).
@@ -562,7 +595,7 @@ func (m Model) explainLines() []string {
 // gets (lists, the summary), so the explanation gets a fixed share.
 func (m Model) heightDependent() bool {
 	switch m.stage {
-	case stageSummary, stageProgress:
+	case stageSummary, stageProgress, stageDoctor:
 		return true
 	case stageStep:
 		return m.currentStep().Kind == steps.StepKeyManager && m.keyMgr.showing
@@ -605,6 +638,8 @@ func (m Model) explainText() string {
 		return ""
 	case stageSummary:
 		return ""
+	case stageDoctor:
+		return "The doctor's checks, in order: tenant, management credentials and scopes, then what the playbook made. A check that depends on a failed one is skipped rather than failed again. Nothing is changed."
 	}
 	return ""
 }
@@ -617,7 +652,15 @@ func (m Model) titleLine() (count, title string) {
 	case stagePlaybook:
 		return "", "Choose a playbook"
 	case stageStep:
+		if m.sess.doctor {
+			return fmt.Sprintf("check · step %d of 3", m.step+1), m.currentStep().Title
+		}
 		return fmt.Sprintf("step %d of %d", m.step+1, n), m.currentStep().Title
+	case stageDoctor:
+		if m.sess.doctor {
+			return "check · step 3 of 3", "Check the setup"
+		}
+		return "", "Check the setup"
 	case stageReview:
 		_, i := m.summaryStep()
 		return fmt.Sprintf("before step %d of %d", i+1, n), "Review the plan"
@@ -735,6 +778,8 @@ func (m Model) screenKeys() bindings {
 		return m.progress.Keys()
 	case stageSummary:
 		return m.summary.Keys()
+	case stageDoctor:
+		return m.doctor.Keys()
 	}
 	return bindings{}
 }
@@ -761,6 +806,8 @@ func (m Model) screenView() string {
 		return m.progress.View(sp, m.stopping)
 	case stageSummary:
 		return m.summary.View()
+	case stageDoctor:
+		return m.doctor.View(sp)
 	}
 	return ""
 }
@@ -798,6 +845,8 @@ type Outcome struct {
 	Settings steps.Settings
 	// Exports lists the files written from the summary.
 	Exports []string
+	// Checks are the doctor's verdicts, when the checks ran.
+	Checks []steps.CheckResult
 }
 
 // Outcome reports how the wizard ended.
@@ -811,6 +860,7 @@ func (m Model) Outcome() Outcome {
 		Playbook: m.sess.playbook.ID,
 		Settings: m.sess.settings,
 		Exports:  m.summary.written(),
+		Checks:   m.sess.checks,
 	}
 	if m.sess.journal != nil {
 		o.JournalPath = m.sess.journal.Path()

@@ -378,3 +378,51 @@ func TestTinyTerminalAsksToEnlarge(t *testing.T) {
 		}
 	}
 }
+
+func TestDoctorFromSummaryAndFromTheFirstScreen(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+
+	// After a run, d on the summary checks what was made: nothing fails.
+	d := newDriver(t, o, 80, 24)
+	d.walkWSO2ToReview()
+	d.press("enter")
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
+	d.press("enter", "d")
+	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor.running })
+	if d.m.doctor.err != nil || steps.DoctorFailed(d.m.doctor.results) || len(d.m.doctor.results) == 0 {
+		t.Fatalf("checks after a successful run: err=%v results=%+v", d.m.doctor.err, d.m.doctor.results)
+	}
+	d.requireScreen("✓ no check failed", "✓ PASS")
+	d.press("esc")
+	if d.m.stage != stageSummary {
+		t.Fatalf("esc from the checks went to %v, want the summary", d.m.stage)
+	}
+
+	// "Check an existing setup" of azure on the same tenant (nothing made
+	// for azure): tenant, management, then a FAIL naming the missing API.
+	o.JournalPath = filepath.Join(t.TempDir(), "none.json")
+	d = newDriver(t, o, 80, 24)
+	d.press("down", "down", "enter") // check an existing setup
+	d.press("down", "enter")         // of azure
+	d.requireStep(steps.StepTenant)
+	d.requireScreen("check · step 1 of 3")
+	d.press("enter")
+	d.waitFor("the tenant answers")
+	d.press("enter", "enter", "enter", "enter")
+	d.waitFor("scopes the playbook needs are granted")
+	d.press("enter")
+	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor.running })
+	d.requireScreen("✗ FAIL", "check(s) failed")
+	if !steps.DoctorFailed(d.m.Outcome().Checks) {
+		t.Fatalf("outcome carries no failed check: %+v", d.m.Outcome().Checks)
+	}
+	d.press("q")
+	if o := d.m.Outcome(); o.Aborted || !d.m.quitting {
+		t.Fatalf("q after the checks: quitting=%v aborted=%v", d.m.quitting, o.Aborted)
+	}
+	if txt := PlainSummary(d.m.Outcome(), false); !strings.Contains(txt, "FAIL") {
+		t.Fatalf("exit text lacks the verdicts:\n%s", txt)
+	}
+}

@@ -16,6 +16,13 @@ func PlainSummary(o Outcome, reveal bool) string {
 	row := func(label, value string) {
 		fmt.Fprintf(&b, "  %-16s %s\n", label, value)
 	}
+	if len(o.Checks) > 0 {
+		b.WriteString(checksText(o.Checks))
+		if !o.Applied {
+			return strings.TrimRight(b.String(), "\n")
+		}
+		b.WriteString("\n")
+	}
 	switch {
 	case o.Applied:
 		r := o.Result
@@ -80,4 +87,20 @@ func tokenWord(t steps.TokenCheck) string {
 		return "✗ not verified: " + t.Reason
 	}
 	return "✗ not verified"
+}
+
+// checksText is the doctor's verdicts as plain lines: a word per verdict,
+// then why and, for WARN and FAIL, the fix.
+func checksText(checks []steps.CheckResult) string {
+	var b strings.Builder
+	for _, c := range checks {
+		fmt.Fprintf(&b, "%-4s  %s\n", c.Status, c.Title)
+		if c.Why != "" {
+			fmt.Fprintf(&b, "      %s\n", c.Why)
+		}
+		if c.Fix != "" && (c.Status == steps.CheckFail || c.Status == steps.CheckWarn) {
+			fmt.Fprintf(&b, "      fix: %s\n", c.Fix)
+		}
+	}
+	return b.String()
 }

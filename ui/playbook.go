@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -12,46 +10,60 @@ import (
 // checkChoice is the third option of the first screen.
 const checkChoice = "check"
 
-// playbookScreen is the first screen: wso2, azure, or check a setup.
+// playbookScreen is the first screen: wso2, azure, or check an existing
+// setup (then: of which playbook).
 type playbookScreen struct {
-	form     *huh.Form
-	choice   *string
-	doctor   bool
-	err      error
-	styles   styles
-	keys     keyMap
-	width    int
-	height   int
-	accessib bool
+	form   *huh.Form
+	choice *string
+	check  *string // the playbook whose setup to check
+	styles styles
+	keys   keyMap
+	width  int
+	height int
 }
 
 // newPlaybookForm is the playbook choice; the accessible mode runs it too.
-func newPlaybookForm(choice *string, st styles, doctor, accessible bool) *huh.Form {
-	var opts []huh.Option[string]
+func newPlaybookForm(choice, check *string, st styles, accessible bool) *huh.Form {
+	var opts, checkOpts []huh.Option[string]
 	for _, p := range steps.Playbooks() {
 		opts = append(opts, huh.NewOption(p.Title, string(p.ID)))
+		checkOpts = append(checkOpts, huh.NewOption(p.Title, string(p.ID)))
 	}
-	check := "Check an existing setup (coming soon: `auth0-wizard doctor`)"
-	if doctor {
-		check = "Check an existing setup: run `auth0-wizard doctor`"
-	}
-	opts = append(opts, huh.NewOption(check, checkChoice))
-	return huh.NewForm(huh.NewGroup(
-		huh.NewSelect[string]().
-			Key("playbook").
-			Title("What do you want to set up?").
-			Options(opts...).
-			Value(choice),
-	)).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(accessible)
+	opts = append(opts, huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
+	return huh.NewForm(
+		huh.NewGroup(
+			huh.NewSelect[string]().
+				Key("playbook").
+				Title("What do you want to set up?").
+				Options(opts...).
+				Height(len(opts)+1).
+				Value(choice),
+		),
+		huh.NewGroup(
+			huh.NewSelect[string]().
+				Key("check").
+				Title("Check the setup of which playbook?").
+				Options(checkOpts...).
+				Height(len(checkOpts)+1).
+				Value(check),
+		).WithHideFunc(func() bool { return *choice != checkChoice }),
+	).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(accessible)
 }
 
-func newPlaybookScreen(sess *session, st styles, k keyMap, doctor bool) playbookScreen {
+func newPlaybookScreen(sess *session, st styles, k keyMap) playbookScreen {
 	choice := string(sess.playbook.ID)
 	if choice == "" {
 		choice = string(steps.WSO2)
 	}
-	s := playbookScreen{choice: &choice, doctor: doctor, styles: st, keys: k}
-	s.form = newPlaybookForm(s.choice, st, doctor, false)
+	if sess.doctor {
+		choice = checkChoice
+	}
+	check := string(sess.playbook.ID)
+	if check == "" {
+		check = string(steps.WSO2)
+	}
+	s := playbookScreen{choice: &choice, check: &check, styles: st, keys: k}
+	s.form = newPlaybookForm(s.choice, s.check, st, false)
 	return s
 }
 
@@ -73,6 +85,11 @@ func (s *playbookScreen) setStyles(st styles) {
 
 func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok && kp.String() == "esc" {
+		if *s.choice == checkChoice && s.form.GetFocusedField().GetKey() == "check" {
+			s.form = newPlaybookForm(s.choice, s.check, s.styles, false)
+			sizeForm(s.form, s.width, s.height)
+			return s, s.form.Init()
+		}
 		return s, nil
 	}
 	m, cmd := s.form.Update(msg)
@@ -81,27 +98,14 @@ func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
 		return s, cmd
 	}
 	if *s.choice == checkChoice {
-		// Let the person choose again.
-		if s.doctor {
-			s.err = errors.New("quit (ctrl+c) and run `auth0-wizard doctor` to check an existing setup")
-		} else {
-			s.err = errors.New("checking an existing setup is coming soon as `auth0-wizard doctor`; choose a playbook for now")
-		}
-		s.form = newPlaybookForm(s.choice, s.styles, s.doctor, false)
-		sizeForm(s.form, s.width, s.height)
-		return s, s.form.Init()
+		id := steps.PlaybookID(*s.check)
+		return s, func() tea.Msg { return playbookChosenMsg{ID: id, Doctor: true} }
 	}
 	id := steps.PlaybookID(*s.choice)
 	return s, func() tea.Msg { return playbookChosenMsg{ID: id} }
 }
 
-func (s playbookScreen) View() string {
-	v := s.form.View()
-	if s.err != nil {
-		v += "\n" + s.styles.warn.Render(wrap("! "+s.err.Error(), s.width))
-	}
-	return v
-}
+func (s playbookScreen) View() string { return s.form.View() }
 
 func (s playbookScreen) Keys() bindings {
 	return s.keys.helpFor(s.keys.Up, s.keys.Next)

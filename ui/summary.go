@@ -42,7 +42,7 @@ func newSummaryScreen(sess *session, st styles, k keyMap, o Options) summaryScre
 	vp.KeyMap.Right.SetEnabled(false)
 	vp.KeyMap.PageDown.SetKeys("pgdown", "space")
 	vp.KeyMap.PageUp.SetKeys("pgup")
-	vp.KeyMap.HalfPageDown.SetKeys("ctrl+d")
+	vp.KeyMap.HalfPageDown.SetKeys("pgdown")
 	vp.KeyMap.HalfPageUp.SetKeys("ctrl+u")
 	vp.KeyMap.Up.SetKeys("up")
 	vp.KeyMap.Down.SetKeys("down")
@@ -126,6 +126,8 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, s.keys.QuitDone):
 			return s, func() tea.Msg { return quitRequestedMsg{} }
+		case key.Matches(msg, s.keys.Doctor):
+			return s, func() tea.Msg { return doctorRequestedMsg{} }
 		case key.Matches(msg, s.keys.Gateway):
 			s.gateway = !s.gateway
 			if s.gateway {
@@ -244,7 +246,7 @@ func (s summaryScreen) content() string {
 	for _, f := range s.files {
 		line("Exported", f)
 	}
-	b.WriteString(st.muted.Render(wrap("Next, in the gateway: press g for its form, ready to paste field by field.", w)))
+	b.WriteString(st.muted.Render(wrap("Next, in the gateway: press g for its form, ready to paste field by field; d runs the doctor's checks on what was made.", w)))
 	return b.String()
 }
 
@@ -295,7 +297,7 @@ func (s summaryScreen) Keys() bindings {
 	if s.gateway {
 		return bindings{short: own, full: [][]key.Binding{own, {k.Help, k.Quit}}}
 	}
-	return bindings{short: own, full: [][]key.Binding{{sc, k.Reveal, k.Copy, k.Gateway}, {k.Left, k.Right, k.Export}, {k.QuitDone, k.Help, k.Quit}}}
+	return bindings{short: own, full: [][]key.Binding{{sc, k.Reveal, k.Copy, k.Gateway, k.Doctor}, {k.Left, k.Right, k.Export}, {k.QuitDone, k.Help, k.Quit}}}
 }
 
 // tokenLine says whether the token verified, in a glyph and a word.

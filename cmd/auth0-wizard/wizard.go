@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/auth0-wizard/auth0-wizard/steps"
 	"github.com/auth0-wizard/auth0-wizard/ui"
 )
 
@@ -53,6 +54,8 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 		return errAborted
 	case out.Err != nil:
 		return fmt.Errorf("apply %s: %w", out.Playbook, out.Err)
+	case steps.DoctorFailed(out.Checks):
+		return fmt.Errorf("a check of the %s setup failed: see FAIL above", out.Playbook)
 	}
 	return nil
 }

@@ -1,0 +1,188 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// doctorScreen runs the doctor's checks of an existing setup (the same ones
+// as `auth0-wizard doctor`) and lists each verdict with why and the fix.
+type doctorScreen struct {
+	sess    *session
+	running bool
+	results []steps.CheckResult
+	err     error
+	cmd     tea.Cmd
+	vp      viewport.Model
+	styles  styles
+	keys    keyMap
+	width   int
+	height  int
+}
+
+// doctorDoneMsg: the checks finished.
+type doctorDoneMsg struct {
+	Results []steps.CheckResult
+	Err     error
+}
+
+func newDoctorScreen(sess *session, st styles, k keyMap, o Options) doctorScreen {
+	vp := viewport.New()
+	vp.KeyMap.Left.SetEnabled(false)
+	vp.KeyMap.Right.SetEnabled(false)
+	s := doctorScreen{sess: sess, vp: vp, styles: st, keys: k, running: true}
+	path := o.JournalPath
+	if path == "" {
+		path = steps.DefaultJournalPath(sess.playbook.ID)
+	}
+	s.cmd = runDoctor(o.Context, o.NewClient, sess.client, sess.journal, path, sess.playbook, steps.WithDefaults(sess.settings))
+	return s
+}
+
+// runDoctor is the Cmd that runs the checks. It uses the run's journal when
+// there is one, else the journal file if it exists (never creating one).
+func runDoctor(ctx context.Context, newClient func(steps.Settings) (steps.Client, error), c steps.Client, j *steps.Journal, path string, p steps.Playbook, set steps.Settings) tea.Cmd {
+	return func() tea.Msg {
+		if c == nil {
+			if newClient == nil {
+				return doctorDoneMsg{Err: errors.New("no tenant client configured")}
+			}
+			var err error
+			if c, err = newClient(set); err != nil {
+				return doctorDoneMsg{Err: err}
+			}
+		}
+		if j == nil {
+			if _, err := os.Stat(path); err == nil {
+				if j, err = steps.OpenJournal(path, false); err != nil {
+					return doctorDoneMsg{Err: fmt.Errorf("open the journal %s: %w", path, err)}
+				}
+			}
+		}
+		res := steps.NewEngine(c).Doctor(ctx, p, set, steps.DoctorOptions{Journal: j})
+		return doctorDoneMsg{Results: res}
+	}
+}
+
+func (s doctorScreen) Init() tea.Cmd { return s.cmd }
+
+func (s *doctorScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.vp.SetWidth(w)
+	s.vp.SetHeight(max(h-2, 1))
+	s.refresh()
+}
+
+func (s *doctorScreen) setStyles(st styles) {
+	s.styles = st
+	s.refresh()
+}
+
+func (s *doctorScreen) refresh() {
+	if s.width == 0 || s.sess == nil {
+		return
+	}
+	s.vp.SetContent(s.content())
+}
+
+func (s doctorScreen) Update(msg tea.Msg) (doctorScreen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case doctorDoneMsg:
+		s.running = false
+		s.results, s.err = msg.Results, msg.Err
+		s.refresh()
+		s.vp.GotoTop()
+		return s, nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, s.keys.Back):
+			return s, func() tea.Msg { return wentBackMsg{} }
+		case key.Matches(msg, s.keys.Recheck) && !s.running:
+			s.running, s.results, s.err = true, nil, nil
+			s.refresh()
+			return s, s.cmd
+		case key.Matches(msg, s.keys.QuitDone) && !s.running:
+			return s, func() tea.Msg { return quitRequestedMsg{} }
+		}
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return s, cmd
+}
+
+// checkGlyph is a verdict as a glyph and a word, never colour alone.
+func (s doctorScreen) checkGlyph(st steps.CheckStatus) string {
+	switch st {
+	case steps.CheckPass:
+		return s.styles.ok.Render("✓ PASS")
+	case steps.CheckWarn:
+		return s.styles.warn.Render("! WARN")
+	case steps.CheckFail:
+		return s.styles.fail.Render("✗ FAIL")
+	}
+	return s.styles.muted.Render("- SKIP")
+}
+
+func (s doctorScreen) content() string {
+	var b strings.Builder
+	for _, r := range s.results {
+		b.WriteString(s.checkGlyph(r.Status) + "  " + s.styles.value.Render(r.Title) + "\n")
+		if r.Why != "" {
+			b.WriteString(s.styles.muted.Render(indent(wrap(r.Why, s.width-8), "        ")) + "\n")
+		}
+		if r.Fix != "" && (r.Status == steps.CheckFail || r.Status == steps.CheckWarn) {
+			b.WriteString(indent(wrap("fix: "+r.Fix, s.width-8), "        ") + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (s doctorScreen) View(spin string) string {
+	switch {
+	case s.running:
+		return spin + " checking the tenant, the application, its grant and a token …"
+	case s.err != nil:
+		return s.styles.fail.Render(wrap("✗ "+s.err.Error(), s.width))
+	}
+	var pass, warn, fail int
+	for _, r := range s.results {
+		switch r.Status {
+		case steps.CheckPass:
+			pass++
+		case steps.CheckWarn:
+			warn++
+		case steps.CheckFail:
+			fail++
+		}
+	}
+	verdict := s.styles.ok.Render(fmt.Sprintf("✓ no check failed (%d passed, %d warnings)", pass, warn))
+	if fail > 0 {
+		verdict = s.styles.fail.Render(fmt.Sprintf("✗ %d check(s) failed, %d passed, %d warnings", fail, pass, warn))
+	}
+	return verdict + "\n\n" + s.vp.View()
+}
+
+func (s doctorScreen) Keys() bindings {
+	k := s.keys
+	if s.running {
+		return k.helpFor(k.Back)
+	}
+	sc := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
+	again := k.Recheck
+	again.SetHelp("r", "run again")
+	return k.helpFor(sc, again, k.Back, k.QuitDone)
+}
+
+// indent prefixes every line.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
