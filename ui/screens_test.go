@@ -22,7 +22,7 @@ var (
 	// the engine's right answer, but not a stable one for a golden.
 	verbRE = regexp.MustCompile(`[+=~] (created|reused |updated)`)
 	doneRE = regexp.MustCompile(`✓ (created|reused|updated)`)
-	timeRE     = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+	timeRE = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
 )
 
 // normalize masks what differs between runs: the sandbox's port, temp
