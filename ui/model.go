@@ -555,7 +555,7 @@ const (
 // the header, the key hints and a three-line explanation. The explanation
 // takes whatever the screen leaves unused.
 func (m Model) bodySize() (int, int) {
-	w := m.width - padX
+	w := m.contentWidth()
 	h := m.height - headerLines - footerLines
 	if m.explainText() != "" {
 		h -= 4
@@ -573,7 +573,7 @@ func (m Model) explainLines() []string {
 	if text == "" || m.width == 0 {
 		return nil
 	}
-	w := m.width - padX
+	w := m.contentWidth()
 	lines := strings.Split(wrap(text, w), "\n")
 	limit := 3
 	if !m.heightDependent() {
@@ -697,7 +697,7 @@ func (m Model) render() string {
 		return clip(wrap(msg, m.width), m.width, m.height)
 	}
 	st := m.styles
-	w := m.width - padX
+	w := m.contentWidth()
 	var b strings.Builder
 
 	head := st.header.Render("auth0-wizard")
@@ -884,3 +884,9 @@ func ResumeHint(id steps.PlaybookID, journal string) string {
 
 // lipWidth is the width of a rendered line, escape codes excluded.
 func lipWidth(s string) int { return ansi.StringWidth(s) }
+
+// maxContentWidth keeps lines readable on wide terminals.
+const maxContentWidth = 110
+
+// contentWidth is the width text is laid out to.
+func (m Model) contentWidth() int { return min(m.width-padX, maxContentWidth) }

@@ -231,7 +231,10 @@ func (s progressScreen) View(spin string, stopping bool) string {
 	b.WriteString("\n" + s.barView() + "\n\n")
 	switch {
 	case stopping && s.running:
-		b.WriteString(st.warn.Render(spin + " stopping after the action in progress; the journal stays consistent …"))
+		b.WriteString(st.warn.Render(spin+" stopping after the action in progress; the journal stays consistent …") + "\n")
+		if s.sess.journal != nil {
+			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
+		}
 	case s.running:
 		b.WriteString(st.muted.Render("Working. ctrl+c asks before stopping."))
 	case s.err != nil:
