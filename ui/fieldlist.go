@@ -108,11 +108,19 @@ func (l fieldList) View() string {
 		start++
 	}
 	var lines []string
+	shown := start
 	for i := start; i < len(rows); i++ {
 		if len(lines)+len(rows[i]) > h {
 			break
 		}
 		lines = append(lines, rows[i]...)
+		shown = i + 1
+	}
+	if more := len(rows) - shown; more > 0 && len(lines) < h+1 {
+		if len(lines) == h {
+			lines = lines[:len(lines)-1]
+		}
+		lines = append(lines, l.styles.muted.Render(fmt.Sprintf("  ↓ %d more", more)))
 	}
 	if l.status != "" {
 		lines = append(lines, l.styles.ok.Render("✓ "+l.status))

@@ -45,7 +45,7 @@ func (s keyManagerScreen) showFields() keyManagerScreen {
 	shown := steps.KeyManagerFields(r, s.sess.settings, s.reveal)
 	copies := steps.KeyManagerFields(r, s.sess.settings, true)
 	s.list = newFieldList(shown, copies, s.styles, s.keys)
-	s.list.SetSize(s.width, s.height)
+	s.list.SetSize(s.width, s.height-2)
 	s.showing = true
 	return s
 }
