@@ -87,40 +87,41 @@ func (l fieldList) rows() [][]string {
 	return out
 }
 
-// View shows the rows that fit, keeping the cursor in sight.
+// View shows the rows that fit, keeping the cursor in sight, with a line
+// saying how many fields are below.
 func (l fieldList) View() string {
 	rows := l.rows()
 	h := l.height
 	if l.status != "" {
 		h--
 	}
-	h = max(h, 2)
-	// Find the first row so that the cursor's row is visible.
-	start := 0
-	for {
-		used := 0
-		for i := start; i <= l.cursor && i < len(rows); i++ {
-			used += len(rows[i])
+	h = max(h, 3)
+	fill := func(start, room int) ([]string, int) {
+		var lines []string
+		next := start
+		for i := start; i < len(rows); i++ {
+			if len(lines)+len(rows[i]) > room {
+				break
+			}
+			lines = append(lines, rows[i]...)
+			next = i + 1
 		}
-		if used <= h || start >= l.cursor {
+		return lines, next
+	}
+	// The first row shown is the smallest that keeps the cursor's row in
+	// room (leaving a line for the "more" hint).
+	start := 0
+	for start < l.cursor {
+		_, next := fill(start, h-1)
+		if next > l.cursor {
 			break
 		}
 		start++
 	}
-	var lines []string
-	shown := start
-	for i := start; i < len(rows); i++ {
-		if len(lines)+len(rows[i]) > h {
-			break
-		}
-		lines = append(lines, rows[i]...)
-		shown = i + 1
-	}
-	if more := len(rows) - shown; more > 0 && len(lines) < h+1 {
-		if len(lines) == h {
-			lines = lines[:len(lines)-1]
-		}
-		lines = append(lines, l.styles.muted.Render(fmt.Sprintf("  ↓ %d more", more)))
+	lines, next := fill(start, h)
+	if next < len(rows) {
+		lines, next = fill(start, h-1)
+		lines = append(lines, l.styles.muted.Render(fmt.Sprintf("  ↓ %d more", len(rows)-next)))
 	}
 	if l.status != "" {
 		lines = append(lines, l.styles.ok.Render("✓ "+l.status))
