@@ -126,10 +126,10 @@ func updateForm(f *huh.Form, first huh.Field, k keyMap, msg tea.Msg) (*huh.Form,
 		return f, formBusy, nil
 	}
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		if kp.String() == "esc" {
+		if key.Matches(kp, k.Cancel) {
 			return f, formBack, nil
 		}
-		if kp.String() == "shift+tab" && f.GetFocusedField() == first {
+		if key.Matches(kp, k.PrevField) && f.GetFocusedField() == first {
 			return f, formBack, nil
 		}
 	}

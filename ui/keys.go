@@ -5,46 +5,50 @@ import "charm.land/bubbles/v2/key"
 // keyMap is every binding of the wizard. Screens enable the ones that apply
 // and return their own help.KeyMap built from these bindings.
 type keyMap struct {
-	Next     key.Binding // enter, tab
-	Back     key.Binding // esc, shift+tab
-	Help     key.Binding // ?
-	Quit     key.Binding // ctrl+c
-	QuitDone key.Binding // q on the summary
-	Up       key.Binding
-	Down     key.Binding
-	Left     key.Binding
-	Right    key.Binding
-	Edit     key.Binding // e: edit the values of a checked screen
-	Recheck  key.Binding // r: run the check again
-	Copy     key.Binding // c: copy (OSC 52)
-	Reveal   key.Binding // s: show or hide the secret
-	Export   key.Binding // enter on the summary: write the selected export
-	Gateway  key.Binding // g: the gateway's form values
-	Doctor   key.Binding // d: the doctor's checks
-	Yes      key.Binding // y: confirm quitting
-	No       key.Binding // n: keep going
+	Next      key.Binding // enter, tab
+	Back      key.Binding // esc, shift+tab
+	Cancel    key.Binding // esc alone: back from anywhere in a form
+	PrevField key.Binding // shift+tab alone: back only from a form's first field
+	Help      key.Binding // ?
+	Quit      key.Binding // ctrl+c
+	QuitDone  key.Binding // q on the summary
+	Up        key.Binding
+	Down      key.Binding
+	Left      key.Binding
+	Right     key.Binding
+	Edit      key.Binding // e: edit the values of a checked screen
+	Recheck   key.Binding // r: run the check again
+	Copy      key.Binding // c: copy (OSC 52)
+	Reveal    key.Binding // s: show or hide the secret
+	Export    key.Binding // enter on the summary: write the selected export
+	Gateway   key.Binding // g: the gateway's form values
+	Doctor    key.Binding // d: the doctor's checks
+	Yes       key.Binding // y: confirm quitting
+	No        key.Binding // n: keep going
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Next:     key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next")),
-		Back:     key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
-		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		QuitDone: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
-		Left:     key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "prev export")),
-		Right:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next export")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Recheck:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check again")),
-		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-		Reveal:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "secret")),
-		Export:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "export")),
-		Gateway:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "gateway")),
-		Doctor:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "check")),
-		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit")),
-		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "keep going")),
+		Next:      key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next")),
+		Back:      key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		QuitDone:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
+		Left:      key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "prev export")),
+		Right:     key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next export")),
+		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Recheck:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check again")),
+		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Reveal:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "secret")),
+		Export:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "export")),
+		Gateway:   key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "gateway")),
+		Doctor:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "check")),
+		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit")),
+		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "keep going")),
 	}
 }
 

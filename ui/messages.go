@@ -28,6 +28,8 @@ type (
 	summaryRequestedMsg struct{}
 	// quitRequestedMsg: the person is done (q on the summary).
 	quitRequestedMsg struct{}
+	// stopRequestedMsg: esc while the run changes the tenant.
+	stopRequestedMsg struct{}
 )
 
 // Background results. Each carries copied data and its error.

@@ -111,6 +111,7 @@ type Model struct {
 
 	fullHelp    bool
 	confirmQuit bool // "quit while work runs?" is showing
+	confirmStop bool // "stop the run?" (esc during the run) is showing
 	stopping    bool // the run was cancelled; waiting for the engine to stop
 	aborted     bool // the person quit before the end
 	quitting    bool
@@ -238,7 +239,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
 	case tea.KeyPressMsg:
-		if m.confirmQuit {
+		if m.confirmQuit || m.confirmStop {
 			return m.updateConfirmQuit(msg)
 		}
 		switch {
@@ -283,6 +284,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.goTo(stageSummary, 0)
 	case quitRequestedMsg:
 		return m.requestQuit()
+	case stopRequestedMsg:
+		if m.stage == stageProgress && m.progress.running {
+			m.confirmStop = true
+		}
+		return m, nil
 	case doctorRequestedMsg:
 		return m.goTo(stageDoctor, 0)
 	case doctorDoneMsg:
@@ -477,8 +483,15 @@ func (m Model) requestQuit() (tea.Model, tea.Cmd) {
 
 func (m Model) updateConfirmQuit(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
+	case key.Matches(msg, m.keys.Yes) && m.confirmStop:
+		m.confirmStop = false
+		if m.progress.running && m.cancelRun != nil {
+			m.progress.cancelling = true
+			m.cancelRun()
+		}
+		return m, nil
 	case key.Matches(msg, m.keys.Yes), key.Matches(msg, m.keys.Quit):
-		m.confirmQuit = false
+		m.confirmQuit, m.confirmStop = false, false
 		if !m.progress.running {
 			m.quitting, m.aborted = true, true
 			return m, tea.Quit
@@ -489,7 +502,7 @@ func (m Model) updateConfirmQuit(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, m.keys.No):
-		m.confirmQuit = false
+		m.confirmQuit, m.confirmStop = false, false
 	}
 	return m, nil
 }
@@ -719,7 +732,7 @@ func (m Model) render() string {
 	}
 
 	body := m.screenView()
-	if m.confirmQuit {
+	if m.confirmQuit || m.confirmStop {
 		body = m.confirmView()
 	}
 	helpView := m.helpView()
@@ -738,6 +751,13 @@ func lipHeight(s string) int { return strings.Count(s, "\n") + 1 }
 
 func (m Model) confirmView() string {
 	st := m.styles
+	if m.confirmStop {
+		return st.warn.Render("! Stop the run?") + "\n\n" +
+			"It stops after the action in progress; the journal keeps what was done, and\n" +
+			"esc then goes back to the review, which plans again from it.\n\n" +
+			st.helpKey.Render("y") + st.helpDesc.Render(" stop   ") +
+			st.helpKey.Render("n") + st.helpDesc.Render(" keep going")
+	}
 	return st.warn.Render("! Quit while the wizard is changing the tenant?") + "\n\n" +
 		"The run stops after the action in progress; the journal keeps what was done\n" +
 		"so you can resume later.\n\n" +
@@ -748,7 +768,7 @@ func (m Model) confirmView() string {
 // helpView is the key hints of the active screen.
 func (m Model) helpView() string {
 	k := m.screenKeys()
-	if m.confirmQuit {
+	if m.confirmQuit || m.confirmStop {
 		k = bindings{short: []key.Binding{m.keys.Yes, m.keys.No}}
 	}
 	if m.fullHelp {

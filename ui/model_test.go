@@ -426,3 +426,35 @@ func TestDoctorFromSummaryAndFromTheFirstScreen(t *testing.T) {
 		t.Fatalf("exit text lacks the verdicts:\n%s", txt)
 	}
 }
+
+func TestEscDuringApplyStopsTheRunAndGoesBackToReview(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{Seed: 42, Latency: 2 * quick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	d := newDriver(t, sandboxOptions(t, sb), 80, 24)
+	d.walkWSO2ToReview()
+	d.press("enter")
+	d.waitUntil("apply runs", func(m Model) bool { return m.progress.running })
+	d.press("esc")
+	d.requireScreen("Stop the run?")
+	d.press("y")
+	d.waitUntil("the run stopped", func(m Model) bool { return !m.progress.running })
+	if d.m.quitting || d.m.stage != stageProgress {
+		t.Fatalf("esc → y quit or left the progress screen (quitting=%v stage=%v)", d.m.quitting, d.m.stage)
+	}
+	if !errors.Is(d.m.progress.err, context.Canceled) {
+		t.Fatalf("run error = %v, want context.Canceled", d.m.progress.err)
+	}
+	d.requireScreen("stopped at your request", "To resume")
+	d.press("esc")
+	if d.m.stage != stageReview {
+		t.Fatalf("esc after a stopped run went to %v, want review", d.m.stage)
+	}
+	d.waitUntil("planned again", func(m Model) bool { return m.review.planned || m.review.err != nil })
+	if d.m.review.err != nil {
+		t.Fatalf("re-plan after a stop: %v", d.m.review.err)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -84,7 +85,7 @@ func (s *playbookScreen) setStyles(st styles) {
 }
 
 func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok && kp.String() == "esc" {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && key.Matches(kp, s.keys.Cancel) {
 		if *s.choice == checkChoice && s.form.GetFocusedField().GetKey() == "check" {
 			s.form = newPlaybookForm(s.choice, s.check, s.styles, false)
 			sizeForm(s.form, s.width, s.height)

@@ -17,18 +17,19 @@ import (
 // a tick or a cross with a word, the time it took, retries and waits; and an
 // overall bar.
 type progressScreen struct {
-	sess    *session
-	lines   []actionLine
-	events  <-chan steps.Event
-	done    <-chan provisionDoneMsg
-	running bool
-	started bool
-	err     error
-	barW    int
-	styles  styles
-	keys    keyMap
-	width   int
-	height  int
+	sess       *session
+	lines      []actionLine
+	events     <-chan steps.Event
+	done       <-chan provisionDoneMsg
+	running    bool
+	started    bool
+	cancelling bool // esc → y: the run was asked to stop
+	err        error
+	barW       int
+	styles     styles
+	keys       keyMap
+	width      int
+	height     int
 }
 
 // actionLine is the state of one action on screen.
@@ -152,7 +153,13 @@ func (s *progressScreen) finish(msg provisionDoneMsg) {
 
 func (s progressScreen) Update(msg tea.Msg) (progressScreen, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok || s.running {
+	if !ok {
+		return s, nil
+	}
+	if s.running {
+		if key.Matches(kp, s.keys.Back) {
+			return s, func() tea.Msg { return stopRequestedMsg{} }
+		}
 		return s, nil
 	}
 	switch {
@@ -230,13 +237,18 @@ func (s progressScreen) View(spin string, stopping bool) string {
 	}
 	b.WriteString("\n" + s.barView() + "\n\n")
 	switch {
-	case stopping && s.running:
+	case (stopping || s.cancelling) && s.running:
 		b.WriteString(st.warn.Render(spin+" stopping after the action in progress; the journal stays consistent …") + "\n")
 		if s.sess.journal != nil {
 			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
 		}
 	case s.running:
 		b.WriteString(st.muted.Render("Working. ctrl+c asks before stopping."))
+	case s.err != nil && errors.Is(s.err, context.Canceled):
+		b.WriteString(st.warn.Render("■ stopped at your request") + "\n")
+		if s.sess.journal != nil {
+			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
+		}
 	case s.err != nil:
 		b.WriteString(st.fail.Render(wrap("✗ "+s.err.Error(), s.width)) + "\n")
 		if s.sess.journal != nil {
@@ -252,7 +264,9 @@ func (s progressScreen) Keys() bindings {
 	k := s.keys
 	switch {
 	case s.running:
-		return k.helpFor()
+		stop := k.Cancel
+		stop.SetHelp("esc", "stop")
+		return k.helpFor(stop)
 	case s.err != nil:
 		return k.helpFor(k.Back)
 	}
