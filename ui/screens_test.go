@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
@@ -153,4 +154,53 @@ func TestScreens(t *testing.T) {
 			snap(d, "azure-08-summary-gateway")
 		})
 	}
+}
+
+// TestResizeKeepsEveryLineInside resizes the terminal on every screen of a
+// wso2 walk (large, then 80x24, then the minimum 60x16) and checks that
+// nothing spills out.
+func TestResizeKeepsEveryLineInside(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	d := newDriver(t, sandboxOptions(t, sb), 160, 45)
+	check := func(where string) {
+		t.Helper()
+		for _, sz := range []struct{ w, h int }{{80, 24}, {60, 16}, {160, 45}} {
+			d.send(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
+			screen := d.screen()
+			lines := strings.Split(screen, "\n")
+			if len(lines) > sz.h {
+				t.Errorf("%s at %dx%d: %d lines", where, sz.w, sz.h, len(lines))
+			}
+			for i, l := range lines {
+				if lipWidth(l) > sz.w {
+					t.Errorf("%s at %dx%d: line %d is %d wide: %q", where, sz.w, sz.h, i+1, lipWidth(l), l)
+				}
+			}
+		}
+	}
+	check("playbook")
+	d.press("enter")
+	check("tenant")
+	d.press("enter")
+	d.waitFor("the tenant answers")
+	check("tenant checked")
+	d.press("enter")
+	check("management")
+	d.press("enter", "enter", "enter")
+	d.waitFor("scopes the playbook needs are granted")
+	check("management checked")
+	d.press("enter", "enter", "enter")
+	d.waitFor("Well-known URL")
+	check("key manager fields")
+	d.press("enter", "enter", "enter", "enter", "enter", "enter")
+	d.waitUntil("planned", func(m Model) bool { return m.review.planned })
+	check("review")
+	d.press("enter")
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied })
+	check("progress")
+	d.press("enter")
+	check("summary")
+	d.press("g")
+	check("gateway")
 }
