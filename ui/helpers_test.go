@@ -256,3 +256,5 @@ func (d *driver) requireScreen(want ...string) {
 		}
 	}
 }
+
+func ansiStrip(s string) string { return ansi.Strip(s) }

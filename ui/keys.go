@@ -10,6 +10,7 @@ type keyMap struct {
 	Cancel    key.Binding // esc alone: back from anywhere in a form
 	PrevField key.Binding // shift+tab alone: back only from a form's first field
 	Help      key.Binding // ?
+	More      key.Binding // ctrl+o: the whole explanation, when it is cut
 	Quit      key.Binding // ctrl+c
 	QuitDone  key.Binding // q on the summary
 	Up        key.Binding
@@ -34,6 +35,7 @@ func newKeyMap() keyMap {
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		More:      key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "more")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		QuitDone:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),

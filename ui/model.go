@@ -110,6 +110,7 @@ type Model struct {
 	spinner spinner.Model
 
 	fullHelp    bool
+	showExplain bool // the whole explanation replaces the screen (ctrl+o)
 	confirmQuit bool // "quit while work runs?" is showing
 	confirmStop bool // "stop the run?" (esc during the run) is showing
 	stopping    bool // the run was cancelled; waiting for the engine to stop
@@ -242,7 +243,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.confirmQuit || m.confirmStop {
 			return m.updateConfirmQuit(msg)
 		}
+		if m.showExplain {
+			if key.Matches(msg, m.keys.More) || key.Matches(msg, m.keys.Cancel) || key.Matches(msg, m.keys.Next) {
+				m.showExplain = false
+			} else if key.Matches(msg, m.keys.Quit) {
+				return m.requestQuit()
+			}
+			return m, nil
+		}
 		switch {
+		case key.Matches(msg, m.keys.More) && m.explainTruncated():
+			m.showExplain = true
+			return m, nil
 		case key.Matches(msg, m.keys.Quit):
 			return m.requestQuit()
 		case key.Matches(msg, m.keys.Help) && !m.textFocused():
@@ -399,7 +411,7 @@ func (m Model) back() (tea.Model, tea.Cmd) {
 // returns its first command.
 func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
 	m.stage, m.step = st, step
-	m.fullHelp = false
+	m.fullHelp, m.showExplain = false, false
 	s := &m.sess.settings
 	switch st {
 	case stagePlaybook:
@@ -604,6 +616,16 @@ func (m Model) explainLines() []string {
 	return lines
 }
 
+// explainTruncated says whether the explanation on screen is cut.
+func (m Model) explainTruncated() bool {
+	text := reflow(m.explainText())
+	if text == "" || m.width == 0 {
+		return false
+	}
+	full := strings.Count(wrap(text, m.contentWidth()), "\n") + 1
+	return full > len(m.explainLines())
+}
+
 // heightDependent says whether the active screen fills whatever height it
 // gets (lists, the summary), so the explanation gets a fixed share.
 func (m Model) heightDependent() bool {
@@ -727,6 +749,15 @@ func (m Model) render() string {
 		line += st.stepCount.Render("  " + count)
 	}
 	b.WriteString(line + "\n\n")
+	if m.showExplain {
+		back := m.keys.More
+		back.SetHelp("ctrl+o/esc", "back")
+		helpView := m.help.ShortHelpView([]key.Binding{back, m.keys.Quit})
+		b.WriteString(wrap(reflow(m.explainText()), w))
+		out := clip(b.String(), w, m.height-2)
+		pad := m.height - lipHeight(out) - 1
+		return clip(st.app.Render(out+strings.Repeat("\n", max(pad, 1))+helpView), m.width, m.height)
+	}
 	if ex := m.explainLines(); len(ex) > 0 {
 		b.WriteString(st.explain.Render(strings.Join(ex, "\n")) + "\n\n")
 	}
@@ -774,7 +805,16 @@ func (m Model) helpView() string {
 	if m.fullHelp {
 		return m.help.FullHelpView(k.FullHelp())
 	}
-	return m.help.ShortHelpView(k.ShortHelp())
+	short := k.ShortHelp()
+	if !m.confirmQuit && !m.confirmStop && m.explainTruncated() {
+		// "ctrl+o more" before the global keys, when the line has room.
+		n := max(len(short)-2, 0)
+		with := append(append(append([]key.Binding{}, short[:n]...), m.keys.More), short[n:]...)
+		if v := m.help.ShortHelpView(with); !strings.Contains(v, "…") {
+			return v
+		}
+	}
+	return m.help.ShortHelpView(short)
 }
 
 func (m Model) screenKeys() bindings {

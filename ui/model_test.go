@@ -458,3 +458,35 @@ func TestEscDuringApplyStopsTheRunAndGoesBackToReview(t *testing.T) {
 		t.Fatalf("re-plan after a stop: %v", d.m.review.err)
 	}
 }
+
+func TestCtrlOShowsTheWholeExplanation(t *testing.T) {
+	t.Parallel()
+	m := New(Options{Playbook: steps.WSO2})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = nm.(Model)
+	// The application step's explanation is cut at 80x24.
+	for i, s := range m.sess.playbook.Steps {
+		if s.Kind == steps.StepApplication {
+			m, _ = m.goTo(stageStep, i)
+		}
+	}
+	if !m.explainTruncated() {
+		t.Skip("the application explanation fits at 80x24 now; nothing to show")
+	}
+	if !strings.Contains(m.render(), "ctrl+o") {
+		t.Fatalf("a cut explanation offers no ctrl+o:\n%s", m.render())
+	}
+	nm, _ = m.Update(tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
+	m = nm.(Model)
+	whole := strings.Join(strings.Fields(ansiStrip(m.render())), " ")
+	last := strings.Fields(reflow(m.currentStep().Explain))
+	tail := strings.Join(last[len(last)-4:], " ")
+	if !strings.Contains(whole, tail) {
+		t.Fatalf("ctrl+o does not show the explanation's end %q:\n%s", tail, m.render())
+	}
+	requireFits(t, ansiStrip(m.render()), 80, 24)
+	nm, _ = m.Update(keyMsg("esc"))
+	if m = nm.(Model); m.showExplain || m.stage != stageStep {
+		t.Fatalf("esc did not close the text (showExplain=%v stage=%v)", m.showExplain, m.stage)
+	}
+}
