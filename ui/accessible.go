@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -26,6 +28,8 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
+	// Colours only where the output takes them, and never with NO_COLOR.
+	out = colorprofile.NewWriter(out, os.Environ())
 	st := newStyles(true)
 	sess := &session{settings: opts.Settings}
 	o := Outcome{}
@@ -50,6 +54,9 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		id = steps.PlaybookID(choice)
 		if choice == checkChoice {
+			if err := run(newCheckForm(&check, st)); err != nil {
+				return Outcome{Aborted: true}, nil
+			}
 			id, doctor = steps.PlaybookID(check), true
 		}
 	}

@@ -2,8 +2,11 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
 // TestAccessibleLineModeCompletesWSO2 drives the line mode as a screen
@@ -29,5 +32,60 @@ func TestAccessibleLineModeCompletesWSO2(t *testing.T) {
 	}
 	if strings.Contains(text, sb.ClientSecret) {
 		t.Fatalf("line mode printed the management secret")
+	}
+}
+
+// lineReader hands out one line per Read, as a terminal does when a person
+// types, so each of huh's line prompts reads only its own answer.
+type lineReader struct{ lines []string }
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	if len(r.lines) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.lines[0]+"\n")
+	r.lines = r.lines[1:]
+	return n, nil
+}
+
+func TestAccessibleLineModeAzureWithTypedAnswers(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	var out bytes.Buffer
+	// playbook 2; tenant, client id, audience kept; API name, identifier,
+	// algorithm, app name, APIM instance, APIM server kept; a connection
+	// name and an email typed; apply.
+	in := &lineReader{lines: []string{"2", "", "", "", "", "", "", "", "", "", "Calculator-Users", "jane@example.com", "y"}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
+	}
+	if !got.Applied || got.Result.UserToken == nil || !got.Result.UserToken.Verified {
+		t.Fatalf("outcome = %+v\n%s", got, out.String())
+	}
+	for _, want := range []string{"Calculator-Users", "jane@example.com", "user: ✓ created"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("line mode output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestAccessibleLineModeChecksAnExistingSetup(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	var out bytes.Buffer
+	in := &lineReader{lines: []string{"3", "1", "", "", ""}} // check, wso2, keep the rest
+	got, err := RunAccessible(o.Context, o, in, &out)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
+	}
+	// Nothing was made on this tenant: the resource server check fails.
+	if got.Applied || len(got.Checks) == 0 || !steps.DoctorFailed(got.Checks) {
+		t.Fatalf("outcome = %+v\n%s", got, out.String())
+	}
+	if txt := PlainSummary(got, false); !strings.Contains(txt, "FAIL") || !strings.Contains(txt, "fix:") {
+		t.Fatalf("plain text of the checks:\n%s", txt)
 	}
 }

@@ -24,31 +24,47 @@ type playbookScreen struct {
 }
 
 // newPlaybookForm is the playbook choice; the accessible mode runs it too.
+// huh's accessible mode asks every group, hidden or not, so there the
+// second question (which playbook's setup to check) is left to
+// newCheckForm, asked only when it applies.
 func newPlaybookForm(choice, check *string, st styles, accessible bool) *huh.Form {
-	var opts, checkOpts []huh.Option[string]
+	var opts []huh.Option[string]
 	for _, p := range steps.Playbooks() {
 		opts = append(opts, huh.NewOption(p.Title, string(p.ID)))
-		checkOpts = append(checkOpts, huh.NewOption(p.Title, string(p.ID)))
 	}
 	opts = append(opts, huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
-	return huh.NewForm(
-		huh.NewGroup(
-			huh.NewSelect[string]().
-				Key("playbook").
-				Title("What do you want to set up?").
-				Options(opts...).
-				Height(len(opts)+1).
-				Value(choice),
-		),
-		huh.NewGroup(
-			huh.NewSelect[string]().
-				Key("check").
-				Title("Check the setup of which playbook?").
-				Options(checkOpts...).
-				Height(len(checkOpts)+1).
-				Value(check),
-		).WithHideFunc(func() bool { return *choice != checkChoice }),
-	).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(accessible)
+	groups := []*huh.Group{huh.NewGroup(
+		huh.NewSelect[string]().
+			Key("playbook").
+			Title("What do you want to set up?").
+			Options(opts...).
+			Height(len(opts) + 1).
+			Value(choice),
+	)}
+	if !accessible {
+		groups = append(groups, checkGroup(check).WithHideFunc(func() bool { return *choice != checkChoice }))
+	}
+	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(accessible)
+}
+
+// newCheckForm asks which playbook's setup to check (accessible mode).
+func newCheckForm(check *string, st styles) *huh.Form {
+	return huh.NewForm(checkGroup(check)).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(true)
+}
+
+func checkGroup(check *string) *huh.Group {
+	var opts []huh.Option[string]
+	for _, p := range steps.Playbooks() {
+		opts = append(opts, huh.NewOption(p.Title, string(p.ID)))
+	}
+	return huh.NewGroup(
+		huh.NewSelect[string]().
+			Key("check").
+			Title("Check the setup of which playbook?").
+			Options(opts...).
+			Height(len(opts) + 1).
+			Value(check),
+	)
 }
 
 func newPlaybookScreen(sess *session, st styles, k keyMap) playbookScreen {
