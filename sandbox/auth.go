@@ -48,7 +48,12 @@ func (s *Server) routes() http.Handler {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBody {
-			writeJSON(w, http.StatusRequestEntityTooLarge, tooLarge())
+			if strings.HasPrefix(r.URL.Path, "/api/v2/") {
+				writeJSON(w, http.StatusRequestEntityTooLarge, tooLarge())
+			} else {
+				// The Authentication API answers in its own (OAuth) shape.
+				oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", tooLargeMessage)
+			}
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
@@ -56,9 +61,10 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
+const tooLargeMessage = "Payload content length greater than maximum allowed: 1048576"
+
 func tooLarge() obj {
-	return obj{"statusCode": 413, "error": "Request Entity Too Large",
-		"message": "Payload content length greater than maximum allowed: 1048576"}
+	return obj{"statusCode": 413, "error": "Request Entity Too Large", "message": tooLargeMessage}
 }
 
 // issuerFor is the issuer for the host the request used (Auth0 answers for
@@ -203,7 +209,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, tooLarge())
+			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", tooLargeMessage)
 			return
 		}
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
@@ -230,50 +236,107 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
 		return
 	}
+	// The tenant is read under the lock; the tokens are signed after it,
+	// so RSA work does not serialise every other request.
+	if out := s.grant(w, r, clientID, secret, basic, grantType, p); out != nil {
+		out.write(w, s)
+	}
+}
 
+// grant checks a token request against the tenant and returns what to
+// sign, or nil once it has written the error.
+func (s *Server) grant(w http.ResponseWriter, r *http.Request, clientID, secret string, basic bool, grantType string, p url.Values) *issue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.findClient(clientID)
 	if c == nil {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
-		return
+		return nil
 	}
 	public := c.str("token_endpoint_auth_method") == "none"
 	if secret != "" || basic || !public {
 		if subtle.ConstantTimeCompare([]byte(secret), []byte(c.str("client_secret"))) != 1 {
 			oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
-			return
+			return nil
 		}
 	}
 	switch grantType {
 	case "client_credentials":
-		s.clientCredentials(w, r, c, p)
+		return s.clientCredentials(w, r, c, p)
 	case "password", "http://auth0.com/oauth/grant-type/password-realm":
-		s.passwordGrant(w, r, c, p, grantType)
-	default:
-		oauthError(w, http.StatusForbidden, "unsupported_grant_type", "Unsupported grant type: "+grantType)
+		return s.passwordGrant(w, r, c, p, grantType)
 	}
+	oauthError(w, http.StatusForbidden, "unsupported_grant_type", "Unsupported grant type: "+grantType)
+	return nil
 }
 
-func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj, p url.Values) {
+// issue is a granted token request: the claims to sign and the answer's
+// other fields.
+type issue struct {
+	access jwt.MapClaims
+	// hsSecret, when set, signs the access token HS256 with the API's
+	// signing_secret (an API whose signing_alg is HS256), as Auth0 does.
+	hsSecret []byte
+	id       jwt.MapClaims // nil: no id_token
+	scopes   []string
+	lifetime int64
+}
+
+func (o *issue) write(w http.ResponseWriter, s *Server) {
+	var at string
+	var err error
+	if o.hsSecret != nil {
+		at, err = jwt.NewWithClaims(jwt.SigningMethodHS256, o.access).SignedString(o.hsSecret)
+	} else {
+		at, err = s.sign(o.access)
+	}
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
+		return
+	}
+	resp := orderedObject{{"access_token", at}}
+	if o.id != nil {
+		idt, err := s.sign(o.id)
+		if err != nil {
+			oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
+			return
+		}
+		resp = append(resp, kv{"id_token", idt})
+	}
+	if len(o.scopes) > 0 {
+		resp = append(resp, kv{"scope", strings.Join(o.scopes, " ")})
+	}
+	resp = append(resp, kv{"expires_in", o.lifetime}, kv{"token_type", "Bearer"})
+	writeJSONPlain(w, http.StatusOK, resp)
+}
+
+// hsSecret is the key of an HS256 API's access tokens, nil for the others.
+func hsSecret(rs obj) []byte {
+	if rs == nil || rs.str("signing_alg") != "HS256" || rs.str("signing_secret") == "" {
+		return nil
+	}
+	return []byte(rs.str("signing_secret"))
+}
+
+func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj, p url.Values) *issue {
 	if !slices.Contains(c.strs("grant_types"), "client_credentials") {
 		oauthError(w, http.StatusForbidden, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.")
-		return
+		return nil
 	}
 	audience := p.Get("audience")
 	if audience == "" {
 		oauthError(w, http.StatusForbidden, "access_denied", "No audience parameter was provided, and no default audience has been configured")
-		return
+		return nil
 	}
 	rs := s.findRSByIdentifier(audience)
 	if rs == nil {
 		oauthError(w, http.StatusForbidden, "access_denied", "Service not found: "+audience)
-		return
+		return nil
 	}
 	g := s.findGrantFor(c.str("client_id"), audience, "client")
 	if g == nil || rs.obj("subject_type_authorization").obj("client").str("policy") == "deny_all" {
 		oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
-		return
+		return nil
 	}
 	granted := g.strs("scope")
 	scopes := granted
@@ -299,17 +362,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj
 	if len(scopes) > 0 {
 		claims["scope"] = strings.Join(scopes, " ")
 	}
-	tok, err := s.sign(claims)
-	if err != nil {
-		oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
-		return
-	}
-	resp := orderedObject{{"access_token", tok}}
-	if len(scopes) > 0 {
-		resp = append(resp, kv{"scope", strings.Join(scopes, " ")})
-	}
-	resp = append(resp, kv{"expires_in", lifetime}, kv{"token_type", "Bearer"})
-	writeJSONPlain(w, http.StatusOK, resp)
+	return &issue{access: claims, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime}
 }
 
 func tokenLifetime(rs obj) int64 {
@@ -321,24 +374,30 @@ func tokenLifetime(rs obj) int64 {
 
 var oidcScopes = []string{"openid", "profile", "email", "address", "phone", "offline_access", "name", "given_name", "family_name", "nickname", "email_verified", "picture", "created_at", "identities"}
 
-func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p url.Values, grantType string) {
+func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p url.Values, grantType string) *issue {
 	if !slices.Contains(c.strs("grant_types"), grantType) {
 		oauthError(w, http.StatusForbidden, "unauthorized_client", "Grant type '"+grantType+"' not allowed for the client.")
-		return
+		return nil
 	}
 	realm := p.Get("realm")
 	if grantType == "password" || realm == "" {
-		realm = defaultConnectionName
+		// Without a realm Auth0 uses the tenant's default directory
+		// (tenant settings default_directory), which a new tenant lacks.
+		realm = s.t.DefaultDirectory
+		if realm == "" {
+			oauthError(w, http.StatusInternalServerError, "server_error", "Authorization server not configured with default connection.")
+			return nil
+		}
 	}
 	username, password := p.Get("username"), p.Get("password")
 	if username == "" || password == "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: username and password")
-		return
+		return nil
 	}
 	conn := s.findConnectionByName(realm)
 	if conn == nil || !slices.Contains(conn.strs("enabled_clients"), c.str("client_id")) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "The connection is not enabled for this client: "+realm)
-		return
+		return nil
 	}
 	var u obj
 	for _, x := range s.t.Users {
@@ -352,11 +411,11 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	}
 	if u == nil || !checkPassword(s.t.Passwords[u.str("user_id")], password) {
 		oauthError(w, http.StatusForbidden, "invalid_grant", "Wrong email or password.")
-		return
+		return nil
 	}
 	if u.bool("blocked") {
 		oauthError(w, http.StatusUnauthorized, "unauthorized", "user is blocked")
-		return
+		return nil
 	}
 	origin := s.originFor(r)
 	requested := strings.Fields(p.Get("scope"))
@@ -370,17 +429,17 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 		rs = s.findRSByIdentifier(audience)
 		if rs == nil {
 			oauthError(w, http.StatusForbidden, "access_denied", "Service not found: "+audience)
-			return
+			return nil
 		}
 		lifetime = tokenLifetime(rs)
 		switch rs.obj("subject_type_authorization").obj("user").str("policy") {
 		case "deny_all":
 			oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
-			return
+			return nil
 		case "require_client_grant":
 			if s.findGrantFor(c.str("client_id"), audience, "user") == nil {
 				oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
-				return
+				return nil
 			}
 		}
 	}
@@ -419,14 +478,9 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	if len(scopes) > 0 {
 		claims["scope"] = strings.Join(scopes, " ")
 	}
-	at, err := s.sign(claims)
-	if err != nil {
-		oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
-		return
-	}
-	resp := orderedObject{{"access_token", at}}
+	out := &issue{access: claims, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime}
 	if openid {
-		idc := jwt.MapClaims{
+		out.id = jwt.MapClaims{
 			"iss": origin + "/",
 			"sub": u.str("user_id"),
 			"aud": c.str("client_id"),
@@ -434,20 +488,10 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 			"exp": iat + 36000,
 		}
 		for k, v := range profileClaims(u, scopes) {
-			idc[k] = v
+			out.id[k] = clone(v)
 		}
-		idt, err := s.sign(idc)
-		if err != nil {
-			oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the token")
-			return
-		}
-		resp = append(resp, kv{"id_token", idt})
 	}
-	if len(scopes) > 0 {
-		resp = append(resp, kv{"scope", strings.Join(scopes, " ")})
-	}
-	resp = append(resp, kv{"expires_in", lifetime}, kv{"token_type", "Bearer"})
-	writeJSONPlain(w, http.StatusOK, resp)
+	return out
 }
 
 func anySlice(v any) []any {
@@ -492,7 +536,8 @@ func (s *Server) sign(claims jwt.MapClaims) (string, error) {
 	return tok.SignedString(s.key)
 }
 
-// verify checks a token this sandbox signed. The caller holds s.mu.
+// verify checks a token this sandbox signed. It needs no lock: the key
+// does not change while the server runs.
 func (s *Server) verify(raw string) (jwt.MapClaims, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
@@ -504,12 +549,18 @@ func (s *Server) verify(raw string) (jwt.MapClaims, error) {
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	p, err := readParams(r)
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", tooLargeMessage)
+			return
+		}
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
 		return
 	}
 	clientID, secret := p.Get("client_id"), p.Get("client_secret")
+	basic := false
 	if id, sec, ok := r.BasicAuth(); ok {
-		clientID, secret = id, sec
+		clientID, secret, basic = id, sec, true
 	}
 	if p.Get("token") == "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: token")
@@ -517,7 +568,14 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	c := s.findClient(clientID)
-	ok := c != nil && (secret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(c.str("client_secret"))) == 1)
+	ok := c != nil
+	if ok && (secret != "" || basic || c.str("token_endpoint_auth_method") != "none") {
+		// A confidential client must authenticate (RFC 7009 §2.1); only a
+		// public client (token_endpoint_auth_method none) may omit the
+		// secret. Auth0's exact answer to a missing secret is UNCONFIRMED:
+		// it is given here as the token endpoint answers a bad one.
+		ok = subtle.ConstantTimeCompare([]byte(secret), []byte(c.str("client_secret"))) == 1
+	}
 	s.mu.Unlock()
 	if !ok {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
@@ -534,23 +592,24 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	claims, err := s.verify(strings.TrimSpace(raw))
-	var u obj
+	var out obj
 	if err == nil {
 		sub, _ := claims["sub"].(string)
-		u = s.findUser(sub)
+		scopes := strings.Fields(stringClaim(claims, "scope"))
+		s.mu.Lock()
+		if u := s.findUser(sub); u != nil {
+			out = obj{"sub": u.str("user_id")}
+			for k, v := range profileClaims(u, scopes) {
+				out[k] = clone(v)
+			}
+		}
+		s.mu.Unlock()
 	}
-	if u == nil {
+	if out == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.Domain+`", error="invalid_token"`)
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 		return
-	}
-	scopes := strings.Fields(stringClaim(claims, "scope"))
-	out := obj{"sub": u.str("user_id")}
-	for k, v := range profileClaims(u, scopes) {
-		out[k] = v
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -389,6 +389,9 @@ func authFixtures(t *testing.T, s *Server, mgmt, name string, ids map[string]str
 	connID := conns[0].(map[string]any)["id"].(string)
 	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+connID+"/clients", mgmt,
 		[]map[string]any{{"client_id": pc["client_id"], "status": true}}), 204)
+	// The recorded tenant had a default directory (its plain password
+	// grant answered 200); a new tenant has none.
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/tenants/settings", mgmt, map[string]any{"default_directory": defaultConnectionName}), 200)
 	wantStatus(t, call(t, s, "POST", "/api/v2/users", mgmt, map[string]any{
 		"connection": defaultConnectionName, "email": "test-user@example.com", "username": "test-user",
 		"password": "Testpassword123!", "email_verified": true,

@@ -168,6 +168,13 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 		case n == 3 && method == http.MethodGet && segs[2] == "organizations":
 			return r(s.userRelations, "read:users", "read:organizations")
 		}
+	case "tenants":
+		switch {
+		case n == 2 && segs[1] == "settings" && method == http.MethodGet:
+			return r(s.getTenantSettings, "read:tenant_settings")
+		case n == 2 && segs[1] == "settings" && method == http.MethodPatch:
+			return r(s.patchTenantSettings, "update:tenant_settings")
+		}
 	case "users-by-email":
 		if n == 1 && method == http.MethodGet {
 			return r(s.usersByEmail, "read:users")
@@ -203,8 +210,11 @@ func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The token is checked before the lock: its signature needs only the
+	// key, which does not change while serving.
+	scopes, aerr := s.authenticate(r)
 	s.mu.Lock()
-	status, body := s.serveManagement(r, segs, raw)
+	status, body := s.serveManagement(r, segs, raw, scopes, aerr)
 	var data []byte
 	if status != http.StatusNoContent {
 		data, err = json.Marshal(body)
@@ -218,14 +228,13 @@ func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveManagement runs a Management API request; the caller holds s.mu.
-func (s *Server) serveManagement(r *http.Request, segs []string, raw []byte) (status int, body any) {
+func (s *Server) serveManagement(r *http.Request, segs []string, raw []byte, scopes []string, aerr *apiError) (status int, body any) {
 	defer func() {
 		// Never let one request take the tenant down: a bug answers 500.
 		if p := recover(); p != nil {
 			status, body = http.StatusInternalServerError, mgmtError(http.StatusInternalServerError, "An internal server error occurred", "")
 		}
 	}()
-	scopes, aerr := s.authenticate(r)
 	if aerr != nil {
 		return aerr.status, aerr.body()
 	}
@@ -616,4 +625,34 @@ func dropNulls(o obj) obj {
 		}
 	}
 	return o
+}
+
+// tenantSettingsSchema is the part of the tenant settings the sandbox
+// holds: default_directory, which the plain password grant needs.
+var tenantSettingsSchema = schema{fields: map[string]string{"default_directory": "string"}}
+
+func (s *Server) tenantSettings() orderedObject {
+	out := orderedObject{}
+	if s.t.DefaultDirectory != "" {
+		out = append(out, kv{"default_directory", s.t.DefaultDirectory})
+	}
+	return out
+}
+
+func (s *Server) getTenantSettings(m *mreq) (int, any, error) {
+	return http.StatusOK, s.tenantSettings(), nil
+}
+
+func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
+	in, err := m.decodeObject()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := tenantSettingsSchema.validate(in); err != nil {
+		return 0, nil, err
+	}
+	if v, ok := in["default_directory"]; ok {
+		s.t.DefaultDirectory = v.(string)
+	}
+	return http.StatusOK, s.tenantSettings(), nil
 }

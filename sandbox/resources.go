@@ -24,7 +24,7 @@ var rsFields = map[string]string{
 }
 
 var rsEnums = map[string][]string{
-	"signing_alg":    {"HS256", "RS256", "RS512", "PS256"},
+	"signing_alg":    {"HS256", "RS256", "PS256"},
 	"token_dialect":  {"access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz"},
 	"consent_policy": {"transactional-authorization-with-mfa"},
 }
