@@ -1,0 +1,176 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// postForm sends an Authentication API form and decodes its JSON answer.
+func postForm(t *testing.T, s *Server, path string, form url.Values) (int, http.Header, map[string]any) {
+	t.Helper()
+	resp, err := s.Client().PostForm(s.BaseURL+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, resp.Header, out
+}
+
+// A minimal resource server gets the defaults a real tenant fills in,
+// subject_type_authorization among them (terraform-provider-auth0
+// recordings, AUTH0-FACTS §4).
+func TestResourceServerMinimalCreateDefaults(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": "https://min.example"})
+	wantStatus(t, a, 201)
+	rs := a.object(t)
+	sta, _ := rs["subject_type_authorization"].(map[string]any)
+	client, _ := sta["client"].(map[string]any)
+	user, _ := sta["user"].(map[string]any)
+	if client["policy"] != "require_client_grant" || user["policy"] != "allow_all" {
+		t.Errorf("subject_type_authorization = %v", rs["subject_type_authorization"])
+	}
+	if rs["signing_alg"] != "RS256" || rs["token_lifetime"] != float64(86400) || rs["token_lifetime_for_web"] != float64(7200) ||
+		rs["allow_offline_access"] != false || rs["skip_consent_for_verifiable_first_party_clients"] != false {
+		t.Errorf("defaults: %s", a.raw)
+	}
+	if _, ok := rs["signing_secret"]; ok {
+		t.Errorf("an RS256 API has no signing_secret: %s", a.raw)
+	}
+}
+
+func TestSigningAlgIsOneOfAuth0s(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	for alg, want := range map[string]int{"RS256": 201, "HS256": 201, "PS256": 201, "RS512": 400, "ES256": 400} {
+		a := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": "https://alg-" + alg, "signing_alg": alg})
+		if a.status != want {
+			t.Errorf("signing_alg %s: status %d, want %d: %s", alg, a.status, want, a.raw)
+		}
+	}
+}
+
+// An API whose signing_alg is HS256 gets HS256 access tokens signed with
+// its signing_secret, as Auth0 issues them.
+func TestHS256APITokens(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": "https://hs.example", "signing_alg": "HS256"})
+	wantStatus(t, a, 201)
+	secret, _ := a.object(t)["signing_secret"].(string)
+	if len(secret) < 32 {
+		t.Fatalf("an HS256 API gets a signing_secret on create: %s", a.raw)
+	}
+	c := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "m2m", "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
+	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"client_id": c["client_id"], "audience": "https://hs.example", "scope": []string{}}), 201)
+	raw := token(t, s, c["client_id"].(string), c["client_secret"].(string), "https://hs.example")
+	claims := jwt.MapClaims{}
+	tok, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return []byte(secret), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience("https://hs.example"))
+	if err != nil || !tok.Valid {
+		t.Fatalf("the token does not verify HS256 with the API's signing_secret: %v", err)
+	}
+	if claims["sub"] != c["client_id"].(string)+"@clients" {
+		t.Errorf("sub = %v", claims["sub"])
+	}
+	// The Management API still takes only its own RS256 tokens.
+	if a := call(t, s, "GET", "/api/v2/clients", raw, nil); a.status != 401 {
+		t.Errorf("an HS256 token for another API reached the Management API: %d", a.status)
+	}
+}
+
+// Plain grant_type=password uses the tenant's default directory, which a
+// new tenant does not have.
+func TestPasswordGrantNeedsDefaultDirectory(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	pub := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{
+		"name": "spa", "app_type": "native", "token_endpoint_auth_method": "none", "grant_types": []string{"password"},
+	}).object(t)
+	conn := call(t, s, "GET", "/api/v2/connections?name="+defaultConnectionName, mgmt, nil).array(t)[0].(map[string]any)
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+conn["id"].(string)+"/clients", mgmt,
+		[]map[string]any{{"client_id": pub["client_id"], "status": true}}), 204)
+	wantStatus(t, call(t, s, "POST", "/api/v2/users", mgmt, map[string]any{
+		"connection": defaultConnectionName, "email": "dd@example.com", "password": "Testpassword123!",
+	}), 201)
+	form := url.Values{"grant_type": {"password"}, "client_id": {pub["client_id"].(string)},
+		"username": {"dd@example.com"}, "password": {"Testpassword123!"}}
+
+	st, _, out := postForm(t, s, "/oauth/token", form)
+	if st != 500 || out["error"] != "server_error" || !strings.Contains(out["error_description"].(string), "default connection") {
+		t.Errorf("no default directory: %d %v", st, out)
+	}
+	if a := call(t, s, "GET", "/api/v2/tenants/settings", mgmt, nil); a.status != 200 || strings.Contains(string(a.raw), "default_directory") {
+		t.Errorf("a new tenant's settings: %d %s", a.status, a.raw)
+	}
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/tenants/settings", mgmt, map[string]any{"default_directory": defaultConnectionName}), 200)
+	if st, _, out := postForm(t, s, "/oauth/token", form); st != 200 || out["access_token"] == nil {
+		t.Errorf("with a default directory: %d %v", st, out)
+	}
+	if a := call(t, s, "PATCH", "/api/v2/tenants/settings", mgmt, map[string]any{"default_directory": 3}); a.status != 400 {
+		t.Errorf("a number as default_directory: %d %s", a.status, a.raw)
+	}
+}
+
+// A confidential client must authenticate to revoke; a public one need not.
+func TestRevokeAuthenticatesConfidentialClients(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	st, _, out := postForm(t, s, "/oauth/revoke", url.Values{"client_id": {s.ClientID}, "token": {"some-refresh-token"}})
+	if st != 401 || out["error"] == nil || out["error_description"] == nil {
+		t.Errorf("confidential client without its secret: %d %v", st, out)
+	}
+	st, _, _ = postForm(t, s, "/oauth/revoke", url.Values{"client_id": {s.ClientID}, "client_secret": {"wrong"}, "token": {"x"}})
+	if st != 401 {
+		t.Errorf("wrong secret: %d", st)
+	}
+	st, _, _ = postForm(t, s, "/oauth/revoke", url.Values{"client_id": {s.ClientID}, "client_secret": {s.ClientSecret}, "token": {"x"}})
+	if st != 200 {
+		t.Errorf("right secret: %d", st)
+	}
+	mgmt := mgmtToken(t, s)
+	pub := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "spa", "app_type": "spa", "token_endpoint_auth_method": "none"}).object(t)
+	if st, _, out := postForm(t, s, "/oauth/revoke", url.Values{"client_id": {pub["client_id"].(string)}, "token": {"x"}}); st != 200 {
+		t.Errorf("public client: %d %v", st, out)
+	}
+}
+
+// The Authentication API answers an oversized body in its OAuth shape.
+func TestTokenEndpointTooLargeIsOAuthShaped(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	big := strings.Repeat("a", maxBody+10)
+	for _, chunked := range []bool{false, true} {
+		var body = strings.NewReader("grant_type=client_credentials&x=" + big)
+		req, err := http.NewRequest("POST", s.BaseURL+"/oauth/token", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chunked {
+			req.ContentLength = -1 // no length: the cap trips while reading
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if resp.StatusCode != 413 || out["error"] != "invalid_request" || out["error_description"] == nil || out["statusCode"] != nil {
+			t.Errorf("chunked=%v: %d %v", chunked, resp.StatusCode, out)
+		}
+	}
+}
