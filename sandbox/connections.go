@@ -132,7 +132,9 @@ func (s *Server) getConnection(m *mreq) (int, any, error) {
 	if c == nil {
 		return 0, nil, notFoundConnection()
 	}
-	v, err := m.project(c, "is_domain_connection")
+	// A read by id with fields= keeps the id too (terraform-provider-auth0
+	// recordings); a list keeps only is_domain_connection.
+	v, err := m.project(c, "id", "is_domain_connection")
 	if err != nil {
 		return 0, nil, err
 	}

@@ -159,6 +159,8 @@ func topFields(v any) map[string]string {
 // contractTally counts one replay.
 type contractTally struct {
 	requests, statusMatch, fields, fieldsMatch, types, typesMatch, skipped int
+	// deep and deepMatch count nested field paths (reported, not gated).
+	deep, deepMatch int
 }
 
 func (c *contractTally) add(o contractTally) {
@@ -169,6 +171,28 @@ func (c *contractTally) add(o contractTally) {
 	c.types += o.types
 	c.typesMatch += o.typesMatch
 	c.skipped += o.skipped
+	c.deep += o.deep
+	c.deepMatch += o.deepMatch
+}
+
+// deepFields lists every field path of an answer below its top level
+// (through the first element of arrays) with its JSON kind.
+func deepFields(v any, prefix string, out map[string]string) {
+	switch x := v.(type) {
+	case []any:
+		if len(x) > 0 {
+			deepFields(x[0], prefix+"[]", out)
+		}
+	case map[string]any:
+		for k, e := range x {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+				out[p] = jsonKind(e)
+			}
+			deepFields(e, p, out)
+		}
+	}
 }
 
 // inScope says whether a recorded request is one the sandbox serves: the
@@ -228,8 +252,8 @@ func TestContractRecordings(t *testing.T) {
 	}
 	statusPct := 100 * float64(total.statusMatch) / float64(total.requests)
 	fieldPct := 100 * float64(total.fieldsMatch) / float64(max(total.fields, 1))
-	summary := fmt.Sprintf("recordings: %d interactions, %d status match (%.1f%%), fields %d/%d (%.1f%%), Content-Type %d/%d, %d out of scope skipped",
-		total.requests, total.statusMatch, statusPct, total.fieldsMatch, total.fields, fieldPct, total.typesMatch, total.types, total.skipped)
+	summary := fmt.Sprintf("recordings: %d interactions, %d status match (%.1f%%), fields %d/%d (%.1f%%), nested fields %d/%d, Content-Type %d/%d, %d out of scope skipped",
+		total.requests, total.statusMatch, statusPct, total.fieldsMatch, total.fields, fieldPct, total.deepMatch, total.deep, total.typesMatch, total.types, total.skipped)
 	t.Log(summary)
 	fmt.Println(summary)
 	if statusPct < 90 {
@@ -350,6 +374,17 @@ func replayCassette(t *testing.T, path string) contractTally {
 				tally.fieldsMatch++
 			} else {
 				t.Logf("%s #%d %s %s: field %s is %q, recorded %q", name, it.ID, it.Request.Method, u.Path, k, have[k], kind)
+			}
+		}
+		wantDeep, haveDeep := map[string]string{}, map[string]string{}
+		deepFields(recV, "", wantDeep)
+		deepFields(gotV, "", haveDeep)
+		for k, kind := range wantDeep {
+			tally.deep++
+			if haveDeep[k] == kind {
+				tally.deepMatch++
+			} else {
+				t.Logf("%s #%d %s %s: nested field %s is %q, recorded %q", name, it.ID, it.Request.Method, u.Path, k, haveDeep[k], kind)
 			}
 		}
 	}

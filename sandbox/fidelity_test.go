@@ -174,3 +174,45 @@ func TestTokenEndpointTooLargeIsOAuthShaped(t *testing.T) {
 		}
 	}
 }
+
+// A connection read by id with fields= keeps its id (and
+// is_domain_connection), as Auth0 answers terraform-provider-auth0.
+func TestConnectionReadWithFieldsKeepsID(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	c := call(t, s, "POST", "/api/v2/connections", mgmt, map[string]any{"name": "fields-db", "strategy": "auth0"}).object(t)
+	got := call(t, s, "GET", "/api/v2/connections/"+c["id"].(string)+"?fields=enabled_clients%2Cstrategy%2Cname&include_fields=true", mgmt, nil).object(t)
+	if got["id"] != c["id"] || got["is_domain_connection"] != false || got["strategy"] != "auth0" || got["options"] != nil || len(got) != 5 {
+		t.Errorf("fields read: %v", got)
+	}
+}
+
+// A client given oidc_logout gets Auth0's back-channel defaults and the
+// legacy oidc_backchannel_logout mirror.
+func TestClientOIDCLogoutDefaults(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "rp", "oidc_logout": map[string]any{}})
+	wantStatus(t, a, 201)
+	c := a.object(t)
+	ini, _ := c["oidc_logout"].(map[string]any)["backchannel_logout_initiators"].(map[string]any)
+	if ini["mode"] != "custom" || len(ini["selected_initiators"].([]any)) != 2 {
+		t.Errorf("oidc_logout: %v", c["oidc_logout"])
+	}
+	if _, ok := c["oidc_backchannel_logout"].(map[string]any); !ok {
+		t.Errorf("oidc_backchannel_logout: %v", c["oidc_backchannel_logout"])
+	}
+	u := call(t, s, "PATCH", "/api/v2/clients/"+c["client_id"].(string), mgmt, map[string]any{
+		"oidc_logout": map[string]any{"backchannel_logout_urls": []string{"https://rp.example/logout"}},
+	}).object(t)
+	legacy, _ := u["oidc_backchannel_logout"].(map[string]any)
+	if urls, _ := legacy["backchannel_logout_urls"].([]any); len(urls) != 1 {
+		t.Errorf("legacy mirror after update: %v", u["oidc_backchannel_logout"])
+	}
+	plain := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "plain"}).object(t)
+	if _, ok := plain["oidc_backchannel_logout"]; ok {
+		t.Errorf("a client without oidc_logout got oidc_backchannel_logout: %v", plain["oidc_backchannel_logout"])
+	}
+}

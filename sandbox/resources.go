@@ -336,6 +336,7 @@ func (s *Server) newClientObject(in obj) obj {
 	}
 	setDefault(c, "custom_login_page_on", true)
 	c["refresh_token"] = refreshTokenDefaults(c.obj("refresh_token"))
+	oidcLogoutDefaults(c)
 	if cam := c.obj("client_authentication_methods"); cam != nil {
 		s.fillCredentials(cam)
 	}
@@ -613,7 +614,31 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 			c[k] = clone(v)
 		}
 	}
+	if _, ok := in["oidc_logout"]; ok {
+		oidcLogoutDefaults(c)
+	}
 	return http.StatusOK, clientView(c, m.has("read:client_keys") || m.has("update:client_keys"), false), nil
+}
+
+// oidcLogoutDefaults fills what Auth0 adds to a client's oidc_logout: the
+// back-channel initiators (custom: rp-logout and idp-logout), and the
+// legacy oidc_backchannel_logout mirror of its URLs
+// (terraform-provider-auth0 recordings).
+func oidcLogoutDefaults(c obj) {
+	ol := c.obj("oidc_logout")
+	if ol == nil {
+		return
+	}
+	ol = cloneObj(ol)
+	if ol.obj("backchannel_logout_initiators") == nil {
+		ol["backchannel_logout_initiators"] = obj{"mode": "custom", "selected_initiators": []any{"rp-logout", "idp-logout"}}
+	}
+	c["oidc_logout"] = ol
+	legacy := obj{}
+	if urls, ok := ol["backchannel_logout_urls"]; ok {
+		legacy["backchannel_logout_urls"] = clone(urls)
+	}
+	c["oidc_backchannel_logout"] = legacy
 }
 
 func (s *Server) deleteClient(m *mreq) (int, any, error) {
