@@ -325,6 +325,9 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj
 	}
 	audience := p.Get("audience")
 	if audience == "" {
+		audience = s.t.Settings.str("default_audience")
+	}
+	if audience == "" {
 		oauthError(w, http.StatusForbidden, "access_denied", "No audience parameter was provided, and no default audience has been configured")
 		return nil
 	}
@@ -383,7 +386,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	if grantType == "password" || realm == "" {
 		// Without a realm Auth0 uses the tenant's default directory
 		// (tenant settings default_directory), which a new tenant lacks.
-		realm = s.t.DefaultDirectory
+		realm = s.t.Settings.str("default_directory")
 		if realm == "" {
 			oauthError(w, http.StatusInternalServerError, "server_error", "Authorization server not configured with default connection.")
 			return nil
@@ -423,6 +426,9 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 		requested = []string{"openid", "profile", "email", "address", "phone"}
 	}
 	audience := p.Get("audience")
+	if audience == "" {
+		audience = s.t.Settings.str("default_audience")
+	}
 	var rs obj
 	lifetime := int64(86400)
 	if audience != "" {

@@ -216,3 +216,36 @@ func TestClientOIDCLogoutDefaults(t *testing.T) {
 		t.Errorf("a client without oidc_logout got oidc_backchannel_logout: %v", plain["oidc_backchannel_logout"])
 	}
 }
+
+// Without an audience the token endpoint uses the tenant's
+// default_audience, and says so when there is none.
+func TestTokenDefaultAudience(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {s.ClientID}, "client_secret": {s.ClientSecret}}
+	st, _, out := postForm(t, s, "/oauth/token", form)
+	if st != 403 || !strings.Contains(out["error_description"].(string), "no default audience") {
+		t.Errorf("no default audience: %d %v", st, out)
+	}
+	a := call(t, s, "PATCH", "/api/v2/tenants/settings", mgmt, map[string]any{"default_audience": s.Audience, "friendly_name": "Sandbox"})
+	wantStatus(t, a, 200)
+	if got := a.object(t); got["default_audience"] != s.Audience || got["friendly_name"] != "Sandbox" || got["enabled_locales"] == nil {
+		t.Errorf("settings after PATCH: %s", a.raw)
+	}
+	st, _, out = postForm(t, s, "/oauth/token", form)
+	if st != 200 {
+		t.Fatalf("with a default audience: %d %v", st, out)
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(out["access_token"].(string), claims); err != nil || claims["aud"] != s.Audience {
+		t.Errorf("aud = %v (%v)", claims["aud"], err)
+	}
+	if a := call(t, s, "PATCH", "/api/v2/tenants/settings", mgmt, map[string]any{"no_such_setting": true}); a.status != 400 {
+		t.Errorf("unknown setting: %d %s", a.status, a.raw)
+	}
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/tenants/settings", mgmt, map[string]any{"default_audience": nil}), 200)
+	if st, _, _ := postForm(t, s, "/oauth/token", form); st != 403 {
+		t.Errorf("after removing the default audience: %d", st)
+	}
+}

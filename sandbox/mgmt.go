@@ -628,13 +628,26 @@ func dropNulls(o obj) obj {
 }
 
 // tenantSettingsSchema is the part of the tenant settings the sandbox
-// holds: default_directory, which the plain password grant needs.
-var tenantSettingsSchema = schema{fields: map[string]string{"default_directory": "string"}}
+// holds: default_directory (the plain password grant's connection),
+// default_audience (the token endpoint's audience when none is given) and
+// the descriptive ones a tool may set. Others are refused as Auth0 refuses
+// unknown properties.
+var tenantSettingsSchema = schema{fields: map[string]string{
+	"default_directory": "string|null", "default_audience": "string|null", "friendly_name": "string",
+	"picture_url": "string", "support_email": "string", "support_url": "string",
+	"session_lifetime": "number", "idle_session_lifetime": "number", "enabled_locales": "array",
+}}
 
-func (s *Server) tenantSettings() orderedObject {
-	out := orderedObject{}
-	if s.t.DefaultDirectory != "" {
-		out = append(out, kv{"default_directory", s.t.DefaultDirectory})
+// tenantSettingDefaults are what a new tenant's settings read back with
+// (Auth0's session defaults: 72 h idle, 168 h absolute).
+func tenantSettingDefaults() obj {
+	return obj{"enabled_locales": []any{"en"}, "session_lifetime": json.Number("168"), "idle_session_lifetime": json.Number("72")}
+}
+
+func (s *Server) tenantSettings() obj {
+	out := tenantSettingDefaults()
+	for k, v := range s.t.Settings {
+		out[k] = clone(v)
 	}
 	return out
 }
@@ -651,8 +664,15 @@ func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
 	if err := tenantSettingsSchema.validate(in); err != nil {
 		return 0, nil, err
 	}
-	if v, ok := in["default_directory"]; ok {
-		s.t.DefaultDirectory = v.(string)
+	if s.t.Settings == nil {
+		s.t.Settings = obj{}
+	}
+	for k, v := range in {
+		if v == nil {
+			delete(s.t.Settings, k)
+		} else {
+			s.t.Settings[k] = clone(v)
+		}
 	}
 	return http.StatusOK, s.tenantSettings(), nil
 }

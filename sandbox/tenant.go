@@ -96,9 +96,11 @@ type tenant struct {
 	Passwords map[string]string `json:"passwords"`
 	// Credentials maps client_id to its private_key_jwt credentials.
 	Credentials map[string][]obj `json:"credentials"`
-	// DefaultDirectory is the tenant setting default_directory: the
-	// connection the plain password grant uses. A new tenant has none.
-	DefaultDirectory string `json:"default_directory,omitempty"`
+	// Settings holds the tenant settings set through PATCH
+	// /tenants/settings: default_directory (the connection the plain
+	// password grant uses) and default_audience among them. A new tenant
+	// has neither.
+	Settings obj `json:"settings,omitempty"`
 }
 
 // normalize makes a decoded tenant safe to use: no nil maps, objects typed
