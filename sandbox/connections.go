@@ -55,6 +55,12 @@ func dbOptionDefaults(opts obj, create bool) {
 	})
 	setDefault(opts, "passkey_options", obj{"challenge_ui": "both", "progressive_enrollment_enabled": true, "local_enrollment_enabled": true})
 	setDefault(opts, "brute_force_protection", true)
+	// An email attribute gets Auth0's verification method and uniqueness
+	// (go-auth0 recordings: "link", true).
+	if email := opts.obj("attributes").obj("email"); email != nil {
+		setDefault(email, "verification_method", "link")
+		setDefault(email, "unique", true)
+	}
 }
 
 func merged(defaults, given obj) obj {

@@ -249,3 +249,18 @@ func TestTokenDefaultAudience(t *testing.T) {
 		t.Errorf("after removing the default audience: %d", st)
 	}
 }
+
+// An email attribute of a database connection gets Auth0's verification
+// method and uniqueness.
+func TestConnectionEmailAttributeDefaults(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/connections", mgmt, map[string]any{"name": "email-id", "strategy": "auth0",
+		"options": map[string]any{"attributes": map[string]any{"email": map[string]any{"identifier": map[string]any{"active": true}}}}})
+	wantStatus(t, a, 201)
+	email := a.object(t)["options"].(map[string]any)["attributes"].(map[string]any)["email"].(map[string]any)
+	if email["verification_method"] != "link" || email["unique"] != true {
+		t.Errorf("email attribute: %v", email)
+	}
+}
