@@ -337,6 +337,9 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj
 		return nil
 	}
 	g := s.findGrantFor(c.str("client_id"), audience, "client")
+	if g == nil && c["is_first_party"] == false {
+		g = s.findDefaultGrant(audience, "client")
+	}
 	if g == nil || rs.obj("subject_type_authorization").obj("client").str("policy") == "deny_all" {
 		oauthError(w, http.StatusForbidden, "access_denied", `Client is not authorized to access "`+audience+`". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`)
 		return nil

@@ -264,3 +264,31 @@ func TestConnectionEmailAttributeDefaults(t *testing.T) {
 		t.Errorf("email attribute: %v", email)
 	}
 }
+
+// A grant default_for third_party_clients names no client and lets every
+// third-party client (not first-party ones) get tokens for its API.
+func TestClientGrantDefaultForThirdPartyClients(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	wantStatus(t, call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": "https://df.example"}), 201)
+	a := call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"audience": "https://df.example", "scope": []string{}, "default_for": "third_party_clients"})
+	wantStatus(t, a, 201)
+	if g := a.object(t); g["subject_type"] != "client" || g["default_for"] != "third_party_clients" || g["client_id"] != nil {
+		t.Errorf("default grant: %s", a.raw)
+	}
+	if a := call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"audience": "https://df.example", "scope": []string{}, "default_for": "third_party_clients"}); a.status != 409 {
+		t.Errorf("second default grant: %d %s", a.status, a.raw)
+	}
+	if a := call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"audience": "https://df.example", "scope": []string{}}); a.status != 400 {
+		t.Errorf("a grant with neither client_id nor default_for: %d %s", a.status, a.raw)
+	}
+	third := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "3p", "is_first_party": false, "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
+	first := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "1p", "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
+	token(t, s, third["client_id"].(string), third["client_secret"].(string), "https://df.example")
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {first["client_id"].(string)},
+		"client_secret": {first["client_secret"].(string)}, "audience": {"https://df.example"}}
+	if st, _, out := postForm(t, s, "/oauth/token", form); st != 403 || out["error"] != "access_denied" {
+		t.Errorf("a first-party client without its own grant: %d %v", st, out)
+	}
+}

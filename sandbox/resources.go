@@ -687,8 +687,9 @@ func grantSchema(update bool) schema {
 			"authorization_details_types": "array", "organization_usage": "string",
 			"allow_any_organization": "boolean", "default_for": "string", "allow_all_scopes": "boolean",
 		},
-		required: []string{"client_id", "audience"},
+		required: []string{"audience"},
 		enums: map[string][]string{"organization_usage": {"deny", "allow", "require"}, "subject_type": {"client", "user"},
+			"default_for": {"third_party_clients"},
 			"scope": nil, "authorization_details_types": nil},
 	}
 }
@@ -710,7 +711,15 @@ func (s *Server) createClientGrant(m *mreq) (int, any, error) {
 		return 0, nil, badBody("'Missing required property: scope'.")
 	}
 	clientID, audience := in.str("client_id"), in.str("audience")
-	if s.findClient(clientID) == nil {
+	// A grant default_for third_party_clients names no client: it applies
+	// to every third-party client (terraform-provider-auth0 recordings).
+	// Auth0's answer to a grant with both is UNCONFIRMED.
+	switch _, hasClient := in["client_id"]; {
+	case in.str("default_for") != "" && hasClient:
+		return 0, nil, badBody("'client_id' and 'default_for' cannot be used together.")
+	case in.str("default_for") == "" && !hasClient:
+		return 0, nil, badBody("'Missing required property: client_id'.")
+	case hasClient && s.findClient(clientID) == nil:
 		return 0, nil, errf(http.StatusNotFound, "inexistent_client", "The client does not exist")
 	}
 	if s.findRSByIdentifier(audience) == nil {
@@ -723,7 +732,11 @@ func (s *Server) createClientGrant(m *mreq) (int, any, error) {
 	if st == "" {
 		st = "client"
 	}
-	if s.findGrantFor(clientID, audience, st) != nil {
+	if df := in.str("default_for"); df != "" {
+		if s.findDefaultGrant(audience, st) != nil {
+			return 0, nil, errf(http.StatusConflict, "conflict", "A client grant already exists for %s and %s", df, audience)
+		}
+	} else if s.findGrantFor(clientID, audience, st) != nil {
 		return 0, nil, errf(http.StatusConflict, "conflict", "A client grant already exists between %s and %s", clientID, audience)
 	}
 	g := obj{"id": s.newGrantID()}

@@ -426,6 +426,21 @@ func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
 	return nil
 }
 
+// findDefaultGrant is the grant default_for third_party_clients of an
+// audience, nil if there is none.
+func (s *Server) findDefaultGrant(audience, subjectType string) obj {
+	for _, g := range s.t.ClientGrants {
+		st := g.str("subject_type")
+		if st == "" {
+			st = "client"
+		}
+		if g.str("default_for") == "third_party_clients" && g.str("client_id") == "" && g.str("audience") == audience && st == subjectType {
+			return g
+		}
+	}
+	return nil
+}
+
 func (s *Server) findConnection(id string) obj {
 	for _, c := range s.t.Connections {
 		if c.str("id") == id {
