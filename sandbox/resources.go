@@ -690,7 +690,7 @@ func grantSchema(update bool) schema {
 		required: []string{"audience"},
 		enums: map[string][]string{"organization_usage": {"deny", "allow", "require"}, "subject_type": {"client", "user"},
 			"default_for": {"third_party_clients"},
-			"scope": nil, "authorization_details_types": nil},
+			"scope":       nil, "authorization_details_types": nil},
 	}
 }
 
