@@ -688,9 +688,13 @@ func grantSchema(update bool) schema {
 			"allow_any_organization": "boolean", "default_for": "string", "allow_all_scopes": "boolean",
 		},
 		required: []string{"audience"},
-		enums: map[string][]string{"organization_usage": {"deny", "allow", "require"}, "subject_type": {"client", "user"},
-			"default_for": {"third_party_clients"},
-			"scope":       nil, "authorization_details_types": nil},
+		enums: map[string][]string{
+			"organization_usage":          {"deny", "allow", "require"},
+			"subject_type":                {"client", "user"},
+			"default_for":                 {"third_party_clients"},
+			"scope":                       nil,
+			"authorization_details_types": nil,
+		},
 	}
 }
 
