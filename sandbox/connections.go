@@ -183,11 +183,15 @@ func (s *Server) updateConnection(m *mreq) (int, any, error) {
 		return 0, nil, err
 	}
 	for k, v := range in {
-		if v == nil {
+		switch {
+		case v == nil && k == "enabled_clients":
+			// A null list empties it: the field stays, as [] (recordings).
+			c[k] = []any{}
+		case v == nil:
 			delete(c, k)
-			continue
+		default:
+			c[k] = clone(v)
 		}
-		c[k] = clone(v)
 	}
 	// Auth0 replaces options as a whole, then adds its defaults again.
 	if _, ok := in["options"]; ok && c.str("strategy") == "auth0" {

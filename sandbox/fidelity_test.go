@@ -292,3 +292,16 @@ func TestClientGrantDefaultForThirdPartyClients(t *testing.T) {
 		t.Errorf("a first-party client without its own grant: %d %v", st, out)
 	}
 }
+
+// PATCH enabled_clients null empties the list and keeps the field.
+func TestConnectionEnabledClientsNull(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	app := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "app"}).object(t)
+	c := call(t, s, "POST", "/api/v2/connections", mgmt, map[string]any{"name": "db-null", "strategy": "auth0", "enabled_clients": []any{app["client_id"]}}).object(t)
+	got := call(t, s, "PATCH", "/api/v2/connections/"+c["id"].(string), mgmt, map[string]any{"enabled_clients": nil}).object(t)
+	if l, ok := got["enabled_clients"].([]any); !ok || len(l) != 0 {
+		t.Errorf("enabled_clients after null: %v", got["enabled_clients"])
+	}
+}
