@@ -43,8 +43,17 @@ func TestResourceServerMinimalCreateDefaults(t *testing.T) {
 		rs["allow_offline_access"] != false || rs["skip_consent_for_verifiable_first_party_clients"] != false {
 		t.Errorf("defaults: %s", a.raw)
 	}
+	if rs["allow_online_access"] != false || rs["allow_online_access_with_ephemeral_sessions"] != false {
+		t.Errorf("online access defaults: %s", a.raw)
+	}
 	if _, ok := rs["signing_secret"]; ok {
 		t.Errorf("an RS256 API has no signing_secret: %s", a.raw)
+	}
+	c := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "anon"}).object(t)
+	g := call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"client_id": c["client_id"], "audience": "https://min.example", "scope": []string{}, "subject_type": "anonymous_user"})
+	wantStatus(t, g, 201)
+	if g.object(t)["subject_type"] != "anonymous_user" {
+		t.Errorf("anonymous_user grant: %s", g.raw)
 	}
 }
 

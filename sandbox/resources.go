@@ -108,6 +108,9 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	setDefault(rs, "token_lifetime", json.Number("86400"))
 	setDefault(rs, "token_lifetime_for_web", json.Number("7200"))
 	setDefault(rs, "skip_consent_for_verifiable_first_party_clients", false)
+	// Newer tenants answer these too (terraform-provider-auth0 recordings).
+	setDefault(rs, "allow_online_access", false)
+	setDefault(rs, "allow_online_access_with_ephemeral_sessions", false)
 	sta := obj{"client": obj{"policy": "require_client_grant"}, "user": obj{"policy": "allow_all"}}
 	for k, v := range rs.obj("subject_type_authorization") {
 		sta[k] = v
@@ -690,7 +693,7 @@ func grantSchema(update bool) schema {
 		required: []string{"audience"},
 		enums: map[string][]string{
 			"organization_usage":          {"deny", "allow", "require"},
-			"subject_type":                {"client", "user"},
+			"subject_type":                {"client", "user", "anonymous_user"},
 			"default_for":                 {"third_party_clients"},
 			"scope":                       nil,
 			"authorization_details_types": nil,
