@@ -113,8 +113,18 @@ func fromScopes(in []steps.Scope) []*management.ResourceServerScope {
 // FindResourceServer finds an API by its identifier (list filter
 // identifiers=, matched exactly).
 func (c *Client) FindResourceServer(ctx context.Context, identifier string) (steps.ResourceServer, error) {
+	r, err := c.findResourceServer(ctx, identifier)
+	if err != nil {
+		return steps.ResourceServer{}, err
+	}
+	return toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime()), nil
+}
+
+// findResourceServer returns the API whose identifier is exactly identifier,
+// as the Management API answers it (its signing secret too).
+func (c *Client) findResourceServer(ctx context.Context, identifier string) (*management.ResourceServer, error) {
 	op := fmt.Sprintf("find resource server %q", identifier)
-	var found *steps.ResourceServer
+	var found *management.ResourceServer
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
 		found = nil
 		page, err := c.mgmt.ResourceServers.List(ctx, &management.ListResourceServerRequestParameters{
@@ -130,18 +140,17 @@ func (c *Client) FindResourceServer(ctx context.Context, identifier string) (ste
 				if r.GetIdentifier() != identifier {
 					return false
 				}
-				rs := toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
-				found = &rs
+				found = r
 				return true
 			})
 	})
 	if err != nil {
-		return steps.ResourceServer{}, err
+		return nil, err
 	}
 	if found == nil {
-		return steps.ResourceServer{}, notFound(op)
+		return nil, notFound(op)
 	}
-	return *found, nil
+	return found, nil
 }
 
 // CreateResourceServer creates an API.

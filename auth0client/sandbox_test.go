@@ -8,11 +8,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -721,5 +724,45 @@ func TestDiscoverIssuerMismatch(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "trailing slash") {
 		t.Errorf("error %q does not explain the expected issuer", err)
+	}
+}
+
+// TestVerifyHS256Token: an HS256 API's tokens are signed with its signing
+// secret (not the tenant's JWKS); VerifyToken reads that secret through the
+// Management API and checks them with it, and refuses one signed otherwise.
+func TestVerifyHS256Token(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 11})
+	var trace syncBuffer
+	admin := sandboxClient(t, srv, func(c *Config) { c.Trace = &trace })
+	ctx := t.Context()
+	const api = "https://hs256.example/api"
+	_, err := admin.CreateResourceServer(ctx, steps.ResourceServer{Name: "HS API", Identifier: api, SigningAlg: "HS256"})
+	must(t, "CreateResourceServer", err)
+	app, err := admin.CreateClient(ctx, steps.App{Name: "hs app", AppType: "non_interactive", GrantTypes: []string{"client_credentials"}})
+	must(t, "CreateClient", err)
+	_, err = admin.CreateClientGrant(ctx, steps.ClientGrant{ClientID: app.ClientID, Audience: api, Scope: []string{}})
+	must(t, "CreateClientGrant", err)
+	tc, err := admin.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, api)
+	must(t, "ClientCredentialsToken", err)
+	if !tc.Verified {
+		t.Fatalf("HS256 token not verified: %s", tc.Reason)
+	}
+	// The same claims signed with another key do not verify.
+	forged, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims(tc.Claims)).SignedString([]byte("not the API's secret"))
+	must(t, "sign", err)
+	got, err := admin.VerifyToken(ctx, forged, api, app.ClientID)
+	must(t, "VerifyToken", err)
+	if got.Verified || !strings.Contains(got.Reason, "HS256 signature does not verify") {
+		t.Fatalf("forged HS256 token: verified %v, reason %q", got.Verified, got.Reason)
+	}
+	seen := regexp.MustCompile(`"signing_secret":\s*"([^"]*)"`).FindAllStringSubmatch(trace.String(), -1)
+	if len(seen) == 0 {
+		t.Fatal("the trace shows no signing_secret field: the redaction check would prove nothing")
+	}
+	for _, m := range seen {
+		if m[1] != "[REDACTED]" {
+			t.Errorf("the trace holds the API's signing secret: %s", m[0])
+		}
 	}
 }

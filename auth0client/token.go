@@ -141,8 +141,52 @@ func (c *Client) jwksKeyfunc(ctx context.Context, refresh bool) (keyfunc.Keyfunc
 	return kf, nil
 }
 
+// verifyJWKS checks an asymmetric signature against the tenant's JWKS (by
+// kid), fetching the keys again once when they fail (they may have rotated).
+// It returns why the signature is refused, or an error reading the keys.
+func (c *Client) verifyJWKS(ctx context.Context, token, alg, kid string) (string, error) {
+	verify := func(kf keyfunc.Keyfunc) error {
+		_, err := jwt.Parse(token, kf.Keyfunc,
+			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),
+			jwt.WithoutClaimsValidation())
+		return err
+	}
+	kf, err := c.jwksKeyfunc(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	if verify(kf) == nil {
+		return "", nil
+	}
+	if kf, err = c.jwksKeyfunc(ctx, true); err != nil {
+		return "", err
+	}
+	if err := verify(kf); err != nil {
+		return fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %v", alg, kid, err), nil
+	}
+	return "", nil
+}
+
+// signingSecret reads the signing secret of the API whose identifier is
+// audience (an HS256 API's key), through the Management API.
+func (c *Client) signingSecret(ctx context.Context, audience string) ([]byte, error) {
+	if audience == "" {
+		return nil, errors.New("the token names no audience")
+	}
+	rs, err := c.findResourceServer(ctx, audience)
+	if err != nil {
+		return nil, err
+	}
+	secret := rs.GetSigningSecret()
+	if secret == "" {
+		return nil, fmt.Errorf("the Management API returned no signing_secret for API %q", audience)
+	}
+	c.secrets.add(secret)
+	return []byte(secret), nil
+}
+
 // VerifyToken decodes a token and checks it: the signature against the
-// tenant's JWKS (by kid), iss = the tenant's issuer, aud holds audience (when
+// tenant's JWKS (by kid), or for HS256 against the API's signing secret, iss = the tenant's issuer, aud holds audience (when
 // given), azp = clientID (when given), and exp in the future. Claims are
 // always filled when the token decodes; Verified is false with the Reason
 // when a check fails. The error is only for failing to read the JWKS.
@@ -162,29 +206,27 @@ func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID stri
 	alg, _ := parsed.Header["alg"].(string)
 	kid, _ := parsed.Header["kid"].(string)
 	if alg == "HS256" {
-		check.Reason = "the token is signed with HS256 (the API's signing secret), which cannot be checked against the tenant's JWKS: " +
-			"set the API's signing algorithm to RS256"
-		return check, nil
-	}
-	verify := func(kf keyfunc.Keyfunc) error {
-		_, err := jwt.Parse(token, kf.Keyfunc,
-			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),
-			jwt.WithoutClaimsValidation())
-		return err
-	}
-	kf, err := c.jwksKeyfunc(ctx, false)
-	if err != nil {
-		return check, err
-	}
-	if err := verify(kf); err != nil {
-		// The keys may have rotated since they were cached: fetch once more.
-		if kf, err = c.jwksKeyfunc(ctx, true); err != nil {
-			return check, err
+		// Auth0 signs an HS256 API's tokens with that API's signing secret,
+		// which the Management API reads back: verify with it, as a gateway
+		// given the secret (Azure's issuer-signing-keys) does.
+		if audience == "" {
+			if aud, _ := claims.GetAudience(); len(aud) > 0 {
+				audience = aud[0]
+			}
 		}
-		if err := verify(kf); err != nil {
-			check.Reason = fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %v", alg, kid, err)
+		key, err := c.signingSecret(ctx, audience)
+		if err != nil {
+			check.Reason = fmt.Sprintf("the token is signed with HS256 (API %q's signing secret), and that secret could not be read to check it: %v", audience, err)
 			return check, nil
 		}
+		if _, err := jwt.Parse(token, func(*jwt.Token) (any, error) { return key, nil },
+			jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()); err != nil {
+			check.Reason = fmt.Sprintf("the HS256 signature does not verify with API %q's signing secret: %v", audience, err)
+			return check, nil
+		}
+	} else if reason, err := c.verifyJWKS(ctx, token, alg, kid); err != nil || reason != "" {
+		check.Reason = reason
+		return check, err
 	}
 	if iss, _ := claims.GetIssuer(); iss != c.Issuer() {
 		check.Reason = fmt.Sprintf("the issuer (iss) is %q, not %q", iss, c.Issuer())

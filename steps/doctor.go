@@ -525,15 +525,15 @@ func checkToken(ctx context.Context, d *doctorRun) verdict {
 	}
 	d.tok = tc
 	if !tc.Verified {
-		if d.rs.SigningAlg == "HS256" {
-			return warn("the token was minted but not verified: "+tc.Reason,
-				fmt.Sprintf("set Signing Algorithm to RS256 under Applications → APIs → %s → Settings", d.rs.Name))
-		}
 		return fail("the token was minted but does not verify: "+tc.Reason,
 			"a gateway rejects it the same way: check the tenant's signing keys (JWKS) and the API's signing algorithm (RS256)")
 	}
-	return pass("minted by client credentials and verified: signature against the tenant's JWKS, iss %v, aud %s, azp %s; %s",
-		tc.Claims["iss"], d.s.APIIdentifier, d.app.ClientID, Expiry(tc.Expires, d.now()))
+	keys := "the tenant's JWKS"
+	if d.rs.SigningAlg == "HS256" {
+		keys = "the API's signing secret (HS256)"
+	}
+	return pass("minted by client credentials and verified: signature against %s, iss %v, aud %s, azp %s; %s",
+		keys, tc.Claims["iss"], d.s.APIIdentifier, d.app.ClientID, Expiry(tc.Expires, d.now()))
 }
 
 func checkConnection(ctx context.Context, d *doctorRun) verdict {

@@ -297,10 +297,12 @@ func TestDoctorWarnings(t *testing.T) {
 		f := appliedTenant(t, steps.Azure, func(s *steps.Settings) { s.SigningAlg = "HS256" })
 		rs := f.doctor(t, f.s, steps.DoctorOptions{})
 		want := all(steps.CheckPass, azureChecks...)
-		// The sandbox signs every access token with RS256 whatever the API's
-		// signing_alg, so only the API's own setting is warned about here.
+		// Like Auth0, the sandbox signs an HS256 API's tokens with the API's
+		// signing secret: the tenant's JWKS cannot verify them (the API is
+		// warned about), the API's secret does (the tokens pass).
 		want[3][1] = "WARN" // resource_server
 		requireVerdicts(t, rs, want)
+		requireContains(t, "token why", result(t, rs, "token").Why, "verified")
 		requireContains(t, "API why", result(t, rs, "resource_server").Why, "HS256", "JWKS")
 		requireContains(t, "API fix", result(t, rs, "resource_server").Fix, "RS256")
 		if steps.DoctorFailed(rs) {

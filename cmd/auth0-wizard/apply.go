@@ -196,7 +196,7 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 		if err != nil {
 			return err
 		}
-		if _, err := ios.out.Write(append(data, '\n')); err != nil {
+		if _, err := ios.out.Write(data); err != nil {
 			return err
 		}
 	} else {
