@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -52,14 +51,9 @@ func newDoctorScreen(sess *session, st styles, k keyMap, o Options) doctorScreen
 // there is one, else the journal file if it exists (never creating one).
 func runDoctor(ctx context.Context, newClient func(steps.Settings) (steps.Client, error), c steps.Client, j *steps.Journal, path string, p steps.Playbook, set steps.Settings) tea.Cmd {
 	return func() tea.Msg {
-		if c == nil {
-			if newClient == nil {
-				return doctorDoneMsg{Err: errors.New("no tenant client configured")}
-			}
-			var err error
-			if c, err = newClient(set); err != nil {
-				return doctorDoneMsg{Err: err}
-			}
+		var err error // c is kept for the next run of this Cmd
+		if c, err = tenantClient(c, newClient, set); err != nil {
+			return doctorDoneMsg{Err: err}
 		}
 		if j == nil {
 			if _, err := os.Stat(path); err == nil {
@@ -105,7 +99,7 @@ func (s doctorScreen) Update(msg tea.Msg) (doctorScreen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, s.keys.Back):
-			return s, func() tea.Msg { return wentBackMsg{} }
+			return s, wentBack
 		case key.Matches(msg, s.keys.Recheck) && !s.running:
 			s.running, s.results, s.err = true, nil, nil
 			s.refresh()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -101,44 +102,172 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 	return f
 }
 
-// formOutcome is what one key did to an embedded form.
-type formOutcome int
+// formScreen is what every screen built around one embedded huh form
+// shares: the form, how to build it again, its size and its styles. Screens
+// embed it and keep only what differs.
+type formScreen struct {
+	form   *huh.Form
+	first  huh.Field // shift+tab here leaves the screen
+	build  func(styles) (*huh.Form, huh.Field)
+	styles styles
+	keys   keyMap
+	width  int
+	height int
+}
 
-const (
-	formBusy formOutcome = iota
-	formCompleted
-	formBack
-)
+// newFormScreen builds the form with build, which binds its fields to
+// heap-held values (the session), so rebuilding it later keeps what was typed.
+func newFormScreen(build func(styles) (*huh.Form, huh.Field), st styles, k keyMap) formScreen {
+	f := formScreen{build: build, styles: st, keys: k}
+	f.form, f.first = build(st)
+	return f
+}
 
-// updateForm forwards a message to an embedded form. shift+tab on the first
-// field and esc anywhere mean "previous screen"; the form's own completion
-// means "next". The form keeps its values in the session either way.
-func updateForm(f *huh.Form, first huh.Field, k keyMap, msg tea.Msg) (*huh.Form, formOutcome, tea.Cmd) {
-	if f == nil {
-		if kp, ok := msg.(tea.KeyPressMsg); ok {
-			switch {
-			case key.Matches(kp, k.Next):
-				return f, formCompleted, nil
-			case key.Matches(kp, k.Back):
-				return f, formBack, nil
-			}
-		}
-		return f, formBusy, nil
+// stepFields builds the form of a step's inputs.
+func stepFields(sess *session, step steps.Step) func(styles) (*huh.Form, huh.Field) {
+	return func(st styles) (*huh.Form, huh.Field) { return newStepForm(&sess.settings, step, st, false) }
+}
+
+func (f formScreen) Init() tea.Cmd {
+	if f.form == nil {
+		return nil
 	}
+	return f.form.Init()
+}
+
+func (f *formScreen) SetSize(w, h int) {
+	f.width, f.height = w, h
+	if f.form != nil {
+		sizeForm(f.form, w, h)
+	}
+}
+
+func (f *formScreen) setStyles(st styles) {
+	f.styles = st
+	if f.form != nil {
+		f.form.WithTheme(st.huhTheme())
+	}
+}
+
+// View is the form ("" when the step asks for nothing).
+func (f formScreen) View() string {
+	if f.form == nil {
+		return ""
+	}
+	return f.form.View()
+}
+
+// rebuild puts a fresh form on screen, sized, and returns its Init.
+func (f *formScreen) rebuild() tea.Cmd {
+	f.form, f.first = f.build(f.styles)
+	sizeForm(f.form, f.width, f.height)
+	return f.Init()
+}
+
+// forward passes a message to the form. esc anywhere, or shift+tab on the
+// first field, means "previous screen"; the form's own completion means
+// "next", reported to the caller. Without a form (a step that asks for
+// nothing) enter and esc do the same. The form keeps its values in the
+// session either way.
+func (f *formScreen) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
+	kp, isKey := msg.(tea.KeyPressMsg)
+	if f.form == nil {
+		switch {
+		case isKey && key.Matches(kp, f.keys.Next):
+			return true, nil
+		case isKey && key.Matches(kp, f.keys.Back):
+			return false, wentBack
+		}
+		return false, nil
+	}
+	if isKey && (key.Matches(kp, f.keys.Cancel) || (key.Matches(kp, f.keys.PrevField) && f.form.GetFocusedField() == f.first)) {
+		return false, wentBack
+	}
+	m, cmd := f.form.Update(msg)
+	f.form = m.(*huh.Form)
+	if f.form.State == huh.StateCompleted {
+		return true, nil
+	}
+	return false, cmd
+}
+
+// checkedForm is a step form whose values are checked against the tenant
+// once it completes (the tenant and management screens). While the check runs
+// only esc works; once it passed the values show read-only, and e edits them
+// again. A failed check puts the form back with the reason under it.
+type checkedForm struct {
+	formScreen
+	ctx      context.Context
+	client   func(steps.Settings) (steps.Client, error)
+	checking bool
+	checked  bool // the check passed for the values on screen
+	err      error
+}
+
+func newCheckedForm(sess *session, step steps.Step, st styles, k keyMap, o Options) checkedForm {
+	return checkedForm{formScreen: newFormScreen(stepFields(sess, step), st, k), ctx: o.Context, client: o.NewClient}
+}
+
+func (c checkedForm) editing() bool { return !c.checking && !c.checked }
+
+// failed records a failed check and puts the form back.
+func (c *checkedForm) failed(err error) tea.Cmd {
+	c.checking = false
+	c.err = err
+	return c.rebuild()
+}
+
+// forward handles the keys of the running and the passed check, else passes
+// the message to the form; completed means the caller starts its check.
+func (c *checkedForm) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		if key.Matches(kp, k.Cancel) {
-			return f, formBack, nil
-		}
-		if key.Matches(kp, k.PrevField) && f.GetFocusedField() == first {
-			return f, formBack, nil
+		switch {
+		case c.checking:
+			if key.Matches(kp, c.keys.Back) {
+				return false, wentBack
+			}
+			return false, nil
+		case c.checked:
+			switch {
+			case key.Matches(kp, c.keys.Next):
+				return false, stepDone
+			case key.Matches(kp, c.keys.Back):
+				return false, wentBack
+			case key.Matches(kp, c.keys.Edit):
+				c.checked = false
+				return false, c.rebuild()
+			}
+			return false, nil
 		}
 	}
-	m, cmd := f.Update(msg)
-	f = m.(*huh.Form)
-	if f.State == huh.StateCompleted {
-		return f, formCompleted, nil
+	if c.checking || c.checked {
+		return false, nil
 	}
-	return f, formBusy, cmd
+	return c.formScreen.forward(msg)
+}
+
+// editView is the form, and under it why the last check failed (prefix and
+// the error) and what to do about it.
+func (c checkedForm) editView(prefix, hint string) string {
+	v := c.formScreen.View()
+	if c.err != nil {
+		v += "\n" + c.styles.fail.Render(wrap(prefix+c.err.Error(), c.width)) + "\n"
+		v += c.styles.muted.Render(wrap(hint, c.width))
+	}
+	return v
+}
+
+// keysFor is the help while checking (esc) and while editing (enter, esc);
+// checked are the keys once the check passed.
+func (c checkedForm) keysFor(checked ...key.Binding) bindings {
+	k := c.keys
+	switch {
+	case c.checking:
+		return k.helpFor(k.Back)
+	case c.checked:
+		return k.helpFor(checked...)
+	}
+	return k.helpFor(k.Next, k.Back)
 }
 
 // sizeForm gives an embedded form the room it has. huh sizes its groups

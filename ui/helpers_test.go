@@ -127,19 +127,26 @@ func (d *driver) exec(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
+	for _, m := range d.quickly(cmd) {
+		d.update(m)
+	}
+}
+
+// quickly runs a command and returns its messages if it answers within
+// quick; else it returns none and they go to d.late once it does.
+func (d *driver) quickly(cmd tea.Cmd) []tea.Msg {
 	res := make(chan []tea.Msg, 1)
 	go func() { res <- d.collect(cmd) }()
 	select {
 	case msgs := <-res:
-		for _, m := range msgs {
-			d.update(m)
-		}
+		return msgs
 	case <-time.After(quick):
 		go func() {
 			for _, m := range <-res {
 				d.late <- m
 			}
 		}()
+		return nil
 	}
 }
 
@@ -156,18 +163,7 @@ func (d *driver) collect(cmd tea.Cmd) []tea.Msg {
 			if c == nil {
 				continue
 			}
-			res := make(chan []tea.Msg, 1)
-			go func() { res <- d.collect(c) }()
-			select {
-			case msgs := <-res:
-				out = append(out, msgs...)
-			case <-time.After(quick):
-				go func() {
-					for _, m := range <-res {
-						d.late <- m
-					}
-				}()
-			}
+			out = append(out, d.quickly(c)...)
 		}
 		return out
 	}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -15,61 +14,25 @@ import (
 // review screen shows it again as create / reuse / update before anything
 // changes.
 type inputsScreen struct {
-	sess   *session
-	step   steps.Step
-	form   *huh.Form
-	first  huh.Field
-	styles styles
-	keys   keyMap
-	width  int
-	height int
+	formScreen
+	step steps.Step
 }
 
 func newInputsScreen(sess *session, step steps.Step, st styles, k keyMap) inputsScreen {
-	s := inputsScreen{sess: sess, step: step, styles: st, keys: k}
-	s.form, s.first = newStepForm(&sess.settings, step, st, false)
-	return s
-}
-
-func (s inputsScreen) Init() tea.Cmd {
-	if s.form == nil {
-		return nil
-	}
-	return s.form.Init()
-}
-
-func (s *inputsScreen) SetSize(w, h int) {
-	s.width, s.height = w, h
-	if s.form != nil {
-		sizeForm(s.form, w, h)
-	}
-}
-
-func (s *inputsScreen) setStyles(st styles) {
-	s.styles = st
-	if s.form != nil {
-		s.form.WithTheme(st.huhTheme())
-	}
+	return inputsScreen{formScreen: newFormScreen(stepFields(sess, step), st, k), step: step}
 }
 
 func (s inputsScreen) Update(msg tea.Msg) (inputsScreen, tea.Cmd) {
-	var out formOutcome
-	var cmd tea.Cmd
-	s.form, out, cmd = updateForm(s.form, s.first, s.keys, msg)
-	switch out {
-	case formBack:
-		return s, func() tea.Msg { return wentBackMsg{} }
-	case formCompleted:
-		return s, func() tea.Msg { return stepDoneMsg{} }
+	completed, cmd := s.forward(msg)
+	if completed {
+		return s, stepDone
 	}
 	return s, cmd
 }
 
 func (s inputsScreen) View() string {
 	var b strings.Builder
-	if s.form != nil {
-		b.WriteString(s.form.View())
-	}
+	b.WriteString(s.formScreen.View())
 	if len(s.step.Actions) > 0 {
 		var kinds []string
 		for _, a := range s.step.Actions {

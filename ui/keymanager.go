@@ -3,7 +3,6 @@ package ui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -12,22 +11,15 @@ import (
 // first its own inputs (name, display name), then every field of the form in
 // the portal's order with its value, each copyable on its own.
 type keyManagerScreen struct {
+	formScreen
 	sess    *session
-	step    steps.Step
-	form    *huh.Form
-	first   huh.Field
 	showing bool // the portal fields are on screen (the inputs are done)
 	list    fieldList
 	reveal  bool
-	styles  styles
-	keys    keyMap
-	width   int
-	height  int
 }
 
 func newKeyManagerScreen(sess *session, step steps.Step, st styles, k keyMap, reveal bool) keyManagerScreen {
-	s := keyManagerScreen{sess: sess, step: step, reveal: reveal, styles: st, keys: k}
-	s.form, s.first = newStepForm(&sess.settings, step, st, false)
+	s := keyManagerScreen{formScreen: newFormScreen(stepFields(sess, step), st, k), sess: sess, reveal: reveal}
 	if s.form == nil {
 		s = s.showFields()
 	}
@@ -50,27 +42,14 @@ func (s keyManagerScreen) showFields() keyManagerScreen {
 	return s
 }
 
-func (s keyManagerScreen) Init() tea.Cmd {
-	if s.form == nil {
-		return nil
-	}
-	return s.form.Init()
-}
-
 func (s *keyManagerScreen) SetSize(w, h int) {
-	s.width, s.height = w, h
-	if s.form != nil {
-		sizeForm(s.form, w, h)
-	}
+	s.formScreen.SetSize(w, h)
 	s.list.SetSize(w, h-2)
 }
 
 func (s *keyManagerScreen) setStyles(st styles) {
-	s.styles = st
+	s.formScreen.setStyles(st)
 	s.list.styles = st
-	if s.form != nil {
-		s.form.WithTheme(st.huhTheme())
-	}
 }
 
 func (s keyManagerScreen) editing() bool { return !s.showing }
@@ -80,27 +59,20 @@ func (s keyManagerScreen) Update(msg tea.Msg) (keyManagerScreen, tea.Cmd) {
 		if kp, ok := msg.(tea.KeyPressMsg); ok {
 			switch {
 			case key.Matches(kp, s.keys.Next):
-				return s, func() tea.Msg { return stepDoneMsg{} }
+				return s, stepDone
 			case key.Matches(kp, s.keys.Back):
-				return s, func() tea.Msg { return wentBackMsg{} }
+				return s, wentBack
 			case key.Matches(kp, s.keys.Edit) && s.form != nil:
 				s.showing = false
-				s.form, s.first = newStepForm(&s.sess.settings, s.step, s.styles, false)
-				sizeForm(s.form, s.width, s.height)
-				return s, s.form.Init()
+				return s, s.rebuild()
 			}
 		}
 		var cmd tea.Cmd
 		s.list, cmd = s.list.Update(msg)
 		return s, cmd
 	}
-	var out formOutcome
-	var cmd tea.Cmd
-	s.form, out, cmd = updateForm(s.form, s.first, s.keys, msg)
-	switch out {
-	case formBack:
-		return s, func() tea.Msg { return wentBackMsg{} }
-	case formCompleted:
+	completed, cmd := s.forward(msg)
+	if completed {
 		return s.showFields(), nil
 	}
 	return s, cmd
@@ -108,10 +80,7 @@ func (s keyManagerScreen) Update(msg tea.Msg) (keyManagerScreen, tea.Cmd) {
 
 func (s keyManagerScreen) View() string {
 	if !s.showing {
-		if s.form == nil {
-			return ""
-		}
-		return s.form.View()
+		return s.formScreen.View()
 	}
 	head := s.styles.muted.Render(wrap("In the admin portal: Key Managers → Add Key Manager, type Auth0. Fill in:", s.width))
 	return head + "\n\n" + s.list.View()

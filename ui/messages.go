@@ -78,6 +78,10 @@ type (
 	}
 )
 
+// wentBack and stepDone are the Cmds that report those facts.
+func wentBack() tea.Msg { return wentBackMsg{} }
+func stepDone() tea.Msg { return stepDoneMsg{} }
+
 // waitForEvent reads one progress event; Update re-arms it after each one.
 // Once the engine's channel is closed it returns the run's result.
 func waitForEvent(events <-chan steps.Event, done <-chan provisionDoneMsg) tea.Cmd {

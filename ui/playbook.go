@@ -14,13 +14,9 @@ const checkChoice = "check"
 // playbookScreen is the first screen: wso2, azure, or check an existing
 // setup (then: of which playbook).
 type playbookScreen struct {
-	form   *huh.Form
+	formScreen
 	choice *string
 	check  *string // the playbook whose setup to check
-	styles styles
-	keys   keyMap
-	width  int
-	height int
 }
 
 // newPlaybookForm is the playbook choice; the accessible mode runs it too.
@@ -28,19 +24,8 @@ type playbookScreen struct {
 // second question (which playbook's setup to check) is left to
 // newCheckForm, asked only when it applies.
 func newPlaybookForm(choice, check *string, st styles, accessible bool) *huh.Form {
-	var opts []huh.Option[string]
-	for _, p := range steps.Playbooks() {
-		opts = append(opts, huh.NewOption(p.Title, string(p.ID)))
-	}
-	opts = append(opts, huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
-	groups := []*huh.Group{huh.NewGroup(
-		huh.NewSelect[string]().
-			Key("playbook").
-			Title("What do you want to set up?").
-			Options(opts...).
-			Height(len(opts) + 1).
-			Value(choice),
-	)}
+	opts := append(playbookOptions(), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
+	groups := []*huh.Group{huh.NewGroup(playbookSelect("playbook", "What do you want to set up?", opts, choice))}
 	if !accessible {
 		groups = append(groups, checkGroup(check).WithHideFunc(func() bool { return *choice != checkChoice }))
 	}
@@ -53,18 +38,26 @@ func newCheckForm(check *string, st styles) *huh.Form {
 }
 
 func checkGroup(check *string) *huh.Group {
+	return huh.NewGroup(playbookSelect("check", "Check the setup of which playbook?", playbookOptions(), check))
+}
+
+// playbookOptions offers every playbook by its title.
+func playbookOptions() []huh.Option[string] {
 	var opts []huh.Option[string]
 	for _, p := range steps.Playbooks() {
 		opts = append(opts, huh.NewOption(p.Title, string(p.ID)))
 	}
-	return huh.NewGroup(
-		huh.NewSelect[string]().
-			Key("check").
-			Title("Check the setup of which playbook?").
-			Options(opts...).
-			Height(len(opts) + 1).
-			Value(check),
-	)
+	return opts
+}
+
+// playbookSelect asks for one of opts, all of them in sight.
+func playbookSelect(fieldKey, title string, opts []huh.Option[string], value *string) *huh.Select[string] {
+	return huh.NewSelect[string]().
+		Key(fieldKey).
+		Title(title).
+		Options(opts...).
+		Height(len(opts) + 1).
+		Value(value)
 }
 
 func newPlaybookScreen(sess *session, st styles, k keyMap) playbookScreen {
@@ -79,33 +72,14 @@ func newPlaybookScreen(sess *session, st styles, k keyMap) playbookScreen {
 	if check == "" {
 		check = string(steps.WSO2)
 	}
-	s := playbookScreen{choice: &choice, check: &check, styles: st, keys: k}
-	s.form = newPlaybookForm(s.choice, s.check, st, false)
-	return s
-}
-
-func (s playbookScreen) Init() tea.Cmd { return s.form.Init() }
-
-func (s *playbookScreen) SetSize(w, h int) {
-	s.width, s.height = w, h
-	if s.form != nil {
-		sizeForm(s.form, w, h)
-	}
-}
-
-func (s *playbookScreen) setStyles(st styles) {
-	s.styles = st
-	if s.form != nil {
-		s.form.WithTheme(st.huhTheme())
-	}
+	build := func(st styles) (*huh.Form, huh.Field) { return newPlaybookForm(&choice, &check, st, false), nil }
+	return playbookScreen{formScreen: newFormScreen(build, st, k), choice: &choice, check: &check}
 }
 
 func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok && key.Matches(kp, s.keys.Cancel) {
 		if *s.choice == checkChoice && s.form.GetFocusedField().GetKey() == "check" {
-			s.form = newPlaybookForm(s.choice, s.check, s.styles, false)
-			sizeForm(s.form, s.width, s.height)
-			return s, s.form.Init()
+			return s, s.rebuild()
 		}
 		return s, nil
 	}
@@ -121,8 +95,6 @@ func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
 	id := steps.PlaybookID(*s.choice)
 	return s, func() tea.Msg { return playbookChosenMsg{ID: id} }
 }
-
-func (s playbookScreen) View() string { return s.form.View() }
 
 func (s playbookScreen) Keys() bindings {
 	return s.keys.helpFor(s.keys.Up, s.keys.Next)

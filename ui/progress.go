@@ -166,7 +166,7 @@ func (s progressScreen) Update(msg tea.Msg) (progressScreen, tea.Cmd) {
 	case key.Matches(kp, s.keys.Next) && s.err == nil && s.started:
 		return s, func() tea.Msg { return summaryRequestedMsg{} }
 	case key.Matches(kp, s.keys.Back) && s.err != nil:
-		return s, func() tea.Msg { return wentBackMsg{} }
+		return s, wentBack
 	}
 	return s, nil
 }

@@ -46,14 +46,9 @@ func newReviewScreen(sess *session, st styles, k keyMap, o Options) reviewScreen
 // asks the engine for the plan. It changes nothing in the tenant.
 func plan(ctx context.Context, newClient func(steps.Settings) (steps.Client, error), c steps.Client, p steps.Playbook, set steps.Settings, journalPath string, reveal bool) tea.Cmd {
 	return func() tea.Msg {
-		if c == nil {
-			if newClient == nil {
-				return plannedMsg{Err: fmt.Errorf("no tenant client configured")}
-			}
-			var err error
-			if c, err = newClient(set); err != nil {
-				return plannedMsg{Err: err}
-			}
+		var err error // c is kept for the next run of this Cmd
+		if c, err = tenantClient(c, newClient, set); err != nil {
+			return plannedMsg{Err: err}
 		}
 		j, err := steps.OpenJournal(journalPath, reveal)
 		if err != nil {
@@ -85,7 +80,7 @@ func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, s.keys.Back):
-			return s, func() tea.Msg { return wentBackMsg{} }
+			return s, wentBack
 		case key.Matches(msg, s.keys.Next) && s.planned:
 			return s, func() tea.Msg { return applyConfirmedMsg{} }
 		case key.Matches(msg, s.keys.Recheck) && s.err != nil && !s.planning && s.cmd != nil:
