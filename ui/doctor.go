@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -162,7 +163,20 @@ func (s doctorScreen) View(spin string) string {
 	if fail > 0 {
 		verdict = s.styles.fail.Render(fmt.Sprintf("✗ %d check(s) failed, %d passed, %d warnings", fail, pass, warn))
 	}
+	if more := moreHint(s.styles, s.vp); more != "" && lipgloss.Width(verdict+more) <= s.width {
+		verdict += more
+	}
 	return verdict + "\n\n" + s.vp.View()
+}
+
+// moreHint says how many lines of a scrolled view are below it ("" when
+// none), so that what the screen cuts is not taken for the end.
+func moreHint(st styles, vp viewport.Model) string {
+	below := vp.TotalLineCount() - vp.YOffset() - vp.VisibleLineCount()
+	if below <= 0 {
+		return ""
+	}
+	return st.muted.Render(fmt.Sprintf("  ↓ %d more (↑/↓ scroll)", below))
 }
 
 func (s doctorScreen) Keys() bindings {

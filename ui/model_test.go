@@ -94,6 +94,17 @@ func TestEnterOnEveryScreenCompletesWSO2(t *testing.T) {
 	d.press("s")
 	d.requireScreen(r.ClientSecret)
 
+	// At 80x24 the summary is longer than the screen: it says so until the
+	// end is scrolled into view (the journal path is last).
+	d.requireScreen("more (↑/↓ scroll)")
+	for range 60 {
+		d.press("down")
+	}
+	d.requireScreen(r.JournalPath)
+	if strings.Contains(d.screen(), "more (↑/↓ scroll)") {
+		t.Fatalf("the end of the summary is in view, yet it says there is more:\n%s", d.screen())
+	}
+
 	d.press("q")
 	o := d.m.Outcome()
 	if !o.Applied || o.Aborted || o.Result.ClientID != r.ClientID {
@@ -394,7 +405,13 @@ func TestDoctorFromSummaryAndFromTheFirstScreen(t *testing.T) {
 	if d.m.doctor.err != nil || steps.DoctorFailed(d.m.doctor.results) || len(d.m.doctor.results) == 0 {
 		t.Fatalf("checks after a successful run: err=%v results=%+v", d.m.doctor.err, d.m.doctor.results)
 	}
-	d.requireScreen("✓ no check failed", "✓ PASS")
+	d.requireScreen("✓ no check failed", "✓ PASS", "more (↑/↓ scroll)")
+	for range 80 {
+		d.press("down")
+	}
+	if strings.Contains(d.screen(), "more (↑/↓ scroll)") {
+		t.Fatalf("the last check is in view, yet the screen says there is more:\n%s", d.screen())
+	}
 	d.press("esc")
 	if d.m.stage != stageSummary {
 		t.Fatalf("esc from the checks went to %v, want the summary", d.m.stage)

@@ -281,7 +281,11 @@ func (s summaryScreen) View() string {
 	// Keep the exports line in place: pad the scrolled part to its height.
 	topLines := strings.Count(top, "\n") + 1
 	pad := max(s.height-3-topLines, 0)
-	return top + strings.Repeat("\n", pad) + "\n\n" + bottom
+	more := ""
+	if !s.gateway {
+		more = moreHint(st, s.vp)
+	}
+	return top + strings.Repeat("\n", pad) + "\n" + more + "\n" + bottom
 }
 
 func (s summaryScreen) Keys() bindings {
