@@ -20,6 +20,11 @@ import (
 // of the tenant that --fail-rate and --rate-limit apply to.
 const managementPrefix = "/api/v2/"
 
+// scriptedBurst is the X-RateLimit-Limit of a scripted 429 where the
+// sandbox has no rate limit of its own to report (no --rate-limit, or a
+// path outside the Management API).
+const scriptedBurst = 10
+
 // preReadLimit is how much of a request body is read before a rate-limited
 // request takes its turn, so a slow upload never holds up the requests
 // queued behind it. It is one byte past the tenant's 1 MiB body cap: a
@@ -28,15 +33,16 @@ const preReadLimit = 1<<20 + 1
 
 // wrapTransport adds what real networks and Auth0's edge do to the tenant
 // handler: --latency on every response; --fail-rate and --rate-limit/--burst
-// on /api/v2/ requests. See newTransport.
+// on /api/v2/ requests; Options.Script on the requests it matches. See
+// newTransport.
 func wrapTransport(opts Options, next http.Handler) http.Handler {
-	if opts.Latency <= 0 && opts.LatencyMax <= 0 && !(opts.FailRate > 0) && !(opts.RateLimit > 0) {
+	if opts.Latency <= 0 && opts.LatencyMax <= 0 && !(opts.FailRate > 0) && !(opts.RateLimit > 0) && opts.Script == nil {
 		return next // nothing to add
 	}
 	return newTransport(opts, next, time.Now)
 }
 
-// fault is what --fail-rate does to one Management API request.
+// fault is what --fail-rate (or a Script) does to one request.
 type fault int
 
 const (
@@ -45,6 +51,8 @@ const (
 	faultDropped           // connection closed before the tenant sees the request
 	faultLost502           // a write is committed, then its answer is replaced by a 502
 	faultLostDropped       // a write is committed, then the connection is closed unanswered
+	faultRateLimited       // scripted only: 429 before the tenant sees the request
+	faultAnswer            // scripted only: a given answer before the tenant sees the request
 )
 
 // String names the fault for test failures and logs.
@@ -60,6 +68,10 @@ func (f fault) String() string {
 		return "committed, 502"
 	case faultLostDropped:
 		return "committed, dropped"
+	case faultRateLimited:
+		return "429"
+	case faultAnswer:
+		return "answered"
 	}
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
@@ -82,6 +94,7 @@ type transport struct {
 	failRate   float64
 	limit      float64 // tokens per second; 0: no limit
 	burst      int
+	script     *Script // scripted faults, nil: none
 
 	mu         sync.Mutex
 	faults     *rand.Rand // guarded by mu
@@ -100,6 +113,7 @@ func newTransport(opts Options, next http.Handler, now func() time.Time) *transp
 		latency:    max(opts.Latency, 0),
 		latencyMax: opts.LatencyMax,
 		failRate:   opts.FailRate,
+		script:     opts.Script,
 	}
 	if !(t.failRate > 0) { // also NaN
 		t.failRate = 0
@@ -127,7 +141,9 @@ func newTransport(opts Options, next http.Handler, now func() time.Time) *transp
 // decision is what the transport decided for one request on arrival.
 type decision struct {
 	fault   fault
-	refused bool          // over the rate limit: 429
+	origin  string        // what injected the fault, for its message
+	answer  *Fault        // the scripted answer of faultAnswer
+	refused bool          // over the rate limit (or a scripted 429): 429
 	delay   time.Duration // latency to add before answering
 	headers rateHeaders
 	prev    <-chan struct{} // closed when the request before this one was served
@@ -157,32 +173,39 @@ func (h rateHeaders) apply(hdr http.Header) {
 
 // ServeHTTP implements http.Handler.
 func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.URL.Path, managementPrefix) {
+	mgmt := strings.HasPrefix(r.URL.Path, managementPrefix)
+	scripted, _ := t.script.take(r)
+	if !mgmt && scripted == nil {
 		if sleep(r.Context(), t.drawDelay()) {
 			t.next.ServeHTTP(w, r)
 		}
 		return
 	}
-	if t.limiter != nil && r.Body != nil && r.Body != http.NoBody && r.ContentLength < preReadLimit {
+	if mgmt && t.limiter != nil && r.Body != nil && r.Body != http.NoBody && r.ContentLength < preReadLimit {
 		// (A body declared bigger than the cap is refused by the tenant
 		// unread, so there is nothing to read ahead.)
 		if !preRead(r) {
 			return // the client went away while sending its body
 		}
 	}
-	d := t.decide(r.Method)
+	d := t.decide(r.Method, mgmt, scripted)
 	d.headers.apply(w.Header())
 	ctx := r.Context()
 
 	switch {
 	case d.fault == faultUnavailable:
 		if sleep(ctx, d.delay) {
-			writeAuth0Error(w, http.StatusServiceUnavailable, "The service is temporarily unavailable, please try again later (fault injected by the sandbox's --fail-rate)", "")
+			writeAuth0Error(w, http.StatusServiceUnavailable, "The service is temporarily unavailable, please try again later (fault injected by the sandbox's "+d.origin+")", "")
 		}
 		return
 	case d.fault == faultDropped:
 		if sleep(ctx, d.delay) {
 			dropConnection(w)
+		}
+		return
+	case d.fault == faultAnswer:
+		if sleep(ctx, d.delay) {
+			writeScriptedAnswer(w, d.answer)
 		}
 		return
 	case d.refused:
@@ -202,7 +225,7 @@ func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch d.fault {
 	case faultLost502:
-		writeAuth0Error(w, http.StatusBadGateway, "Bad Gateway: the upstream answer was lost (fault injected by the sandbox's --fail-rate)", "")
+		writeAuth0Error(w, http.StatusBadGateway, "Bad Gateway: the upstream answer was lost (fault injected by the sandbox's "+d.origin+")", "")
 	case faultLostDropped:
 		dropConnection(w)
 	default:
@@ -221,14 +244,28 @@ func (t *transport) serveInTurn(buf *bufferedResponse, r *http.Request, d decisi
 }
 
 // decide draws the fault, the rate-limit token and the latency of one
-// Management API request, atomically and in arrival order.
-func (t *transport) decide(method string) decision {
+// Management API request (mgmt), or of a request a script matched (on any
+// path), atomically and in arrival order. A scripted fault replaces the
+// drawn one (which is still drawn, so a seed's sequence does not shift).
+func (t *transport) decide(method string, mgmt bool, scripted *Fault) decision {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var d decision
-	d.fault = t.drawFaultLocked(isWrite(method))
+	if mgmt {
+		d.fault, d.origin = t.drawFaultLocked(isWrite(method)), "--fail-rate"
+	}
+	if scripted != nil {
+		d.fault, d.origin, d.answer = scripted.Kind.fault(), "script", scripted
+	}
 	d.delay = t.drawDelayLocked()
-	if t.limiter == nil {
+	if t.limiter == nil || !mgmt {
+		if d.fault == faultRateLimited {
+			// No bucket to tell the state: an empty one, full again in a
+			// second, as the limiter answers a 429.
+			now := t.now()
+			d.refused, d.fault = true, faultNone
+			d.headers = rateHeaders{set: true, limit: scriptedBurst, reset: ceilUnix(now.Add(time.Second)), retryAfter: 1}
+		}
 		return d
 	}
 	now := t.now()
@@ -236,10 +273,17 @@ func (t *transport) decide(method string) decision {
 		now = t.timeOrigin
 	}
 	t.timeOrigin = now
-	if d.fault == faultUnavailable || d.fault == faultDropped {
+	switch d.fault {
+	case faultUnavailable, faultDropped, faultAnswer:
 		// The failure happened before the tenant saw the request: no
 		// token is taken, but the answer (if any) still tells the state.
 		d.headers = t.headersLocked(now, false)
+		return d
+	case faultRateLimited:
+		// Refused as if the bucket were empty; no token is taken.
+		d.refused, d.fault = true, faultNone
+		d.headers = t.headersLocked(now, true)
+		d.headers.remaining = 0
 		return d
 	}
 	if !t.limiter.AllowN(now, 1) {

@@ -44,6 +44,9 @@ type Options struct {
 	Burst      int           // token bucket size
 	StateFile  string        // load at start, save on Close
 	Seed       int64         // repeatable ids, secrets and faults (0: random)
+	// Script injects the faults a test names, on the requests they match
+	// (in process only: there is no flag for it).
+	Script *Script
 
 	// signingKey, when set (by this package's tests), replaces the RSA key
 	// a new tenant would generate: generating one costs a second under -race.
