@@ -89,8 +89,9 @@ func New(cfg Config) (*Client, error) {
 	if audience == "" {
 		audience = DefaultAudience(base)
 	}
+	sdkc := &http.Client{Transport: finalAnswerTransport{next: httpc.Transport}, CheckRedirect: httpc.CheckRedirect}
 	opts := []option.RequestOption{
-		option.WithHTTPClient(httpc),
+		option.WithHTTPClient(sdkc),
 		option.WithoutRetries(), // retries are ours (retryTransport)
 		option.WithNoAuth0ClientInfo(),
 	}

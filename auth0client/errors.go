@@ -174,13 +174,23 @@ func (c *Client) managementError(ctx context.Context, op string, create bool, er
 	if err == nil {
 		return nil
 	}
-	var ae *core.APIError
-	if errors.As(err, &ae) {
-		var body []byte
+	var (
+		status int
+		body   []byte
+		ae     *core.APIError
+		fa     *finalAnswer
+	)
+	switch {
+	case errors.As(err, &fa):
+		status, body = fa.status, fa.body
+	case errors.As(err, &ae):
+		status = ae.StatusCode
 		if inner := ae.Unwrap(); inner != nil {
 			body = []byte(inner.Error())
 		}
-		e := newAPIError(op, ae.StatusCode, body)
+	}
+	if status != 0 {
+		e := newAPIError(op, status, body)
 		c.adviseManagement(e)
 		if create && (e.Status >= 500 || e.Status == http.StatusRequestTimeout) {
 			e.Uncertain = true

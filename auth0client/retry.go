@@ -19,14 +19,16 @@ import (
 
 // retryPolicy bounds the retries of one request.
 type retryPolicy struct {
-	MaxAttempts int           // attempts in all, the first included
-	Floor       time.Duration // least wait between attempts (doubles each attempt)
-	MaxWait     time.Duration // most wait before one attempt
+	MaxAttempts    int           // failed attempts (5xx, lost answers) that end the request, the first included
+	MaxRateLimited int           // 429 answers that end the request: counted apart, as the tenant did not process them
+	Floor          time.Duration // least wait between attempts (doubles each attempt)
+	MaxWait        time.Duration // most wait before one attempt
 }
 
-// defaultRetryPolicy: 6 attempts, waits from 250ms (doubling) to 30s at most.
+// defaultRetryPolicy: 6 failed attempts or 10 rate-limited ones, waits from
+// 250ms (doubling) to 30s at most.
 func defaultRetryPolicy() retryPolicy {
-	return retryPolicy{MaxAttempts: 6, Floor: 250 * time.Millisecond, MaxWait: 30 * time.Second}
+	return retryPolicy{MaxAttempts: 6, MaxRateLimited: 10, Floor: 250 * time.Millisecond, MaxWait: 30 * time.Second}
 }
 
 // maxTimeoutAttempts bounds the attempts that end in a timeout.
@@ -47,7 +49,7 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	repeatable := req.Method != http.MethodPost || strings.HasSuffix(req.URL.Path, "/oauth/token")
-	timeouts := 0
+	timeouts, failures, limited := 0, 0, 0
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 {
@@ -102,7 +104,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		default:
 			return resp, nil
 		}
-		if attempt >= t.policy.MaxAttempts {
+		// A 429 says the tenant did not process the request, and how long
+		// to wait: it does not use up the budget of failures (a tight rate
+		// limit mixed with failures would otherwise end a request early).
+		if rateLimited {
+			limited++
+		} else {
+			failures++
+		}
+		if failures >= t.policy.MaxAttempts || limited >= t.policy.MaxRateLimited {
 			return resp, err
 		}
 		wait = min(wait, t.policy.MaxWait)
@@ -202,4 +212,33 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// finalAnswer is a 408, 429 or 5xx answer after our retries, handed to
+// go-auth0 as an error rather than as a response.
+type finalAnswer struct {
+	status int
+	body   []byte
+}
+
+func (e *finalAnswer) Error() string {
+	return fmt.Sprintf("%d %s", e.status, http.StatusText(e.status))
+}
+
+// finalAnswerTransport sits between go-auth0's management client and
+// retryTransport. go-auth0 v3.0.0 sleeps after a 408, 429 or 5xx answer
+// before it returns it, even with its retries off: about a second, or until
+// Retry-After / X-RateLimit-Reset (up to a minute), in a sleep that no
+// context cancels. Such an answer has already been retried here, so it goes
+// back as an error (managementError reads it), which go-auth0 returns at once.
+type finalAnswerTransport struct{ next http.RoundTripper }
+
+func (t finalAnswerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || (resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout) {
+		return resp, err
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+	return nil, &finalAnswer{status: resp.StatusCode, body: body}
 }

@@ -46,7 +46,7 @@ func stubTenant(t *testing.T, mgmt http.HandlerFunc) (*Client, *atomic.Int64) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	c.retry.policy = retryPolicy{MaxAttempts: 6, Floor: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond}
+	c.retry.policy = retryPolicy{MaxAttempts: 6, MaxRateLimited: 10, Floor: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond}
 	return c, &calls
 }
 
@@ -87,7 +87,7 @@ func TestRateLimitResetInThePastDoesNotSpin(t *testing.T) {
 		writeJSON(w, http.StatusTooManyRequests, tooMany)
 	})
 	// Enough attempts that only the waits bound the requests in the window.
-	c.retry.policy = retryPolicy{MaxAttempts: 1000, Floor: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond}
+	c.retry.policy = retryPolicy{MaxAttempts: 1000, MaxRateLimited: 1000, Floor: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond}
 	var rec noticeRecorder
 	ctx, cancel := context.WithTimeout(rec.ctx(t.Context()), 600*time.Millisecond)
 	defer cancel()
@@ -270,6 +270,44 @@ func TestRetriesStopAtTheCeiling(t *testing.T) {
 	}
 	if n := calls.Load(); n != 6 {
 		t.Fatalf("%d attempts, want the ceiling of 6", n)
+	}
+}
+
+// TestRateLimitsDoNotUseUpTheFailureBudget: under a tight rate limit a read
+// meets 429s between its failures; the 429s (not processed) are counted
+// apart, so five failures and five 429s still end in the answer.
+func TestRateLimitsDoNotUseUpTheFailureBudget(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		switch i := n.Add(1); {
+		case i <= 10 && i%2 == 1:
+			w.Header().Set("Retry-After", "0")
+			writeJSON(w, http.StatusTooManyRequests, tooMany)
+		case i <= 10:
+			writeJSON(w, http.StatusServiceUnavailable, `{"statusCode":503,"error":"Service Unavailable","message":"try later"}`)
+		default:
+			writeJSON(w, http.StatusOK, `{"resource_servers":[`+rsBody+`],"start":0,"limit":100,"total":1}`)
+		}
+	})
+	rs, err := c.FindResourceServer(t.Context(), "basic-calculator")
+	if err != nil || rs.ID != "rs_1" || calls.Load() != 11 {
+		t.Fatalf("find through five 429s and five 503s = %+v, %v after %d requests; want rs_1 after 11", rs, err, calls.Load())
+	}
+}
+
+func TestRateLimitCeiling(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusTooManyRequests, tooMany)
+	})
+	_, err := c.FindResourceServer(t.Context(), "basic-calculator")
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || !strings.Contains(ae.Advice, "rate limit") {
+		t.Fatalf("find under a permanent 429 = %v, want a 429 APIError with advice", err)
+	}
+	if n := calls.Load(); n != 10 {
+		t.Fatalf("%d attempts under a permanent 429, want the ceiling of 10", n)
 	}
 }
 

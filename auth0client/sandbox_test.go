@@ -630,6 +630,9 @@ func TestSandboxFaultsAndRateLimit(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		if err != nil {
+			for _, nt := range rec.all() {
+				t.Logf("%+v", nt)
+			}
 			t.Fatal(err)
 		}
 	}
@@ -764,5 +767,31 @@ func TestVerifyHS256Token(t *testing.T) {
 		if m[1] != "[REDACTED]" {
 			t.Errorf("the trace holds the API's signing secret: %s", m[0])
 		}
+	}
+}
+
+// TestFinalServerErrorIsNotSleptOn: a 5xx answer to a create is not retried
+// (it may have been committed), and must reach the engine at once as an
+// uncertain error. go-auth0 v3.0.0 would otherwise sleep on its Retry-After
+// (30 s here, up to a minute, deaf to Ctrl+C) before returning it.
+func TestFinalServerErrorIsNotSleptOn(t *testing.T) {
+	t.Parallel()
+	script := sandbox.NewScript(sandbox.Fault{Pattern: "POST /api/v2/resource-servers", Kind: sandbox.FaultAnswer,
+		Status: http.StatusServiceUnavailable, Message: "Service Unavailable", ErrorCode: "service_unavailable",
+		Header: http.Header{"Retry-After": {"30"}}})
+	srv := startSandbox(t, sandbox.Options{Seed: 12, Script: script})
+	c := sandboxClient(t, srv, nil)
+	start := time.Now()
+	_, err := c.CreateResourceServer(t.Context(), steps.ResourceServer{Name: "slow", Identifier: "https://slow.example/"})
+	took := time.Since(start)
+	var ae *APIError
+	if !errors.Is(err, steps.ErrUncertain) || !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable || ae.Code != "service_unavailable" {
+		t.Fatalf("CreateResourceServer after a 503 = %v, want an uncertain *APIError 503 service_unavailable", err)
+	}
+	if script.Left() != 0 {
+		t.Fatalf("the scripted 503 was not met")
+	}
+	if took > 10*time.Second {
+		t.Fatalf("the 503 took %v to come back: something slept on its Retry-After", took)
 	}
 }

@@ -85,6 +85,9 @@ type Fault struct {
 	Message   string
 	ErrorCode string
 	Body      string
+	// Header adds headers to the answer of FaultAnswer (a Retry-After on
+	// a 503, say).
+	Header http.Header
 }
 
 // Script injects faults deterministically, for tests: each request the
@@ -179,6 +182,11 @@ func (s *Script) take(r *http.Request) (*Fault, bool) {
 
 // writeScriptedAnswer writes the answer of a FaultAnswer.
 func writeScriptedAnswer(w http.ResponseWriter, f *Fault) {
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
 	if f.Body == "" {
 		writeAuth0Error(w, f.Status, f.Message, f.ErrorCode)
 		return
