@@ -105,24 +105,7 @@ func (c *Client) VerifySignature(ctx context.Context, token string) (SignatureCh
 		sc.Reason = fmt.Sprintf("the token is signed with %s, a secret shared with the API, which the tenant's public keys (JWKS) cannot check", sc.Alg)
 		return sc, nil
 	}
-	verify := func(refresh bool) (detail string, err error) {
-		kf, err := c.jwksKeyfunc(ctx, refresh)
-		if err != nil {
-			return "", err
-		}
-		_, verr := jwt.Parse(token, kf.Keyfunc,
-			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}),
-			jwt.WithoutClaimsValidation())
-		if verr != nil {
-			return verr.Error(), nil
-		}
-		return "", nil
-	}
-	detail, err := verify(false)
-	if err == nil && detail != "" {
-		// The keys may have rotated since they were cached: fetch once more.
-		detail, err = verify(true)
-	}
+	detail, err := c.verifyJWKS(ctx, token)
 	if err != nil {
 		return sc, err
 	}

@@ -143,28 +143,26 @@ func (c *Client) jwksKeyfunc(ctx context.Context, refresh bool) (keyfunc.Keyfunc
 
 // verifyJWKS checks an asymmetric signature against the tenant's JWKS (by
 // kid), fetching the keys again once when they fail (they may have rotated).
-// It returns why the signature is refused, or an error reading the keys.
-func (c *Client) verifyJWKS(ctx context.Context, token, alg, kid string) (string, error) {
-	verify := func(kf keyfunc.Keyfunc) error {
-		_, err := jwt.Parse(token, kf.Keyfunc,
-			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),
-			jwt.WithoutClaimsValidation())
-		return err
-	}
-	kf, err := c.jwksKeyfunc(ctx, false)
-	if err != nil {
-		return "", err
-	}
-	if verify(kf) == nil {
+// It returns why the signature is refused ("" when it verifies), or an error
+// reading the keys.
+func (c *Client) verifyJWKS(ctx context.Context, token string) (string, error) {
+	verify := func(refresh bool) (string, error) {
+		kf, err := c.jwksKeyfunc(ctx, refresh)
+		if err != nil {
+			return "", err
+		}
+		if _, err := jwt.Parse(token, kf.Keyfunc,
+			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}),
+			jwt.WithoutClaimsValidation()); err != nil {
+			return err.Error(), nil
+		}
 		return "", nil
 	}
-	if kf, err = c.jwksKeyfunc(ctx, true); err != nil {
-		return "", err
+	detail, err := verify(false)
+	if err == nil && detail != "" {
+		detail, err = verify(true)
 	}
-	if err := verify(kf); err != nil {
-		return fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %v", alg, kid, err), nil
-	}
-	return "", nil
+	return detail, err
 }
 
 // signingSecret reads the signing secret of the API whose identifier is
@@ -224,9 +222,11 @@ func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID stri
 			check.Reason = fmt.Sprintf("the HS256 signature does not verify with API %q's signing secret: %v", audience, err)
 			return check, nil
 		}
-	} else if reason, err := c.verifyJWKS(ctx, token, alg, kid); err != nil || reason != "" {
-		check.Reason = reason
+	} else if detail, err := c.verifyJWKS(ctx, token); err != nil {
 		return check, err
+	} else if detail != "" {
+		check.Reason = fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %s", alg, kid, detail)
+		return check, nil
 	}
 	if iss, _ := claims.GetIssuer(); iss != c.Issuer() {
 		check.Reason = fmt.Sprintf("the issuer (iss) is %q, not %q", iss, c.Issuer())
