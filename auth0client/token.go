@@ -222,11 +222,14 @@ func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID stri
 			check.Reason = fmt.Sprintf("the HS256 signature does not verify with API %q's signing secret: %v", audience, err)
 			return check, nil
 		}
+		check.KeySource = steps.KeySourceSecret
 	} else if detail, err := c.verifyJWKS(ctx, token); err != nil {
 		return check, err
 	} else if detail != "" {
 		check.Reason = fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %s", alg, kid, detail)
 		return check, nil
+	} else {
+		check.KeySource = steps.KeySourceJWKS
 	}
 	if iss, _ := claims.GetIssuer(); iss != c.Issuer() {
 		check.Reason = fmt.Sprintf("the issuer (iss) is %q, not %q", iss, c.Issuer())

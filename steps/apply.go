@@ -572,10 +572,7 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
 		return err
 	}
-	msg := "verified"
-	if s.SigningAlg == "HS256" {
-		msg = "verified with the API's signing secret (HS256)"
-	}
+	msg := "verified against " + cc.KeySource
 	if userToken {
 		msg += "; user login ok"
 	} else if res.UserTokenNote != "" {

@@ -127,13 +127,22 @@ type User struct {
 	Connection string `json:"connection"`
 }
 
+// What a token's signature was checked against (TokenCheck.KeySource).
+const (
+	KeySourceJWKS   = "the tenant's JWKS"
+	KeySourceSecret = "the API's signing secret (HS256)"
+)
+
 // TokenCheck is a minted token and what verifying it found.
 type TokenCheck struct {
 	Verified bool           `json:"verified"`
 	Claims   map[string]any `json:"claims,omitempty"`
 	Reason   string         `json:"reason,omitempty"` // why it did not verify
-	Token    string         `json:"-"`
-	Expires  time.Time      `json:"-"`
+	// KeySource says what the signature was checked against: the tenant's
+	// JWKS, or an HS256 API's signing secret.
+	KeySource string    `json:"-"`
+	Token     string    `json:"-"`
+	Expires   time.Time `json:"-"`
 }
 
 // RetryNotice is what a Client reports when it waits before another attempt

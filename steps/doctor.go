@@ -528,12 +528,8 @@ func checkToken(ctx context.Context, d *doctorRun) verdict {
 		return fail("the token was minted but does not verify: "+tc.Reason,
 			"a gateway rejects it the same way: check the tenant's signing keys (JWKS) and the API's signing algorithm (RS256)")
 	}
-	keys := "the tenant's JWKS"
-	if d.rs.SigningAlg == "HS256" {
-		keys = "the API's signing secret (HS256)"
-	}
 	return pass("minted by client credentials and verified: signature against %s, iss %v, aud %s, azp %s; %s",
-		keys, tc.Claims["iss"], d.s.APIIdentifier, d.app.ClientID, Expiry(tc.Expires, d.now()))
+		tc.KeySource, tc.Claims["iss"], d.s.APIIdentifier, d.app.ClientID, Expiry(tc.Expires, d.now()))
 }
 
 func checkConnection(ctx context.Context, d *doctorRun) verdict {

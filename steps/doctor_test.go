@@ -302,7 +302,7 @@ func TestDoctorWarnings(t *testing.T) {
 		// warned about), the API's secret does (the tokens pass).
 		want[3][1] = "WARN" // resource_server
 		requireVerdicts(t, rs, want)
-		requireContains(t, "token why", result(t, rs, "token").Why, "verified")
+		requireContains(t, "token why", result(t, rs, "token").Why, "verified", "signing secret (HS256)")
 		requireContains(t, "API why", result(t, rs, "resource_server").Why, "HS256", "JWKS")
 		requireContains(t, "API fix", result(t, rs, "resource_server").Fix, "RS256")
 		if steps.DoctorFailed(rs) {

@@ -358,7 +358,7 @@ func printResultText(ios streams, r steps.Result, reveal bool) {
 func printTokenCheck(w io.Writer, title string, t steps.TokenCheck) {
 	verdict := "✗ not verified: " + t.Reason
 	if t.Verified {
-		verdict = "✓ verified (signature against the JWKS, iss, aud, azp, exp)"
+		verdict = "✓ verified (signature against " + t.KeySource + ", iss, aud, azp, exp)"
 	}
 	fmt.Fprintf(w, "\n%s  %s\n", title, verdict)
 	keys := make([]string, 0, len(t.Claims))

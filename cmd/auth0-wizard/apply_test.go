@@ -226,6 +226,10 @@ func TestUsageErrors(t *testing.T) {
 	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "cfg.yaml")
 	_ = os.WriteFile(cfg, []byte("domain: example.us.auth0.com\nclient_secret: nope\n"), 0o600)
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secretFile, []byte("a-management-secret\n"), 0o600)
+	passwordFile := filepath.Join(t.TempDir(), "password")
+	_ = os.WriteFile(passwordFile, []byte("Str0ng!Passw0rd\n"), 0o600)
 	cases := []struct {
 		name string
 		args []string
@@ -239,7 +243,9 @@ func TestUsageErrors(t *testing.T) {
 		{"secret in config", []string{"apply", "--playbook", "wso2", "--config", cfg}, "secrets are not read from config files"},
 		{"user-info domain", []string{"apply", "--playbook", "wso2", "--domain", "tenant.us.auth0.com@evil.example", "--client-id", "x"}, "domain"},
 		{"sandbox and domain", []string{"apply", "--sandbox", "--domain", "x.auth0.com", "--playbook", "wso2"}, "--sandbox"},
-		{"azure without email", []string{"apply", "--sandbox", "--playbook", "azure"}, "--user-email"},
+		// (on the sandbox a demo user is the default; a real tenant has none)
+		{"azure without email", []string{"apply", "--domain", "tenant.us.auth0.com", "--client-id", "x", "--client-secret-file", secretFile,
+			"--user-password-file", passwordFile, "--playbook", "azure"}, "--user-email"},
 		{"teardown without journal", []string{"teardown"}, "--journal"},
 		{"unknown flag", []string{"apply", "--frobnicate"}, "frobnicate"},
 	}

@@ -27,6 +27,8 @@ const (
 	envClientSecret = "AUTH0_CLIENT_SECRET"
 	envAudience     = "AUTH0_AUDIENCE"
 	envUserPassword = "AUTH0_WIZARD_USER_PASSWORD"
+	// sandboxUserEmail is the azure test user on the sandbox when none is given.
+	sandboxUserEmail = "demo@example.com"
 )
 
 // runConfig is what a command needs to reach the tenant, resolved from flags,
@@ -191,6 +193,11 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 		// A demo on the sandbox needs no typing: a strong random password
 		// (shown only with --reveal-secrets).
 		s.UserPassword = demoPassword()
+	}
+	if g.sandbox && s.UserEmail == "" {
+		// and a test user of its own, so that Enter on every screen
+		// completes the azure playbook too.
+		s.UserEmail = sandboxUserEmail
 	}
 
 	if rc.caFile != "" {

@@ -187,7 +187,8 @@ func TestWizardInTmux(t *testing.T) {
 		w.text("Calculator-Users")
 		w.waitFor(5*time.Second, "Calculator-Users")
 		w.keys("Enter")
-		w.waitFor(5*time.Second, "Email")
+		w.waitFor(5*time.Second, "demo@example.com") // the sandbox's default test user
+		w.keys("C-u")
 		w.text("jane@example.com")
 		w.waitFor(5*time.Second, "jane@example.com")
 		screen := w.enterUntil(60*time.Second, "the azure summary", isSummary)
