@@ -331,16 +331,6 @@ func (c *Client) GrantedScopes(ctx context.Context) ([]string, error) {
 	return append([]string(nil), t.scopes...), nil
 }
 
-// discovery is the part of /.well-known/openid-configuration we read.
-type discovery struct {
-	Issuer                string `json:"issuer"`
-	AuthorizationEndpoint string `json:"authorization_endpoint"`
-	TokenEndpoint         string `json:"token_endpoint"`
-	UserinfoEndpoint      string `json:"userinfo_endpoint"`
-	JWKSURI               string `json:"jwks_uri"`
-	RevocationEndpoint    string `json:"revocation_endpoint"`
-}
-
 // IssuerMismatchError is returned by Discover, with the endpoints, when the
 // discovery document names another issuer than https://DOMAIN/.
 type IssuerMismatchError struct {
@@ -368,24 +358,17 @@ func (c *Client) Discover(ctx context.Context) (steps.Endpoints, error) {
 	if err != nil {
 		return steps.Endpoints{}, err
 	}
-	var d discovery
-	if err := json.Unmarshal(body, &d); err != nil {
+	// steps.Endpoints names its fields as the discovery document does.
+	var ep steps.Endpoints
+	if err := json.Unmarshal(body, &ep); err != nil {
 		return steps.Endpoints{}, fmt.Errorf("%s: %s does not hold JSON: %w", op, wellKnown, err)
 	}
-	ep := steps.Endpoints{
-		Issuer:                d.Issuer,
-		AuthorizationEndpoint: d.AuthorizationEndpoint,
-		TokenEndpoint:         d.TokenEndpoint,
-		UserinfoEndpoint:      d.UserinfoEndpoint,
-		JWKSURI:               d.JWKSURI,
-		RevocationEndpoint:    d.RevocationEndpoint,
-		OpenIDConfiguration:   wellKnown,
-	}
-	if d.Issuer == "" || d.TokenEndpoint == "" || d.JWKSURI == "" {
+	ep.OpenIDConfiguration = wellKnown
+	if ep.Issuer == "" || ep.TokenEndpoint == "" || ep.JWKSURI == "" {
 		return ep, fmt.Errorf("%s: %s lacks issuer, token_endpoint or jwks_uri: is %s an Auth0 tenant?", op, wellKnown, c.base.Host)
 	}
-	if d.Issuer != c.Issuer() {
-		return ep, &IssuerMismatchError{Domain: c.base.Host, Want: c.Issuer(), Got: d.Issuer}
+	if ep.Issuer != c.Issuer() {
+		return ep, &IssuerMismatchError{Domain: c.base.Host, Want: c.Issuer(), Got: ep.Issuer}
 	}
 	return ep, nil
 }

@@ -86,6 +86,28 @@ func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, steps.ErrNotFound)
 }
 
+// find runs a Find's lookup as one call, so a 401 is tried again with a
+// fresh token. lookup says whether it matched; no match is notFound(op).
+func find[T any](ctx context.Context, c *Client, op string, lookup func(opts ...option.RequestOption) (T, bool, error)) (T, error) {
+	var (
+		found T
+		ok    bool
+	)
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		var err error
+		found, ok, err = lookup(opts...)
+		return err
+	})
+	if err == nil && !ok {
+		err = notFound(op)
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return found, nil
+}
+
 // ---- resource servers
 
 func toResourceServer(id, name, identifier string, alg management.SigningAlgorithmEnum, scopes []*management.ResourceServerScope, lifetime int) steps.ResourceServer {
@@ -124,17 +146,16 @@ func (c *Client) FindResourceServer(ctx context.Context, identifier string) (ste
 // as the Management API answers it (its signing secret too).
 func (c *Client) findResourceServer(ctx context.Context, identifier string) (*management.ResourceServer, error) {
 	op := fmt.Sprintf("find resource server %q", identifier)
-	var found *management.ResourceServer
-	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
-		found = nil
+	return find(ctx, c, op, func(opts ...option.RequestOption) (*management.ResourceServer, bool, error) {
 		page, err := c.mgmt.ResourceServers.List(ctx, &management.ListResourceServerRequestParameters{
 			Identifiers: []*string{ptr(identifier)},
 			PerPage:     ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
-			return err
+			return nil, false, err
 		}
-		return walkOffset(ctx, page, c.pageSize,
+		var found *management.ResourceServer
+		err = walkOffset(ctx, page, c.pageSize,
 			func(r *management.ListResourceServerOffsetPaginatedResponseContent) *float64 { return r.Total },
 			func(r *management.ResourceServer) bool {
 				if r.GetIdentifier() != identifier {
@@ -143,14 +164,8 @@ func (c *Client) findResourceServer(ctx context.Context, identifier string) (*ma
 				found = r
 				return true
 			})
+		return found, found != nil, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	if found == nil {
-		return nil, notFound(op)
-	}
-	return found, nil
 }
 
 // CreateResourceServer creates an API.
@@ -261,14 +276,13 @@ func (c *Client) toApp(r appFields, appType, method string) steps.App {
 // one this tool marked wins.
 func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error) {
 	op := fmt.Sprintf("find application %q", name)
-	var matches []steps.App
-	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
-		matches = nil
+	return find(ctx, c, op, func(opts ...option.RequestOption) (steps.App, bool, error) {
 		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
 		if err != nil {
-			return err
+			return steps.App{}, false, err
 		}
-		return walkOffset(ctx, page, c.pageSize,
+		var matches []steps.App
+		err = walkOffset(ctx, page, c.pageSize,
 			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
 			func(r *management.Client) bool {
 				if r.GetName() == name {
@@ -276,19 +290,16 @@ func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error)
 				}
 				return false
 			})
-	})
-	if err != nil {
-		return steps.App{}, err
-	}
-	for _, a := range matches {
-		if a.Marked() {
-			return a, nil
+		if err != nil || len(matches) == 0 {
+			return steps.App{}, false, err
 		}
-	}
-	if len(matches) > 0 {
-		return matches[0], nil
-	}
-	return steps.App{}, notFound(op)
+		for _, a := range matches {
+			if a.Marked() {
+				return a, true, nil
+			}
+		}
+		return matches[0], true, nil
+	})
 }
 
 // GetClient reads an application, with its secret (when the management
@@ -387,33 +398,24 @@ func (c *Client) DeleteClient(ctx context.Context, clientID string) error {
 // filters client_id and audience, matched exactly).
 func (c *Client) FindClientGrant(ctx context.Context, clientID, audience string) (steps.ClientGrant, error) {
 	op := fmt.Sprintf("find client grant of %s for %s", clientID, audience)
-	var found *steps.ClientGrant
-	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+	return find(ctx, c, op, func(opts ...option.RequestOption) (steps.ClientGrant, bool, error) {
 		page, err := c.mgmt.ClientGrants.List(ctx, &management.ListClientGrantsRequestParameters{
 			ClientID: ptr(clientID),
 			Audience: ptr(audience),
 			Take:     ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
-			return err
+			return steps.ClientGrant{}, false, err
 		}
 		it := page.Iterator()
 		for it.Next(ctx) {
 			g := it.Current()
 			if g.GetClientID() == clientID && g.GetAudience() == audience {
-				found = &steps.ClientGrant{ID: g.GetID(), ClientID: g.GetClientID(), Audience: g.GetAudience(), Scope: nonNil(g.GetScope())}
-				return nil
+				return steps.ClientGrant{ID: g.GetID(), ClientID: g.GetClientID(), Audience: g.GetAudience(), Scope: nonNil(g.GetScope())}, true, nil
 			}
 		}
-		return it.Err()
+		return steps.ClientGrant{}, false, it.Err()
 	})
-	if err != nil {
-		return steps.ClientGrant{}, err
-	}
-	if found == nil {
-		return steps.ClientGrant{}, notFound(op)
-	}
-	return *found, nil
 }
 
 func nonNil(s []string) []string {
@@ -470,32 +472,23 @@ func (c *Client) DeleteClientGrant(ctx context.Context, id string) error {
 // FindConnection finds a connection by name (list filter name=, matched exactly).
 func (c *Client) FindConnection(ctx context.Context, name string) (steps.Connection, error) {
 	op := fmt.Sprintf("find connection %q", name)
-	var found *steps.Connection
-	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+	return find(ctx, c, op, func(opts ...option.RequestOption) (steps.Connection, bool, error) {
 		page, err := c.mgmt.Connections.List(ctx, &management.ListConnectionsQueryParameters{
 			Name: ptr(name),
 			Take: ptr(c.pageSize),
 		}, opts...)
 		if err != nil {
-			return err
+			return steps.Connection{}, false, err
 		}
 		it := page.Iterator()
 		for it.Next(ctx) {
 			r := it.Current()
 			if r.GetName() == name {
-				found = &steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy()}
-				return nil
+				return steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy()}, true, nil
 			}
 		}
-		return it.Err()
+		return steps.Connection{}, false, it.Err()
 	})
-	if err != nil {
-		return steps.Connection{}, err
-	}
-	if found == nil {
-		return steps.Connection{}, notFound(op)
-	}
-	return *found, nil
 }
 
 // CreateConnection creates a connection (strategy "auth0", a database, when
@@ -575,29 +568,20 @@ func (c *Client) SetConnectionClient(ctx context.Context, connectionID, clientID
 // connection named in the user's identities).
 func (c *Client) FindUser(ctx context.Context, connection, email string) (steps.User, error) {
 	op := fmt.Sprintf("find user %s in connection %q", email, connection)
-	var found *steps.User
-	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+	return find(ctx, c, op, func(opts ...option.RequestOption) (steps.User, bool, error) {
 		users, err := c.mgmt.Users.ListUsersByEmail(ctx, &management.ListUsersByEmailRequestParameters{Email: email}, opts...)
 		if err != nil {
-			return err
+			return steps.User{}, false, err
 		}
 		for _, u := range users {
 			for _, id := range u.GetIdentities() {
 				if id != nil && id.GetConnection() == connection {
-					found = &steps.User{ID: u.GetUserID(), Email: u.GetEmail(), Connection: connection}
-					return nil
+					return steps.User{ID: u.GetUserID(), Email: u.GetEmail(), Connection: connection}, true, nil
 				}
 			}
 		}
-		return nil
+		return steps.User{}, false, nil
 	})
-	if err != nil {
-		return steps.User{}, err
-	}
-	if found == nil {
-		return steps.User{}, notFound(op)
-	}
-	return *found, nil
 }
 
 // CreateUser creates a database user.

@@ -29,17 +29,8 @@ const passwordRealmGrant = "http://auth0.com/oauth/grant-type/password-realm"
 // is Verified=false with the Reason.
 func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSecret, audience string) (steps.TokenCheck, error) {
 	op := fmt.Sprintf("mint a client credentials token for application %s", clientID)
-	c.secrets.add(clientSecret)
 	form := url.Values{"grant_type": {"client_credentials"}, "audience": {audience}}
-	tr, err := c.postWithMethod(ctx, op, form, clientID, clientSecret)
-	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) {
-			adviseAppToken(ae, clientID, audience)
-		}
-		return steps.TokenCheck{}, err
-	}
-	return c.VerifyToken(ctx, tr.AccessToken, audience, clientID)
+	return c.mint(ctx, op, form, clientID, clientSecret, audience, func(e *APIError) { adviseAppToken(e, clientID, audience) })
 }
 
 // PasswordRealmToken logs a user in by the password-realm grant (realm =
@@ -47,7 +38,6 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSec
 // ClientCredentialsToken.
 func (c *Client) PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (steps.TokenCheck, error) {
 	op := fmt.Sprintf("log user %s in through connection %q", username, realm)
-	c.secrets.add(clientSecret)
 	c.secrets.add(password)
 	form := url.Values{
 		"grant_type": {passwordRealmGrant},
@@ -59,11 +49,19 @@ func (c *Client) PasswordRealmToken(ctx context.Context, clientID, clientSecret,
 	if audience != "" {
 		form.Set("audience", audience)
 	}
+	return c.mint(ctx, op, form, clientID, clientSecret, audience, func(e *APIError) { adviseUserToken(e, clientID, realm) })
+}
+
+// mint asks the token endpoint for a token as the application and verifies
+// it; advise fills in what a person can do about a refusal.
+func (c *Client) mint(ctx context.Context, op string, form url.Values, clientID, clientSecret, audience string,
+	advise func(*APIError)) (steps.TokenCheck, error) {
+	c.secrets.add(clientSecret)
 	tr, err := c.postWithMethod(ctx, op, form, clientID, clientSecret)
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
-			adviseUserToken(ae, clientID, realm)
+			advise(ae)
 		}
 		return steps.TokenCheck{}, err
 	}

@@ -199,20 +199,30 @@ func readParams(r *http.Request) (url.Values, error) {
 	return v, nil
 }
 
+// oauthParams reads an Authentication API request's parameters. When the
+// body cannot be read it answers the error itself and reports false.
+func oauthParams(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	p, err := readParams(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", tooLargeMessage)
+			return nil, false
+		}
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
+		return nil, false
+	}
+	return p, true
+}
+
 var (
 	errBadJSON = errors.New("invalid json")
 	errBadForm = errors.New("invalid form")
 )
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	p, err := readParams(r)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", tooLargeMessage)
-			return
-		}
-		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
+	p, read := oauthParams(w, r)
+	if !read {
 		return
 	}
 	clientID, secret := p.Get("client_id"), p.Get("client_secret")
@@ -556,14 +566,8 @@ func (s *Server) verify(raw string) (jwt.MapClaims, error) {
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	p, err := readParams(r)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", tooLargeMessage)
-			return
-		}
-		oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid request body")
+	p, read := oauthParams(w, r)
+	if !read {
 		return
 	}
 	clientID, secret := p.Get("client_id"), p.Get("client_secret")

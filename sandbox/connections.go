@@ -101,11 +101,8 @@ func (s *Server) checkClients(ids []string) error {
 }
 
 func (s *Server) createConnection(m *mreq) (int, any, error) {
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(connectionSchema(false))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := connectionSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
 	dropNulls(in)
@@ -172,11 +169,8 @@ func (s *Server) updateConnection(m *mreq) (int, any, error) {
 	if c == nil {
 		return 0, nil, notFoundConnection()
 	}
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(connectionSchema(true))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := connectionSchema(true).validate(in); err != nil {
 		return 0, nil, err
 	}
 	if err := s.checkClients(in.strs("enabled_clients")); err != nil {

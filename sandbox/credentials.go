@@ -52,12 +52,7 @@ func str(v any) string {
 }
 
 func (s *Server) findCredential(clientID, id string) obj {
-	for _, c := range s.t.Credentials[clientID] {
-		if c.str("id") == id {
-			return c
-		}
-	}
-	return nil
+	return findBy(s.t.Credentials[clientID], "id", id)
 }
 
 func (s *Server) listCredentials(m *mreq) (int, any, error) {
@@ -76,11 +71,8 @@ func (s *Server) createCredential(m *mreq) (int, any, error) {
 	if s.findClient(clientID) == nil {
 		return 0, nil, notFoundClient()
 	}
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(credentialSchema(false))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := credentialSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
 	dropNulls(in)
@@ -95,30 +87,33 @@ func (s *Server) createCredential(m *mreq) (int, any, error) {
 	return http.StatusCreated, cred, nil
 }
 
-func (s *Server) getCredential(m *mreq) (int, any, error) {
+// credentialOf is the credential a /clients/{id}/credentials/{credential_id}
+// path names, of a client that exists.
+func (s *Server) credentialOf(m *mreq) (obj, error) {
 	if s.findClient(m.segs[1]) == nil {
-		return 0, nil, notFoundClient()
+		return nil, notFoundClient()
 	}
-	c := s.findCredential(m.segs[1], m.segs[3])
-	if c == nil {
-		return 0, nil, notFoundCredential()
+	if c := s.findCredential(m.segs[1], m.segs[3]); c != nil {
+		return c, nil
+	}
+	return nil, notFoundCredential()
+}
+
+func (s *Server) getCredential(m *mreq) (int, any, error) {
+	c, err := s.credentialOf(m)
+	if err != nil {
+		return 0, nil, err
 	}
 	return http.StatusOK, c, nil
 }
 
 func (s *Server) updateCredential(m *mreq) (int, any, error) {
-	if s.findClient(m.segs[1]) == nil {
-		return 0, nil, notFoundClient()
-	}
-	c := s.findCredential(m.segs[1], m.segs[3])
-	if c == nil {
-		return 0, nil, notFoundCredential()
-	}
-	in, err := m.decodeObject()
+	c, err := s.credentialOf(m)
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := credentialSchema(true).validate(in); err != nil {
+	in, err := m.decodeObject(credentialSchema(true))
+	if err != nil {
 		return 0, nil, err
 	}
 	if v, ok := in["expires_at"]; ok {

@@ -101,6 +101,11 @@ func do(t *testing.T, c *http.Client, method, url, id string) outcome {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Test-Id", id)
+	return roundTrip(c, req)
+}
+
+// roundTrip sends req over c and reads the whole answer.
+func roundTrip(c *http.Client, req *http.Request) outcome {
 	resp, err := c.Do(req)
 	if err != nil {
 		return outcome{err: err}

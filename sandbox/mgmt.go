@@ -294,8 +294,9 @@ func (s *Server) authenticate(r *http.Request) ([]string, *apiError) {
 	return strings.Fields(stringClaim(claims, "scope")), nil
 }
 
-// decodeObject reads the JSON object of a request body.
-func (m *mreq) decodeObject() (obj, error) {
+// decodeObject reads the JSON object of a request body and validates it
+// against the endpoint's schema.
+func (m *mreq) decodeObject(sc schema) (obj, error) {
 	v, err := decodeJSON(m.raw)
 	if err != nil {
 		return nil, err
@@ -303,6 +304,9 @@ func (m *mreq) decodeObject() (obj, error) {
 	o, ok := v.(map[string]any)
 	if !ok {
 		return nil, badBody("'Expected type object but found type %s'.", jsonType(v))
+	}
+	if err := sc.validate(o); err != nil {
+		return nil, err
 	}
 	return obj(o), nil
 }
@@ -657,11 +661,8 @@ func (s *Server) getTenantSettings(m *mreq) (int, any, error) {
 }
 
 func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(tenantSettingsSchema)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := tenantSettingsSchema.validate(in); err != nil {
 		return 0, nil, err
 	}
 	if s.t.Settings == nil {

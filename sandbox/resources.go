@@ -78,11 +78,8 @@ func cleanRS(rs obj) {
 }
 
 func (s *Server) createResourceServer(m *mreq) (int, any, error) {
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(rsSchema(false))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := rsSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
 	dropNulls(in)
@@ -173,11 +170,8 @@ func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
 	if rs == nil {
 		return 0, nil, notFoundRS()
 	}
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(rsSchema(true))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := rsSchema(true).validate(in); err != nil {
 		return 0, nil, err
 	}
 	if err := validateScopes(in); err != nil {
@@ -432,11 +426,8 @@ func notFoundClient() error {
 }
 
 func (s *Server) createClient(m *mreq) (int, any, error) {
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(clientSchema(false))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := clientSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
 	dropNulls(in)
@@ -543,11 +534,8 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 	if c == nil {
 		return 0, nil, notFoundClient()
 	}
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(clientSchema(true))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := clientSchema(true).validate(in); err != nil {
 		return 0, nil, err
 	}
 	if n, ok := in["name"]; ok && n.(string) == "" {
@@ -706,11 +694,8 @@ func notFoundGrant() error {
 }
 
 func (s *Server) createClientGrant(m *mreq) (int, any, error) {
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(grantSchema(false))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := grantSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
 	dropNulls(in)
@@ -735,10 +720,7 @@ func (s *Server) createClientGrant(m *mreq) (int, any, error) {
 	if err := s.checkSystemScopes(audience, in.strs("scope")); err != nil {
 		return 0, nil, err
 	}
-	st := in.str("subject_type")
-	if st == "" {
-		st = "client"
-	}
+	st := grantSubject(in)
 	if df := in.str("default_for"); df != "" {
 		if s.findDefaultGrant(audience, st) != nil {
 			return 0, nil, errf(http.StatusConflict, "conflict", "A client grant already exists for %s and %s", df, audience)
@@ -812,11 +794,8 @@ func (s *Server) updateClientGrant(m *mreq) (int, any, error) {
 	if g == nil {
 		return 0, nil, notFoundGrant()
 	}
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(grantSchema(true))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := grantSchema(true).validate(in); err != nil {
 		return 0, nil, err
 	}
 	if err := s.checkSystemScopes(g.str("audience"), in.strs("scope")); err != nil {

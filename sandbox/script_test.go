@@ -28,16 +28,7 @@ func send(t *testing.T, c *http.Client, method, u, token, body string) outcome {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.Do(req)
-	if err != nil {
-		return outcome{err: err}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return outcome{err: err}
-	}
-	return outcome{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return roundTrip(c, req)
 }
 
 // clientsNamed counts the tenant's applications with this name.

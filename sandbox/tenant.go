@@ -372,54 +372,42 @@ func checkPassword(stored, pw string) bool {
 
 // lookups; the caller holds s.mu.
 
-func (s *Server) findClient(id string) obj {
-	for _, c := range s.t.Clients {
-		if c.str("client_id") == id {
-			return c
+// findBy is the first object of list whose key is value, nil if none.
+func findBy(list []obj, key, value string) obj {
+	for _, o := range list {
+		if o.str(key) == value {
+			return o
 		}
 	}
 	return nil
 }
 
+func (s *Server) findClient(id string) obj { return findBy(s.t.Clients, "client_id", id) }
+
 func (s *Server) findResourceServer(idOrIdentifier string) obj {
-	for _, rs := range s.t.ResourceServers {
-		if rs.str("id") == idOrIdentifier {
-			return rs
-		}
+	if rs := findBy(s.t.ResourceServers, "id", idOrIdentifier); rs != nil {
+		return rs
 	}
-	for _, rs := range s.t.ResourceServers {
-		if rs.str("identifier") == idOrIdentifier {
-			return rs
-		}
-	}
-	return nil
+	return findBy(s.t.ResourceServers, "identifier", idOrIdentifier)
 }
 
 func (s *Server) findRSByIdentifier(identifier string) obj {
-	for _, rs := range s.t.ResourceServers {
-		if rs.str("identifier") == identifier {
-			return rs
-		}
-	}
-	return nil
+	return findBy(s.t.ResourceServers, "identifier", identifier)
 }
 
-func (s *Server) findGrant(id string) obj {
-	for _, g := range s.t.ClientGrants {
-		if g.str("id") == id {
-			return g
-		}
+func (s *Server) findGrant(id string) obj { return findBy(s.t.ClientGrants, "id", id) }
+
+// grantSubject is a grant's subject_type; a grant without one is a client's.
+func grantSubject(g obj) string {
+	if st := g.str("subject_type"); st != "" {
+		return st
 	}
-	return nil
+	return "client"
 }
 
 func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
 	for _, g := range s.t.ClientGrants {
-		st := g.str("subject_type")
-		if st == "" {
-			st = "client"
-		}
-		if g.str("client_id") == clientID && g.str("audience") == audience && st == subjectType {
+		if g.str("client_id") == clientID && g.str("audience") == audience && grantSubject(g) == subjectType {
 			return g
 		}
 	}
@@ -430,43 +418,20 @@ func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
 // audience, nil if there is none.
 func (s *Server) findDefaultGrant(audience, subjectType string) obj {
 	for _, g := range s.t.ClientGrants {
-		st := g.str("subject_type")
-		if st == "" {
-			st = "client"
-		}
-		if g.str("default_for") == "third_party_clients" && g.str("client_id") == "" && g.str("audience") == audience && st == subjectType {
+		if g.str("default_for") == "third_party_clients" && g.str("client_id") == "" && g.str("audience") == audience && grantSubject(g) == subjectType {
 			return g
 		}
 	}
 	return nil
 }
 
-func (s *Server) findConnection(id string) obj {
-	for _, c := range s.t.Connections {
-		if c.str("id") == id {
-			return c
-		}
-	}
-	return nil
-}
+func (s *Server) findConnection(id string) obj { return findBy(s.t.Connections, "id", id) }
 
 func (s *Server) findConnectionByName(name string) obj {
-	for _, c := range s.t.Connections {
-		if c.str("name") == name {
-			return c
-		}
-	}
-	return nil
+	return findBy(s.t.Connections, "name", name)
 }
 
-func (s *Server) findUser(id string) obj {
-	for _, u := range s.t.Users {
-		if u.str("user_id") == id {
-			return u
-		}
-	}
-	return nil
-}
+func (s *Server) findUser(id string) obj { return findBy(s.t.Users, "user_id", id) }
 
 func removeWhere(list []obj, drop func(obj) bool) []obj {
 	out := list[:0]

@@ -38,11 +38,8 @@ func notFoundUser() error {
 var userSecretFields = []string{"password", "connection", "verify_email", "verify_phone_number", "client_id"}
 
 func (s *Server) createUser(m *mreq) (int, any, error) {
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(userSchema(false))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := userSchema(false).validate(in); err != nil {
 		return 0, nil, err
 	}
 	dropNulls(in)
@@ -166,11 +163,8 @@ func (s *Server) updateUser(m *mreq) (int, any, error) {
 	if u == nil {
 		return 0, nil, notFoundUser()
 	}
-	in, err := m.decodeObject()
+	in, err := m.decodeObject(userSchema(true))
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := userSchema(true).validate(in); err != nil {
 		return 0, nil, err
 	}
 	if !m.has("update:users") {

@@ -328,34 +328,42 @@ func lookup[T any](actx context.Context, find func(context.Context) (T, error)) 
 	return v, err
 }
 
+// createOrReuse runs an action that reuses the resource as it stands or
+// creates it (see create); id names the resource created.
+func createOrReuse[T any](actx, ctx context.Context, r *run, a Action, o *outcome, id func(T) string,
+	send func(context.Context) (T, error), find func(context.Context) (T, error)) error {
+	if a.Verb == Reuse {
+		o.id, o.verb = a.ExistingID, Reuse
+		return nil
+	}
+	v, verb, err := create(actx, ctx, r, a, send, find)
+	if err != nil {
+		return err // the Client names what it tried
+	}
+	o.id, o.verb, o.created = id(v), verb, verb == Create
+	return nil
+}
+
 func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) error {
 	s := r.s
-	switch a.Verb {
-	case Reuse:
-		o.id, o.verb = a.ExistingID, Reuse
-	case Update:
-		scopes := slices.Clone(r.st.rs.Scopes)
-		for _, want := range rsScopes(r.p.ID) {
-			if !slices.ContainsFunc(scopes, func(x Scope) bool { return x.Value == want.Value }) {
-				scopes = append(scopes, want)
-			}
-		}
-		rs, err := r.c.UpdateResourceServer(actx, a.ExistingID, ResourceServer{Name: r.st.rs.Name, Scopes: scopes})
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		o.id, o.verb = orID(rs.ID, a.ExistingID), Update
-	default:
-		rs, verb, err := create(actx, ctx, r, a,
+	if a.Verb != Update {
+		return createOrReuse(actx, ctx, r, a, o, func(rs ResourceServer) string { return rs.ID },
 			func(c context.Context) (ResourceServer, error) {
 				return r.c.CreateResourceServer(c, ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg, Scopes: rsScopes(r.p.ID)})
 			},
 			func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, s.APIIdentifier) })
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		o.id, o.verb, o.created = rs.ID, verb, verb == Create
 	}
+	scopes := slices.Clone(r.st.rs.Scopes)
+	for _, want := range rsScopes(r.p.ID) {
+		if !slices.ContainsFunc(scopes, func(x Scope) bool { return x.Value == want.Value }) {
+			scopes = append(scopes, want)
+		}
+	}
+	rs, err := r.c.UpdateResourceServer(actx, a.ExistingID, ResourceServer{Name: r.st.rs.Name, Scopes: scopes})
+	if err != nil {
+		return err // the Client names what it tried
+	}
+	o.id, o.verb = orID(rs.ID, a.ExistingID), Update
 	return nil
 }
 
@@ -450,20 +458,11 @@ func (r *run) clientGrant(actx, ctx context.Context, a Action, o *outcome) error
 
 func (r *run) connection(actx, ctx context.Context, a Action, o *outcome) error {
 	s := r.s
-	if a.Verb == Reuse {
-		o.id, o.verb = a.ExistingID, Reuse
-		return nil
-	}
-	c, verb, err := create(actx, ctx, r, a,
+	return createOrReuse(actx, ctx, r, a, o, func(c Connection) string { return c.ID },
 		func(c context.Context) (Connection, error) {
 			return r.c.CreateConnection(c, Connection{Name: s.ConnectionName, Strategy: "auth0"})
 		},
 		func(c context.Context) (Connection, error) { return r.c.FindConnection(c, s.ConnectionName) })
-	if err != nil {
-		return err // the Client names what it tried
-	}
-	o.id, o.verb, o.created = c.ID, verb, verb == Create
-	return nil
 }
 
 func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) error {
@@ -496,20 +495,11 @@ func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) 
 
 func (r *run) user(actx, ctx context.Context, a Action, o *outcome) error {
 	s := r.s
-	if a.Verb == Reuse {
-		o.id, o.verb = a.ExistingID, Reuse
-		return nil
-	}
-	u, verb, err := create(actx, ctx, r, a,
+	return createOrReuse(actx, ctx, r, a, o, func(u User) string { return u.ID },
 		func(c context.Context) (User, error) {
 			return r.c.CreateUser(c, User{Email: s.UserEmail, Password: s.UserPassword, Connection: s.ConnectionName})
 		},
 		func(c context.Context) (User, error) { return r.c.FindUser(c, s.ConnectionName, s.UserEmail) })
-	if err != nil {
-		return err // the Client names what it tried
-	}
-	o.id, o.verb, o.created = u.ID, verb, verb == Create
-	return nil
 }
 
 // tokens mints the test token by client credentials (both playbooks) and,

@@ -102,6 +102,11 @@ func pass(format string, a ...any) verdict {
 func warn(why, fix string) verdict { return verdict{status: CheckWarn, why: why, fix: fix} }
 func fail(why, fix string) verdict { return verdict{status: CheckFail, why: why, fix: fix} }
 
+// cannot is the failure of a check that could not read what it checks.
+func cannot(what string, err error) verdict {
+	return fail("cannot "+what+": "+errText(err), "fix the cause above and run the check again")
+}
+
 // doctorRun is what the checks learn as they go.
 type doctorRun struct {
 	c    Client
@@ -411,7 +416,7 @@ func checkResourceServer(ctx context.Context, d *doctorRun) verdict {
 			fmt.Sprintf("create it under Applications → APIs → + Create API with the identifier %q, %s", d.s.APIIdentifier, rerun(d.p.ID)))
 	}
 	if err != nil {
-		return fail("cannot look the API up: "+errText(err), "fix the cause above and run the check again")
+		return cannot("look the API up", err)
 	}
 	d.rs = rs
 	if d.p.ID == WSO2 && !slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Value == WSO2Scope }) {
@@ -458,7 +463,7 @@ func checkClient(ctx context.Context, d *doctorRun) verdict {
 		}
 	}
 	if err != nil {
-		return fail("cannot read the application: "+errText(err), "fix the cause above and run the check again")
+		return cannot("read the application", err)
 	}
 	d.app = app
 	d.appSecret = d.opts.AppClientSecret
@@ -496,7 +501,7 @@ func checkClientGrant(ctx context.Context, d *doctorRun) verdict {
 				orNone(d.rs.Name), d.app.Name, rerun(d.p.ID)))
 	}
 	if err != nil {
-		return fail("cannot look the client grant up: "+errText(err), "fix the cause above and run the check again")
+		return cannot("look the client grant up", err)
 	}
 	d.grant = g
 	if want := grantScopes(d.p.ID); len(missingStrings(want, g.Scope)) > 0 {
@@ -539,7 +544,7 @@ func checkConnection(ctx context.Context, d *doctorRun) verdict {
 			fmt.Sprintf("create the database connection %q under Authentication → Database → + Create DB Connection, %s", d.s.ConnectionName, rerun(d.p.ID)))
 	}
 	if err != nil {
-		return fail("cannot look the connection up: "+errText(err), "fix the cause above and run the check again")
+		return cannot("look the connection up", err)
 	}
 	d.conn = c
 	return pass("connection %q (id %s, strategy %s)", c.Name, c.ID, orNone(c.Strategy))
@@ -548,7 +553,7 @@ func checkConnection(ctx context.Context, d *doctorRun) verdict {
 func checkConnectionClient(ctx context.Context, d *doctorRun) verdict {
 	ok, err := d.c.ConnectionEnabledFor(ctx, d.conn.ID, d.app.ClientID)
 	if err != nil {
-		return fail("cannot read the applications of the connection: "+errText(err), "fix the cause above and run the check again")
+		return cannot("read the applications of the connection", err)
 	}
 	if !ok {
 		return fail(fmt.Sprintf("connection %q is not enabled for application %q (%s): its users cannot log in through that application",
@@ -569,7 +574,7 @@ func checkUser(ctx context.Context, d *doctorRun) verdict {
 			fmt.Sprintf("create the user under User Management → Users → + Create User (connection %s), %s", d.s.ConnectionName, rerun(d.p.ID)))
 	}
 	if err != nil {
-		return fail("cannot look the user up: "+errText(err), "fix the cause above and run the check again")
+		return cannot("look the user up", err)
 	}
 	return pass("user %s (id %s) is in %q", u.Email, u.ID, d.s.ConnectionName)
 }

@@ -56,7 +56,9 @@ type Settings struct {
 	APIMServer string `json:"apim_server,omitempty" yaml:"apim_server"`
 }
 
-// Endpoints are the tenant's well-known endpoints, read from discovery.
+// Endpoints are the tenant's well-known endpoints, read from discovery. The
+// JSON names are the discovery document's own (auth0client decodes the
+// document into this struct), and OpenIDConfiguration is the document's URL.
 type Endpoints struct {
 	Issuer                string `json:"issuer"`
 	AuthorizationEndpoint string `json:"authorization_endpoint"`

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -165,18 +164,9 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 		progress.line("plan: %s %s %q", a.Verb, a.Kind, a.Name)
 	}
 
-	events := make(chan steps.Event, 16)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for ev := range events {
-			progress.event(ev)
-		}
-	}()
+	events, stop := drain(progress.event)
 	res, err := eng.Apply(ctx, p, s, plan, j, events)
-	close(events)
-	wg.Wait()
+	stop()
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(ios.err, "stopped; the journal %s records what was done: run the same command again to resume\n", j.Path())
@@ -382,6 +372,23 @@ func claimText(name string, v any) string {
 		return fmt.Sprintf("%d (%s)", n, time.Unix(n, 0).UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprint(n)
+}
+
+// drain hands each value sent on the channel it returns to show, in the
+// order sent; stop closes the channel and waits until the last is shown.
+func drain[T any](show func(T)) (ch chan<- T, stop func()) {
+	c := make(chan T, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for v := range c {
+			show(v)
+		}
+	}()
+	return c, func() {
+		close(c)
+		<-done
+	}
 }
 
 // progressPrinter writes one line per engine event to stderr.

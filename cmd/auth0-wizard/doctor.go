@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -124,21 +123,14 @@ func runDoctor(ctx context.Context, g *globalFlags, df *doctorFlags, fs *pflag.F
 	}
 
 	fmt.Fprintf(ios.err, "checking the %s setup on %s\n", p.ID, s.Domain)
-	progress := make(chan steps.CheckResult, 16)
-	opts.Progress = progress
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for r := range progress {
-			if df.output == "text" {
-				printCheck(ios, r)
-			}
+	var stop func()
+	opts.Progress, stop = drain(func(r steps.CheckResult) {
+		if df.output == "text" {
+			printCheck(ios, r)
 		}
-	}()
+	})
 	results := steps.NewEngine(client).Doctor(ctx, p, s, opts)
-	close(progress)
-	wg.Wait()
+	stop()
 	if ctx.Err() != nil {
 		return errAborted
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -56,19 +55,9 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	if err != nil {
 		return err
 	}
-	events := make(chan steps.Event, 16)
-	progress := newProgressPrinter(ios)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for ev := range events {
-			progress.event(ev)
-		}
-	}()
+	events, stop := drain(newProgressPrinter(ios).event)
 	err = steps.NewEngine(client).Teardown(ctx, j, events)
-	close(events)
-	wg.Wait()
+	stop()
 	if err != nil {
 		return fmt.Errorf("teardown: %w\nrun the same command again to finish: what is already gone is skipped", err)
 	}
