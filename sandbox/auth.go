@@ -220,23 +220,29 @@ var (
 	errBadForm = errors.New("invalid form")
 )
 
+// clientCredentials reads how a client authenticates at the token and
+// revoke endpoints: HTTP Basic (basic true) or client_id/client_secret in the
+// body. RFC 6749 §2.3.1: both parts of Basic are form-url-encoded.
+func clientCredentials(r *http.Request, p url.Values) (clientID, secret string, basic bool) {
+	id, sec, ok := r.BasicAuth()
+	if !ok {
+		return p.Get("client_id"), p.Get("client_secret"), false
+	}
+	if u, err := url.QueryUnescape(id); err == nil {
+		id = u
+	}
+	if u, err := url.QueryUnescape(sec); err == nil {
+		sec = u
+	}
+	return id, sec, true
+}
+
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	p, read := oauthParams(w, r)
 	if !read {
 		return
 	}
-	clientID, secret := p.Get("client_id"), p.Get("client_secret")
-	basic := false
-	if id, sec, ok := r.BasicAuth(); ok {
-		// RFC 6749 §2.3.1: both parts are form-url-encoded.
-		if u, err := url.QueryUnescape(id); err == nil {
-			id = u
-		}
-		if u, err := url.QueryUnescape(sec); err == nil {
-			sec = u
-		}
-		clientID, secret, basic = id, sec, true
-	}
+	clientID, secret, basic := clientCredentials(r, p)
 	grantType := p.Get("grant_type")
 	if grantType == "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: grant_type")
@@ -570,11 +576,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !read {
 		return
 	}
-	clientID, secret := p.Get("client_id"), p.Get("client_secret")
-	basic := false
-	if id, sec, ok := r.BasicAuth(); ok {
-		clientID, secret, basic = id, sec, true
-	}
+	clientID, secret, basic := clientCredentials(r, p)
 	if p.Get("token") == "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: token")
 		return

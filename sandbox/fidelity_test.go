@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,6 +149,29 @@ func TestRevokeAuthenticatesConfidentialClients(t *testing.T) {
 	st, _, _ = postForm(t, s, "/oauth/revoke", url.Values{"client_id": {s.ClientID}, "client_secret": {s.ClientSecret}, "token": {"x"}})
 	if st != 200 {
 		t.Errorf("right secret: %d", st)
+	}
+	// HTTP Basic, both parts form-url-encoded (RFC 6749 §2.3.1), as at the
+	// token endpoint: every byte percent-encoded still authenticates.
+	pct := func(v string) string {
+		var b strings.Builder
+		for i := range len(v) {
+			fmt.Fprintf(&b, "%%%02X", v[i])
+		}
+		return b.String()
+	}
+	req, err := http.NewRequest("POST", s.BaseURL+"/oauth/revoke", strings.NewReader(url.Values{"token": {"x"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(pct(s.ClientID), pct(s.ClientSecret))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("percent-encoded Basic credentials: %d", resp.StatusCode)
 	}
 	mgmt := mgmtToken(t, s)
 	pub := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "spa", "app_type": "spa", "token_endpoint_auth_method": "none"}).object(t)

@@ -94,7 +94,7 @@ func TestValidateNamesTheInput(t *testing.T) {
 
 func TestValidateDomain(t *testing.T) {
 	t.Parallel()
-	for _, ok := range []string{"my-tenant.us.auth0.com", "127.0.0.1:8443", "http://127.0.0.1:8080", "login.example.com", "https://my-tenant.eu.auth0.com"} {
+	for _, ok := range []string{"my-tenant.us.auth0.com", "127.0.0.1:8443", "http://127.0.0.1:8080", "http://LOCALHOST:3000", "login.example.com", "https://my-tenant.eu.auth0.com"} {
 		if err := ValidateDomain(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
