@@ -110,9 +110,21 @@ func find[T any](ctx context.Context, c *Client, op string, lookup func(opts ...
 
 // ---- resource servers
 
-func toResourceServer(id, name, identifier string, alg management.SigningAlgorithmEnum, scopes []*management.ResourceServerScope, lifetime int) steps.ResourceServer {
-	rs := steps.ResourceServer{ID: id, Name: name, Identifier: identifier, SigningAlg: string(alg), TokenLifetime: lifetime}
-	for _, s := range scopes {
+// toResourceServer converts an API as the Management API answers it; its
+// signing secret (an HS256 API's key) joins the values a trace redacts.
+func (c *Client) toResourceServer(r interface {
+	GetID() string
+	GetName() string
+	GetIdentifier() string
+	GetSigningAlg() management.SigningAlgorithmEnum
+	GetSigningSecret() string
+	GetScopes() []*management.ResourceServerScope
+	GetTokenLifetime() int
+}) steps.ResourceServer {
+	rs := steps.ResourceServer{ID: r.GetID(), Name: r.GetName(), Identifier: r.GetIdentifier(), SigningAlg: string(r.GetSigningAlg()),
+		TokenLifetime: r.GetTokenLifetime(), SigningSecret: r.GetSigningSecret()}
+	c.secrets.add(rs.SigningSecret)
+	for _, s := range r.GetScopes() {
 		if s != nil {
 			rs.Scopes = append(rs.Scopes, steps.Scope{Value: s.Value, Description: deref(s.Description)})
 		}
@@ -139,7 +151,7 @@ func (c *Client) FindResourceServer(ctx context.Context, identifier string) (ste
 	if err != nil {
 		return steps.ResourceServer{}, err
 	}
-	return toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime()), nil
+	return c.toResourceServer(r), nil
 }
 
 // findResourceServer returns the API whose identifier is exactly identifier,
@@ -190,7 +202,7 @@ func (c *Client) CreateResourceServer(ctx context.Context, rs steps.ResourceServ
 		if err != nil {
 			return err
 		}
-		out = toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
+		out = c.toResourceServer(r)
 		return nil
 	})
 	return out, err
@@ -219,7 +231,7 @@ func (c *Client) UpdateResourceServer(ctx context.Context, id string, rs steps.R
 		if err != nil {
 			return err
 		}
-		out = toResourceServer(r.GetID(), r.GetName(), r.GetIdentifier(), r.GetSigningAlg(), r.GetScopes(), r.GetTokenLifetime())
+		out = c.toResourceServer(r)
 		return nil
 	})
 	return out, err

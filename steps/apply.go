@@ -18,9 +18,10 @@ var errNotStarted = errors.New("not started")
 type outcome struct {
 	done    chan struct{}
 	id      string
-	verb    Verb // what this run did
-	created bool // the journal keeps it as created
-	app     App  // client: with its secret
+	verb    Verb           // what this run did
+	created bool           // the journal keeps it as created
+	app     App            // client: with its secret
+	rs      ResourceServer // resource server: as the tenant holds it
 	err     error
 }
 
@@ -101,6 +102,9 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	}
 	if c := r.out["client"]; c != nil && c.err == nil {
 		res.ClientID, res.ClientSecret = c.app.ClientID, c.app.ClientSecret
+	}
+	if o := r.out["resource_server"]; o != nil && o.err == nil {
+		res.APISigningAlg, res.APISigningSecret = o.rs.SigningAlg, o.rs.SigningSecret
 	}
 	if ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("apply stopped before it finished (the journal %s lets a new apply resume): %w", orMemory(j.Path()), ctx.Err()))
@@ -346,8 +350,11 @@ func createOrReuse[T any](actx, ctx context.Context, r *run, a Action, o *outcom
 
 func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) error {
 	s := r.s
+	if a.Verb == Reuse {
+		o.rs = r.st.rs
+	}
 	if a.Verb != Update {
-		return createOrReuse(actx, ctx, r, a, o, func(rs ResourceServer) string { return rs.ID },
+		return createOrReuse(actx, ctx, r, a, o, func(rs ResourceServer) string { o.rs = rs; return rs.ID },
 			func(c context.Context) (ResourceServer, error) {
 				return r.c.CreateResourceServer(c, ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg, Scopes: rsScopes(r.p.ID)})
 			},
@@ -364,6 +371,10 @@ func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) er
 		return err // the Client names what it tried
 	}
 	o.id, o.verb = orID(rs.ID, a.ExistingID), Update
+	o.rs = rs
+	if o.rs.SigningAlg == "" {
+		o.rs.SigningAlg, o.rs.SigningSecret = r.st.rs.SigningAlg, r.st.rs.SigningSecret
+	}
 	return nil
 }
 

@@ -87,6 +87,9 @@ type ResourceServer struct {
 	SigningAlg    string  `json:"signing_alg,omitempty"`
 	Scopes        []Scope `json:"scopes,omitempty"`
 	TokenLifetime int     `json:"token_lifetime,omitempty"`
+	// SigningSecret is the key of an API that signs with HS256, as the
+	// Management API answers it; never journaled or printed.
+	SigningSecret string `json:"-"`
 }
 
 // App is an Auth0 application (client).

@@ -1,12 +1,17 @@
 package steps_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -177,5 +182,58 @@ func TestMissingScopeStopsBeforeAnyChange(t *testing.T) {
 	}
 	if got := adm.snapshot(); !slices.Equal(got, before) {
 		t.Fatalf("the tenant changed:\n%v\n%v", before, got)
+	}
+}
+
+// TestAzurePolicyVerifiesHS256Tokens: for an API that signs with HS256, the
+// exported validate-jwt policy (secrets revealed) carries the key that
+// verifies the tokens the tenant issues for it, first as created and then
+// as reused by a second apply; without reveal it carries no secret.
+func TestAzurePolicyVerifiesHS256Tokens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, c := startSandbox(t, sandbox.Options{Seed: 5})
+	s := settings(sb, steps.Azure)
+	s.SigningAlg = "HS256"
+	for _, run := range []string{"created", "reused"} {
+		j, err := steps.OpenJournal(filepath.Join(t.TempDir(), "j.json"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, res, _, err := applyOnce(ctx, t, c, steps.Azure, s, j)
+		if err != nil {
+			t.Fatalf("%s: %v", run, err)
+		}
+		if res.Resources[0].Action != run || !res.Token.Verified || res.Token.KeySource != steps.KeySourceSecret {
+			t.Fatalf("%s: API %s, token %+v", run, res.Resources[0].Action, res.Token)
+		}
+		data, secret, err := steps.Export(steps.FormatAzurePolicy, res, s, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var policy struct {
+			Keys []string `xml:"inbound>validate-jwt>issuer-signing-keys>key"`
+		}
+		if err := xml.Unmarshal(data, &policy); err != nil {
+			t.Fatalf("%s: policy is not XML: %v\n%s", run, err, data)
+		}
+		if !secret || len(policy.Keys) != 1 {
+			t.Fatalf("%s: secret=%v, keys %v in\n%s", run, secret, policy.Keys, data)
+		}
+		key, err := base64.StdEncoding.DecodeString(policy.Keys[0])
+		if err != nil {
+			t.Fatalf("%s: key is not base64: %v", run, err)
+		}
+		if _, err := jwt.Parse(res.Token.Token, func(*jwt.Token) (any, error) { return key, nil },
+			jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience(s.APIIdentifier), jwt.WithIssuer(res.Endpoints.Issuer)); err != nil {
+			t.Fatalf("%s: the policy's key does not verify the tenant's token: %v", run, err)
+		}
+		masked, secret, err := steps.Export(steps.FormatAzurePolicy, res, s, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if secret || bytes.Contains(masked, []byte(policy.Keys[0])) || !bytes.Contains(masked, []byte("HS256")) {
+			t.Fatalf("%s: without reveal: secret=%v\n%s", run, secret, masked)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -74,8 +75,7 @@ func Export(format string, r Result, s Settings, reveal bool) (data []byte, secr
 		}
 		return append(b, '\n'), reveal && s.ClientSecret != "", nil
 	case FormatAzurePolicy:
-		b, err := exportAzurePolicy(r, s)
-		return b, false, err
+		return exportAzurePolicy(r, s, reveal)
 	}
 	return nil, false, fmt.Errorf("unknown export format %q: choose one of %s", format, strings.Join(ExportFormats(), ", "))
 }
@@ -349,21 +349,36 @@ func AzureFields(r Result, s Settings, reveal bool) []Field {
 	)
 }
 
-func exportAzurePolicy(r Result, s Settings) ([]byte, error) {
+// exportAzurePolicy renders the validate-jwt policy. For an API that signs
+// with HS256 (the tenant's as applied, else the settings'), the tokens are
+// checked with the API's signing secret: with reveal it goes into
+// issuer-signing-keys, base64 of its bytes as Azure wants a symmetric key
+// (Auth0 signs with the secret's bytes as they are); without, a comment says
+// how to get it there.
+func exportAzurePolicy(r Result, s Settings, reveal bool) ([]byte, bool, error) {
 	t, err := template.New("azure-policy").Funcs(template.FuncMap{"xml": xmlEscape}).Parse(assets.Template("azure-policy.xml.tmpl"))
 	if err != nil {
-		return nil, fmt.Errorf("parse azure policy template: %w", err)
+		return nil, false, fmt.Errorf("parse azure policy template: %w", err)
+	}
+	alg := r.APISigningAlg
+	if alg == "" {
+		alg = s.SigningAlg
+	}
+	var key string
+	if alg == "HS256" && reveal && r.APISigningSecret != "" {
+		key = base64.StdEncoding.EncodeToString([]byte(r.APISigningSecret))
 	}
 	var b bytes.Buffer
 	err = t.Execute(&b, struct {
 		Domain, Audience, Issuer, OpenIDConfiguration string
 		HS256                                         bool
+		SigningKey                                    string
 		Scopes                                        []string
-	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, s.SigningAlg == "HS256", grantScopes(r.Playbook)})
+	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, alg == "HS256", key, grantScopes(r.Playbook)})
 	if err != nil {
-		return nil, fmt.Errorf("render azure policy: %w", err)
+		return nil, false, fmt.Errorf("render azure policy: %w", err)
 	}
-	return b.Bytes(), nil
+	return b.Bytes(), key != "", nil
 }
 
 func xmlEscape(s string) string {

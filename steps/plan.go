@@ -82,15 +82,20 @@ type Resource struct {
 
 // Result is what a completed Apply hands to the summary and the exports.
 type Result struct {
-	Playbook     PlaybookID  `json:"playbook"`
-	Domain       string      `json:"domain"`
-	Endpoints    Endpoints   `json:"endpoints"`
-	Resources    []Resource  `json:"resources"`
-	ClientID     string      `json:"client_id"`
-	ClientSecret string      `json:"-"`
-	Audience     string      `json:"audience"` // the API identifier the test token is for
-	Token        TokenCheck  `json:"token"`
-	UserToken    *TokenCheck `json:"user_token,omitempty"`
+	Playbook     PlaybookID `json:"playbook"`
+	Domain       string     `json:"domain"`
+	Endpoints    Endpoints  `json:"endpoints"`
+	Resources    []Resource `json:"resources"`
+	ClientID     string     `json:"client_id"`
+	ClientSecret string     `json:"-"`
+	// APISigningAlg and APISigningSecret are the API's, as the tenant holds
+	// it (a reused API keeps its own): an HS256 API's tokens are checked
+	// with that secret (Azure's issuer-signing-keys).
+	APISigningAlg    string      `json:"-"`
+	APISigningSecret string      `json:"-"`
+	Audience         string      `json:"audience"` // the API identifier the test token is for
+	Token            TokenCheck  `json:"token"`
+	UserToken        *TokenCheck `json:"user_token,omitempty"`
 	// UserTokenNote says why the user token was not attempted (azure: the
 	// application does not allow the password-realm grant), when it was not.
 	UserTokenNote string `json:"user_token_note,omitempty"`
