@@ -29,6 +29,19 @@ func ExportFormats() []string {
 	return []string{FormatJSON, FormatDotenv, FormatWSO2, FormatAzurePolicy}
 }
 
+// ExportFormatsFor lists the formats that make sense after a playbook: its
+// gateway's own (the WSO2 key manager, or Azure's validate-jwt policy) and
+// the two generic ones; the other gateway's would be half empty.
+func ExportFormatsFor(id PlaybookID) []string {
+	switch id {
+	case WSO2:
+		return []string{FormatJSON, FormatDotenv, FormatWSO2}
+	case Azure:
+		return []string{FormatJSON, FormatDotenv, FormatAzurePolicy}
+	}
+	return ExportFormats()
+}
+
 // Field is one value of a gateway's form, for the summary screen.
 type Field struct {
 	Label  string
