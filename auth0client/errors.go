@@ -268,7 +268,7 @@ func (c *Client) transportError(ctx context.Context, op string, write bool, err 
 	case errors.As(err, &invalid):
 		te.Kind = "tls"
 		te.Detail = fmt.Sprintf("its TLS certificate is invalid (%v): check the domain and the machine's clock", invalid)
-	case errors.As(err, &recordHeader):
+	case errors.As(err, &recordHeader) || plainHTTPAnswer(err):
 		te.Kind = "tls"
 		te.Detail = "it did not answer in TLS: if it is a plain-HTTP sandbox, give the domain as http://127.0.0.1:PORT"
 	case errors.Is(err, syscall.ECONNREFUSED):

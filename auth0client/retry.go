@@ -199,7 +199,13 @@ func permanentTransportError(err error) bool {
 	var verify *tls.CertificateVerificationError
 	var recordHeader tls.RecordHeaderError
 	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || errors.As(err, &recordHeader)
+		errors.As(err, &verify) || errors.As(err, &recordHeader) || plainHTTPAnswer(err)
+}
+
+// plainHTTPAnswer says whether an HTTPS request met a plain-HTTP server
+// (net/http turns the TLS record header error into this text, with no type).
+func plainHTTPAnswer(err error) bool {
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // sleepCtx waits d or until ctx is done.

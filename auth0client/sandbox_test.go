@@ -795,3 +795,21 @@ func TestFinalServerErrorIsNotSleptOn(t *testing.T) {
 		t.Fatalf("the 503 took %v to come back: something slept on its Retry-After", took)
 	}
 }
+
+// TestPlainHTTPSandboxGivenWithoutScheme: a sandbox started with --http,
+// its domain given without http://, says how to give it (and is not retried).
+func TestPlainHTTPSandboxGivenWithoutScheme(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{Seed: 13, HTTP: true})
+	c, err := New(Config{Domain: srv.Domain, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	must(t, "New", err)
+	var rec noticeRecorder
+	_, err = c.Discover(rec.ctx(t.Context()))
+	var te *TransportError
+	if !errors.As(err, &te) || te.Kind != "tls" || !strings.Contains(err.Error(), "http://127.0.0.1:PORT") {
+		t.Fatalf("Discover of a plain-HTTP sandbox over HTTPS = %v, want a TLS error saying to give http://", err)
+	}
+	if n := len(rec.all()); n != 0 {
+		t.Fatalf("%d retries of a request that cannot succeed", n)
+	}
+}
