@@ -75,6 +75,7 @@ type Server struct {
 	client  *http.Client
 	tmpDir  string
 
+	ca        *sandboxCA   // the HTTPS certificate's CA, saved with the state
 	inflight  atomic.Int64 // requests being served, for a graceful Close
 	closeOnce sync.Once
 	closeErr  error
@@ -96,8 +97,20 @@ const maxBody = 1 << 20
 // New starts a sandbox: it listens on opts.Addr (loopback by default), loads
 // opts.StateFile if it exists or seeds a new tenant, and serves until Close.
 func New(opts Options) (*Server, error) {
+	// A saved tenant keeps its address and CA, so that the domain, issuer
+	// and CA file that clients hold stay right across restarts.
+	saved, err := peekState(opts.StateFile)
+	if err != nil {
+		return nil, err
+	}
+	savedAddr := ""
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
+		// Its port, on loopback (an address beyond this machine is only
+		// ever used when asked for).
+		if _, port, err := net.SplitHostPort(saved.Addr); err == nil && port != "0" {
+			savedAddr = net.JoinHostPort("127.0.0.1", port)
+		}
 	}
 	host, _, err := net.SplitHostPort(opts.Addr)
 	if err != nil {
@@ -121,9 +134,16 @@ func New(opts Options) (*Server, error) {
 	s.chachaSeed = chachaSeed
 	s.rng = mrand.New(mrand.NewChaCha8(chachaSeed))
 
-	ln, err := net.Listen("tcp", opts.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: listening on %s: %w (choose another --addr, or port 0 for a free one)", opts.Addr, err)
+	var ln net.Listener
+	if savedAddr != "" {
+		if ln, err = net.Listen("tcp", savedAddr); err != nil {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("the saved tenant's address %s is busy (%v): listening on a free port instead, so its domain and issuer change", savedAddr, err))
+		}
+	}
+	if ln == nil {
+		if ln, err = net.Listen("tcp", opts.Addr); err != nil {
+			return nil, fmt.Errorf("sandbox: listening on %s: %w (choose another --addr, or port 0 for a free one)", opts.Addr, err)
+		}
 	}
 	s.ln = ln
 	s.Domain = domainOf(host, ln.Addr())
@@ -137,7 +157,8 @@ func New(opts Options) (*Server, error) {
 				hosts = append(hosts, h)
 			}
 		}
-		caPEM, cert, err := newCertificates(opts.Seed, hosts)
+		caPEM, ca, cert, err := certificatesFrom(saved.ca(), hosts)
+		s.ca = ca
 		switch {
 		case err != nil:
 			ln.Close()
@@ -158,7 +179,14 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 
-	if len(s.CAPEM) > 0 {
+	if len(s.CAPEM) > 0 && opts.StateFile != "" {
+		// Next to the state: the same file to trust after a restart.
+		s.CAFile = strings.TrimSuffix(opts.StateFile, ".json") + ".ca.pem"
+		if err := os.WriteFile(s.CAFile, s.CAPEM, 0o644); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("sandbox: writing the CA file: %w", err)
+		}
+	} else if len(s.CAPEM) > 0 {
 		dir, err := os.MkdirTemp("", "auth0-wizard-sandbox-")
 		if err != nil {
 			ln.Close()
@@ -254,6 +282,50 @@ type stateFile struct {
 	Version    int     `json:"version"`
 	SigningKey string  `json:"signing_key"` // PKCS#8 PEM
 	Tenant     *tenant `json:"tenant"`
+	// Addr is where the tenant listened (HOST:PORT): it listens there again
+	// unless told otherwise, so its domain and issuer stay.
+	Addr string `json:"addr,omitempty"`
+	// CA and CAKey (PEM) are the CA of its HTTPS certificate, kept while
+	// valid so that the CA file a client trusts stays right.
+	CA    string `json:"ca,omitempty"`
+	CAKey string `json:"ca_key,omitempty"`
+}
+
+// ca returns the saved CA, or nil when there is none or it is unreadable
+// (a new one is made then).
+func (st stateFile) ca() *sandboxCA {
+	cb, _ := pem.Decode([]byte(st.CA))
+	kb, _ := pem.Decode([]byte(st.CAKey))
+	if cb == nil || kb == nil {
+		return nil
+	}
+	k, err := x509.ParseECPrivateKey(kb.Bytes)
+	if err != nil {
+		return nil
+	}
+	return &sandboxCA{der: cb.Bytes, key: k}
+}
+
+// peekState reads the address and CA of a saved tenant before the sandbox
+// listens (the tenant itself is loaded after); no file is no saved tenant.
+func peekState(path string) (stateFile, error) {
+	if path == "" {
+		return stateFile{}, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stateFile{}, nil
+	}
+	if err != nil {
+		return stateFile{}, fmt.Errorf("sandbox: reading the state file: %w", err)
+	}
+	var st struct {
+		Addr  string `json:"addr"`
+		CA    string `json:"ca"`
+		CAKey string `json:"ca_key"`
+	}
+	_ = json.Unmarshal(data, &st) // a broken file is reported when the tenant is loaded
+	return stateFile{Addr: st.Addr, CA: st.CA, CAKey: st.CAKey}, nil
 }
 
 func (s *Server) loadOrSeed() error {
@@ -346,11 +418,22 @@ func (s *Server) saveState() error {
 		s.mu.Unlock()
 		return fmt.Errorf("sandbox: encoding the signing key: %w", err)
 	}
-	data, err := json.MarshalIndent(stateFile{
+	st := stateFile{
 		Version:    1,
 		SigningKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 		Tenant:     s.t,
-	}, "", "  ")
+		Addr:       s.ln.Addr().String(),
+	}
+	if s.ca != nil {
+		caKey, err := x509.MarshalECPrivateKey(s.ca.key)
+		if err != nil {
+			s.mu.Unlock()
+			return fmt.Errorf("sandbox: encoding the CA key: %w", err)
+		}
+		st.CA = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ca.der}))
+		st.CAKey = string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: caKey}))
+	}
+	data, err := json.MarshalIndent(st, "", "  ")
 	s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("sandbox: encoding the state: %w", err)

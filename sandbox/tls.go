@@ -28,43 +28,53 @@ const certLifetime = 7 * 24 * time.Hour
 // ignores caller-supplied randomness for key generation anyway. The seed
 // makes ids, secrets and faults repeatable, never key material.
 func newCertificates(_ int64, hosts []string) (caPEM []byte, cert tls.Certificate, err error) {
+	caPEM, _, cert, err = certificatesFrom(nil, hosts)
+	return caPEM, cert, err
+}
+
+// sandboxCA is the CA a saved tenant keeps across restarts, so that the CA
+// file a client trusts stays valid.
+type sandboxCA struct {
+	der []byte
+	key *ecdsa.PrivateKey
+}
+
+// usable says whether the CA can sign a server certificate for a while
+// more (a day at least).
+func (ca *sandboxCA) usable() bool {
+	if ca == nil {
+		return false
+	}
+	c, err := x509.ParseCertificate(ca.der)
+	return err == nil && c.IsCA && time.Now().Add(24*time.Hour).Before(c.NotAfter)
+}
+
+// certificatesFrom is newCertificates with the CA given (when usable) or
+// made; it returns the CA too, for the state file.
+func certificatesFrom(ca *sandboxCA, hosts []string) (caPEM []byte, used *sandboxCA, cert tls.Certificate, err error) {
 	notBefore := time.Now().Add(-time.Hour) // tolerate a client clock a little behind
 	notAfter := notBefore.Add(certLifetime + time.Hour)
-
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if !ca.usable() {
+		if ca, err = newCA(notBefore, notAfter); err != nil {
+			return nil, nil, tls.Certificate{}, err
+		}
+	}
+	caCert, err := x509.ParseCertificate(ca.der)
 	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("generate sandbox CA key: %w", err)
+		return nil, nil, tls.Certificate{}, fmt.Errorf("parse sandbox CA certificate: %w", err)
 	}
-	caSerial, err := randomSerial()
-	if err != nil {
-		return nil, tls.Certificate{}, err
+	if caCert.NotAfter.Before(notAfter) {
+		notAfter = caCert.NotAfter
 	}
-	caTemplate := &x509.Certificate{
-		SerialNumber:          caSerial,
-		Subject:               pkix.Name{CommonName: "auth0-wizard sandbox CA", Organization: []string{"auth0-wizard sandbox"}},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true, // it signs the server certificate only
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("sign sandbox CA certificate: %w", err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("parse sandbox CA certificate: %w", err)
-	}
+	caKey, caDER := ca.key, ca.der
 
 	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("generate sandbox server key: %w", err)
+		return nil, nil, tls.Certificate{}, fmt.Errorf("generate sandbox server key: %w", err)
 	}
 	leafSerial, err := randomSerial()
 	if err != nil {
-		return nil, tls.Certificate{}, err
+		return nil, nil, tls.Certificate{}, err
 	}
 	ips, names := certificateSANs(hosts)
 	leafTemplate := &x509.Certificate{
@@ -80,11 +90,11 @@ func newCertificates(_ int64, hosts []string) (caPEM []byte, cert tls.Certificat
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTemplate, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("sign sandbox server certificate: %w", err)
+		return nil, nil, tls.Certificate{}, fmt.Errorf("sign sandbox server certificate: %w", err)
 	}
 	leafCert, err := x509.ParseCertificate(leafDER)
 	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("parse sandbox server certificate: %w", err)
+		return nil, nil, tls.Certificate{}, fmt.Errorf("parse sandbox server certificate: %w", err)
 	}
 
 	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
@@ -95,7 +105,34 @@ func newCertificates(_ int64, hosts []string) (caPEM []byte, cert tls.Certificat
 		PrivateKey:  leafKey,
 		Leaf:        leafCert,
 	}
-	return caPEM, cert, nil
+	return caPEM, ca, cert, nil
+}
+
+// newCA makes the sandbox CA, valid from notBefore to notAfter.
+func newCA(notBefore, notAfter time.Time) (*sandboxCA, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate sandbox CA key: %w", err)
+	}
+	caSerial, err := randomSerial()
+	if err != nil {
+		return nil, err
+	}
+	caTemplate := &x509.Certificate{
+		SerialNumber:          caSerial,
+		Subject:               pkix.Name{CommonName: "auth0-wizard sandbox CA", Organization: []string{"auth0-wizard sandbox"}},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true, // it signs the server certificate only
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, fmt.Errorf("sign sandbox CA certificate: %w", err)
+	}
+	return &sandboxCA{der: caDER, key: caKey}, nil
 }
 
 // certificateSANs splits hosts into IP and DNS subject alternative names,

@@ -62,11 +62,14 @@ loopback unless --addr says otherwise.`,
 			if err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("addr") {
+				opts.Addr = "" // a saved tenant's own port, else a free one
+			}
 			return runSandbox(cmd, io, opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "listen address HOST:PORT (port 0: a free port)")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "listen address HOST:PORT (port 0: a free port; with --state, the saved tenant's port)")
 	fl.BoolVar(&f.http, "http", false, "serve plain HTTP instead of HTTPS with a generated CA")
 	fl.StringVar(&f.latency, "latency", "", "delay added to every response: a duration (50ms) or a range (20ms-200ms)")
 	fl.Float64Var(&f.failRate, "fail-rate", 0, "fraction (0 to 1) of Management API requests that fail as real networks do")
