@@ -6,11 +6,13 @@ PKG     := ./cmd/auth0-wizard
 
 .PHONY: run build test vet check-layers bench fmt golden
 
-run:
+# Built then run (not `go run`): the wizard's own exit status reaches the
+# shell, and quitting by Ctrl+C (130) is not reported as a make failure.
+run: build
 ifeq ($(strip $(AUTH0_DOMAIN)),)
-	$(GO) run $(PKG) --sandbox $(ARGS)
+	@$(BIN) --sandbox $(ARGS) || [ $$? -eq 130 ]
 else
-	$(GO) run $(PKG) $(ARGS)
+	@$(BIN) $(ARGS) || [ $$? -eq 130 ]
 endif
 
 build:
