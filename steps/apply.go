@@ -598,9 +598,7 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 	})
 	var errs []error
 	for _, en := range entries {
-		undo := en.Action == Create.Past() || en.Action == journalPending ||
-			en.Kind == KindConnectionClient && en.Action == Update.Past()
-		if !undo {
+		if !en.ours() {
 			continue
 		}
 		if ctx.Err() != nil {

@@ -212,37 +212,6 @@ func (d *doctorRun) skipReason(ch doctorCheck, byID map[string]CheckResult, caus
 	return "", "", false
 }
 
-// mergeJournalSettings fills every empty input of s from the journal's
-// settings (never a secret: the journal holds none in its settings).
-func mergeJournalSettings(s Settings, j *Journal) Settings {
-	js, ok := j.Settings()
-	if !ok {
-		return s
-	}
-	fill := func(dst *string, src string) {
-		if *dst == "" {
-			*dst = src
-		}
-	}
-	fill(&s.Audience, js.Audience)
-	fill(&s.KeyManagerName, js.KeyManagerName)
-	fill(&s.KeyManagerDisplayName, js.KeyManagerDisplayName)
-	fill(&s.APIName, js.APIName)
-	fill(&s.APIIdentifier, js.APIIdentifier)
-	fill(&s.SigningAlg, js.SigningAlg)
-	fill(&s.AppName, js.AppName)
-	fill(&s.AppType, js.AppType)
-	fill(&s.TokenEndpointAuthMethod, js.TokenEndpointAuthMethod)
-	fill(&s.ConnectionName, js.ConnectionName)
-	fill(&s.UserEmail, js.UserEmail)
-	fill(&s.APIMInstance, js.APIMInstance)
-	fill(&s.APIMServer, js.APIMServer)
-	if len(s.GrantTypes) == 0 {
-		s.GrantTypes = slices.Clone(js.GrantTypes)
-	}
-	return s
-}
-
 // issuerFor is the issuer a tenant's discovery and tokens must name:
 // https://DOMAIN/ with the trailing slash (http:// for a loopback sandbox
 // given as an http:// URL).

@@ -99,7 +99,9 @@ type planState struct {
 // Plan reads the tenant and returns each action as create, reuse or update;
 // it changes nothing. With a journal, resources it records as created (or
 // whose create was sent and not answered) are verified present and planned as
-// reuse, and stay "created" so that teardown deletes them.
+// reuse, and stay "created" so that teardown deletes them. Settings that name
+// other resources than those the journal records as created are refused with
+// a *JournalConflictError (see ResumeSettings to continue the journal's run).
 //
 // A same-named application without this tool's marker is never reused nor
 // duplicated: Plan fails with an error wrapping ErrUnmarkedClient.
@@ -111,6 +113,9 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	domain := domainHost(s.Domain)
 	if j != nil {
 		if err := j.checkFor(p.ID, domain); err != nil {
+			return Plan{}, err
+		}
+		if err := j.checkSettings(p.ID, domain, s); err != nil {
 			return Plan{}, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -56,6 +57,13 @@ type journalEntry struct {
 	Action    string            `json:"action"` // created, reused, updated, pending
 	DependsOn []string          `json:"depends_on,omitempty"`
 	Lookup    map[string]string `json:"lookup,omitempty"`
+}
+
+// ours reports whether the entry records a change this tool made that
+// teardown undoes: a resource it created (or whose create was sent and not
+// answered), or a connection it enabled for the application.
+func (e journalEntry) ours() bool {
+	return e.Action == Create.Past() || e.Action == journalPending || e.Kind == KindConnectionClient && e.Action == Update.Past()
 }
 
 // DefaultJournalPath is the journal file used when none is given.
@@ -162,6 +170,9 @@ func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
 	if err := j.checkLocked(id, domain); err != nil {
 		return err
 	}
+	if err := j.checkSettingsLocked(id, domain, s); err != nil {
+		return err
+	}
 	if j.doc.Playbook != id || j.doc.Domain != domain {
 		// Nothing of the other run is left to resume or tear down.
 		j.doc.Resources, j.doc.Secrets = nil, nil
@@ -170,6 +181,149 @@ func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
 	s.ClientSecret, s.UserPassword = "", ""
 	j.doc.Settings = &s
 	return j.writeLocked()
+}
+
+// mergeJournalSettings fills every empty input of s from the journal's
+// settings (never a secret: the journal holds none in its settings).
+func mergeJournalSettings(s Settings, j *Journal) Settings {
+	js, ok := j.Settings()
+	if !ok {
+		return s
+	}
+	fill := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
+		}
+	}
+	fill(&s.Audience, js.Audience)
+	fill(&s.KeyManagerName, js.KeyManagerName)
+	fill(&s.KeyManagerDisplayName, js.KeyManagerDisplayName)
+	fill(&s.APIName, js.APIName)
+	fill(&s.APIIdentifier, js.APIIdentifier)
+	fill(&s.SigningAlg, js.SigningAlg)
+	fill(&s.AppName, js.AppName)
+	fill(&s.AppType, js.AppType)
+	fill(&s.TokenEndpointAuthMethod, js.TokenEndpointAuthMethod)
+	fill(&s.ConnectionName, js.ConnectionName)
+	fill(&s.UserEmail, js.UserEmail)
+	fill(&s.APIMInstance, js.APIMInstance)
+	fill(&s.APIMServer, js.APIMServer)
+	if len(s.GrantTypes) == 0 {
+		s.GrantTypes = slices.Clone(js.GrantTypes)
+	}
+	return s
+}
+
+// ResumeSettings returns s with the settings of the run the journal records
+// wherever s leaves a value empty, so that a run given only its journal
+// continues that run instead of starting another with default names: the
+// playbook, the tenant (domain, the management application's client ID and
+// audience) and every input. Secrets are never filled: the journal holds
+// none. A journal for another playbook or tenant than s names fills nothing
+// (its inputs would describe another setup), nor does a new one or a nil j.
+func ResumeSettings(s Settings, j *Journal) Settings {
+	if j == nil {
+		return s
+	}
+	id, domain := j.Playbook(), j.Domain()
+	if id == "" || s.Playbook != "" && s.Playbook != id || s.Domain != "" && domainHost(s.Domain) != domain {
+		return s
+	}
+	s.Playbook = id
+	js, ok := j.Settings()
+	if s.Domain == "" {
+		s.Domain = domain
+		if ok && domainHost(js.Domain) == domain {
+			s.Domain = js.Domain // as given, e.g. the http:// of a loopback sandbox
+		}
+	}
+	if s.ClientID == "" {
+		s.ClientID = js.ClientID
+	}
+	return mergeJournalSettings(s, j)
+}
+
+// SettingConflict is one input whose value differs between the run the
+// journal records and the run at hand.
+type SettingConflict struct {
+	Key     string // the input, e.g. "api_identifier"
+	Journal string // the value the journal's run created resources with
+	Run     string // this run's value
+}
+
+// JournalConflictError says a run's settings name other resources than those
+// an earlier run with the same journal created. The journal keeps one entry
+// per action, so recording this run there would replace the record of what
+// the earlier run made, and teardown could no longer remove it: the run is
+// refused before anything changes.
+type JournalConflictError struct {
+	Path      string
+	Conflicts []SettingConflict
+}
+
+// Error names the journal's values and this run's, and what to do.
+func (e *JournalConflictError) Error() string {
+	var was, now []string
+	for _, c := range e.Conflicts {
+		was = append(was, fmt.Sprintf("%s %q", c.Key, c.Journal))
+		now = append(now, fmt.Sprintf("%s %q", c.Key, c.Run))
+	}
+	return fmt.Sprintf("journal %s records what an earlier run created with %s, but this run has %s: "+
+		"recording it there would lose the record of what the earlier run made, and teardown could no longer remove it. "+
+		"To continue that run, leave these inputs out (the journal's values fill every input not given); "+
+		"for a separate setup, give a new --journal FILE; or tear the earlier run down first (auth0-wizard teardown --journal %s)",
+		orMemory(e.Path), strings.Join(was, ", "), strings.Join(now, ", "), orMemory(e.Path))
+}
+
+// checkSettings refuses settings that name other resources than those the
+// journal records as created by an earlier run of the same playbook on the
+// same tenant (see JournalConflictError); s has its defaults.
+func (j *Journal) checkSettings(id PlaybookID, domain string, s Settings) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.checkSettingsLocked(id, domain, s)
+}
+
+func (j *Journal) checkSettingsLocked(id PlaybookID, domain string, s Settings) error {
+	if j.doc.Playbook != id || j.doc.Domain != domain {
+		return nil // checkLocked decides
+	}
+	var cs []SettingConflict
+	add := func(key, was, now string, same func(a, b string) bool) {
+		if was == "" || same(was, now) || slices.ContainsFunc(cs, func(c SettingConflict) bool { return c.Key == key }) {
+			return
+		}
+		cs = append(cs, SettingConflict{Key: key, Journal: was, Run: now})
+	}
+	exact := func(a, b string) bool { return a == b }
+	for _, e := range j.doc.Resources {
+		if !e.ours() {
+			continue
+		}
+		l := e.Lookup
+		switch e.ActionID {
+		case "resource_server":
+			add("api_identifier", l["identifier"], s.APIIdentifier, exact)
+		case "client":
+			add("app_name", l["name"], s.AppName, exact)
+		case "client_grant":
+			add("api_identifier", l["audience"], s.APIIdentifier, exact)
+		case "connection":
+			add("connection_name", l["name"], s.ConnectionName, exact)
+		case "connection_client":
+			if conn, app, ok := strings.Cut(e.Name, " → "); ok {
+				add("connection_name", conn, s.ConnectionName, exact)
+				add("app_name", app, s.AppName, exact)
+			}
+		case "user":
+			add("connection_name", l["connection"], s.ConnectionName, exact)
+			add("user_email", l["email"], s.UserEmail, strings.EqualFold)
+		}
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	return &JournalConflictError{Path: j.path, Conflicts: cs}
 }
 
 // checkFor reports an error when the journal is for another playbook or tenant.
@@ -187,7 +341,7 @@ func (j *Journal) checkLocked(id PlaybookID, domain string) error {
 		return nil
 	}
 	for _, e := range j.doc.Resources {
-		if e.Action == Create.Past() || e.Action == journalPending || e.Kind == KindConnectionClient && e.Action == Update.Past() {
+		if e.ours() {
 			return fmt.Errorf("journal %s records what playbook %s created on %s (not %s on %s): tear that down first, or use another journal file",
 				j.path, j.doc.Playbook, j.doc.Domain, id, domain)
 		}
