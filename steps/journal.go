@@ -326,6 +326,48 @@ func (j *Journal) checkSettingsLocked(id PlaybookID, domain string, s Settings) 
 	return &JournalConflictError{Path: j.path, Conflicts: cs}
 }
 
+// ResumeHint says how to pick the run this journal records up again. apply
+// takes the playbook, the tenant and every input from the journal; what the
+// journal never holds must be given again, and the hint names it: the
+// management application's secret, for azure the test user's password while
+// the user is not made yet, and caFile (the extra CA the run trusted; "" for
+// none). A run on the in-process sandbox tenant (sandbox) cannot be resumed:
+// that tenant is gone once the process exits, and the hint says so.
+func (j *Journal) ResumeHint(sandbox bool, caFile string) string {
+	if sandbox {
+		return "This run was on the in-process sandbox tenant, which is gone once auth0-wizard exits: " +
+			"it cannot be resumed, and running it again starts afresh on a new sandbox tenant."
+	}
+	if j.path == "" {
+		return "The run kept no journal: running it again plans from the tenant as it is now."
+	}
+	env := "AUTH0_CLIENT_SECRET=… "
+	if j.Playbook() == Azure {
+		if en, ok := j.entry("user"); !ok || en.Action == journalPending {
+			env += "AUTH0_WIZARD_USER_PASSWORD=… "
+		}
+	}
+	flags := "--journal " + shellQuote(j.path)
+	if caFile != "" {
+		flags += " --ca-file " + shellQuote(caFile)
+	}
+	return "To resume: " + env + "auth0-wizard apply " + flags + "\n" +
+		"(the journal gives the playbook, the tenant, the client ID and every input, never a secret: " +
+		"the management application's secret may also come from --client-secret-file or the prompt), " +
+		"or run the wizard again with " + flags
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	safe := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+=,-", r))
+	}) < 0
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // checkFor reports an error when the journal is for another playbook or tenant.
 // A journal that still records something to tear down (created, pending,
 // or a connection enabled) is bound to its playbook and tenant; one that does

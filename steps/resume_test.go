@@ -174,3 +174,44 @@ func TestResumeSettingsOnlyFromTheSameRun(t *testing.T) {
 		t.Errorf("a nil journal filled %+v", got)
 	}
 }
+
+// The resume hint names what the journal does not hold (the secrets; the
+// test user's password only while the user is not made), and says plainly
+// that a run on the in-process sandbox cannot be resumed.
+func TestResumeHint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "my journal.json")
+	journal := func(resources string) *steps.Journal {
+		t.Helper()
+		doc := `{"version":1,"playbook":"azure","domain":"my-tenant.us.auth0.com","resources":[` + resources + `],"updated_at":"2026-11-22T00:00:00Z"}`
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j, err := steps.OpenJournal(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	quoted := "'" + path + "'"
+	noUser := journal(`{"action_id":"client","kind":"client","id":"abc","name":"app","action":"created"}`)
+	hint := noUser.ResumeHint(false, "ca.pem")
+	for _, want := range []string{"To resume: AUTH0_CLIENT_SECRET=… AUTH0_WIZARD_USER_PASSWORD=… auth0-wizard apply --journal " + quoted + " --ca-file ca.pem",
+		"--client-secret-file", "wizard again with --journal " + quoted} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("hint lacks %q:\n%s", want, hint)
+		}
+	}
+	if strings.Contains(hint, "--playbook") || strings.Contains(hint, "--domain") {
+		t.Errorf("hint names what the journal gives:\n%s", hint)
+	}
+	withUser := journal(`{"action_id":"user","kind":"user","id":"auth0|1","name":"jane@example.com","action":"created"}`)
+	if hint := withUser.ResumeHint(false, ""); strings.Contains(hint, "PASSWORD") || !strings.Contains(hint, "AUTH0_CLIENT_SECRET=… auth0-wizard apply --journal "+quoted+"\n") {
+		t.Errorf("hint once the user is made:\n%s", hint)
+	}
+	sbHint := withUser.ResumeHint(true, "")
+	if !strings.Contains(sbHint, "cannot be resumed") || !strings.Contains(sbHint, "afresh") || strings.Contains(sbHint, "apply") {
+		t.Errorf("sandbox hint:\n%s", sbHint)
+	}
+}
