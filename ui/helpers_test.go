@@ -95,6 +95,7 @@ type driver struct {
 	t    *testing.T
 	m    Model
 	late chan tea.Msg
+	seen func(tea.Msg) // when set, sees every message the model is given
 }
 
 func newDriver(t *testing.T, o Options, w, h int) *driver {
@@ -116,6 +117,9 @@ func (d *driver) send(msg tea.Msg) {
 }
 
 func (d *driver) update(msg tea.Msg) {
+	if d.seen != nil {
+		d.seen(msg)
+	}
 	nm, cmd := d.m.Update(msg)
 	d.m = nm.(Model)
 	d.exec(cmd)
@@ -229,6 +233,20 @@ func (d *driver) press(keys ...string) {
 	for _, k := range keys {
 		d.send(keyMsg(k))
 	}
+}
+
+// pressAhead sends a key twice before the first press's commands run, as
+// happens in the program when a person presses it twice quickly (commands
+// run on their own goroutines, so the second key can come first), then runs
+// the commands of both presses in order.
+func (d *driver) pressAhead(name string) {
+	d.t.Helper()
+	d.drainLate()
+	nm, first := d.m.Update(keyMsg(name))
+	nm, second := nm.(Model).Update(keyMsg(name))
+	d.m = nm.(Model)
+	d.exec(first)
+	d.exec(second)
 }
 
 // typeText types text into the focused field.

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"reflect"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -77,6 +79,50 @@ type (
 		Err    error
 	}
 )
+
+// fromScreenMsg is a fact or a background result of a screen, tagged with
+// the visit of the screen whose command reported it (goTo counts visits).
+// The root drops it once that screen is left: a key pressed again before the
+// first press's fact landed (enter twice on the review would otherwise start
+// a second run), or the late answer of a check the person walked away from.
+type fromScreenMsg struct {
+	visit int
+	msg   tea.Msg
+}
+
+// tagVisit wraps cmd so that the facts and results it reports carry visit,
+// and so do huh's own messages (a field or group move of a form that was
+// left must not move the next screen's form: enter twice on the playbook
+// choice completed the tenant form). Batches are tagged command by command;
+// everything else (Bubble Tea's own requests such as quit or the clipboard,
+// cursor blinks, spinner ticks, the run's channel) passes unchanged.
+func tagVisit(cmd tea.Cmd, visit int) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, 0, len(msg))
+			for _, c := range msg {
+				out = append(out, tagVisit(c, visit))
+			}
+			return out
+		case playbookChosenMsg, doctorRequestedMsg, stepDoneMsg, wentBackMsg, applyConfirmedMsg,
+			summaryRequestedMsg, quitRequestedMsg, stopRequestedMsg,
+			discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg:
+			return fromScreenMsg{visit: visit, msg: msg}
+		default:
+			if t := reflect.TypeOf(msg); t != nil && t.PkgPath() == huhPackage {
+				return fromScreenMsg{visit: visit, msg: msg}
+			}
+			return msg
+		}
+	}
+}
+
+// huhPackage is the import path of huh's message types.
+var huhPackage = reflect.TypeOf(huh.Form{}).PkgPath()
 
 // wentBack and stepDone are the Cmds that report those facts.
 func wentBack() tea.Msg { return wentBackMsg{} }

@@ -102,6 +102,7 @@ type Model struct {
 	sess    *session
 	stage   stage
 	step    int // index in sess.playbook.Steps when stage == stageStep
+	visit   int // goTo's count: facts from an earlier screen are dropped
 	width   int
 	height  int
 	styles  styles
@@ -263,6 +264,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 
+	case fromScreenMsg:
+		if msg.visit != m.visit {
+			return m, nil // from a screen already left
+		}
+		return m.Update(msg.msg)
+
 	// Background results land whatever the stage.
 	case provisionStartedMsg:
 		m.cancelRun = msg.Cancel
@@ -354,6 +361,7 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case stageDoctor:
 		m.doctor, cmd = m.doctor.Update(msg)
 	}
+	cmd = tagVisit(cmd, m.visit)
 	if m.busy() {
 		cmd = tea.Batch(cmd, m.spinner.Tick)
 	}
@@ -411,6 +419,7 @@ func (m Model) back() (tea.Model, tea.Cmd) {
 // returns its first command.
 func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
 	m.stage, m.step = st, step
+	m.visit++
 	m.fullHelp, m.showExplain = false, false
 	s := &m.sess.settings
 	switch st {
@@ -452,8 +461,13 @@ func (m Model) spinnerIfBusy() tea.Cmd {
 	return nil
 }
 
-// screenInit is the active screen's first command.
+// screenInit is the active screen's first command, its facts and results
+// tagged with the visit.
 func (m Model) screenInit() tea.Cmd {
+	return tagVisit(m.screenInitUntagged(), m.visit)
+}
+
+func (m Model) screenInitUntagged() tea.Cmd {
 	switch m.stage {
 	case stagePlaybook:
 		return m.choose.Init()

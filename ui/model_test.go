@@ -369,7 +369,11 @@ func TestProgressEventsUpdateTheLines(t *testing.T) {
 	}
 	// esc goes back to the review to re-plan; enter does not reach the summary.
 	if cmd := step(keyMsg("enter")); cmd != nil {
-		if _, ok := cmd().(summaryRequestedMsg); ok {
+		msg := cmd()
+		if f, ok := msg.(fromScreenMsg); ok {
+			msg = f.msg
+		}
+		if _, ok := msg.(summaryRequestedMsg); ok {
 			t.Fatal("enter after a failed run asks for the summary")
 		}
 	}
@@ -505,5 +509,103 @@ func TestCtrlOShowsTheWholeExplanation(t *testing.T) {
 	nm, _ = m.Update(keyMsg("esc"))
 	if m = nm.(Model); m.showExplain || m.stage != stageStep {
 		t.Fatalf("esc did not close the text (showExplain=%v stage=%v)", m.showExplain, m.stage)
+	}
+}
+
+// countingClient counts the calls that start a check or a run, so a test
+// can tell one from two.
+type countingClient struct {
+	steps.Client
+	discover, scopes *atomic.Int32
+}
+
+func (c countingClient) Discover(ctx context.Context) (steps.Endpoints, error) {
+	c.discover.Add(1)
+	return c.Client.Discover(ctx)
+}
+
+func (c countingClient) GrantedScopes(ctx context.Context) ([]string, error) {
+	c.scopes.Add(1)
+	return c.Client.GrantedScopes(ctx)
+}
+
+// TestKeyPressedTwiceStartsOneCommand presses each key that starts a check,
+// a step change or the run twice before the first press's fact lands (a
+// quick double press in the program): the second press is ignored. A second
+// enter on the review started a second Apply in parallel, which duplicated
+// resources and journaled the second run's as "reused".
+func TestKeyPressedTwiceStartsOneCommand(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	var discover, scopes atomic.Int32
+	real := o.NewClient
+	o.NewClient = func(s steps.Settings) (steps.Client, error) {
+		c, err := real(s)
+		return countingClient{Client: c, discover: &discover, scopes: &scopes}, err
+	}
+	d := newDriver(t, o, 80, 24)
+	var started int
+	d.seen = func(msg tea.Msg) {
+		if _, ok := msg.(provisionStartedMsg); ok {
+			started++
+		}
+	}
+
+	d.pressAhead("enter") // the playbook choice
+	d.requireStep(steps.StepTenant)
+	d.press("enter")
+	d.waitFor("the tenant answers")
+	d.pressAhead("enter") // the checked tenant: on to the management step, not past it
+	d.requireStep(steps.StepManagement)
+	d.press("enter", "enter", "enter")
+	d.waitFor("scopes the playbook needs are granted")
+	scopes.Store(0)
+	d.pressAhead("r") // check again, once
+	d.waitUntil("checked again", func(m Model) bool { return m.mgmt.checked })
+	if n := scopes.Load(); n != 1 {
+		t.Fatalf("r pressed twice checked the scopes %d times, want 1", n)
+	}
+	d.pressAhead("enter")
+	d.requireStep(steps.StepKeyManager)
+	d.press("enter", "enter")
+	d.waitFor("Well-known URL")
+	d.pressAhead("enter")
+	d.requireStep(steps.StepResourceServer)
+	d.press("enter", "enter", "enter", "enter", "enter")
+	d.waitUntil("planned", func(m Model) bool { return m.review.planned || m.review.err != nil })
+	if d.m.review.err != nil {
+		t.Fatalf("plan: %v", d.m.review.err)
+	}
+
+	d.pressAhead("enter") // apply, once
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
+	if d.m.progress.err != nil {
+		t.Fatalf("apply: %v", d.m.progress.err)
+	}
+	if started != 1 {
+		t.Fatalf("enter pressed twice on the review started %d runs, want 1", started)
+	}
+	for _, r := range d.m.sess.result.Resources {
+		if r.Action != "created" {
+			t.Fatalf("on a fresh tenant %s %q was %s, want created (a second run ran alongside?)", r.Kind, r.Name, r.Action)
+		}
+	}
+
+	d.pressAhead("enter") // the summary
+	if d.m.stage != stageSummary {
+		t.Fatalf("stage %v, want summary", d.m.stage)
+	}
+	discover.Store(0)
+	d.pressAhead("d") // the checks, once
+	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor.running })
+	if n := discover.Load(); n != 1 {
+		t.Fatalf("d pressed twice ran the checks %d times, want 1", n)
+	}
+	discover.Store(0)
+	d.pressAhead("r") // run them again, once
+	d.waitUntil("checked again", func(m Model) bool { return !m.doctor.running })
+	if n := discover.Load(); n != 1 {
+		t.Fatalf("r pressed twice ran the checks %d times, want 1", n)
 	}
 }
