@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,15 +174,22 @@ func TestApplyRepeatReusesAndTeardownRestores(t *testing.T) {
 		}
 	}
 
-	// Teardown of the all-reused journal deletes nothing; of the first, everything it made.
-	if code, _, stderr = runCmd(t, append([]string{"teardown", "--journal", j2}, tenant...)...); code != exitOK {
+	// Teardown of the all-reused journal deletes nothing, and says so; of the
+	// first, everything it made.
+	if code, stdout, stderr = runCmd(t, append([]string{"teardown", "--journal", j2}, tenant...)...); code != exitOK {
 		t.Fatalf("teardown of the reused journal: exit %d\n%s", code, stderr)
+	}
+	if want := "nothing to delete: 5 reused resources left alone"; !strings.Contains(stdout, want) {
+		t.Errorf("teardown of the reused journal says %q, want %q", stdout, want)
 	}
 	if _, err := c.FindResourceServer(context.Background(), "basic-calculator"); err != nil {
 		t.Fatalf("teardown of a journal that only reused deleted the resource server: %v", err)
 	}
-	if code, _, stderr = runCmd(t, append([]string{"teardown", "--journal", j1}, tenant...)...); code != exitOK {
+	if code, stdout, stderr = runCmd(t, append([]string{"teardown", "--journal", j1}, tenant...)...); code != exitOK {
 		t.Fatalf("teardown: exit %d\n%s", code, stderr)
+	}
+	if want := "deleted 5 resources this tool created; turned the connection off for the application"; !strings.Contains(stdout, want) {
+		t.Errorf("teardown says %q, want %q", stdout, want)
 	}
 	ctx := context.Background()
 	if _, err := c.FindResourceServer(ctx, "basic-calculator"); !errors.Is(err, steps.ErrNotFound) {
@@ -190,9 +201,12 @@ func TestApplyRepeatReusesAndTeardownRestores(t *testing.T) {
 	if _, err := c.FindConnection(ctx, "BasicCalculator"); !errors.Is(err, steps.ErrNotFound) {
 		t.Errorf("connection still there after teardown (err %v)", err)
 	}
-	// Again: a no-op.
-	if code, _, stderr = runCmd(t, append([]string{"teardown", "--journal", j1}, tenant...)...); code != exitOK {
+	// Again: a no-op, and it says so.
+	if code, stdout, stderr = runCmd(t, append([]string{"teardown", "--journal", j1}, tenant...)...); code != exitOK {
 		t.Fatalf("second teardown: exit %d\n%s", code, stderr)
+	}
+	if !strings.HasPrefix(stdout, "nothing to delete: the journal "+j1+" records nothing this tool created") {
+		t.Errorf("second teardown says %q", stdout)
 	}
 }
 
@@ -300,4 +314,86 @@ func tenantClient(t *testing.T, sb *sandbox.Server) steps.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// tenantSnapshot lists the tenant's resources through the Management API's
+// list endpoints, one sorted line each (ids included), so that two
+// snapshots compare the tenant exactly.
+func tenantSnapshot(t *testing.T, sb *sandbox.Server) []string {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sb.ClientID}, "client_secret": {sb.ClientSecret}, "audience": {sb.Audience}}
+	resp, err := sb.Client().PostForm(sb.BaseURL+"/oauth/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("management token: %s %v", resp.Status, err)
+	}
+	list := func(path, key string) []map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, sb.BaseURL+"/api/v2/"+path+"?per_page=100&page=0&include_totals=true", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := sb.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var page map[string]json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("list %s: %s %v", path, resp.Status, err)
+		}
+		var items []map[string]any
+		var total int
+		_ = json.Unmarshal(page[key], &items)
+		_ = json.Unmarshal(page["total"], &total)
+		if total != len(items) {
+			t.Fatalf("list %s: %d of %d on the first page", path, len(items), total)
+		}
+		return items
+	}
+	var lines []string
+	for _, c := range []struct{ path, key, id, name string }{
+		{"resource-servers", "resource_servers", "id", "identifier"},
+		{"clients", "clients", "client_id", "name"},
+		{"client-grants", "client_grants", "id", "audience"},
+		{"connections", "connections", "id", "name"},
+		{"users", "users", "user_id", "email"},
+	} {
+		for _, it := range list(c.path, c.key) {
+			lines = append(lines, fmt.Sprintf("%s %v %v", c.path, it[c.id], it[c.name]))
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// teardown --playbook without --journal tears down the playbook's default
+// journal, as the --journal help says. (Not parallel: it changes the
+// working directory, where the default journal lives.)
+func TestTeardownDefaultJournal(t *testing.T) {
+	sb, tenant := persistentTenant(t)
+	t.Chdir(t.TempDir())
+	before := tenantSnapshot(t, sb)
+	if code, _, stderr := runCmd(t, append([]string{"apply", "--playbook", "wso2"}, tenant...)...); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(steps.DefaultJournalPath(steps.WSO2)); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, append([]string{"teardown", "--playbook", "wso2"}, tenant...)...)
+	if code != exitOK || !strings.Contains(stdout, "deleted 3 resources") {
+		t.Fatalf("teardown --playbook wso2: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if got := tenantSnapshot(t, sb); !slices.Equal(got, before) {
+		t.Errorf("teardown left:\n%s", strings.Join(got, "\n"))
+	}
+	code, _, stderr = runCmd(t, append([]string{"teardown", "--playbook", "azure"}, tenant...)...)
+	if code != exitUsage || !strings.Contains(stderr, "journal auth0-wizard-azure.journal.json does not exist") {
+		t.Errorf("teardown of a missing default journal: exit %d\n%s", code, stderr)
+	}
 }

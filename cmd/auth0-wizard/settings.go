@@ -37,6 +37,9 @@ type runConfig struct {
 	Settings    steps.Settings
 	JournalPath string
 	Sandbox     *sandbox.Server // non-nil with --sandbox
+	// tempJournal says JournalPath is the sandbox run's own, in a temporary
+	// directory removed at exit with the tenant it records.
+	tempJournal bool
 
 	caFile string
 	caPEM  []byte
@@ -162,7 +165,7 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 				return fail(fmt.Errorf("make a journal folder for the sandbox run: %w", err))
 			}
 			closers = append(closers, func() { _ = os.RemoveAll(dir) })
-			rc.JournalPath = filepath.Join(dir, "journal.json")
+			rc.JournalPath, rc.tempJournal = filepath.Join(dir, "journal.json"), true
 		}
 	} else {
 		s.Domain = first(g.domain, env(envDomain), s.Domain)
@@ -217,6 +220,15 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 	}
 	rc.Settings = s
 	return rc, cleanup, nil
+}
+
+// givenJournal is the journal named by --journal or the config file, ""
+// when none was (the sandbox run's temporary one is not given).
+func (rc *runConfig) givenJournal() string {
+	if rc.tempJournal {
+		return ""
+	}
+	return rc.JournalPath
 }
 
 // newClient builds the tenant client for the given settings, with the CA and

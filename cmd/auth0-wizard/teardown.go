@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,14 +15,21 @@ import (
 
 func newTeardownCmd(g *globalFlags, ios streams) *cobra.Command {
 	return &cobra.Command{
-		Use:   "teardown --journal FILE",
+		Use:   "teardown [--journal FILE | --playbook wso2|azure]",
 		Short: "Delete what a journal says this tool created (never what it only reused)",
 		Long: `teardown reads a journal written by the wizard or by apply and deletes, in
 reverse dependency order, only the resources the journal says this tool
 created. Resources it reused are left alone. A resource already gone counts as
-deleted, so teardown can be run again safely.`,
-		Example: `  auth0-wizard teardown --journal auth0-wizard-wso2.journal.json`,
-		Args:    cobra.NoArgs,
+deleted, so teardown can be run again safely.
+
+The journal is --journal FILE (or the config file's journal), else the
+playbook's default, auth0-wizard-<playbook>.journal.json. The tenant and the
+management application's client ID and audience come from the journal when
+not given; the secret, as everywhere, from the environment, a file or the
+prompt.`,
+		Example: `  auth0-wizard teardown --journal auth0-wizard-wso2.journal.json
+  AUTH0_CLIENT_SECRET=... auth0-wizard teardown --playbook azure`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTeardown(cmd.Context(), g, ios)
 		},
@@ -27,27 +37,33 @@ deleted, so teardown can be run again safely.`,
 }
 
 func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
-	if g.journal == "" {
-		return usagef("--journal FILE is required: the journal of the run to tear down")
-	}
-	if _, err := os.Stat(g.journal); err != nil {
-		return usagef("journal %s: %v", g.journal, err)
-	}
 	rc, cleanup, err := resolve(ctx, g, ios)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	j, err := steps.OpenJournal(g.journal, g.revealSecrets)
+	s := rc.Settings
+	path := rc.givenJournal()
+	if path == "" && s.Playbook != "" {
+		path = steps.DefaultJournalPath(s.Playbook)
+	}
+	if path == "" {
+		return usagef("--journal FILE is required, the journal of the run to tear down (or --playbook wso2|azure for its default, auth0-wizard-<playbook>.journal.json)")
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return usagef("journal %s does not exist: give the journal the wizard or apply wrote (--journal FILE)", path)
+	} else if err != nil {
+		return usagef("journal %s: %v", path, err)
+	}
+	j, err := steps.OpenJournal(path, g.revealSecrets)
 	if err != nil {
 		return err
 	}
-	s := rc.Settings
-	if s.Domain == "" {
-		s.Domain = j.Domain()
-	} else if jd := j.Domain(); jd != "" && !sameTenant(jd, s.Domain) {
+	if jd := j.Domain(); s.Domain != "" && jd != "" && !sameTenant(jd, s.Domain) {
 		return usagef("the journal is for %s, not %s: tear it down against the tenant it was made on", jd, s.Domain)
 	}
+	s.Playbook = "" // the journal says what to tear down
+	s = steps.ResumeSettings(s, j)
 	if err := requireTenant(ios, &s); err != nil {
 		return err
 	}
@@ -55,14 +71,69 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	if err != nil {
 		return err
 	}
-	events, stop := drain(newProgressPrinter(ios).event)
+	progress := newProgressPrinter(ios)
+	var deleted, disabled int
+	events, stop := drain(func(ev steps.Event) {
+		progress.event(ev)
+		if ev.Kind == steps.EventDone && ev.Verb == steps.Delete {
+			if ev.Action == string(steps.KindConnectionClient) {
+				disabled++
+			} else {
+				deleted++
+			}
+		}
+	})
 	err = steps.NewEngine(client).Teardown(ctx, j, events)
 	stop()
 	if err != nil {
 		return fmt.Errorf("teardown: %w\nrun the same command again to finish: what is already gone is skipped", err)
 	}
-	fmt.Fprintf(ios.out, "teardown of %s complete: everything this tool created is deleted\n", j.Path())
+	fmt.Fprintln(ios.out, teardownSummary(j, deleted, disabled))
 	return nil
+}
+
+// teardownSummary says what a teardown did: what it deleted, and what the
+// journal still lists because this tool only reused or updated it.
+func teardownSummary(j *steps.Journal, deleted, disabled int) string {
+	left := map[string]int{}
+	total := 0
+	for _, r := range j.Resources() {
+		if r.Kind != steps.KindConnectionClient {
+			left[r.Action]++
+			total++
+		}
+	}
+	var kept []string
+	for _, a := range []string{steps.Reuse.Past(), steps.Update.Past()} {
+		if left[a] > 0 {
+			kept = append(kept, fmt.Sprintf("%d %s", left[a], a))
+		}
+	}
+	alone := ""
+	if total > 0 {
+		alone = fmt.Sprintf("%s %s left alone", strings.Join(kept, " and "), plural(total, "resource"))
+	}
+	if deleted == 0 && disabled == 0 {
+		if total == 0 {
+			return fmt.Sprintf("nothing to delete: the journal %s records nothing this tool created (or it was torn down already)", j.Path())
+		}
+		return fmt.Sprintf("nothing to delete: %s (this tool did not create them; journal %s)", alone, j.Path())
+	}
+	done := []string{fmt.Sprintf("deleted %d %s this tool created", deleted, plural(deleted, "resource"))}
+	if disabled > 0 {
+		done = append(done, "turned the connection off for the application")
+	}
+	if total > 0 {
+		done = append(done, "left "+strings.TrimSuffix(alone, " left alone")+" alone")
+	}
+	return fmt.Sprintf("teardown of %s: %s", j.Path(), strings.Join(done, "; "))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // sameTenant compares two domains as the journal and the flags may spell them.
