@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -114,12 +115,28 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	defer cleanup()
 	s := rc.Settings
 	applyInputs(fs, af.inputs, &s)
+	// The journal of the run to resume: its settings fill every value not
+	// given by a flag, the environment or the config file, so that
+	// `apply --journal FILE` continues the same run.
+	var j *steps.Journal
+	if path := rc.JournalPath; path != "" {
+		if j, err = steps.OpenJournal(path, g.revealSecrets); err != nil {
+			return err
+		}
+		s = steps.ResumeSettings(s, j)
+	}
 	if s.Playbook == "" {
-		return usagef("--playbook is required: wso2 or azure")
+		return usagef("--playbook is required: wso2 or azure (or --journal of a run to resume)")
 	}
 	p, err := steps.PlaybookByID(s.Playbook)
 	if err != nil {
 		return usageError{err}
+	}
+	if j == nil {
+		if j, err = steps.OpenJournal(steps.DefaultJournalPath(p.ID), g.revealSecrets); err != nil {
+			return err
+		}
+		s = steps.ResumeSettings(s, j)
 	}
 	if err := requireTenant(ios, &s); err != nil {
 		return err
@@ -145,15 +162,11 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	if _, err := eng.Check(ctx, p, s); err != nil {
 		return err
 	}
-	jpath := rc.JournalPath
-	if jpath == "" {
-		jpath = steps.DefaultJournalPath(p.ID)
-	}
-	j, err := steps.OpenJournal(jpath, g.revealSecrets)
-	if err != nil {
-		return err
-	}
 	plan, err := eng.Plan(ctx, p, s, j)
+	var conflict *steps.JournalConflictError
+	if errors.As(err, &conflict) {
+		return usageError{err}
+	}
 	if err != nil {
 		return err
 	}
@@ -168,11 +181,20 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	res, err := eng.Apply(ctx, p, s, plan, j, events)
 	stop()
 	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintf(ios.err, "stopped; the journal %s records what was done: run the same command again to resume\n", j.Path())
+		stopped := ctx.Err() != nil
+		next := "the journal " + j.Path() + " records what was done"
+		if !stopped {
+			next += ": fix the cause, then resume"
+		}
+		next += ".\n" + j.ResumeHint(false, rc.caFile)
+		if rc.Sandbox != nil {
+			next = j.ResumeHint(true, "")
+		}
+		if stopped {
+			fmt.Fprintf(ios.err, "stopped. %s\n", next)
 			return errAborted
 		}
-		return fmt.Errorf("%w\nthe journal %s records what was done: fix the cause and run the same command again to resume", err, j.Path())
+		return fmt.Errorf("%w\n%s", err, next)
 	}
 
 	if af.export != "" {

@@ -92,6 +92,7 @@ func runDoctor(ctx context.Context, g *globalFlags, df *doctorFlags, fs *pflag.F
 	if err != nil {
 		return err
 	}
+	s = steps.ResumeSettings(s, j) // the run's tenant, client ID and inputs, where not given
 	if s.Playbook == "" && j != nil {
 		s.Playbook = j.Playbook()
 	}

@@ -28,10 +28,14 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 	}
 	defer cleanup()
 
+	set, err := wizardSettings(rc)
+	if err != nil {
+		return err
+	}
 	opts := ui.Options{
 		Context:     ctx,
-		Settings:    rc.Settings,
-		Playbook:    rc.Settings.Playbook,
+		Settings:    set,
+		Playbook:    set.Playbook,
 		NewClient:   rc.newClient,
 		JournalPath: rc.JournalPath,
 		Reveal:      g.revealSecrets,
@@ -58,6 +62,28 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 		return fmt.Errorf("a check of the %s setup failed: see FAIL above", out.Playbook)
 	}
 	return nil
+}
+
+// wizardSettings are the wizard's prefilled settings: flags, environment and
+// config file, then, to resume a run, the settings of its journal (the one
+// given, or the playbook's default when it exists) for every value not given.
+func wizardSettings(rc *runConfig) (steps.Settings, error) {
+	s := rc.Settings
+	path := rc.givenJournal()
+	if path == "" && s.Playbook != "" && rc.Sandbox == nil {
+		path = steps.DefaultJournalPath(s.Playbook)
+	}
+	if path == "" {
+		return s, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return s, nil // a new journal: nothing to resume
+	}
+	j, err := steps.OpenJournal(path, false)
+	if err != nil {
+		return s, err
+	}
+	return steps.ResumeSettings(s, j), nil
 }
 
 // runProgram runs the Bubble Tea program and returns how the wizard ended.
