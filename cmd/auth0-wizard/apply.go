@@ -141,12 +141,6 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	if err := requireTenant(ios, &s); err != nil {
 		return err
 	}
-	if s.Playbook == steps.Azure && s.UserPassword == "" {
-		if s.UserPassword, err = promptSecret(ios, "Password for the test user",
-			"set "+envUserPassword+" or --user-password-file"); err != nil {
-			return err
-		}
-	}
 	s = steps.WithDefaults(s)
 	if err := validateInputs(p, &s); err != nil {
 		return err
@@ -172,6 +166,17 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	}
 	if af.dryRun {
 		return printPlan(ios, af.output, plan)
+	}
+	// The test user's password is asked only when the user is to be made
+	// (never for a dry run): a user that exists is reused as it is.
+	if createsUser(plan) && s.UserPassword == "" {
+		if s.UserPassword, err = promptSecret(ios, "Password for the test user",
+			"set "+envUserPassword+" or --user-password-file"); err != nil {
+			return err
+		}
+		if err := steps.ValidatePassword(s.UserPassword); err != nil {
+			return usagef("Password for the test user: %v", err)
+		}
 	}
 	for _, a := range plan.Actions {
 		progress.line("plan: %s %s %q", a.Verb, a.Kind, a.Name)
@@ -220,6 +225,16 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	return nil
 }
 
+// createsUser reports whether the plan makes the azure test user.
+func createsUser(plan steps.Plan) bool {
+	for _, a := range plan.Actions {
+		if a.Kind == steps.KindUser && a.Verb == steps.Create {
+			return true
+		}
+	}
+	return false
+}
+
 // validateInputs checks every input of the playbook, naming the flag that
 // gives a value that is missing or wrong.
 func validateInputs(p steps.Playbook, s *steps.Settings) error {
@@ -231,6 +246,9 @@ func validateInputs(p steps.Playbook, s *steps.Settings) error {
 			if in.Validate == nil || in.Field == nil {
 				continue
 			}
+			if in.Secret && *in.Field(s) == "" {
+				continue // asked for only when needed (see createsUser)
+			}
 			if err := in.Validate(*in.Field(s)); err != nil {
 				if in.Secret {
 					return usagef("%s: %v", in.Label, err)
@@ -238,9 +256,6 @@ func validateInputs(p steps.Playbook, s *steps.Settings) error {
 				return usagef("--%s: %v", flagName(in.Key), err)
 			}
 		}
-	}
-	if err := p.Validate(*s); err != nil {
-		return usageError{err}
 	}
 	return nil
 }

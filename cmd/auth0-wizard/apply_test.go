@@ -372,6 +372,27 @@ func tenantSnapshot(t *testing.T, sb *sandbox.Server) []string {
 	return lines
 }
 
+// The README's dry run of azure needs no password: it creates no user.
+func TestAzureDryRunNeedsNoPassword(t *testing.T) {
+	t.Parallel()
+	_, tenant := persistentTenant(t)
+	args := append([]string{"apply", "--playbook", "azure", "--user-email", "demo@example.com", "--dry-run",
+		"--journal", filepath.Join(t.TempDir(), "j.json")}, tenant...)
+	code, stdout, stderr := runCmd(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "create  user") || strings.Contains(stderr, "Password") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	// A real run that makes the user still needs it, and says how to give it.
+	code, _, stderr = runCmd(t, append([]string{"apply", "--playbook", "azure", "--user-email", "demo@example.com",
+		"--journal", filepath.Join(t.TempDir(), "j.json")}, tenant...)...)
+	if code != exitUsage || !strings.Contains(stderr, "Password for the test user is required: set AUTH0_WIZARD_USER_PASSWORD or --user-password-file") {
+		t.Errorf("apply without the new user's password: exit %d\n%s", code, stderr)
+	}
+}
+
 // teardown --playbook without --journal tears down the playbook's default
 // journal, as the --journal help says. (Not parallel: it changes the
 // working directory, where the default journal lives.)
