@@ -502,7 +502,9 @@ func (m Model) requestQuit() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.quitting = true
-	done := (m.stage == stageSummary && m.sess.applied) || (m.stage == stageDoctor && !m.doctor.running && len(m.sess.checks) > 0)
+	// A completed run is done wherever the person quits (the progress
+	// screen, the summary, the checks): exit 0 with the done text.
+	done := m.sess.applied || (m.stage == stageDoctor && !m.doctor.running && len(m.sess.checks) > 0)
 	m.aborted = !done
 	return m, tea.Quit
 }
@@ -519,7 +521,7 @@ func (m Model) updateConfirmQuit(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Yes), key.Matches(msg, m.keys.Quit):
 		m.confirmQuit, m.confirmStop = false, false
 		if !m.progress.running {
-			m.quitting, m.aborted = true, true
+			m.quitting, m.aborted = true, !m.sess.applied
 			return m, tea.Quit
 		}
 		m.stopping, m.aborted = true, true
@@ -534,9 +536,12 @@ func (m Model) updateConfirmQuit(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // provisionDone records the end of a run. A cancelled run quits once the
-// engine has stopped, so the journal is consistent.
+// engine has stopped, so the journal is consistent. A question about
+// stopping that is still up is moot once the run ended: it goes away and the
+// wizard goes on as if it had not been asked.
 func (m Model) provisionDone(msg provisionDoneMsg) (tea.Model, tea.Cmd) {
 	m.progress.finish(msg)
+	m.confirmQuit, m.confirmStop = false, false
 	if m.cancelRun != nil {
 		m.cancelRun()
 		m.cancelRun = nil
@@ -546,7 +551,8 @@ func (m Model) provisionDone(msg provisionDoneMsg) (tea.Model, tea.Cmd) {
 		m.sess.applied = true
 	}
 	if m.stopping {
-		m.quitting = true
+		// y came before the end, yet the run completed: done, not aborted.
+		m.quitting, m.aborted = true, !m.sess.applied
 		return m, tea.Quit
 	}
 	return m, nil

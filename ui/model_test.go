@@ -609,3 +609,109 @@ func TestKeyPressedTwiceStartsOneCommand(t *testing.T) {
 		t.Fatalf("r pressed twice ran the checks %d times, want 1", n)
 	}
 }
+
+// runModel is the wizard on the progress screen of a wso2 run whose events
+// and end the test sends itself (Apply is not run).
+type runModel struct {
+	t *testing.T
+	m Model
+}
+
+func newRunModel(t *testing.T) *runModel {
+	t.Helper()
+	m := New(Options{Playbook: steps.WSO2})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = nm.(Model)
+	m.sess.plan = steps.Plan{Playbook: steps.WSO2, Actions: []steps.Action{
+		{ID: "client", Kind: steps.KindClient, Name: "WSO2 APIM application", Verb: steps.Create},
+	}}
+	m, _ = m.goTo(stageProgress, 0) // its Init (which would run Apply) is not run
+	r := &runModel{t: t, m: m}
+	r.send(provisionStartedMsg{Events: make(chan steps.Event), Done: make(chan provisionDoneMsg, 1), Cancel: func() {}})
+	return r
+}
+
+// send gives the model one message and returns whether it quit.
+func (r *runModel) send(msg tea.Msg) (quit bool) {
+	r.t.Helper()
+	nm, cmd := r.m.Update(msg)
+	r.m = nm.(Model)
+	if cmd == nil {
+		return false
+	}
+	_, quit = cmd().(tea.QuitMsg)
+	return quit
+}
+
+// TestRunEndingBehindTheQuitQuestion: ctrl+c during the run asks first; when
+// the run ends while the question is up, the question is moot: it goes away
+// and the wizard goes on as if it had not been asked. Whatever ends a
+// completed run, the outcome says done, not aborted (y used to quit with
+// "✓ done" printed and exit 130).
+func TestRunEndingBehindTheQuitQuestion(t *testing.T) {
+	t.Parallel()
+	done := provisionDoneMsg{Result: steps.Result{Playbook: steps.WSO2, ClientID: "abc"}}
+
+	t.Run("the run ends under the question", func(t *testing.T) {
+		t.Parallel()
+		r := newRunModel(t)
+		r.send(keyMsg("ctrl+c"))
+		if !r.m.confirmQuit {
+			t.Fatal("ctrl+c during the run did not ask")
+		}
+		r.send(done)
+		if r.m.confirmQuit {
+			t.Fatalf("the run ended and the quit question is still up:\n%s", ansiStrip(r.m.render()))
+		}
+		if s := ansiStrip(r.m.render()); !strings.Contains(s, "press enter for the summary") {
+			t.Fatalf("after the run the screen does not lead to the summary:\n%s", s)
+		}
+		if r.send(keyMsg("y")) {
+			t.Fatal("y meant for the moot question quit the wizard")
+		}
+		if !r.send(keyMsg("ctrl+c")) {
+			t.Fatal("ctrl+c after the run did not quit")
+		}
+		if o := r.m.Outcome(); !o.Applied || o.Aborted {
+			t.Fatalf("outcome applied=%v aborted=%v, want applied and not aborted (exit 0 with the done text)", o.Applied, o.Aborted)
+		}
+	})
+	t.Run("the run ends under the stop question", func(t *testing.T) {
+		t.Parallel()
+		r := newRunModel(t)
+		r.send(keyMsg("esc"))
+		r.send(stopRequestedMsg{})
+		if !r.m.confirmStop {
+			t.Fatal("esc during the run did not ask")
+		}
+		r.send(done)
+		if r.m.confirmStop {
+			t.Fatal("the run ended and the stop question is still up")
+		}
+	})
+	t.Run("y lands before the end", func(t *testing.T) {
+		t.Parallel()
+		r := newRunModel(t)
+		r.send(keyMsg("ctrl+c"))
+		r.send(keyMsg("y"))
+		if !r.m.stopping {
+			t.Fatal("y did not stop the run")
+		}
+		if !r.send(done) { // the run completed before it could stop
+			t.Fatal("the wizard did not quit once the run ended")
+		}
+		if o := r.m.Outcome(); !o.Applied || o.Aborted {
+			t.Fatalf("outcome applied=%v aborted=%v, want applied and not aborted", o.Applied, o.Aborted)
+		}
+	})
+	t.Run("y, then the run stops", func(t *testing.T) {
+		t.Parallel()
+		r := newRunModel(t)
+		r.send(keyMsg("ctrl+c"))
+		r.send(keyMsg("y"))
+		r.send(provisionDoneMsg{Err: context.Canceled})
+		if o := r.m.Outcome(); o.Applied || !o.Aborted || !o.Started {
+			t.Fatalf("outcome applied=%v aborted=%v started=%v, want a stopped run", o.Applied, o.Aborted, o.Started)
+		}
+	})
+}
