@@ -92,7 +92,7 @@ file. Progress goes to stderr; stdout carries the result (one JSON document with
 	f := cmd.Flags()
 	f.BoolVar(&af.dryRun, "dry-run", false, "print the plan (create / reuse / update) and change nothing")
 	f.StringVarP(&af.output, "output", "o", "text", "output format: text or json")
-	f.StringVar(&af.export, "export", "", "also export the result: "+strings.Join(steps.ExportFormats(), ", "))
+	f.StringVar(&af.export, "export", "", exportUsage())
 	f.StringVar(&af.out, "out", "", "file for --export (0600 when it holds a secret)")
 	af.inputs = inputFlags(f)
 	return cmd
@@ -137,6 +137,9 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 			return err
 		}
 		s = steps.ResumeSettings(s, j)
+	}
+	if err := checkExportFor(af.export, p.ID); err != nil {
+		return err
 	}
 	if err := requireTenant(ios, &s); err != nil {
 		return err
@@ -207,6 +210,10 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 			return err
 		}
 		progress.line("exported %s to %s", af.export, af.out)
+		if af.export == steps.FormatWSO2 && !g.revealSecrets {
+			progress.line("warning: the key manager JSON in %s holds client_secret %q, masked: add --reveal-secrets to write the management application's secret into it, or fill it in the admin portal's Add Key Manager form before use",
+				af.out, steps.Masked)
+		}
 	}
 	if af.output == "json" {
 		data, _, err := steps.Export("json", res, s, g.revealSecrets)
@@ -233,6 +240,35 @@ func createsUser(plan steps.Plan) bool {
 		}
 	}
 	return false
+}
+
+// checkExportFor refuses an export format that makes no sense after the
+// playbook: the other gateway's document would be half empty.
+func checkExportFor(format string, id steps.PlaybookID) error {
+	if format == "" || contains(steps.ExportFormatsFor(id), format) {
+		return nil
+	}
+	return usagef("--export %s is not for the %s playbook (it would be half empty): use one of %s",
+		format, id, strings.Join(steps.ExportFormatsFor(id), ", "))
+}
+
+// exportUsage is the help of --export: each format, with the playbooks it
+// is for when not all.
+func exportUsage() string {
+	var parts []string
+	for _, f := range steps.ExportFormats() {
+		var ids []string
+		for _, p := range steps.Playbooks() {
+			if contains(steps.ExportFormatsFor(p.ID), f) {
+				ids = append(ids, string(p.ID))
+			}
+		}
+		if len(ids) < len(steps.Playbooks()) {
+			f += " (" + strings.Join(ids, ", ") + " only)"
+		}
+		parts = append(parts, f)
+	}
+	return "also export the result: " + strings.Join(parts, ", ")
 }
 
 // validateInputs checks every input of the playbook, naming the flag that

@@ -214,11 +214,22 @@ func TestApplyExportModes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	masked, revealed := filepath.Join(dir, "km.json"), filepath.Join(dir, "km-secret.json")
-	if code, _, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--export", "wso2", "--out", masked); code != exitOK {
+	code, _, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--export", "wso2", "--out", masked)
+	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	// The key manager needs the real secret: a masked one is said out loud.
+	if !strings.Contains(stderr, "warning: the key manager JSON in "+masked+` holds client_secret "********", masked`) ||
+		!strings.Contains(stderr, "--reveal-secrets") || !strings.Contains(stderr, "admin portal") {
+		t.Errorf("no warning on stderr about the masked secret:\n%s", stderr)
 	}
 	if code, _, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--export", "dotenv", "--out", revealed, "--reveal-secrets"); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	revealedKM := filepath.Join(dir, "km-revealed.json")
+	code, _, stderr = runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--export", "wso2", "--out", revealedKM, "--reveal-secrets")
+	if code != exitOK || strings.Contains(stderr, "warning") {
+		t.Errorf("exit %d, a warning with the secret revealed:\n%s", code, stderr)
 	}
 	for path, want := range map[string]os.FileMode{masked: 0o644, revealed: 0o600} {
 		fi, err := os.Stat(path)
@@ -261,6 +272,10 @@ func TestUsageErrors(t *testing.T) {
 		{"azure without email", []string{"apply", "--domain", "tenant.us.auth0.com", "--client-id", "x", "--client-secret-file", secretFile,
 			"--user-password-file", passwordFile, "--playbook", "azure"}, "--user-email"},
 		{"teardown without journal", []string{"teardown"}, "--journal"},
+		{"wso2 export after azure", []string{"apply", "--sandbox", "--playbook", "azure", "--export", "wso2", "--out", "x"},
+			"--export wso2 is not for the azure playbook (it would be half empty): use one of json, dotenv, azure-policy"},
+		{"azure-policy export after wso2", []string{"apply", "--sandbox", "--playbook", "wso2", "--export", "azure-policy", "--out", "x"},
+			"use one of json, dotenv, wso2"},
 		{"unknown flag", []string{"apply", "--frobnicate"}, "frobnicate"},
 	}
 	for _, tc := range cases {
@@ -390,6 +405,15 @@ func TestAzureDryRunNeedsNoPassword(t *testing.T) {
 		"--journal", filepath.Join(t.TempDir(), "j.json")}, tenant...)...)
 	if code != exitUsage || !strings.Contains(stderr, "Password for the test user is required: set AUTH0_WIZARD_USER_PASSWORD or --user-password-file") {
 		t.Errorf("apply without the new user's password: exit %d\n%s", code, stderr)
+	}
+}
+
+// --export's help names the playbook each gateway's format is for.
+func TestExportHelpNamesThePlaybooks(t *testing.T) {
+	t.Parallel()
+	_, stdout, _ := runCmd(t, "apply", "--help")
+	if !strings.Contains(stdout, "json, dotenv, wso2 (wso2 only), azure-policy (azure only)") {
+		t.Errorf("apply --help:\n%s", stdout)
 	}
 }
 
