@@ -276,6 +276,8 @@ func TestUsageErrors(t *testing.T) {
 			"--export wso2 is not for the azure playbook (it would be half empty): use one of json, dotenv, azure-policy"},
 		{"azure-policy export after wso2", []string{"apply", "--sandbox", "--playbook", "wso2", "--export", "azure-policy", "--out", "x"},
 			"use one of json, dotenv, wso2"},
+		{"ca-file without PEM", []string{"apply", "--playbook", "wso2", "--domain", "tenant.us.auth0.com", "--client-id", "x",
+			"--client-secret-file", secretFile, "--ca-file", secretFile}, "--ca-file " + secretFile + " holds no PEM certificate"},
 		{"unknown flag", []string{"apply", "--frobnicate"}, "frobnicate"},
 	}
 	for _, tc := range cases {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -207,6 +208,9 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 		pem, err := os.ReadFile(rc.caFile)
 		if err != nil {
 			return fail(usagef("read --ca-file: %v", err))
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return fail(usagef("--ca-file %s holds no PEM certificate: give the CA certificate in PEM (-----BEGIN CERTIFICATE-----), e.g. the sandbox's ca_file", rc.caFile))
 		}
 		rc.caPEM = append(rc.caPEM, pem...)
 	}
