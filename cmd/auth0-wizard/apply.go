@@ -215,6 +215,7 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 				af.out, steps.Masked)
 		}
 	}
+	note := sandboxNote(rc, res.JournalPath)
 	if af.output == "json" {
 		data, _, err := steps.Export("json", res, s, g.revealSecrets)
 		if err != nil {
@@ -223,8 +224,11 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 		if _, err := ios.out.Write(data); err != nil {
 			return err
 		}
+		if note != "" {
+			progress.line("note: %s", note)
+		}
 	} else {
-		printResultText(ios, res, g.revealSecrets)
+		printResultText(ios, res, g.revealSecrets, note)
 	}
 	if !res.Token.Verified {
 		return fmt.Errorf("the test token did not verify: %s", res.Token.Reason)
@@ -269,6 +273,18 @@ func exportUsage() string {
 		parts = append(parts, f)
 	}
 	return "also export the result: " + strings.Join(parts, ", ")
+}
+
+// sandboxNote says, for a run on the in-process sandbox, that the tenant
+// and (when it is the run's own temporary one) the journal are gone at exit.
+func sandboxNote(rc *runConfig, journal string) string {
+	switch {
+	case rc.Sandbox == nil:
+		return ""
+	case rc.tempJournal:
+		return "the in-process sandbox tenant and its journal " + journal + " are deleted when auth0-wizard exits: running again starts afresh"
+	}
+	return "the in-process sandbox tenant is gone when auth0-wizard exits; the journal " + journal + " is kept, but nothing it records can be resumed or torn down"
 }
 
 // validateInputs checks every input of the playbook, naming the flag that
@@ -390,7 +406,7 @@ func printPlan(ios streams, output string, plan steps.Plan) error {
 	return nil
 }
 
-func printResultText(ios streams, r steps.Result, reveal bool) {
+func printResultText(ios streams, r steps.Result, reveal bool, note string) {
 	w := tabwriter.NewWriter(ios.out, 0, 4, 2, ' ', 0)
 	defer w.Flush()
 	fmt.Fprintf(w, "%s playbook applied to %s\n\nendpoints\n", r.Playbook, r.Domain)
@@ -416,6 +432,9 @@ func printResultText(ios streams, r steps.Result, reveal bool) {
 		printTokenCheck(w, "user token", *r.UserToken)
 	}
 	fmt.Fprintf(w, "\njournal\t%s\n", r.JournalPath)
+	if note != "" {
+		fmt.Fprintf(w, "\nnote: %s\n", note)
+	}
 }
 
 func printTokenCheck(w io.Writer, title string, t steps.TokenCheck) {

@@ -419,6 +419,26 @@ func TestExportHelpNamesThePlaybooks(t *testing.T) {
 	}
 }
 
+// A --sandbox run says its tenant and journal are gone at exit; the JSON
+// contract keeps its journal key.
+func TestSandboxRunSaysItsJournalGoes(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCmd(t, "apply", "--sandbox", "--playbook", "wso2")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "note: the in-process sandbox tenant and its journal ") || !strings.Contains(stdout, "are deleted when auth0-wizard exits") {
+		t.Errorf("text output does not say the journal goes:\n%s", stdout)
+	}
+	code, stdout, stderr = runCmd(t, "apply", "--sandbox", "--playbook", "wso2", "--output", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if o := decodeOutput(t, stdout); o.Journal == "" || !strings.Contains(stderr, "are deleted when auth0-wizard exits") {
+		t.Errorf("journal %q; stderr:\n%s", o.Journal, stderr)
+	}
+}
+
 // teardown --playbook without --journal tears down the playbook's default
 // journal, as the --journal help says. (Not parallel: it changes the
 // working directory, where the default journal lives.)

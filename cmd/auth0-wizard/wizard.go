@@ -53,6 +53,13 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 		return err
 	}
 	lipgloss.Fprintln(ios.out, ui.PlainSummary(out, g.revealSecrets))
+	if rc.Sandbox != nil && (out.Started || out.Applied) {
+		note := "\nNote: " + sandboxNote(rc, out.JournalPath)
+		if !out.Applied {
+			note += "; this stopped run cannot be resumed"
+		}
+		lipgloss.Fprintln(ios.out, note+".")
+	}
 	switch {
 	case out.Aborted:
 		return errAborted
