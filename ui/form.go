@@ -149,6 +149,11 @@ func (f *formScreen) setStyles(st styles) {
 	}
 }
 
+// hasError says whether the form shows a value its validator refused.
+func (f formScreen) hasError() bool {
+	return f.form != nil && f.form.State == huh.StateNormal && len(f.form.Errors()) > 0
+}
+
 // View is the form ("" when the step asks for nothing).
 func (f formScreen) View() string {
 	if f.form == nil {
@@ -202,18 +207,46 @@ type checkedForm struct {
 	checking bool
 	checked  bool // the check passed for the values on screen
 	err      error
+	prefix   string // before the error: "✗ discovery failed: "
+	hint     string // after it: what to do, when there is room
+	room     int    // the screen's height; the form gets what the error leaves
 }
 
-func newCheckedForm(sess *session, step steps.Step, st styles, k keyMap, o Options) checkedForm {
-	return checkedForm{formScreen: newFormScreen(stepFields(sess, step), st, k), ctx: o.Context, client: o.NewClient}
+func newCheckedForm(sess *session, step steps.Step, st styles, k keyMap, o Options, prefix, hint string) checkedForm {
+	return checkedForm{formScreen: newFormScreen(stepFields(sess, step), st, k), ctx: o.Context, client: o.NewClient, prefix: prefix, hint: hint}
 }
 
 func (c checkedForm) editing() bool { return !c.checking && !c.checked }
+
+// hasError says whether the screen shows why the check failed or a value the
+// validator refused.
+func (c checkedForm) hasError() bool {
+	return c.editing() && (c.err != nil || c.formScreen.hasError())
+}
+
+// SetSize gives the form the room the error under it leaves: the reason a
+// check failed is shown whole, and the form scrolls to its focused field
+// when the two do not fit.
+func (c *checkedForm) SetSize(w, h int) {
+	c.room = h
+	c.formScreen.SetSize(w, max(h-lipHeight(c.reason()), 1))
+}
+
+// reason is why the last check failed, wrapped ("" when it passed).
+func (c checkedForm) reason() string {
+	if c.err == nil || !c.editing() {
+		return ""
+	}
+	return c.styles.fail.Render(wrap(c.prefix+c.err.Error(), c.width))
+}
 
 // failed records a failed check and puts the form back.
 func (c *checkedForm) failed(err error) tea.Cmd {
 	c.checking = false
 	c.err = err
+	if c.room > 0 {
+		c.SetSize(c.width, c.room)
+	}
 	return c.rebuild()
 }
 
@@ -246,13 +279,15 @@ func (c *checkedForm) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 	return c.formScreen.forward(msg)
 }
 
-// editView is the form, and under it why the last check failed (prefix and
-// the error) and what to do about it.
-func (c checkedForm) editView(prefix, hint string) string {
+// editView is the form, and under it why the last check failed and, when
+// there is room, what to do about it.
+func (c checkedForm) editView() string {
 	v := c.formScreen.View()
-	if c.err != nil {
-		v += "\n" + c.styles.fail.Render(wrap(prefix+c.err.Error(), c.width)) + "\n"
-		v += c.styles.muted.Render(wrap(hint, c.width))
+	if r := c.reason(); r != "" {
+		v += "\n" + r
+		if hint := c.styles.muted.Render(wrap(c.hint, c.width)); c.room == 0 || lipHeight(v)+lipHeight(hint) <= c.room {
+			v += "\n" + hint
+		}
 	}
 	return v
 }
@@ -277,5 +312,8 @@ func sizeForm(f *huh.Form, w, h int) {
 	if f == nil || w <= 0 || h <= 0 || f.State != huh.StateNormal {
 		return
 	}
-	f.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	if len(f.Errors()) > 0 {
+		h-- // huh draws a blank line above its error footer that its height leaves out
+	}
+	f.Update(tea.WindowSizeMsg{Width: w, Height: max(h, 1)})
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -115,8 +116,121 @@ func TestCheckedScreensKeys(t *testing.T) {
 		if !mgmt.editing() || mgmt.form == nil || cmd == nil {
 			t.Fatalf("editing=%v form=%v cmd=%v", mgmt.editing(), mgmt.form != nil, cmd != nil)
 		}
-		if v := ansi.Strip(mgmt.View("")); !strings.Contains(v, "✗ access denied") || !strings.Contains(v, "Check the client ID") {
+		if v := ansi.Strip(mgmt.View("")); !strings.Contains(v, "✗ access denied") {
 			t.Fatalf("view lacks the reason:\n%s", v)
 		}
+		if v := ansi.Strip(mgmt.View("")); lipHeight(v) > 12 {
+			t.Fatalf("view is %d lines in a room of 12:\n%s", lipHeight(v), v)
+		}
+		mgmt.SetSize(80, 30) // with room, what to do comes under the reason
+		if v := ansi.Strip(mgmt.View("")); !strings.Contains(v, "✗ access denied") || !strings.Contains(v, "press enter on the last field") {
+			t.Fatalf("view lacks the reason or the hint:\n%s", v)
+		}
 	})
+}
+
+// stepIndex is the index of the playbook's step of kind k.
+func stepIndex(t *testing.T, p steps.Playbook, k steps.StepKind) int {
+	t.Helper()
+	for i, s := range p.Steps {
+		if s.Kind == k {
+			return i
+		}
+	}
+	t.Fatalf("playbook %s has no %s step", p.ID, k)
+	return 0
+}
+
+// TestFieldErrorIsInSight: a value the validator refuses says why on
+// screen, at every size down to the minimum. At 80x24 azure's Application
+// step refused "My Corp!" with its message below the fold.
+func TestFieldErrorIsInSight(t *testing.T) {
+	t.Parallel()
+	for _, sz := range []struct{ w, h int }{{80, 24}, {60, 16}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			t.Parallel()
+			d := newDriver(t, Options{Playbook: steps.Azure}, sz.w, sz.h)
+			var cmd tea.Cmd
+			d.m, cmd = d.m.goTo(stageStep, stepIndex(t, d.m.sess.playbook, steps.StepApplication))
+			d.exec(cmd)
+			d.press("tab")
+			d.typeText("My Corp!")
+			d.press("enter")
+			d.requireStep(steps.StepApplication)
+			if d.m.sess.settings.APIMInstance != "My Corp!" {
+				t.Fatalf("typed into the wrong field: %+v", d.m.sess.settings)
+			}
+			d.requireScreen(`"My Corp!" must start with a letter`)
+			requireFits(t, d.screen(), sz.w, sz.h)
+
+			// Fixed, the error goes and the screen is as before.
+			d.press("ctrl+u")
+			d.typeText("mycorp")
+			d.press("enter")
+			if strings.Contains(d.screen(), "must start with a letter") {
+				t.Fatalf("the error stays once the value is fixed:\n%s", d.screen())
+			}
+			requireFits(t, d.screen(), sz.w, sz.h)
+		})
+	}
+}
+
+// TestCheckErrorIsReadableWhole: the reason a management check failed is on
+// screen whole, however long, with the form still there. At 80x24 a wrong
+// secret's reason was cut at "…secret under Applications →".
+func TestCheckErrorIsReadableWhole(t *testing.T) {
+	t.Parallel()
+	long := errors.New("get a management token: the management application (client ID FOmveMM1klEynKTzHzCnfWi6nkGJ99qk) " +
+		"is not authorized for the Management API (https://acme.example.com/api/v2/): in the Auth0 dashboard open " +
+		"Applications → APIs → Auth0 Management API → Machine to Machine Applications, switch your application to " +
+		"Authorized, tick the scopes the playbook needs and click Update")
+	for _, sz := range []struct{ w, h int }{{80, 24}, {60, 16}} {
+		t.Run(fmt.Sprintf("wrong secret on the sandbox %dx%d", sz.w, sz.h), func(t *testing.T) {
+			t.Parallel()
+			sb := newSandbox(t)
+			o := sandboxOptions(t, sb)
+			o.Playbook = steps.WSO2
+			d := newDriver(t, o, sz.w, sz.h)
+			var cmd tea.Cmd
+			d.m, cmd = d.m.goTo(stageStep, stepIndex(t, d.m.sess.playbook, steps.StepManagement))
+			d.exec(cmd)
+			d.press("tab", "ctrl+u")
+			d.typeText("wrong")
+			d.press("enter", "enter")
+			d.waitUntil("the check failed", func(m Model) bool { return m.mgmt.err != nil })
+			requireWholeError(t, d, "✗ "+d.m.mgmt.err.Error(), sz.w, sz.h)
+			d.requireScreen("Client ID")
+			if sz.w >= 80 { // at the minimum size the form scrolls to its focused field
+				d.requireScreen("Client secret", "Management API audience", "> "+sb.Audience)
+			}
+		})
+		t.Run(fmt.Sprintf("not authorized %dx%d", sz.w, sz.h), func(t *testing.T) {
+			t.Parallel()
+			o := Options{
+				Playbook: steps.WSO2,
+				Settings: steps.Settings{Domain: "acme.example.com", ClientID: "FOmveMM1klEynKTzHzCnfWi6nkGJ99qk", ClientSecret: "fake"},
+				NewClient: func(steps.Settings) (steps.Client, error) {
+					return nil, long
+				},
+			}
+			d := newDriver(t, o, sz.w, sz.h)
+			var cmd tea.Cmd
+			d.m, cmd = d.m.goTo(stageStep, stepIndex(t, d.m.sess.playbook, steps.StepManagement))
+			d.exec(cmd)
+			d.press("enter", "enter", "enter")
+			d.waitUntil("the check failed", func(m Model) bool { return m.mgmt.err != nil })
+			requireWholeError(t, d, "✗ "+long.Error(), sz.w, sz.h)
+		})
+	}
+}
+
+// requireWholeError fails unless the screen fits and shows the whole text.
+func requireWholeError(t *testing.T, d *driver, text string, w, h int) {
+	t.Helper()
+	screen := d.screen()
+	requireFits(t, screen, w, h)
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	if !strings.Contains(squeeze(screen), squeeze(text)) {
+		t.Fatalf("the screen does not show the whole error %q:\n%s", text, screen)
+	}
 }

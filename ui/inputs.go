@@ -31,16 +31,19 @@ func (s inputsScreen) Update(msg tea.Msg) (inputsScreen, tea.Cmd) {
 }
 
 func (s inputsScreen) View() string {
-	var b strings.Builder
-	b.WriteString(s.formScreen.View())
-	if len(s.step.Actions) > 0 {
-		var kinds []string
-		for _, a := range s.step.Actions {
-			kinds = append(kinds, strings.ReplaceAll(string(a), "_", " "))
-		}
-		b.WriteString("\n\n" + s.styles.muted.Render(wrap("In the tenant: "+strings.Join(kinds, ", ")+", created when missing, reused when present.", s.width)))
+	form := s.formScreen.View()
+	if len(s.step.Actions) == 0 {
+		return form
 	}
-	return b.String()
+	var kinds []string
+	for _, a := range s.step.Actions {
+		kinds = append(kinds, strings.ReplaceAll(string(a), "_", " "))
+	}
+	note := s.styles.muted.Render(wrap("In the tenant: "+strings.Join(kinds, ", ")+", created when missing, reused when present.", s.width))
+	if s.height > 0 && lipHeight(form)+1+lipHeight(note) > s.height {
+		return form // the form and its errors come first; the review lists the same
+	}
+	return form + "\n\n" + note
 }
 
 func (s inputsScreen) Keys() bindings {

@@ -21,7 +21,8 @@ type managementScreen struct {
 }
 
 func newManagementScreen(sess *session, step steps.Step, st styles, k keyMap, o Options) managementScreen {
-	return managementScreen{checkedForm: newCheckedForm(sess, step, st, k, o), sess: sess}
+	c := newCheckedForm(sess, step, st, k, o, "✗ ", "Fix the values above, then press enter on the last field to check again.")
+	return managementScreen{checkedForm: c, sess: sess}
 }
 
 // checkScopes is the Cmd that obtains the management token and compares its
@@ -102,7 +103,7 @@ func (s managementScreen) View(spin string) string {
 		b.WriteString(wrap(steps.MissingScopesAdvice(s.missing), s.width) + "\n")
 		b.WriteString(st.muted.Render("Fix it in the dashboard, then press r to check again."))
 	default:
-		b.WriteString(s.editView("✗ ", "Check the client ID, secret and audience, then press enter on the last field to try again."))
+		b.WriteString(s.editView())
 	}
 	return b.String()
 }

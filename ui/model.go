@@ -337,6 +337,7 @@ func (m Model) textFocused() bool {
 
 // updateScreen forwards a message to the active screen only.
 func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
+	hadError := m.screenHasError()
 	var cmd tea.Cmd
 	switch m.stage {
 	case stagePlaybook:
@@ -361,11 +362,32 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case stageDoctor:
 		m.doctor, cmd = m.doctor.Update(msg)
 	}
+	if m.screenHasError() != hadError {
+		m.resize() // an error came or went: the explanation yields or takes back room
+	}
 	cmd = tagVisit(cmd, m.visit)
 	if m.busy() {
 		cmd = tea.Batch(cmd, m.spinner.Tick)
 	}
 	return m, cmd
+}
+
+// screenHasError says whether the active step shows an error: a value its
+// validator refused or why its check failed.
+func (m Model) screenHasError() bool {
+	if m.stage != stageStep {
+		return false
+	}
+	switch m.currentStep().Kind {
+	case steps.StepTenant:
+		return m.tenant.hasError()
+	case steps.StepManagement:
+		return m.mgmt.hasError()
+	case steps.StepKeyManager:
+		return !m.keyMgr.showing && m.keyMgr.hasError()
+	default:
+		return m.inputs.hasError()
+	}
 }
 
 // next moves past the current step.
@@ -597,13 +619,13 @@ const (
 )
 
 // bodySize is the most room the active screen can get: the window less
-// the header, the key hints and a three-line explanation. The explanation
-// takes whatever the screen leaves unused.
+// the header, the key hints and the fewest lines of explanation (and the
+// line under it). The explanation takes whatever the screen leaves unused.
 func (m Model) bodySize() (int, int) {
 	w := m.contentWidth()
 	h := m.height - headerLines - footerLines
 	if m.explainText() != "" {
-		h -= 4
+		h -= m.explainFloor() + 1
 	}
 	if m.fullHelp {
 		h -= lipHeight(m.helpView()) - 1
@@ -611,8 +633,18 @@ func (m Model) bodySize() (int, int) {
 	return max(w, 1), max(h, 3)
 }
 
+// explainFloor is the fewest lines of explanation shown: three, or one
+// while a step shows an error, which then gets the room (ctrl+o still shows
+// the whole explanation).
+func (m Model) explainFloor() int {
+	if !m.heightDependent() && m.screenHasError() {
+		return 1
+	}
+	return 3
+}
+
 // explainLines is the explanation, reflowed to the width and cut to the
-// room the screen's own content leaves (at least three lines).
+// room the screen's own content leaves (at least explainFloor lines).
 func (m Model) explainLines() []string {
 	text := reflow(m.explainText())
 	if text == "" || m.width == 0 {
@@ -620,7 +652,7 @@ func (m Model) explainLines() []string {
 	}
 	w := m.contentWidth()
 	lines := strings.Split(wrap(text, w), "\n")
-	limit := 3
+	limit := m.explainFloor()
 	if !m.heightDependent() {
 		avail := m.height - headerLines - footerLines - 1
 		if m.fullHelp {

@@ -19,7 +19,9 @@ type tenantScreen struct {
 }
 
 func newTenantScreen(sess *session, step steps.Step, st styles, k keyMap, o Options) tenantScreen {
-	return tenantScreen{checkedForm: newCheckedForm(sess, step, st, k, o), sess: sess}
+	c := newCheckedForm(sess, step, st, k, o, "✗ discovery failed: ",
+		"Check the domain (a host, e.g. my-tenant.us.auth0.com) and your network, then press enter to try again.")
+	return tenantScreen{checkedForm: c, sess: sess}
 }
 
 // tenantClient is c when the management screen already built one, else a new
@@ -83,7 +85,7 @@ func (s tenantScreen) View(spin string) string {
 		b.WriteString(valueLine(st, "Token endpoint", ep.TokenEndpoint, s.width) + "\n")
 		b.WriteString(valueLine(st, "JWKS", ep.JWKSURI, s.width))
 	default:
-		b.WriteString(s.editView("✗ discovery failed: ", "Check the domain (a host, e.g. my-tenant.us.auth0.com) and your network, then press enter to try again."))
+		b.WriteString(s.editView())
 	}
 	return b.String()
 }
