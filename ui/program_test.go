@@ -69,7 +69,7 @@ func TestProgramReachesSummary(t *testing.T) {
 			wait("press enter for the summary")
 			enter()
 			wait("Summary")
-			wait("azure-policy")
+			wait("dotenv") // the export row, last on the screen
 			tm.Send(keyMsg("q"))
 			fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
 			if !fm.Outcome().Applied {

@@ -48,7 +48,7 @@ func newSummaryScreen(sess *session, st styles, k keyMap, o Options) summaryScre
 	vp.KeyMap.Down.SetKeys("down")
 	s := summaryScreen{
 		sess: sess, vp: vp, reveal: o.Reveal, revealed: o.Reveal,
-		formats: steps.ExportFormats(), exportDir: o.ExportDir, write: o.WriteFile,
+		formats: steps.ExportFormatsFor(sess.playbook.ID), exportDir: o.ExportDir, write: o.WriteFile,
 		styles: st, keys: k,
 	}
 	s.refresh()
