@@ -42,12 +42,18 @@ func (l fieldList) Update(msg tea.Msg) (fieldList, tea.Cmd) {
 		l.cursor = min(len(l.fields)-1, l.cursor+1)
 		l.status = ""
 	case key.Matches(kp, l.keys.Copy):
+		// A masked secret is copied as itself: pasted into the gateway's
+		// form, the mask would be saved as the secret. The mask guards the
+		// screen; the status says plainly what is on the clipboard.
 		f := l.fields[l.cursor]
 		val := f.Value
 		if l.cursor < len(l.copies) {
 			val = l.copies[l.cursor].Value
 		}
 		l.status = fmt.Sprintf("copied %s (OSC 52 clipboard)", f.Label)
+		if f.Secret && val != f.Value {
+			l.status = fmt.Sprintf("copied %s: the secret itself, masked on screen (OSC 52 clipboard)", f.Label)
+		}
 		return l, tea.SetClipboard(val)
 	}
 	return l, nil
@@ -92,8 +98,10 @@ func (l fieldList) rows() [][]string {
 func (l fieldList) View() string {
 	rows := l.rows()
 	h := l.height
+	status := ""
 	if l.status != "" {
-		h--
+		status = l.styles.ok.Render(wrap("✓ "+l.status, l.width))
+		h -= lipHeight(status)
 	}
 	h = max(h, 3)
 	fill := func(start, room int) ([]string, int) {
@@ -123,8 +131,8 @@ func (l fieldList) View() string {
 		lines, next = fill(start, h-1)
 		lines = append(lines, l.styles.muted.Render(fmt.Sprintf("  ↓ %d more", len(rows)-next)))
 	}
-	if l.status != "" {
-		lines = append(lines, l.styles.ok.Render("✓ "+l.status))
+	if status != "" {
+		lines = append(lines, status)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -75,7 +75,8 @@ type (
 	exportWrittenMsg struct {
 		Format string
 		Path   string
-		Secret bool
+		Secret bool // the file holds the secret (written 0600)
+		Masked bool // a secret the format carries was masked or left out
 		Err    error
 	}
 )

@@ -60,9 +60,38 @@ func (s summaryScreen) Init() tea.Cmd { return nil }
 func (s *summaryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.vp.SetWidth(w)
-	s.vp.SetHeight(max(h-3, 1))
-	s.list.SetSize(w, max(h-3, 1))
+	s.fitViewport()
 	s.refresh()
+}
+
+// statusView is the status line(s) under the exports, wrapped; "" when none.
+func (s summaryScreen) statusView() string {
+	if s.status == "" {
+		return ""
+	}
+	var lines []string
+	for _, l := range strings.Split(s.status, "\n") {
+		style := s.styles.ok
+		switch {
+		case strings.HasPrefix(l, "✗"):
+			style = s.styles.fail
+		case strings.HasPrefix(l, "!"):
+			style = s.styles.warn
+		}
+		lines = append(lines, style.Render(wrap(l, s.width)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fitViewport gives the scrolled part (and the gateway's list) what the
+// exports row and the status under it leave.
+func (s *summaryScreen) fitViewport() {
+	h := s.height - 3
+	if st := s.statusView(); st != "" {
+		h -= lipHeight(st) - 1
+	}
+	s.vp.SetHeight(max(h, 1))
+	s.list.SetSize(s.width, max(h, 1))
 }
 
 func (s *summaryScreen) setStyles(st styles) {
@@ -102,8 +131,27 @@ func writeExport(write func(string, []byte, os.FileMode) error, path, format str
 		if err := write(path, data, perm); err != nil {
 			return exportWrittenMsg{Format: format, Err: fmt.Errorf("write %s export to %s: %w", format, path, err)}
 		}
-		return exportWrittenMsg{Format: format, Path: path, Secret: secret}
+		masked := false
+		if !reveal { // would the format carry a secret, were it shown?
+			_, masked, _ = steps.Export(format, r, set, true)
+		}
+		return exportWrittenMsg{Format: format, Path: path, Secret: secret, Masked: masked}
 	}
+}
+
+// maskedNote says what a format written with the secret hidden lacks, and
+// how to have it.
+func maskedNote(format string) string {
+	const again = "press s, then export again to include it"
+	switch format {
+	case steps.FormatWSO2:
+		return `! its "client_secret" is masked (********): ` + again + ", or fill it in the admin portal"
+	case steps.FormatDotenv:
+		return "! AUTH0_CLIENT_SECRET is left out: " + again
+	case steps.FormatAzurePolicy:
+		return "! the API's signing secret is left out: " + again
+	}
+	return `! its "client_secret" is masked (********): ` + again
 }
 
 func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
@@ -111,6 +159,7 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 	case exportWrittenMsg:
 		if msg.Err != nil {
 			s.status = "✗ " + msg.Err.Error()
+			s.fitViewport()
 			return s, nil
 		}
 		mode := "0644"
@@ -118,6 +167,10 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 			mode = "0600, holds the secret"
 		}
 		s.status = fmt.Sprintf("✓ wrote %s (%s)", msg.Path, mode)
+		if msg.Masked {
+			s.status += "\n" + maskedNote(msg.Format)
+		}
+		s.fitViewport()
 		s.files = append(s.files, msg.Path)
 		s.refresh()
 		return s, nil
@@ -132,7 +185,7 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 			s.gateway = !s.gateway
 			if s.gateway {
 				s.list = newFieldList(s.gatewayFields(s.revealed), s.gatewayFields(true), s.styles, s.keys)
-				s.list.SetSize(s.width, max(s.height-3, 1))
+				s.fitViewport()
 			}
 			return s, nil
 		case key.Matches(msg, s.keys.Back) && s.gateway:
@@ -148,10 +201,12 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 		case key.Matches(msg, s.keys.Left):
 			s.format = (s.format + len(s.formats) - 1) % max(len(s.formats), 1)
 			s.status = ""
+			s.fitViewport()
 			return s, nil
 		case key.Matches(msg, s.keys.Right):
 			s.format = (s.format + 1) % max(len(s.formats), 1)
 			s.status = ""
+			s.fitViewport()
 			return s, nil
 		case key.Matches(msg, s.keys.Export) && len(s.formats) > 0:
 			f := s.formats[s.format]
@@ -161,9 +216,14 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 			data, _, err := steps.Export(f, r, set, s.revealed)
 			if err != nil {
 				s.status = "✗ " + err.Error()
+				s.fitViewport()
 				return s, nil
 			}
 			s.status = fmt.Sprintf("✓ copied the %s export to the clipboard (OSC 52)", f)
+			if _, masked, _ := steps.Export(f, r, set, true); masked && !s.revealed {
+				s.status += "\n" + maskedNote(f)
+			}
+			s.fitViewport()
 			return s, tea.SetClipboard(string(data))
 		}
 		if s.gateway {
@@ -271,16 +331,18 @@ func (s summaryScreen) View() string {
 		}
 	}
 	bottom := st.label.Render("Export ") + strings.Join(ex, " ")
-	if s.status != "" {
-		style := st.ok
-		if strings.HasPrefix(s.status, "✗") {
-			style = st.fail
-		}
-		bottom += "\n" + style.Render(s.status)
+	status := s.statusView()
+	if status != "" {
+		bottom += "\n" + status
 	}
-	// Keep the exports line in place: pad the scrolled part to its height.
+	// Keep the exports line in place (the first status line takes the
+	// spare last line; more push it up): pad the scrolled part.
 	topLines := strings.Count(top, "\n") + 1
-	pad := max(s.height-3-topLines, 0)
+	below := 1
+	if status != "" {
+		below = lipHeight(status)
+	}
+	pad := max(s.height-2-below-topLines, 0)
 	more := ""
 	if !s.gateway {
 		more = moreHint(st, s.vp)

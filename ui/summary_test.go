@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -70,5 +72,123 @@ func TestSummaryOffersThePlaybooksExports(t *testing.T) {
 				t.Fatalf("export row %q, want %q", row, tc.row)
 			}
 		})
+	}
+}
+
+// pressKeys sends keys to m, each followed by what its commands report
+// (an export written, a fact), and returns the model and the last
+// clipboard text a copy set.
+func pressKeys(t *testing.T, m Model, keys ...string) (Model, string) {
+	t.Helper()
+	var clip string
+	for _, k := range keys {
+		nm, cmd := m.Update(keyMsg(k))
+		m = nm.(Model)
+		for cmd != nil {
+			msg := cmd()
+			cmd = nil
+			if v := reflect.ValueOf(msg); v.IsValid() && v.Kind() == reflect.String && strings.Contains(v.Type().String(), "Clipboard") {
+				clip = v.String()
+				continue
+			}
+			switch msg.(type) {
+			case nil, tea.BatchMsg:
+				continue
+			}
+			nm, cmd = m.Update(msg)
+			m = nm.(Model)
+		}
+	}
+	return m, clip
+}
+
+// TestMaskedExportSaysSo: an export written while the secret is masked says
+// so on the status line, and how to include it; the key manager JSON said
+// nothing and held "client_secret": "********".
+func TestMaskedExportSaysSo(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		id     steps.PlaybookID
+		format string
+		keys   []string
+		note   string
+	}{
+		{steps.WSO2, "wso2", []string{"right", "right", "enter"}, "or fill it in the admin portal"},
+		{steps.WSO2, "json", []string{"enter"}, "press s, then export again"},
+		{steps.WSO2, "dotenv", []string{"right", "enter"}, "AUTH0_CLIENT_SECRET is left out"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			t.Parallel()
+			m := summaryModel(t, tc.id, 80, 24, false)
+			m, _ = pressKeys(t, m, tc.keys...)
+			path := exportPath(m.opts.ExportDir, tc.id, tc.format)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("export not written: %v", err)
+			}
+			if strings.Contains(string(data), "fake-") {
+				t.Fatalf("a masked export holds a secret:\n%s", data)
+			}
+			screen := ansiStrip(m.render())
+			requireFits(t, screen, 80, 24)
+			if flat := strings.Join(strings.Fields(screen), " "); !strings.Contains(flat, "✓ wrote") || !strings.Contains(flat, tc.note) {
+				t.Fatalf("the status does not say the secret is left out (%q):\n%s", tc.note, screen)
+			}
+
+			// s, then export again: the file holds the secret, 0600, and the
+			// status says so without the note.
+			m, _ = pressKeys(t, m, "s", "enter")
+			if data, _ = os.ReadFile(path); !strings.Contains(string(data), "fake-") {
+				t.Fatalf("the export after s lacks the secret:\n%s", data)
+			}
+			if flat := strings.Join(strings.Fields(ansiStrip(m.render())), " "); !strings.Contains(flat, "holds the secret") || strings.Contains(flat, tc.note) {
+				t.Fatalf("status after a revealed export:\n%s", ansiStrip(m.render()))
+			}
+		})
+	}
+}
+
+// TestCopyingAMaskedSecretSaysSo: c on the key manager's masked Client
+// Secret copies the secret itself (a mask pasted into the admin portal would
+// be saved as the connector's secret) and says so.
+func TestCopyingAMaskedSecretSaysSo(t *testing.T) {
+	t.Parallel()
+	p, err := steps.PlaybookByID(steps.WSO2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := &session{playbook: p, settings: steps.WithDefaults(steps.Settings{
+		Playbook: steps.WSO2, Domain: "acme.example.com", ClientID: "mgmt-client", ClientSecret: "fake-mgmt-secret",
+	})}
+	s := newKeyManagerScreen(sess, p.Steps[stepIndex(t, p, steps.StepKeyManager)], newStyles(true), newKeyMap(), false)
+	s.SetSize(78, 17)
+	s = s.showFields()
+	secret := -1
+	for i, f := range s.list.fields {
+		if f.Secret {
+			secret = i
+		}
+	}
+	if secret < 0 || s.list.fields[secret].Value == "fake-mgmt-secret" {
+		t.Fatalf("no masked secret among the fields: %+v", s.list.fields)
+	}
+	for range secret {
+		s, _ = s.Update(keyMsg("down"))
+	}
+	s, cmd := s.Update(keyMsg("c"))
+	if got := reflect.ValueOf(msgOf(cmd)).String(); got != "fake-mgmt-secret" {
+		t.Fatalf("c copied %q, want the secret", got)
+	}
+	v := ansiStrip(s.View())
+	if flat := strings.Join(strings.Fields(v), " "); !strings.Contains(flat, "the secret itself") {
+		t.Fatalf("copying the masked secret does not say it copied the secret:\n%s", v)
+	}
+	if lipHeight(v) > 17 {
+		t.Fatalf("%d lines in a room of 17:\n%s", lipHeight(v), v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if lipWidth(l) > 78 {
+			t.Fatalf("line wider than 78: %q", l)
+		}
 	}
 }
