@@ -296,10 +296,7 @@ func (s summaryScreen) content() string {
 		}
 	}
 	if len(r.Resources) > 0 {
-		b.WriteString("\n" + st.title.Render("Resources") + "\n")
-		for _, res := range r.Resources {
-			b.WriteString(wrap(fmt.Sprintf("%s %-7s %-12s %s  %s", resourceGlyph(res.Action), res.Action, kindLabel(res.Kind), res.Name, st.muted.Render(res.ID)), w) + "\n")
-		}
+		b.WriteString("\n" + st.title.Render("Resources") + "\n" + resourceLines(st, r.Resources, w))
 	}
 	b.WriteString("\n")
 	line("Journal", r.JournalPath)
@@ -420,6 +417,32 @@ func claimString(name string, v any) string {
 		return strings.Join(x, ", ")
 	}
 	return fmt.Sprint(v)
+}
+
+// resourceLines lists resources in columns: glyph and action, kind, then
+// the name and its id. An id that does not fit beside its name goes under
+// it, and a long name wraps in its own column, so the columns hold at 80.
+func resourceLines(st styles, resources []steps.Resource, width int) string {
+	kindW := 0
+	for _, res := range resources {
+		kindW = max(kindW, len(kindLabel(res.Kind)))
+	}
+	var b strings.Builder
+	for _, res := range resources {
+		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, kindLabel(res.Kind))
+		pad := strings.Repeat(" ", len(head))
+		room := max(width-len(head), 10)
+		name := strings.Split(wrap(res.Name, room), "\n")
+		id := st.muted.Render(res.ID)
+		last := len(name) - 1
+		if res.ID != "" && lipWidth(name[last])+2+lipWidth(res.ID) <= room {
+			name[last] += "  " + id
+		} else if res.ID != "" {
+			name = append(name, id)
+		}
+		b.WriteString(head + strings.Join(name, "\n"+pad) + "\n")
+	}
+	return b.String()
 }
 
 func resourceGlyph(action string) string {

@@ -192,3 +192,55 @@ func TestCopyingAMaskedSecretSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryResourcesAlign: the Resources list keeps its columns at 80
+// columns: every name starts in one column, after a gap, and an id that does
+// not fit beside its name goes under the name, not to the first column.
+func TestSummaryResourcesAlign(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{80, 120} {
+		m := summaryModel(t, steps.WSO2, w, 24, false)
+		lines := strings.Split(ansiStrip(m.summary.content()), "\n")
+		start := -1
+		for i, l := range lines {
+			if l == "Resources" {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			t.Fatalf("no Resources list:\n%s", strings.Join(lines, "\n"))
+		}
+		col := -1
+		for _, res := range m.sess.result.Resources {
+			found := false
+			for i := start; i < len(lines) && lines[i] != ""; i++ {
+				l := lines[i]
+				at := strings.Index(l, res.Name)
+				if at < 0 || strings.TrimSpace(l[at:]) != res.Name && !strings.HasPrefix(l[at:], res.Name+"  ") {
+					continue // not this resource's line (another name may start with this one)
+				}
+				found = true
+				if col < 0 {
+					col = at
+				}
+				if at != col || l[at-2:at] != "  " {
+					t.Fatalf("at %d columns %q starts at %d, want %d after a gap:\n%s", w, res.Name, at, col, strings.Join(lines[start:], "\n"))
+				}
+				if !strings.Contains(l, res.ID) {
+					next := lines[i+1]
+					if strings.TrimSpace(next) != res.ID || strings.Index(next, res.ID) != col {
+						t.Fatalf("at %d columns the id %s is not under its name:\n%s", w, res.ID, strings.Join(lines[start:], "\n"))
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("at %d columns %q is not listed:\n%s", w, res.Name, strings.Join(lines[start:], "\n"))
+			}
+		}
+		for _, l := range lines {
+			if lipWidth(l) > m.summary.width {
+				t.Fatalf("line wider than %d: %q", m.summary.width, l)
+			}
+		}
+	}
+}
