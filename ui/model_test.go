@@ -715,3 +715,37 @@ func TestRunEndingBehindTheQuitQuestion(t *testing.T) {
 		}
 	})
 }
+
+// TestProgressDurationsAlign: the time each action took starts in one
+// column whatever its verdict ("✓ created  10ms" next to "✓ verified  3ms"
+// was ragged).
+func TestProgressDurationsAlign(t *testing.T) {
+	t.Parallel()
+	r := newRunModel(t)
+	for _, ev := range []steps.Event{
+		{Action: "client", Kind: steps.EventDone, Verb: steps.Reuse, Duration: 10 * time.Millisecond},
+		{Action: tokenAction, Kind: steps.EventDone, Duration: 3 * time.Millisecond},
+	} {
+		r.m = step(t, r.m, provisionEventMsg{ev}) // its command waits for the next event: not run
+	}
+	r.send(provisionDoneMsg{Result: steps.Result{Token: steps.TokenCheck{Verified: true}}})
+	screen := ansiStrip(r.m.render())
+	col := map[string]int{}
+	for _, l := range strings.Split(screen, "\n") {
+		for _, d := range []string{"10ms", "3ms"} {
+			if i := strings.Index(l, " "+d); i >= 0 {
+				col[d] = lipWidth(l[:i])
+			}
+		}
+	}
+	if len(col) != 2 || col["10ms"] != col["3ms"] {
+		t.Fatalf("durations at columns %v, want one column:\n%s", col, screen)
+	}
+}
+
+// step gives m one message and drops the command it returns.
+func step(t *testing.T, m Model, msg tea.Msg) Model {
+	t.Helper()
+	nm, _ := m.Update(msg)
+	return nm.(Model)
+}

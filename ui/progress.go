@@ -217,6 +217,8 @@ func (s progressScreen) View(spin string, stopping bool) string {
 		case steps.EventFailed:
 			status = st.fail.Render("✗ failed")
 		}
+		// One width for every verdict, so the times after it line up.
+		status += strings.Repeat(" ", max(verdictWidth-lipWidth(status), 0))
 		line := fmt.Sprintf("%-*s  %s", labelW, l.label, status)
 		if l.duration > 0 {
 			line += st.muted.Render("  " + l.duration.Round(time.Millisecond).String())
@@ -274,6 +276,9 @@ func (s progressScreen) Keys() bindings {
 	sum.SetHelp("enter", "summary")
 	return k.helpFor(sum)
 }
+
+// verdictWidth is the width of the widest verdict, "✓ verified".
+const verdictWidth = 10
 
 func plural(n int, one, many string) string {
 	if n == 1 {
