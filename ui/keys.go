@@ -72,8 +72,43 @@ func (b bindings) FullHelp() [][]key.Binding {
 }
 
 // helpFor builds a screen's help: its own bindings, then the global ones.
+// The ? panel lists the same, in two columns: a screen lists every key it
+// answers to, so nothing is added (a fixed enter/esc column repeated them,
+// and offered esc where it goes nowhere).
 func (k keyMap) helpFor(own ...key.Binding) bindings {
 	global := []key.Binding{k.Help, k.Quit}
 	short := append(append([]key.Binding{}, own...), global...)
-	return bindings{short: short, full: [][]key.Binding{own, {k.Next, k.Back}, global}}
+	return bindings{short: short, full: [][]key.Binding{own, global}}
+}
+
+// without is b less the bindings whose help reads "key desc" as drop's.
+func (b bindings) without(drop key.Binding) bindings {
+	keep := func(in []key.Binding) []key.Binding {
+		var out []key.Binding
+		for _, x := range in {
+			if x.Help() != drop.Help() {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	out := bindings{short: keep(b.short)}
+	for _, g := range b.full {
+		if g = keep(g); len(g) > 0 {
+			out.full = append(out.full, g)
+		}
+	}
+	return out
+}
+
+// helpWidth is how wide help.ShortHelpView draws bindings (" • " between).
+func helpWidth(bs []key.Binding) int {
+	w := 0
+	for i, b := range bs {
+		if i > 0 {
+			w += 3
+		}
+		w += lipWidth(b.Help().Key) + 1 + lipWidth(b.Help().Desc)
+	}
+	return w
 }

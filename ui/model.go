@@ -869,7 +869,17 @@ func (m Model) helpView() string {
 	return m.help.ShortHelpView(short)
 }
 
+// screenKeys is the active screen's help; esc back is left out where there
+// is nothing to go back to (the first screen).
 func (m Model) screenKeys() bindings {
+	k := m.screenKeysAll()
+	if m.stage == stageStep && m.step == 0 && m.opts.Playbook != "" {
+		k = k.without(m.keys.Back)
+	}
+	return k
+}
+
+func (m Model) screenKeysAll() bindings {
 	switch m.stage {
 	case stagePlaybook:
 		return m.choose.Keys()

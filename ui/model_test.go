@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
@@ -748,4 +749,97 @@ func step(t *testing.T, m Model, msg tea.Msg) Model {
 	t.Helper()
 	nm, _ := m.Update(msg)
 	return nm.(Model)
+}
+
+// helpEntries are the "key desc" entries of the active screen's short or
+// full help.
+func helpEntries(m Model, full bool) []string {
+	k := m.screenKeys()
+	groups := [][]key.Binding{k.ShortHelp()}
+	if full {
+		groups = k.FullHelp()
+	}
+	var out []string
+	for _, g := range groups {
+		for _, b := range g {
+			if b.Enabled() {
+				out = append(out, b.Help().Key+" "+b.Help().Desc)
+			}
+		}
+	}
+	return out
+}
+
+// TestHelpListsEachKeyOnceAndOnlyWhereItWorks: the ? panel repeated
+// "enter next" and "esc back", and offered "esc back" on the first screen,
+// where there is nothing to go back to.
+func TestHelpListsEachKeyOnceAndOnlyWhereItWorks(t *testing.T) {
+	t.Parallel()
+	noRepeats := func(t *testing.T, where string, m Model) {
+		t.Helper()
+		seen := map[string]bool{}
+		for _, e := range helpEntries(m, true) {
+			if seen[e] {
+				t.Fatalf("%s: the ? panel lists %q twice: %q", where, e, helpEntries(m, true))
+			}
+			seen[e] = true
+		}
+	}
+	has := func(m Model, entry string) bool {
+		for _, full := range []bool{false, true} {
+			for _, e := range helpEntries(m, full) {
+				if e == entry {
+					return true
+				}
+			}
+		}
+		return false
+	}
+
+	d := newDriver(t, Options{NewClient: func(steps.Settings) (steps.Client, error) {
+		return nil, errors.New("no tenant in this test")
+	}}, 80, 24)
+	noRepeats(t, "playbook", d.m)
+	if has(d.m, "esc back") {
+		t.Fatalf("the first screen offers esc back: %q", helpEntries(d.m, true))
+	}
+	d.press("down", "down", "enter") // check an existing setup: which playbook?
+	if !has(d.m, "esc back") {
+		t.Fatalf("the second question does not offer esc back (to the first): %q", helpEntries(d.m, true))
+	}
+	d.press("esc", "up", "up", "enter") // back to the first question, then wso2
+	d.requireStep(steps.StepTenant)
+	noRepeats(t, "tenant", d.m)
+	if !has(d.m, "esc back") {
+		t.Fatalf("the tenant screen after the playbook choice does not offer esc back: %q", helpEntries(d.m, true))
+	}
+
+	// With --playbook the tenant screen is the first: esc goes nowhere.
+	d = newDriver(t, Options{Playbook: steps.WSO2}, 80, 24)
+	d.requireStep(steps.StepTenant)
+	if has(d.m, "esc back") {
+		t.Fatalf("the first screen (--playbook) offers esc back: %q", helpEntries(d.m, true))
+	}
+	for i := range d.m.sess.playbook.Steps[:d.m.lastInputStep()+1] {
+		m, _ := d.m.goTo(stageStep, i)
+		noRepeats(t, string(m.currentStep().Kind), m)
+	}
+}
+
+// TestSummaryFooterShowsChecksAndHelp: at 80 columns the summary's key
+// line offers d (the checks) and ? (all keys), as the README documents.
+func TestSummaryFooterShowsChecksAndHelp(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{80, 120} {
+		m := summaryModel(t, steps.WSO2, w, 24, false)
+		footer := ansiStrip(m.helpView())
+		for _, want := range []string{"d check", "? keys", "q quit", "g gateway", "c copy", "s secret"} {
+			if !strings.Contains(footer, want) {
+				t.Fatalf("at %d columns the summary's keys lack %q: %q", w, want, footer)
+			}
+		}
+		if strings.Contains(footer, "…") || lipWidth(footer) > m.contentWidth() {
+			t.Fatalf("at %d columns the summary's keys are cut: %q", w, footer)
+		}
+	}
 }

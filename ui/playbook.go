@@ -97,5 +97,8 @@ func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
 }
 
 func (s playbookScreen) Keys() bindings {
+	if *s.choice == checkChoice && s.form.GetFocusedField() != nil && s.form.GetFocusedField().GetKey() == "check" {
+		return s.keys.helpFor(s.keys.Up, s.keys.Next, s.keys.Cancel) // esc: back to the first question
+	}
 	return s.keys.helpFor(s.keys.Up, s.keys.Next)
 }

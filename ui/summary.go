@@ -351,7 +351,12 @@ func (s summaryScreen) Keys() bindings {
 	k := s.keys
 	sc := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→/enter", "export"))
-	own := []key.Binding{sc, k.Reveal, ex, k.Copy, k.Gateway, k.QuitDone}
+	// d and ? are offered too; ↑/↓ only where it fits, as the line above the
+	// exports says "↓ N more (↑/↓ scroll)" whenever there is more.
+	own := []key.Binding{k.Reveal, ex, k.Copy, k.Gateway, k.Doctor, k.QuitDone, k.Help}
+	if with := append([]key.Binding{sc}, own...); helpWidth(with) <= s.width {
+		own = with
+	}
 	if s.gateway {
 		back := k.Back
 		back.SetHelp("esc", "summary")
