@@ -159,9 +159,10 @@ func (s doctorScreen) View(spin string) string {
 			fail++
 		}
 	}
-	verdict := s.styles.ok.Render(fmt.Sprintf("✓ no check failed (%d passed, %d warnings)", pass, warn))
+	warnings := fmt.Sprintf("%d warning%s", warn, plural(warn, "", "s"))
+	verdict := s.styles.ok.Render(fmt.Sprintf("✓ no check failed (%d passed, %s)", pass, warnings))
 	if fail > 0 {
-		verdict = s.styles.fail.Render(fmt.Sprintf("✗ %d check(s) failed, %d passed, %d warnings", fail, pass, warn))
+		verdict = s.styles.fail.Render(fmt.Sprintf("✗ %d check%s failed, %d passed, %s", fail, plural(fail, "", "s"), pass, warnings))
 	}
 	if more := moreHint(s.styles, s.vp); more != "" && lipgloss.Width(verdict+more) <= s.width {
 		verdict += more

@@ -99,7 +99,7 @@ func (s managementScreen) View(spin string) string {
 		b.WriteString(st.ok.Render(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(s.sess.playbook.RequiredScopes))))
 	case s.checked:
 		summary()
-		b.WriteString(st.fail.Render(fmt.Sprintf("✗ missing %d scope(s): %s", len(s.missing), strings.Join(s.missing, ", "))) + "\n")
+		b.WriteString(st.fail.Render(wrap(fmt.Sprintf("✗ missing %d scope%s: %s", len(s.missing), plural(len(s.missing), "", "s"), strings.Join(s.missing, ", ")), s.width)) + "\n")
 		b.WriteString(wrap(steps.MissingScopesAdvice(s.missing), s.width) + "\n")
 		b.WriteString(st.muted.Render("Fix it in the dashboard, then press r to check again."))
 	default:

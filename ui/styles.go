@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // styles is every style the wizard uses; the only place that builds one. It
@@ -94,10 +97,57 @@ func (s styles) huhTheme() huh.Theme {
 	return huh.ThemeFunc(func(bool) *huh.Styles { return h })
 }
 
-// wrap word-wraps text to width (ANSI-aware).
+// wrap word-wraps text to width at spaces only, so a URL, a path or a
+// hyphenated host that fits on a line moves to the next one whole (breaking
+// at "/" and "-" split "https://" from its host). A word longer than the line
+// is broken, after a "/" when one is far enough in. Leading spaces are kept.
+// The text is plain: styles go on after wrapping.
 func wrap(text string, width int) string {
 	if width < 1 {
 		return text
 	}
-	return lipgloss.Wrap(text, width, " -/")
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		out = append(out, wrapLine(line, width)...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// wrapLine wraps one line: words are what single spaces separate, so runs
+// of spaces (an indent) stay, except where the line breaks.
+func wrapLine(line string, width int) []string {
+	var lines []string
+	cur, curW, empty := "", 0, true
+	for _, w := range strings.Split(line, " ") {
+		ww := ansi.StringWidth(w)
+		switch {
+		case empty:
+			cur, curW, empty = w, ww, false
+		case curW+1+ww <= width:
+			cur, curW = cur+" "+w, curW+1+ww
+		case w == "":
+			lines = append(lines, cur) // a space at the break is dropped
+			cur, curW, empty = "", 0, true
+			continue
+		default:
+			lines = append(lines, cur)
+			cur, curW = w, ww
+		}
+		for curW > width { // a word longer than the line
+			head, rest := breakWord(cur, width)
+			lines = append(lines, head)
+			cur, curW = rest, ansi.StringWidth(rest)
+		}
+	}
+	return append(lines, cur)
+}
+
+// breakWord splits a word wider than width: after the last "/" that leaves
+// at least half the line used, else at the width.
+func breakWord(word string, width int) (head, rest string) {
+	head = ansi.Truncate(word, width, "")
+	if i := strings.LastIndex(head, "/"); i+1 >= width/2 && i+1 < len(head) {
+		head = head[:i+1]
+	}
+	return head, word[len(head):]
 }
