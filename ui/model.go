@@ -88,6 +88,7 @@ type session struct {
 	applied   bool
 	doctor    bool // checking an existing setup: tenant, management, checks
 	checks    []steps.CheckResult
+	exports   []string // files written from the summary
 }
 
 // Minimum usable terminal.
@@ -312,6 +313,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.goTo(stageDoctor, 0)
 	case doctorDoneMsg:
 		m.sess.checks = msg.Results
+	case exportWrittenMsg:
+		if msg.Err == nil { // recorded whatever the screen; the summary says so
+			m.sess.exports = append(m.sess.exports, msg.Path)
+		}
 	}
 	return m.updateScreen(msg)
 }

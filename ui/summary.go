@@ -25,7 +25,6 @@ type summaryScreen struct {
 	formats   []string
 	format    int
 	status    string
-	files     []string
 	gateway   bool
 	list      fieldList
 	exportDir string
@@ -100,8 +99,14 @@ func (s *summaryScreen) setStyles(st styles) {
 	s.refresh()
 }
 
-// written lists the export files written so far.
-func (s summaryScreen) written() []string { return append([]string(nil), s.files...) }
+// written lists the export files written so far (kept in the session: the
+// screen is built again on the way back from the checks).
+func (s summaryScreen) written() []string {
+	if s.sess == nil {
+		return nil
+	}
+	return append([]string(nil), s.sess.exports...)
+}
 
 // exportPath is where a format is written.
 func exportPath(dir string, id steps.PlaybookID, format string) string {
@@ -171,7 +176,6 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 			s.status += "\n" + maskedNote(msg.Format)
 		}
 		s.fitViewport()
-		s.files = append(s.files, msg.Path)
 		s.refresh()
 		return s, nil
 	case tea.KeyPressMsg:
@@ -300,7 +304,7 @@ func (s summaryScreen) content() string {
 	}
 	b.WriteString("\n")
 	line("Journal", r.JournalPath)
-	for _, f := range s.files {
+	for _, f := range s.sess.exports {
 		line("Exported", f)
 	}
 	b.WriteString(st.muted.Render(wrap("Next, in the gateway: press g for its form, ready to paste field by field; d runs the doctor's checks on what was made.", w)))

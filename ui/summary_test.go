@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -84,19 +85,27 @@ func pressKeys(t *testing.T, m Model, keys ...string) (Model, string) {
 	for _, k := range keys {
 		nm, cmd := m.Update(keyMsg(k))
 		m = nm.(Model)
-		for cmd != nil {
+		queue := []tea.Cmd{cmd}
+		for len(queue) > 0 {
+			cmd, queue = queue[0], queue[1:]
+			if cmd == nil {
+				continue
+			}
 			msg := cmd()
-			cmd = nil
 			if v := reflect.ValueOf(msg); v.IsValid() && v.Kind() == reflect.String && strings.Contains(v.Type().String(), "Clipboard") {
 				clip = v.String()
 				continue
 			}
-			switch msg.(type) {
-			case nil, tea.BatchMsg:
+			switch msg := msg.(type) {
+			case nil, spinner.TickMsg:
+				continue
+			case tea.BatchMsg:
+				queue = append(queue, msg...)
 				continue
 			}
 			nm, cmd = m.Update(msg)
 			m = nm.(Model)
+			queue = append(queue, cmd)
 		}
 	}
 	return m, clip
@@ -242,5 +251,29 @@ func TestSummaryResourcesAlign(t *testing.T) {
 				t.Fatalf("line wider than %d: %q", m.summary.width, l)
 			}
 		}
+	}
+}
+
+// TestExportsSurviveTheChecks: files exported before a visit to the checks
+// (d, then esc) are still listed at the end; the summary screen is built
+// again on the way back and forgot them.
+func TestExportsSurviveTheChecks(t *testing.T) {
+	t.Parallel()
+	m := summaryModel(t, steps.WSO2, 80, 24, false)
+	m, _ = pressKeys(t, m, "enter") // json
+	want := exportPath(m.opts.ExportDir, steps.WSO2, "json")
+	if got := m.Outcome().Exports; len(got) != 1 || got[0] != want {
+		t.Fatalf("exports %q, want [%s]", got, want)
+	}
+	m, _ = pressKeys(t, m, "d")
+	if m.stage != stageDoctor {
+		t.Fatalf("stage %v, want doctor", m.stage)
+	}
+	m, _ = pressKeys(t, m, "esc", "right", "enter") // back, then dotenv
+	if got := m.Outcome().Exports; len(got) != 2 || got[0] != want {
+		t.Fatalf("exports after the checks %q, want %s and the .env", got, want)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(ansiStrip(m.summary.content())), " "), "Exported "+want) {
+		t.Fatalf("the summary no longer lists %s:\n%s", want, ansiStrip(m.summary.content()))
 	}
 }
