@@ -731,16 +731,16 @@ func TestProgressDurationsAlign(t *testing.T) {
 	}
 	r.send(provisionDoneMsg{Result: steps.Result{Token: steps.TokenCheck{Verified: true}}})
 	screen := ansiStrip(r.m.render())
-	col := map[string]int{}
+	col := map[string]int{} // where each time ends: they are right-aligned
 	for _, l := range strings.Split(screen, "\n") {
 		for _, d := range []string{"10ms", "3ms"} {
-			if i := strings.Index(l, " "+d); i >= 0 {
-				col[d] = lipWidth(l[:i])
+			if i := strings.Index(l, " "+d+" "); i >= 0 {
+				col[d] = lipWidth(l[:i+1+len(d)])
 			}
 		}
 	}
 	if len(col) != 2 || col["10ms"] != col["3ms"] {
-		t.Fatalf("durations at columns %v, want one column:\n%s", col, screen)
+		t.Fatalf("durations end at columns %v, want one column:\n%s", col, screen)
 	}
 }
 
@@ -842,4 +842,31 @@ func TestSummaryFooterShowsChecksAndHelp(t *testing.T) {
 			t.Fatalf("at %d columns the summary's keys are cut: %q", w, footer)
 		}
 	}
+}
+
+// TestProgressLayoutDoesNotDependOnTimings: how long actions took changes
+// the numbers only, never what else fits on the line (at 80 columns the
+// API's name was there after a 0s action and gone after a 12ms one).
+func TestProgressLayoutDoesNotDependOnTimings(t *testing.T) {
+	t.Parallel()
+	render := func(d time.Duration) string {
+		r := newRunModel(t)
+		r.m.sess.plan.Actions = []steps.Action{{ID: "rs", Kind: steps.KindResourceServer, Name: "WSO2 resource server API (wso2-resource-server)", Verb: steps.Create}}
+		r.m, _ = r.m.goTo(stageProgress, 0)
+		r.send(provisionStartedMsg{Events: make(chan steps.Event), Done: make(chan provisionDoneMsg, 1), Cancel: func() {}})
+		r.m = step(t, r.m, provisionEventMsg{steps.Event{Action: "rs", Kind: steps.EventDone, Verb: steps.Create, Duration: d}})
+		r.m = step(t, r.m, provisionEventMsg{steps.Event{Action: tokenAction, Kind: steps.EventDone, Duration: d}})
+		r.send(provisionDoneMsg{Result: steps.Result{Token: steps.TokenCheck{Verified: true}}})
+		return maskDurations(ansiStrip(r.m.render()))
+	}
+	base := render(100 * time.Microsecond)
+	for _, d := range []time.Duration{2 * time.Millisecond, 12 * time.Millisecond, 345 * time.Millisecond, 2863 * time.Millisecond, 75 * time.Second} {
+		if got := render(d); got != base {
+			t.Fatalf("after %v the screen differs from after 100µs:\n%s\nvs\n%s", d, got, base)
+		}
+	}
+	if !strings.Contains(base, "WSO2 resource server") {
+		t.Fatalf("the API's name is gone at 80 columns:\n%s", base)
+	}
+	requireFits(t, base, 80, 24)
 }

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -217,20 +218,27 @@ func (s progressScreen) View(spin string, stopping bool) string {
 		case steps.EventFailed:
 			status = st.fail.Render("✗ failed")
 		}
-		// One width for every verdict, so the times after it line up.
+		// One width for every verdict and every time, so the columns line
+		// up and what fits on the line does not depend on how long it took.
 		status += strings.Repeat(" ", max(verdictWidth-lipWidth(status), 0))
-		line := fmt.Sprintf("%-*s  %s", labelW, l.label, status)
+		line := fmt.Sprintf("%-*s  %s  ", labelW, l.label, status)
+		dur := ""
 		if l.duration > 0 {
-			line += st.muted.Render("  " + l.duration.Round(time.Millisecond).String())
+			dur = shortDuration(l.duration)
 		}
+		line += st.muted.Render(fmt.Sprintf("%*s", durationWidth, dur))
 		if l.retries > 0 {
 			line += st.warn.Render(fmt.Sprintf("  %d retr%s", l.retries, plural(l.retries, "y", "ies")))
 		}
 		if l.waited > 0 {
 			line += st.warn.Render("  waited " + l.waited.Round(time.Millisecond).String())
 		}
-		if l.name != "" && lipWidth(line)+2+len(l.name) <= s.width {
-			line += st.muted.Render("  " + l.name)
+		if room := s.width - lipWidth(line) - 2; l.name != "" && room >= 12 {
+			name := l.name
+			if lipWidth(name) > room {
+				name = ansi.Truncate(name, room-1, "") + "…"
+			}
+			line += st.muted.Render("  " + name)
 		}
 		b.WriteString(line + "\n")
 		if l.message != "" && (l.state == steps.EventFailed || l.state == steps.EventWaiting || l.state == steps.EventRetrying) {
@@ -277,8 +285,26 @@ func (s progressScreen) Keys() bindings {
 	return k.helpFor(sum)
 }
 
-// verdictWidth is the width of the widest verdict, "✓ verified".
-const verdictWidth = 10
+// Column widths: the widest verdict ("✓ verified") and the widest time.
+const (
+	verdictWidth  = 10
+	durationWidth = 5
+)
+
+// shortDuration is a time in at most durationWidth columns: 7ms, 345ms,
+// 2.9s, 59.9s, 1m15s, 12m.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", max(d.Milliseconds(), 0))
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < 10*time.Minute:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -18,7 +18,8 @@ import (
 var screenSizes = []struct{ w, h int }{{80, 24}, {120, 40}}
 
 var (
-	durationRE = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s)\b`)
+	// A time with the spaces that right-align it in its column.
+	durationRE = regexp.MustCompile(` *\b(\d+m\d+s|\d+(\.\d+)?(ns|µs|ms|s|m))\b`)
 	// A create whose answer is lost under load is found again and reused:
 	// the engine's right answer, but not a stable one for a golden.
 	verbRE = regexp.MustCompile(`[+=~] (created|reused |updated)`)
@@ -41,7 +42,7 @@ func normalize(screen string, sb *sandbox.Server, o Options, r steps.Result) str
 		}
 	}
 	s = strings.ReplaceAll(s, filepath.Dir(o.JournalPath), "TMP")
-	s = durationRE.ReplaceAllString(s, "Nms")
+	s = maskDurations(s)
 	s = timeRE.ReplaceAllString(s, "TIME")
 	s = verbRE.ReplaceAllString(s, "* done   ")
 	s = doneRE.ReplaceAllString(s, "✓ done   ")
@@ -50,6 +51,14 @@ func normalize(screen string, sb *sandbox.Server, o Options, r steps.Result) str
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// maskDurations replaces each time, with the spaces that align it, by
+// "Nms" in the same width, so the columns stay as drawn.
+func maskDurations(s string) string {
+	return durationRE.ReplaceAllStringFunc(s, func(m string) string {
+		return strings.Repeat(" ", max(len([]rune(m))-3, 0)) + "Nms"
+	})
 }
 
 // requireFits fails if the screen has a line wider than the terminal or more
