@@ -277,3 +277,24 @@ func TestExportsSurviveTheChecks(t *testing.T) {
 		t.Fatalf("the summary no longer lists %s:\n%s", want, ansiStrip(m.summary.content()))
 	}
 }
+
+// TestSecretExportOverAnOlderOneIsPrivate: exporting with the secret shown
+// over a file an earlier, masked export wrote (0644) leaves it 0600, as the
+// status says; os.WriteFile keeps an existing file's mode.
+func TestSecretExportOverAnOlderOneIsPrivate(t *testing.T) {
+	t.Parallel()
+	m := summaryModel(t, steps.WSO2, 80, 24, false)   // writes with os.WriteFile
+	m, _ = pressKeys(t, m, "right", "right", "enter") // wso2, masked: 0644
+	path := exportPath(m.opts.ExportDir, steps.WSO2, "wso2")
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("masked export: %v, mode %v", err, fi.Mode())
+	}
+	m, _ = pressKeys(t, m, "s", "enter") // again, with the secret
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the export holding the secret is %v, want 0600; status: %q", fi.Mode().Perm(), m.summary.status)
+	}
+}
