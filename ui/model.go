@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -314,7 +315,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case doctorDoneMsg:
 		m.sess.checks = msg.Results
 	case exportWrittenMsg:
-		if msg.Err == nil { // recorded whatever the screen; the summary says so
+		// Recorded whatever the screen (the summary says so), once a file.
+		if msg.Err == nil && !slices.Contains(m.sess.exports, msg.Path) {
 			m.sess.exports = append(m.sess.exports, msg.Path)
 		}
 	}

@@ -273,6 +273,10 @@ func TestExportsSurviveTheChecks(t *testing.T) {
 	if got := m.Outcome().Exports; len(got) != 2 || got[0] != want {
 		t.Fatalf("exports after the checks %q, want %s and the .env", got, want)
 	}
+	m, _ = pressKeys(t, m, "enter") // the .env again: still listed once
+	if got := m.Outcome().Exports; len(got) != 2 {
+		t.Fatalf("a file exported twice is listed twice: %q", got)
+	}
 	if !strings.Contains(strings.Join(strings.Fields(ansiStrip(m.summary.content())), " "), "Exported "+want) {
 		t.Fatalf("the summary no longer lists %s:\n%s", want, ansiStrip(m.summary.content()))
 	}
