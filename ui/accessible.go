@@ -31,7 +31,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	// Colours only where the output takes them, and never with NO_COLOR.
 	out = colorprofile.NewWriter(out, os.Environ())
 	st := newStyles(true)
-	sess := &session{settings: opts.Settings}
+	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
 	o := Outcome{}
 	say := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 	run := func(f *huh.Form) error {
@@ -138,7 +138,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 	done := <-started.Done
 	if done.Err != nil {
-		o.Err = done.Err
+		o.Err, o.ResumeHint = done.Err, sess.resumeHint()
 		if ctx.Err() != nil {
 			o.Aborted = true
 		}

@@ -37,8 +37,10 @@ type Options struct {
 	JournalPath string
 	// Reveal shows secrets and keeps them in the journal and exports.
 	Reveal bool
-	// Sandbox shows a "sandbox" badge.
+	// Sandbox shows a "sandbox" badge (and a run on it cannot be resumed).
 	Sandbox bool
+	// CAFile is the --ca-file the tenant needs, for the resume command.
+	CAFile string
 	// WriteFile writes an export (os.WriteFile when nil).
 	WriteFile func(path string, data []byte, perm os.FileMode) error
 	// ExportDir is where exports are written ("" means the current directory).
@@ -90,6 +92,17 @@ type session struct {
 	doctor    bool // checking an existing setup: tenant, management, checks
 	checks    []steps.CheckResult
 	exports   []string // files written from the summary
+	sandbox   bool     // the in-process sandbox: gone at exit
+	caFile    string   // --ca-file, for the resume command
+}
+
+// resumeHint is the command that picks a stopped run up again, from its
+// journal ("" before a journal exists).
+func (s *session) resumeHint() string {
+	if s.journal == nil {
+		return ""
+	}
+	return s.journal.ResumeHint(s.sandbox, s.caFile)
 }
 
 // Minimum usable terminal.
@@ -143,7 +156,7 @@ func New(opts Options) Model {
 	}
 	m := Model{
 		opts:    opts,
-		sess:    &session{settings: opts.Settings},
+		sess:    &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile},
 		styles:  newStyles(true),
 		keys:    newKeyMap(),
 		help:    help.New(),
@@ -976,6 +989,8 @@ type Outcome struct {
 	Exports []string
 	// Checks are the doctor's verdicts, when the checks ran.
 	Checks []steps.CheckResult
+	// ResumeHint says how to pick a stopped run up again.
+	ResumeHint string
 }
 
 // Outcome reports how the wizard ended.
@@ -990,6 +1005,8 @@ func (m Model) Outcome() Outcome {
 		Settings: m.sess.settings,
 		Exports:  m.summary.written(),
 		Checks:   m.sess.checks,
+
+		ResumeHint: m.sess.resumeHint(),
 	}
 	if m.sess.journal != nil {
 		o.JournalPath = m.sess.journal.Path()
@@ -1004,11 +1021,6 @@ func (m Model) journalPath() string {
 		return m.opts.JournalPath
 	}
 	return steps.DefaultJournalPath(m.sess.playbook.ID)
-}
-
-// ResumeHint says how to pick a stopped run up again.
-func ResumeHint(id steps.PlaybookID, journal string) string {
-	return fmt.Sprintf("To resume: auth0-wizard apply --playbook %s --journal %s (or run the wizard again with --journal %s)", id, journal, journal)
 }
 
 // lipWidth is the width of a rendered line, escape codes excluded.

@@ -71,7 +71,9 @@ func PlainSummary(o Outcome, reveal bool) string {
 		}
 		b.WriteString(st.warn.Render("! auth0-wizard: the "+string(o.Playbook)+" run "+word) + "\n")
 		b.WriteString("The journal keeps what was done: " + o.JournalPath + "\n")
-		b.WriteString(ResumeHint(o.Playbook, o.JournalPath) + "\n")
+		if o.ResumeHint != "" {
+			b.WriteString(o.ResumeHint + "\n")
+		}
 	case o.Aborted:
 		b.WriteString("auth0-wizard: quit before anything changed in the tenant.\n")
 	}

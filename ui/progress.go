@@ -250,19 +250,19 @@ func (s progressScreen) View(spin string, stopping bool) string {
 	case (stopping || s.cancelling) && s.running:
 		b.WriteString(st.warn.Render(spin+" stopping after the action in progress; the journal stays consistent …") + "\n")
 		if s.sess.journal != nil {
-			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
+			b.WriteString(st.muted.Render(wrap(s.sess.resumeHint(), s.width)))
 		}
 	case s.running:
 		b.WriteString(st.muted.Render("Working. ctrl+c asks before stopping."))
 	case s.err != nil && errors.Is(s.err, context.Canceled):
 		b.WriteString(st.warn.Render("■ stopped at your request") + "\n")
 		if s.sess.journal != nil {
-			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
+			b.WriteString(st.muted.Render(wrap(s.sess.resumeHint(), s.width)))
 		}
 	case s.err != nil:
 		b.WriteString(st.fail.Render(wrap("✗ "+s.err.Error(), s.width)) + "\n")
 		if s.sess.journal != nil {
-			b.WriteString(st.muted.Render(wrap(ResumeHint(s.sess.playbook.ID, s.sess.journal.Path()), s.width)))
+			b.WriteString(st.muted.Render(wrap(s.sess.resumeHint(), s.width)))
 		}
 	case s.started:
 		b.WriteString(st.ok.Render("✓ done") + st.muted.Render(" · press enter for the summary"))

@@ -40,6 +40,7 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 		JournalPath: rc.JournalPath,
 		Reveal:      g.revealSecrets,
 		Sandbox:     rc.Sandbox != nil,
+		CAFile:      rc.caFile,
 		WriteFile:   os.WriteFile,
 	}
 
