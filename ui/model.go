@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -995,10 +996,13 @@ type Outcome struct {
 
 // Outcome reports how the wizard ended.
 func (m Model) Outcome() Outcome {
+	// Quitting after a run that failed on its own is that failure (exit 1,
+	// "failed: …"), not a stop at the person's request (130).
+	failed := m.progress.err != nil && !errors.Is(m.progress.err, context.Canceled)
 	o := Outcome{
 		Applied:  m.sess.applied,
 		Result:   m.sess.result,
-		Aborted:  m.aborted,
+		Aborted:  m.aborted && !failed,
 		Started:  m.progress.started,
 		Err:      m.progress.err,
 		Playbook: m.sess.playbook.ID,

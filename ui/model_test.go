@@ -382,6 +382,12 @@ func TestProgressEventsUpdateTheLines(t *testing.T) {
 			t.Fatal("enter after a failed run asks for the summary")
 		}
 	}
+	// Quitting now ends as that failure (exit 1), not as a stop (130).
+	step(keyMsg("ctrl+c"))
+	o := m.Outcome()
+	if o.Aborted || o.Err == nil || !strings.Contains(PlainSummary(o, false), "failed: create application: 403") {
+		t.Fatalf("quit after a failed run: aborted=%v err=%v\n%s", o.Aborted, o.Err, PlainSummary(o, false))
+	}
 }
 
 func TestTinyTerminalAsksToEnlarge(t *testing.T) {

@@ -55,11 +55,7 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 	}
 	lipgloss.Fprintln(ios.out, ui.PlainSummary(out, g.revealSecrets))
 	if rc.Sandbox != nil && (out.Started || out.Applied) {
-		note := "\nNote: " + sandboxNote(rc, out.JournalPath)
-		if !out.Applied {
-			note += "; this stopped run cannot be resumed"
-		}
-		lipgloss.Fprintln(ios.out, note+".")
+		lipgloss.Fprintln(ios.out, "\nNote: "+sandboxNote(rc, out.JournalPath)+".")
 	}
 	switch {
 	case out.Aborted:
