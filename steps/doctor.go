@@ -479,7 +479,11 @@ func checkClientGrant(ctx context.Context, d *doctorRun) verdict {
 			fmt.Sprintf("tick %s under Applications → APIs → %s → Machine to Machine Applications → %s, then Update, %s",
 				strings.Join(want, ", "), orNone(d.rs.Name), d.app.Name, rerun(d.p.ID)))
 	}
-	return pass("client grant %s authorizes %q for %s (scopes: %s)", g.ID, d.app.Name, d.s.APIIdentifier, orNone(strings.Join(g.Scope, " ")))
+	scopes := "no scopes"
+	if len(g.Scope) > 0 {
+		scopes = "scopes: " + strings.Join(g.Scope, " ")
+	}
+	return pass("client grant %s authorizes %q for %s (%s)", g.ID, d.app.Name, d.s.APIIdentifier, scopes)
 }
 
 func checkToken(ctx context.Context, d *doctorRun) verdict {
