@@ -2,7 +2,6 @@ package steps_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -82,33 +81,8 @@ func TestCancelledRunResumes(t *testing.T) {
 			adm := newAdmin(t, sb)
 			before := adm.snapshot()
 			s := settings(sb, id)
-			p, _ := steps.PlaybookByID(id)
 			path := filepath.Join(t.TempDir(), "j.json")
-			j, _ := steps.OpenJournal(path, false)
-
-			e := steps.NewEngine(c)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			plan, err := e.Plan(ctx, p, s, j)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ch := make(chan steps.Event, 1024)
-			done := make(chan error, 1)
-			go func() {
-				_, err := e.Apply(ctx, p, s, plan, j, ch)
-				done <- err
-			}()
-			for ev := range ch {
-				if ev.Kind == steps.EventStarted { // the first action is in flight: stop
-					cancel()
-					break
-				}
-			}
-			err = <-done
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v", err)
-			}
+			plan, j := stopAfterFirstStart(t, c, s, path) // the first action is in flight: stop
 			mid := adm.snapshot()
 			recorded := len(j.Resources())
 			made := len(mid) - len(before)
@@ -139,7 +113,7 @@ func TestCancelledRunResumes(t *testing.T) {
 					t.Errorf("journal after resume: %+v", r)
 				}
 			}
-			if err := e.Teardown(context.Background(), j2, nil); err != nil {
+			if err := steps.NewEngine(c).Teardown(context.Background(), j2, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := adm.snapshot(); !slices.Equal(got, before) {

@@ -17,7 +17,7 @@ import (
 
 // stopAfterFirstStart applies s with the journal at path and cancels the run
 // as soon as its first action is in flight, as Ctrl+C does.
-func stopAfterFirstStart(t *testing.T, c steps.Client, s steps.Settings, path string) {
+func stopAfterFirstStart(t *testing.T, c steps.Client, s steps.Settings, path string) (steps.Plan, *steps.Journal) {
 	t.Helper()
 	p, _ := steps.PlaybookByID(s.Playbook)
 	j, err := steps.OpenJournal(path, false)
@@ -49,6 +49,7 @@ func stopAfterFirstStart(t *testing.T, c steps.Client, s steps.Settings, path st
 	if countCreated(j) == 0 {
 		t.Fatal("the stopped run created nothing: nothing to prove")
 	}
+	return plan, j
 }
 
 // A run stopped halfway with its own names (not the defaults) is continued
