@@ -91,6 +91,16 @@ func (p Playbook) Validate(s Settings) error {
 	return p.validate(s, false)
 }
 
+// ValidateGiven is Validate with the secret inputs left empty skipped: a
+// secret asked for later (the test user's password, only when the plan makes
+// the user) is checked once it is given.
+func (p Playbook) ValidateGiven(s Settings) error {
+	if s.Playbook != "" && s.Playbook != p.ID {
+		return fmt.Errorf("settings are for playbook %q, not %q", s.Playbook, p.ID)
+	}
+	return p.validate(s, true)
+}
+
 // validate runs the inputs' Validate; lenientSecrets skips secret inputs
 // left empty (the engine needs the user's password only to create the user
 // or log it in, and the management secret lives in the Client).

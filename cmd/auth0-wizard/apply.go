@@ -190,13 +190,13 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	stop()
 	if err != nil {
 		stopped := ctx.Err() != nil
-		next := "the journal " + j.Path() + " records what was done"
-		if !stopped {
-			next += ": fix the cause, then resume"
-		}
-		next += ".\n" + j.ResumeHint(false, rc.caFile)
-		if rc.Sandbox != nil {
-			next = j.ResumeHint(true, "")
+		next := j.ResumeHint(true, "") // the in-process sandbox is gone at exit
+		if rc.Sandbox == nil {
+			next = "the journal " + j.Path() + " records what was done"
+			if !stopped {
+				next += ": fix the cause, then resume"
+			}
+			next += ".\n" + j.ResumeHint(false, rc.caFile)
 		}
 		if stopped {
 			fmt.Fprintf(ios.err, "stopped. %s\n", next)
@@ -308,6 +308,11 @@ func validateInputs(p steps.Playbook, s *steps.Settings) error {
 				return usagef("--%s: %v", flagName(in.Key), err)
 			}
 		}
+	}
+	// The tenant's and management application's inputs too, before any
+	// request (a secret not given yet is asked for when needed).
+	if err := p.ValidateGiven(*s); err != nil {
+		return usageError{err}
 	}
 	return nil
 }

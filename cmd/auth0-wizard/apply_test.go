@@ -271,6 +271,9 @@ func TestUsageErrors(t *testing.T) {
 		// (on the sandbox a demo user is the default; a real tenant has none)
 		{"azure without email", []string{"apply", "--domain", "tenant.us.auth0.com", "--client-id", "x", "--client-secret-file", secretFile,
 			"--user-password-file", passwordFile, "--playbook", "azure"}, "--user-email"},
+		// the management inputs are checked before any request, too
+		{"audience without slash", []string{"apply", "--domain", "tenant.us.auth0.com", "--client-id", "x", "--client-secret-file", secretFile,
+			"--audience", "https://tenant.us.auth0.com/api/v2", "--playbook", "wso2", "--dry-run"}, "must end with /"},
 		{"teardown without journal", []string{"teardown"}, "--journal"},
 		{"wso2 export after azure", []string{"apply", "--sandbox", "--playbook", "azure", "--export", "wso2", "--out", "x"},
 			"--export wso2 is not for the azure playbook (it would be half empty): use one of json, dotenv, azure-policy"},

@@ -103,28 +103,25 @@ func teardownSummary(j *steps.Journal, deleted, disabled int) string {
 			total++
 		}
 	}
-	var kept []string
+	var counts []string
 	for _, a := range []string{steps.Reuse.Past(), steps.Update.Past()} {
 		if left[a] > 0 {
-			kept = append(kept, fmt.Sprintf("%d %s", left[a], a))
+			counts = append(counts, fmt.Sprintf("%d %s", left[a], a))
 		}
 	}
-	alone := ""
-	if total > 0 {
-		alone = fmt.Sprintf("%s %s left alone", strings.Join(kept, " and "), plural(total, "resource"))
-	}
+	kept := strings.Join(counts, " and ") + " " + plural(total, "resource") // e.g. "3 reused resources"
 	if deleted == 0 && disabled == 0 {
 		if total == 0 {
 			return fmt.Sprintf("nothing to delete: the journal %s records nothing this tool created (or it was torn down already)", j.Path())
 		}
-		return fmt.Sprintf("nothing to delete: %s (this tool did not create them; journal %s)", alone, j.Path())
+		return fmt.Sprintf("nothing to delete: %s left alone (this tool did not create them; journal %s)", kept, j.Path())
 	}
 	done := []string{fmt.Sprintf("deleted %d %s this tool created", deleted, plural(deleted, "resource"))}
 	if disabled > 0 {
 		done = append(done, "turned the connection off for the application")
 	}
 	if total > 0 {
-		done = append(done, "left "+strings.TrimSuffix(alone, " left alone")+" alone")
+		done = append(done, "left "+kept+" alone")
 	}
 	return fmt.Sprintf("teardown of %s: %s", j.Path(), strings.Join(done, "; "))
 }
