@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -439,36 +438,8 @@ func (j *Journal) writeLocked() error {
 		return fmt.Errorf("encode journal: %w", err)
 	}
 	b = append(b, '\n')
-	dir := filepath.Dir(j.path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(j.path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write journal: %w", err)
+	if err := WriteFileAtomic(j.path, b, 0o600); err != nil {
+		return fmt.Errorf("journal: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("write journal: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write journal %s: %w", j.path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write journal %s: %w", j.path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write journal %s: %w", j.path, err)
-	}
-	if err := os.Rename(tmp, j.path); err != nil {
-		return fmt.Errorf("write journal %s: %w", j.path, err)
-	}
-	ok = true
 	return nil
 }

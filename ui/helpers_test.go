@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -52,7 +51,7 @@ func sandboxOptions(t *testing.T, sb *sandbox.Server) Options {
 		JournalPath: filepath.Join(dir, "journal.json"),
 		ExportDir:   dir,
 		Sandbox:     true,
-		WriteFile:   os.WriteFile,
+		WriteFile:   steps.WriteFileAtomic,
 	}
 }
 

@@ -42,7 +42,7 @@ type Options struct {
 	Sandbox bool
 	// CAFile is the --ca-file the tenant needs, for the resume command.
 	CAFile string
-	// WriteFile writes an export (os.WriteFile when nil).
+	// WriteFile writes an export (steps.WriteFileAtomic when nil).
 	WriteFile func(path string, data []byte, perm os.FileMode) error
 	// ExportDir is where exports are written ("" means the current directory).
 	ExportDir string
@@ -153,7 +153,7 @@ func New(opts Options) Model {
 		opts.Context = context.Background()
 	}
 	if opts.WriteFile == nil {
-		opts.WriteFile = os.WriteFile
+		opts.WriteFile = steps.WriteFileAtomic
 	}
 	m := Model{
 		opts:    opts,

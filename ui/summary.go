@@ -132,13 +132,6 @@ func writeExport(write func(string, []byte, os.FileMode) error, path, format str
 		perm := os.FileMode(0o644)
 		if secret {
 			perm = 0o600
-			// Writing keeps an existing file's mode (an earlier export
-			// without the secret made it 0644): make it private first.
-			if _, err := os.Lstat(path); err == nil {
-				if err := os.Chmod(path, perm); err != nil {
-					return exportWrittenMsg{Format: format, Err: fmt.Errorf("make %s private before writing the secret into it: %w", path, err)}
-				}
-			}
 		}
 		if err := write(path, data, perm); err != nil {
 			return exportWrittenMsg{Format: format, Err: fmt.Errorf("write %s export to %s: %w", format, path, err)}

@@ -284,10 +284,11 @@ func TestExportsSurviveTheChecks(t *testing.T) {
 
 // TestSecretExportOverAnOlderOneIsPrivate: exporting with the secret shown
 // over a file an earlier, masked export wrote (0644) leaves it 0600, as the
-// status says; os.WriteFile keeps an existing file's mode.
+// status says (os.WriteFile would keep the older file's mode: the writer
+// is steps.WriteFileAtomic).
 func TestSecretExportOverAnOlderOneIsPrivate(t *testing.T) {
 	t.Parallel()
-	m := summaryModel(t, steps.WSO2, 80, 24, false)   // writes with os.WriteFile
+	m := summaryModel(t, steps.WSO2, 80, 24, false)   // the default writer
 	m, _ = pressKeys(t, m, "right", "right", "enter") // wso2, masked: 0644
 	path := exportPath(m.opts.ExportDir, steps.WSO2, "wso2")
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {

@@ -344,39 +344,7 @@ func writeExport(format, path string, res steps.Result, s steps.Settings, reveal
 	if secret {
 		perm = 0o600
 	}
-	return writeFileAtomic(path, data, perm)
-}
-
-// writeFileAtomic writes through a temp file and a rename, so a reader never
-// sees half a file and a secret never sits in a file with a wider mode.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".auth0-wizard-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
+	return steps.WriteFileAtomic(path, data, perm)
 }
 
 func contains(list []string, v string) bool {

@@ -41,7 +41,7 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 		Reveal:      g.revealSecrets,
 		Sandbox:     rc.Sandbox != nil,
 		CAFile:      rc.caFile,
-		WriteFile:   os.WriteFile,
+		WriteFile:   steps.WriteFileAtomic,
 	}
 
 	var out ui.Outcome
