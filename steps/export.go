@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -33,11 +34,8 @@ func ExportFormats() []string {
 // gateway's own (the WSO2 key manager, or Azure's validate-jwt policy) and
 // the two generic ones; the other gateway's would be half empty.
 func ExportFormatsFor(id PlaybookID) []string {
-	switch id {
-	case WSO2:
-		return []string{FormatJSON, FormatDotenv, FormatWSO2}
-	case Azure:
-		return []string{FormatJSON, FormatDotenv, FormatAzurePolicy}
+	if p, err := PlaybookByID(id); err == nil {
+		return slices.Clone(p.Gateway.Exports)
 	}
 	return ExportFormats()
 }

@@ -24,6 +24,26 @@ type Playbook struct {
 	Summary        string // one line on what it does
 	Steps          []Step
 	RequiredScopes []string // management API scopes the playbook needs
+	// Gateway is what the run hands over to the gateway, as data.
+	Gateway Gateway
+}
+
+// Gateway is a playbook's gateway side: the form a person fills in the
+// gateway's own portal, the exports that make sense after the playbook, and
+// what else its summary shows. Front ends render it and never ask which
+// playbook they are showing.
+type Gateway struct {
+	// Title names the gateway's form, e.g. "WSO2 admin portal: Add Key
+	// Manager (type Auth0)".
+	Title string
+	// Fields returns the form's values for a finished (or planned) run; a
+	// secret is masked unless reveal.
+	Fields func(r Result, s Settings, reveal bool) []Field
+	// Exports are the export formats offered after the playbook, in menu
+	// order.
+	Exports []string
+	// ShowsUser says the summary shows the test user the playbook made.
+	ShowsUser bool
 }
 
 // Step is one documented step of a guide.

@@ -250,6 +250,11 @@ func wso2Playbook() Playbook {
 		Title:          "WSO2 API Manager 3.2.0 with Auth0",
 		Summary:        "Auth0 as the key manager of WSO2 API Manager: the resource server, an application with its client grant, a verified token and the key manager configuration",
 		RequiredScopes: requiredScopes(WSO2),
+		Gateway: Gateway{
+			Title:   "WSO2 admin portal: Add Key Manager (type Auth0)",
+			Fields:  KeyManagerFields,
+			Exports: []string{FormatJSON, FormatDotenv, FormatWSO2},
+		},
 		Steps: []Step{
 			tenantStep(WSO2),
 			managementStep(WSO2),
@@ -332,6 +337,12 @@ func azurePlaybook() Playbook {
 		Title:          "Auth0 for Azure API Management",
 		Summary:        "Auth0 as the OAuth 2.0 authorization server of Azure API Management: an API, a machine-to-machine application, a database connection and a test user, with a verified token and the validate-jwt policy",
 		RequiredScopes: requiredScopes(Azure),
+		Gateway: Gateway{
+			Title:     "Azure API Management: OAuth 2.0 authorization server",
+			Fields:    AzureFields,
+			Exports:   []string{FormatJSON, FormatDotenv, FormatAzurePolicy},
+			ShowsUser: true,
+		},
 		Steps: []Step{
 			tenantStep(Azure),
 			managementStep(Azure),
