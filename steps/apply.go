@@ -17,11 +17,9 @@ var errNotStarted = errors.New("not started")
 // outcome is what an action came to.
 type outcome struct {
 	done    chan struct{}
-	id      string
-	verb    Verb           // what this run did
-	created bool           // the journal keeps it as created
-	app     App            // client: with its secret
-	rs      ResourceServer // resource server: as the tenant holds it
+	res     resource // as the tenant holds it (a client with its secret)
+	verb    Verb     // what this run did
+	created bool     // the journal keeps it as created
 	err     error
 }
 
@@ -36,6 +34,7 @@ type run struct {
 	j       *Journal
 	events  chan<- Event
 	out     map[string]*outcome
+	want    map[string]Desired
 }
 
 // Apply carries the plan out: independent actions at once, each dependent
@@ -48,7 +47,7 @@ type run struct {
 //
 // The Result is filled as far as the run got, also with an error.
 func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (Result, error) {
-	s = WithDefaults(s)
+	s = p.WithDefaults(s)
 	if err := p.validate(s, true); err != nil {
 		return Result{}, err
 	}
@@ -64,15 +63,19 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	} else if _, err := e.ensureChecked(ctx, p, s); err != nil {
 		return Result{}, err
 	}
+	want := map[string]Desired{}
+	for _, a := range p.Actions {
+		want[a.ID] = a.Want(s)
+	}
 	for _, a := range plan.Actions {
-		if a.ID == "user" && a.Verb == Create && s.UserPassword == "" {
-			return Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", s.UserEmail, s.ConnectionName)
+		if u := want[a.ID].User; a.Kind == KindUser && a.Verb == Create && u.Password == "" {
+			return Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", u.Email, u.Connection)
 		}
 	}
-	if err := j.begin(p.ID, domain, s); err != nil {
+	if err := j.begin(p, domain, s); err != nil {
 		return Result{}, err
 	}
-	r := &run{c: e.c, backoff: e.backoff, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}}
+	r := &run{c: e.c, backoff: e.backoff, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
 	for _, a := range plan.Actions {
 		r.out[a.ID] = &outcome{done: make(chan struct{})}
 	}
@@ -86,25 +89,25 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	}
 	wg.Wait()
 
-	res := Result{Playbook: p.ID, Domain: domain, Endpoints: plan.Endpoints, Audience: s.APIIdentifier, JournalPath: j.Path()}
+	res := Result{Playbook: p.ID, Domain: domain, Endpoints: plan.Endpoints, Audience: p.want(KindResourceServer, s).ResourceServer.Identifier, JournalPath: j.Path()}
 	var errs []error
 	for _, a := range plan.Actions {
 		o := r.out[a.ID]
 		switch {
 		case o.err == nil:
-			if a.Kind != KindConnectionClient {
-				res.Resources = append(res.Resources, Resource{Kind: a.Kind, ID: o.id, Name: a.Name, Action: o.verb.Past()})
+			if kinds[a.Kind].inResult {
+				res.Resources = append(res.Resources, Resource{Kind: a.Kind, ID: o.res.id, Name: a.Name, Action: o.verb.Past()})
 			}
 		case errors.Is(o.err, errNotStarted):
 		default:
 			errs = append(errs, o.err)
 		}
 	}
-	if c := r.out["client"]; c != nil && c.err == nil {
-		res.ClientID, res.ClientSecret = c.app.ClientID, c.app.ClientSecret
+	if o := r.outOfKind(KindClient); o != nil && o.err == nil {
+		res.ClientID, res.ClientSecret = o.res.app.ClientID, o.res.app.ClientSecret
 	}
-	if o := r.out["resource_server"]; o != nil && o.err == nil {
-		res.APISigningAlg, res.APISigningSecret = o.rs.SigningAlg, o.rs.SigningSecret
+	if o := r.outOfKind(KindResourceServer); o != nil && o.err == nil {
+		res.APISigningAlg, res.APISigningSecret = o.res.rs.SigningAlg, o.res.rs.SigningSecret
 	}
 	if ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("apply stopped before it finished (the journal %s lets a new apply resume): %w", orMemory(j.Path()), ctx.Err()))
@@ -187,23 +190,7 @@ func (r *run) action(ctx context.Context, a Action) {
 	defer cancel()
 	start := time.Now()
 	emit(ctx, r.events, Event{Action: a.ID, Kind: EventStarted, Verb: a.Verb, Message: a.Name})
-	var err error
-	switch a.ID {
-	case "resource_server":
-		err = r.resourceServer(actx, ctx, a, o)
-	case "client":
-		err = r.client(actx, ctx, a, o)
-	case "client_grant":
-		err = r.clientGrant(actx, ctx, a, o)
-	case "connection":
-		err = r.connection(actx, ctx, a, o)
-	case "connection_client":
-		err = r.connectionClient(actx, ctx, a, o)
-	case "user":
-		err = r.user(actx, ctx, a, o)
-	default:
-		err = fmt.Errorf("unknown action %q", a.ID)
-	}
+	err := r.do(actx, ctx, a, o)
 	if err == nil {
 		o.created = o.created || r.st.ours[a.ID]
 		err = r.journal(a, o)
@@ -213,47 +200,56 @@ func (r *run) action(ctx context.Context, a Action) {
 		emit(ctx, r.events, Event{Action: a.ID, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
 		return
 	}
-	emit(ctx, r.events, Event{Action: a.ID, Kind: EventDone, Verb: o.verb, ID: o.id, Duration: time.Since(start), Message: a.Name})
+	emit(ctx, r.events, Event{Action: a.ID, Kind: EventDone, Verb: o.verb, ID: o.res.id, Duration: time.Since(start), Message: a.Name})
+}
+
+// outOfKind is the outcome of the plan's first action of a kind (nil if none).
+func (r *run) outOfKind(k ResourceKind) *outcome {
+	for _, a := range r.plan.Actions {
+		if a.Kind == k {
+			return r.out[a.ID]
+		}
+	}
+	return nil
+}
+
+// refs are the resources the action depends on, as this run made or found
+// them.
+func (r *run) refs(a Action) refs {
+	out := refs{}
+	for _, d := range a.DependsOn {
+		for _, b := range r.plan.Actions {
+			if b.ID == d && r.out[d] != nil && r.out[d].err == nil {
+				out[b.Kind] = r.out[d].res
+			}
+		}
+	}
+	return out
 }
 
 // lookupKeys are what an action's reuse rule needs, kept in the journal.
 func (r *run) lookupKeys(a Action) map[string]string {
-	s := r.s
-	switch a.ID {
-	case "resource_server":
-		return map[string]string{"identifier": s.APIIdentifier}
-	case "client":
-		return map[string]string{"name": s.AppName}
-	case "client_grant":
-		return map[string]string{"client_id": r.out["client"].app.ClientID, "audience": s.APIIdentifier}
-	case "connection":
-		return map[string]string{"name": s.ConnectionName}
-	case "connection_client":
-		return map[string]string{"client_id": r.out["client"].app.ClientID}
-	case "user":
-		return map[string]string{"connection": s.ConnectionName, "email": s.UserEmail}
-	}
-	return nil
+	return kinds[a.Kind].lookupKeys(r.want[a.ID], r.refs(a))
 }
 
 func (r *run) journal(a Action, o *outcome) error {
 	action := o.verb.Past()
 	if o.created {
-		action = Create.Past()
+		action = kinds[a.Kind].doneVerb.Past()
 	}
-	if err := r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, ID: o.id, Name: a.Name, Action: action,
+	if err := r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, ID: o.res.id, Name: a.Name, Action: action,
 		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a)}); err != nil {
 		return err
 	}
-	if a.ID == "client" {
-		return r.j.setSecret("client_secret", o.app.ClientSecret)
+	if a.Kind == KindClient {
+		return r.j.setSecret("client_secret", o.res.app.ClientSecret)
 	}
 	return nil
 }
 
 // pending records that a create is about to be sent.
 func (r *run) pending(a Action) error {
-	if en, ok := r.j.entry(a.ID); ok && en.Action == Create.Past() {
+	if en, ok := r.j.entry(a.ID); ok && en.Action == kinds[a.Kind].doneVerb.Past() {
 		// Created earlier and gone since: keep the entry until this create
 		// is answered; teardown of a gone resource is a no-op.
 		en.Action = journalPending
@@ -332,49 +328,70 @@ func lookup[T any](actx context.Context, find func(context.Context) (T, error)) 
 	return v, err
 }
 
-// createOrReuse runs an action that reuses the resource as it stands or
-// creates it (see create); id names the resource created.
-func createOrReuse[T any](actx, ctx context.Context, r *run, a Action, o *outcome, id func(T) string,
-	send func(context.Context) (T, error), find func(context.Context) (T, error)) error {
-	if a.Verb == Reuse {
-		o.id, o.verb = a.ExistingID, Reuse
-		return nil
-	}
-	v, verb, err := create(actx, ctx, r, a, send, find)
+// do runs one action by its kind's entry in the resource model: reuse what
+// was found, update it, or make it (see create).
+func (r *run) do(actx, ctx context.Context, a Action, o *outcome) error {
+	k, err := kindOf(a.Kind)
 	if err != nil {
-		return err // the Client names what it tried
+		return err
 	}
-	o.id, o.verb, o.created = id(v), verb, verb == Create
+	d, deps := r.want[a.ID], r.refs(a)
+	found := r.st.found[a.ID]
+	switch a.Verb {
+	case Reuse:
+		o.res, o.verb = found, Reuse
+		if k.reuse != nil {
+			if o.res, err = k.reuse(actx, r.c, found); err != nil {
+				return err // the Client names what it tried
+			}
+		}
+	case Update:
+		if _, ok := r.st.found[a.ID]; !ok {
+			// Nothing found to update: the kind makes it by an update
+			// (a connection enabled for the application).
+			return r.make(actx, ctx, a, k, d, deps, o)
+		}
+		if o.res, err = k.update(actx, r.c, d, found, deps); err != nil {
+			return err // the Client names what it tried
+		}
+		o.verb = Update
+	default:
+		return r.make(actx, ctx, a, k, d, deps, o)
+	}
 	return nil
 }
 
-func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	if a.Verb == Reuse {
-		o.rs = r.st.rs
-	}
-	if a.Verb != Update {
-		return createOrReuse(actx, ctx, r, a, o, func(rs ResourceServer) string { o.rs = rs; return rs.ID },
-			func(c context.Context) (ResourceServer, error) {
-				return r.c.CreateResourceServer(c, ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg, Scopes: rsScopes(r.p.ID)})
-			},
-			func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, s.APIIdentifier) })
-	}
-	scopes := slices.Clone(r.st.rs.Scopes)
-	for _, want := range rsScopes(r.p.ID) {
-		if !slices.ContainsFunc(scopes, func(x Scope) bool { return x.Value == want.Value }) {
-			scopes = append(scopes, want)
+// make creates the action's resource (safe to repeat, see create), then
+// completes it and, when a conflict found one that differs, updates it.
+func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, deps refs, o *outcome) error {
+	find := func(c context.Context) (resource, error) {
+		f, err := k.find(c, r.c, d, deps)
+		if err == nil && k.marked != nil && !k.marked(f) {
+			return resource{}, fmt.Errorf("%s %s: %w", k.label, d.Name, ErrNotFound)
 		}
+		return f, err
 	}
-	rs, err := r.c.UpdateResourceServer(actx, a.ExistingID, ResourceServer{Name: r.st.rs.Name, Scopes: scopes})
+	v, verb, err := create(actx, ctx, r, a,
+		func(c context.Context) (resource, error) { return k.create(c, r.c, d, deps) }, find)
 	if err != nil {
 		return err // the Client names what it tried
 	}
-	o.id, o.verb = orID(rs.ID, a.ExistingID), Update
-	o.rs = rs
-	if o.rs.SigningAlg == "" {
-		o.rs.SigningAlg, o.rs.SigningSecret = r.st.rs.SigningAlg, r.st.rs.SigningSecret
+	if k.finish != nil {
+		if v, err = k.finish(actx, r.c, v); err != nil {
+			return err // the Client names what it tried
+		}
 	}
+	if verb == Reuse && k.changes != nil && k.update != nil && len(k.changes(d, v)) > 0 {
+		if v, err = k.update(actx, r.c, d, v, deps); err != nil {
+			return err // the Client names what it tried
+		}
+		verb = Update
+	}
+	if verb == Create {
+		verb = k.doneVerb
+		o.created = true
+	}
+	o.res, o.verb = v, verb
 	return nil
 }
 
@@ -385,151 +402,30 @@ func orID(id, fallback string) string {
 	return id
 }
 
-func (r *run) client(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	switch a.Verb {
-	case Reuse:
-		app, err := r.c.GetClient(actx, a.ExistingID)
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		o.app, o.id, o.verb = app, app.ClientID, Reuse
-	case Update:
-		app, err := r.c.UpdateClient(actx, a.ExistingID, App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
-			GrantTypes: union(r.st.app.GrantTypes, s.GrantTypes), Callbacks: union(r.st.app.Callbacks, appCallbacks(s))})
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		if app.ClientSecret == "" {
-			if app, err = r.c.GetClient(actx, a.ExistingID); err != nil {
-				return err // the Client names what it tried
-			}
-		}
-		o.app, o.id, o.verb = app, orID(app.ClientID, a.ExistingID), Update
-	default:
-		app, verb, err := create(actx, ctx, r, a,
-			func(c context.Context) (App, error) {
-				return r.c.CreateClient(c, App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
-					GrantTypes: slices.Clone(s.GrantTypes), Callbacks: appCallbacks(s), Metadata: map[string]string{MarkerKey: MarkerValue}})
-			},
-			func(c context.Context) (App, error) {
-				app, err := r.c.FindClient(c, s.AppName)
-				if err == nil && !app.Marked() {
-					return App{}, fmt.Errorf("application %s: %w", s.AppName, ErrNotFound)
-				}
-				return app, err
-			})
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		if app.ClientSecret == "" {
-			full, err := r.c.GetClient(actx, app.ClientID)
-			if err != nil {
-				return err // the Client names what it tried
-			}
-			app = full
-		}
-		o.app, o.id, o.verb, o.created = app, app.ClientID, verb, verb == Create
-	}
-	return nil
-}
-
-func (r *run) clientGrant(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	clientID := r.out["client"].app.ClientID
-	want := grantScopes(r.p.ID)
-	switch a.Verb {
-	case Reuse:
-		o.id, o.verb = a.ExistingID, Reuse
-	case Update:
-		g, err := r.c.UpdateClientGrant(actx, a.ExistingID, union(r.st.grant.Scope, want))
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		o.id, o.verb = orID(g.ID, a.ExistingID), Update
-	default:
-		g, verb, err := create(actx, ctx, r, a,
-			func(c context.Context) (ClientGrant, error) {
-				return r.c.CreateClientGrant(c, ClientGrant{ClientID: clientID, Audience: s.APIIdentifier, Scope: want})
-			},
-			func(c context.Context) (ClientGrant, error) { return r.c.FindClientGrant(c, clientID, s.APIIdentifier) })
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		if m := missingStrings(want, g.Scope); verb == Reuse && len(m) > 0 {
-			if g, err = r.c.UpdateClientGrant(actx, g.ID, union(g.Scope, want)); err != nil {
-				return err // the Client names what it tried
-			}
-			verb = Update
-		}
-		o.id, o.verb, o.created = g.ID, verb, verb == Create
-	}
-	return nil
-}
-
-func (r *run) connection(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	return createOrReuse(actx, ctx, r, a, o, func(c Connection) string { return c.ID },
-		func(c context.Context) (Connection, error) {
-			return r.c.CreateConnection(c, Connection{Name: s.ConnectionName, Strategy: "auth0"})
-		},
-		func(c context.Context) (Connection, error) { return r.c.FindConnection(c, s.ConnectionName) })
-}
-
-func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) error {
-	connID, clientID := r.out["connection"].id, r.out["client"].app.ClientID
-	o.id = connID
-	if a.Verb == Reuse {
-		o.verb = Reuse
-		return nil
-	}
-	var err error
-	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-		// Enabling is idempotent: an unknown outcome is simply sent again.
-		if err = r.c.SetConnectionClient(actx, connID, clientID, true); err == nil || !isUncertain(err) || actx.Err() != nil {
-			break
-		}
-		if attempt < maxCreateAttempts {
-			wait := r.backoff * time.Duration(attempt)
-			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait, Message: "the outcome was unknown: sending it again"})
-			if err = sleep(actx, wait); err != nil {
-				break
-			}
-		}
-	}
-	if err != nil {
-		return err // the Client names what it tried
-	}
-	o.verb = Update
-	return nil
-}
-
-func (r *run) user(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	return createOrReuse(actx, ctx, r, a, o, func(u User) string { return u.ID },
-		func(c context.Context) (User, error) {
-			return r.c.CreateUser(c, User{Email: s.UserEmail, Password: s.UserPassword, Connection: s.ConnectionName})
-		},
-		func(c context.Context) (User, error) { return r.c.FindUser(c, s.ConnectionName, s.UserEmail) })
-}
-
-// tokens mints the test token by client credentials (both playbooks) and,
-// for azure when the application allows the password-realm grant, logs the
-// test user in; both at once.
+// tokens mints the test token by client credentials for the playbook's
+// application and API and, when the playbook makes a user and the
+// application allows the password-realm grant, logs that user in; both at
+// once.
 func (r *run) tokens(ctx context.Context, res *Result) error {
-	const id = "token"
+	const id = TokenAction
 	s := r.s
-	app := r.out["client"].app
+	var app App
+	if o := r.outOfKind(KindClient); o != nil {
+		app = o.res.app
+	}
+	audience := res.Audience
+	_, hasUser := r.p.actionOfKind(KindUser)
+	u := r.p.want(KindUser, s).User
 	actx, cancel := r.actionContext(ctx, id)
 	defer cancel()
 	start := time.Now()
-	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + s.APIIdentifier})
+	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + audience})
 
-	userToken := r.p.ID == Azure && slices.Contains(app.GrantTypes, GrantPasswordRealm) && s.UserPassword != ""
+	userToken := hasUser && slices.Contains(app.GrantTypes, GrantPasswordRealm) && u.Password != ""
 	switch {
-	case r.p.ID != Azure || userToken:
-	case s.UserPassword == "":
-		res.UserTokenNote = "the user login was not attempted: no password was given for " + s.UserEmail
+	case !hasUser || userToken:
+	case u.Password == "":
+		res.UserTokenNote = "the user login was not attempted: no password was given for " + u.Email
 	default:
 		res.UserTokenNote = "the user login was not attempted: the application does not allow the password-realm grant (" + GrantPasswordRealm + ")"
 	}
@@ -541,13 +437,13 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, s.APIIdentifier)
+		cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, audience)
 	}()
 	if userToken {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ut, uer = r.c.PasswordRealmToken(actx, app.ClientID, app.ClientSecret, s.ConnectionName, s.UserEmail, s.UserPassword, s.APIIdentifier)
+			ut, uer = r.c.PasswordRealmToken(actx, app.ClientID, app.ClientSecret, u.Connection, u.Email, u.Password, audience)
 		}()
 	}
 	wg.Wait()
@@ -556,16 +452,16 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	res.Token = cc
 	if cer != nil {
 		res.Token = TokenCheck{Reason: cer.Error()}
-		errs = append(errs, fmt.Errorf("mint a test token for %s by client credentials: %w", s.APIIdentifier, cer))
+		errs = append(errs, fmt.Errorf("mint a test token for %s by client credentials: %w", audience, cer))
 	} else if !cc.Verified {
-		errs = append(errs, fmt.Errorf("the test token for %s did not verify: %s", s.APIIdentifier, cc.Reason))
+		errs = append(errs, fmt.Errorf("the test token for %s did not verify: %s", audience, cc.Reason))
 	}
 	if userToken {
 		if uer != nil {
 			ut = TokenCheck{Reason: uer.Error()}
-			errs = append(errs, fmt.Errorf("log user %s in through %s (password-realm): %w", s.UserEmail, s.ConnectionName, uer))
+			errs = append(errs, fmt.Errorf("log user %s in through %s (password-realm): %w", u.Email, u.Connection, uer))
 		} else if !ut.Verified {
-			errs = append(errs, fmt.Errorf("the user token for %s did not verify: %s", s.UserEmail, ut.Reason))
+			errs = append(errs, fmt.Errorf("the user token for %s did not verify: %s", u.Email, ut.Reason))
 		}
 		res.UserToken = &ut
 	}
@@ -583,9 +479,6 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	return nil
 }
 
-// teardownOrder is the reverse dependency order teardown deletes in.
-var teardownOrder = []ResourceKind{KindUser, KindConnectionClient, KindConnection, KindClientGrant, KindClient, KindResourceServer}
-
 // Teardown deletes, in reverse dependency order, only what the journal says
 // this tool created (a create whose answer was lost is looked up first), and
 // turns off a connection it enabled for an application; a resource already
@@ -594,7 +487,9 @@ var teardownOrder = []ResourceKind{KindUser, KindConnectionClient, KindConnectio
 func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) error {
 	entries := j.entries()
 	slices.SortStableFunc(entries, func(a, b journalEntry) int {
-		return slices.Index(teardownOrder, a.Kind) - slices.Index(teardownOrder, b.Kind)
+		// The resource model's order, backwards: what depends on another
+		// goes first.
+		return slices.Index(kindOrder, b.Kind) - slices.Index(kindOrder, a.Kind)
 	})
 	var errs []error
 	for _, en := range entries {
@@ -633,54 +528,16 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 }
 
 func (e *Engine) undo(ctx context.Context, en journalEntry) error {
+	k, err := kindOf(en.Kind)
+	if err != nil {
+		return fmt.Errorf("%w in the journal", err)
+	}
 	id := en.ID
 	if en.Action == journalPending {
-		var err error
-		if id, err = e.resolvePending(ctx, en); err != nil {
+		// A create whose answer was lost: find what it made.
+		if id, err = k.resolve(ctx, e.c, en.Lookup); err != nil {
 			return err
 		}
 	}
-	switch en.Kind {
-	case KindUser:
-		return e.c.DeleteUser(ctx, id)
-	case KindConnectionClient:
-		return e.c.SetConnectionClient(ctx, id, en.Lookup["client_id"], false)
-	case KindConnection:
-		return e.c.DeleteConnection(ctx, id)
-	case KindClientGrant:
-		return e.c.DeleteClientGrant(ctx, id)
-	case KindClient:
-		return e.c.DeleteClient(ctx, id)
-	case KindResourceServer:
-		return e.c.DeleteResourceServer(ctx, id)
-	}
-	return fmt.Errorf("unknown kind %q in the journal", en.Kind)
-}
-
-// resolvePending finds a resource whose create was sent but not answered.
-func (e *Engine) resolvePending(ctx context.Context, en journalEntry) (string, error) {
-	l := en.Lookup
-	switch en.Kind {
-	case KindResourceServer:
-		rs, err := e.c.FindResourceServer(ctx, l["identifier"])
-		return rs.ID, err
-	case KindClient:
-		app, err := e.c.FindClient(ctx, l["name"])
-		if err == nil && !app.Marked() {
-			return "", ErrNotFound
-		}
-		return app.ClientID, err
-	case KindClientGrant:
-		g, err := e.c.FindClientGrant(ctx, l["client_id"], l["audience"])
-		return g.ID, err
-	case KindConnection:
-		c, err := e.c.FindConnection(ctx, l["name"])
-		return c.ID, err
-	case KindUser:
-		u, err := e.c.FindUser(ctx, l["connection"], l["email"])
-		return u.ID, err
-	case KindConnectionClient:
-		return en.ID, nil
-	}
-	return "", fmt.Errorf("unknown kind %q in the journal", en.Kind)
+	return k.delete(ctx, e.c, id, en.Lookup)
 }

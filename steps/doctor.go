@@ -81,13 +81,17 @@ func WSO2ConnectorScopes() []string {
 // doctorCheck is one check as data: the checks it depends on, the
 // Management API scopes its reads need, and what it does.
 type doctorCheck struct {
-	id       string
-	playbook PlaybookID // "" for both
-	deps     []string
-	reads    []string                  // scopes its reads need; skipped when the scope check found one missing
-	when     func(d *doctorRun) bool   // nil: always listed
-	title    func(d *doctorRun) string // names what is checked
-	run      func(ctx context.Context, d *doctorRun) verdict
+	id string
+	// kind: listed only for a playbook with an action of this kind ("" for
+	// every playbook); gateway: listed only where the playbook's gateway
+	// names the check.
+	kind    ResourceKind
+	gateway bool
+	deps    []string
+	reads   []string                  // scopes its reads need; skipped when the scope check found one missing
+	when    func(d *doctorRun) bool   // nil: always listed
+	title   func(d *doctorRun) string // names what is checked
+	run     func(ctx context.Context, d *doctorRun) verdict
 }
 
 type verdict struct {
@@ -150,7 +154,7 @@ func (e *Engine) Doctor(ctx context.Context, p Playbook, s Settings, opts Doctor
 	byID := map[string]CheckResult{}
 	cause := map[string]string{} // skipped check → title of the failed check behind it
 	for _, ch := range doctorChecks() {
-		if ch.playbook != "" && ch.playbook != p.ID || ch.when != nil && !ch.when(d) {
+		if ch.kind != "" && !p.Has(ch.kind) || ch.gateway && !slices.Contains(p.Gateway.Checks, ch.id) || ch.when != nil && !ch.when(d) {
 			continue
 		}
 		r := CheckResult{ID: ch.id, Title: ch.title(d), DependsOn: ch.deps}
@@ -271,17 +275,17 @@ func doctorChecks() []doctorCheck {
 			run:   checkToken,
 		},
 		{
-			id: CheckConnection, playbook: Azure, deps: []string{CheckManagementToken}, reads: []string{"read:connections"},
+			id: CheckConnection, kind: KindConnection, deps: []string{CheckManagementToken}, reads: []string{"read:connections"},
 			title: func(d *doctorRun) string { return "Connection " + d.s.ConnectionName },
 			run:   checkConnection,
 		},
 		{
-			id: CheckConnectionClient, playbook: Azure, deps: []string{CheckConnection, CheckClient}, reads: []string{"read:connections"},
+			id: CheckConnectionClient, kind: KindConnectionClient, deps: []string{CheckConnection, CheckClient}, reads: []string{"read:connections"},
 			title: func(d *doctorRun) string { return "Connection " + d.s.ConnectionName + " enabled for the application" },
 			run:   checkConnectionClient,
 		},
 		{
-			id: CheckUser, playbook: Azure, deps: []string{CheckConnection}, reads: []string{"read:users"},
+			id: CheckUser, kind: KindUser, deps: []string{CheckConnection}, reads: []string{"read:users"},
 			title: func(d *doctorRun) string {
 				if d.s.UserEmail == "" {
 					return "Test user in " + d.s.ConnectionName
@@ -291,13 +295,13 @@ func doctorChecks() []doctorCheck {
 			run: checkUser,
 		},
 		{
-			id: CheckUserLogin, playbook: Azure, deps: []string{CheckUser, CheckConnectionClient, CheckToken},
+			id: CheckUserLogin, kind: KindUser, deps: []string{CheckUser, CheckConnectionClient, CheckToken},
 			when:  func(d *doctorRun) bool { return d.s.UserPassword != "" },
 			title: func(d *doctorRun) string { return "User login through " + d.s.ConnectionName },
 			run:   checkUserLogin,
 		},
 		{
-			id: CheckKeyManager, playbook: WSO2, deps: []string{CheckTenant, CheckManagementToken},
+			id: CheckKeyManager, gateway: true, deps: []string{CheckTenant, CheckManagementToken},
 			title: func(d *doctorRun) string { return "WSO2 Key Manager values" },
 			run:   checkKeyManager,
 		},
@@ -388,17 +392,24 @@ func checkResourceServer(ctx context.Context, d *doctorRun) verdict {
 		return cannot("look the API up", err)
 	}
 	d.rs = rs
-	if d.p.ID == WSO2 && !slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Value == WSO2Scope }) {
-		return fail(fmt.Sprintf("API %q (%s) has no scope %q, which WSO2's connector requests for every application", rs.Name, rs.Identifier, WSO2Scope),
-			fmt.Sprintf("add the scope %q under Applications → APIs → %s → Permissions, %s", WSO2Scope, rs.Name, rerun(d.p.ID)))
+	wantScopes := d.p.want(KindResourceServer, d.s).ResourceServer.Scopes
+	for _, want := range wantScopes {
+		if !slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Value == want.Value }) {
+			return fail(fmt.Sprintf("API %q (%s) has no scope %q, which %s requests for every application", rs.Name, rs.Identifier, want.Value, d.p.Gateway.Requester),
+				fmt.Sprintf("add the scope %q under Applications → APIs → %s → Permissions, %s", want.Value, rs.Name, rerun(d.p.ID)))
+		}
 	}
 	if rs.SigningAlg == "HS256" {
 		return warn(fmt.Sprintf("API %q (%s) signs its tokens with HS256 (a secret of the API): a gateway cannot check them against the tenant's JWKS", rs.Name, rs.Identifier),
 			fmt.Sprintf("set Signing Algorithm to RS256 under Applications → APIs → %s → Settings", rs.Name))
 	}
 	extra := ""
-	if d.p.ID == WSO2 {
-		extra = ", with the scope " + WSO2Scope
+	for i, want := range wantScopes {
+		if i == 0 {
+			extra = ", with the scope " + want.Value
+		} else {
+			extra += ", " + want.Value
+		}
 	}
 	return pass("API %q (id %s) signs with %s%s", rs.Name, rs.ID, orNone(rs.SigningAlg), extra)
 }
@@ -473,9 +484,9 @@ func checkClientGrant(ctx context.Context, d *doctorRun) verdict {
 		return cannot("look the client grant up", err)
 	}
 	d.grant = g
-	if want := grantScopes(d.p.ID); len(missingStrings(want, g.Scope)) > 0 {
-		return fail(fmt.Sprintf("the client grant %s from %q to %s lacks the scope %s, which WSO2 requests in its token requests",
-			g.ID, d.app.Name, d.s.APIIdentifier, strings.Join(missingStrings(want, g.Scope), ", ")),
+	if want := d.p.want(KindClientGrant, d.s).Grant.Scope; len(missingStrings(want, g.Scope)) > 0 {
+		return fail(fmt.Sprintf("the client grant %s from %q to %s lacks the scope %s, which %s requests in its token requests",
+			g.ID, d.app.Name, d.s.APIIdentifier, strings.Join(missingStrings(want, g.Scope), ", "), d.p.Gateway.Requester),
 			fmt.Sprintf("tick %s under Applications → APIs → %s → Machine to Machine Applications → %s, then Update, %s",
 				strings.Join(want, ", "), orNone(d.rs.Name), d.app.Name, rerun(d.p.ID)))
 	}

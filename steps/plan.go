@@ -19,11 +19,16 @@ const (
 // Playbook is one published guide as data: ordered steps, each explained and
 // with its inputs. The UI renders it and must not restate it.
 type Playbook struct {
-	ID             PlaybookID
-	Title          string
-	Summary        string // one line on what it does
-	Steps          []Step
+	ID      PlaybookID
+	Title   string
+	Summary string // one line on what it does
+	Steps   []Step
+	// Actions are what the playbook makes or reuses in the tenant, as data.
+	Actions        []ActionSpec
 	RequiredScopes []string // management API scopes the playbook needs
+	// Defaults fills, in settings the playbook runs with, the values no
+	// screen asks for (grant types, the application type); nil for none.
+	Defaults func(*Settings)
 	// Gateway is what the run hands over to the gateway, as data.
 	Gateway Gateway
 }
@@ -36,6 +41,12 @@ type Gateway struct {
 	// Title names the gateway's form, e.g. "WSO2 admin portal: Add Key
 	// Manager (type Auth0)".
 	Title string
+	// Requester names what asks the tenant for tokens ("WSO2's connector"),
+	// in the doctor's explanations of a missing scope.
+	Requester string
+	// Checks are the doctor's checks of the gateway's own side (check ids),
+	// listed after the tenant's.
+	Checks []string
 	// Fields returns the form's values for a finished (or planned) run; a
 	// secret is masked unless reveal.
 	Fields func(r Result, s Settings, reveal bool) []Field

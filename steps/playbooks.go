@@ -41,12 +41,60 @@ var (
 	scopesUsers = []string{"read:users", "create:users", "delete:users"}
 )
 
-func requiredScopes(id PlaybookID) []string {
-	s := slices.Concat(scopesResourceServers, scopesClients, scopesClientGrants)
-	if id == Azure {
-		s = slices.Concat(s, scopesConnections, scopesUsers)
+// The playbooks' actions, as data (the resource model in kinds.go does the
+// work).
+var (
+	wso2Actions = []ActionSpec{
+		{ID: ActResourceServer, Kind: KindResourceServer, Inputs: map[string]string{"identifier": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.APIName + " (" + s.APIIdentifier + ")", ResourceServer: ResourceServer{
+					Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg,
+					Scopes: []Scope{{Value: WSO2Scope, Description: "Requested by WSO2 API Manager for its applications"}}}}
+			}},
+		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: wantApp},
+		{ID: ActClientGrant, Kind: KindClientGrant, DependsOn: []string{ActResourceServer, ActClient},
+			Inputs: map[string]string{"audience": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.AppName + " → " + s.APIIdentifier, Grant: ClientGrant{Audience: s.APIIdentifier, Scope: []string{WSO2Scope}}}
+			}},
 	}
-	return s
+	azureActions = []ActionSpec{
+		{ID: ActResourceServer, Kind: KindResourceServer, Inputs: map[string]string{"identifier": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.APIName + " (" + s.APIIdentifier + ")",
+					ResourceServer: ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg}}
+			}},
+		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: func(s Settings) Desired {
+			d := wantApp(s)
+			if s.APIMInstance != "" {
+				d.App.Callbacks = []string{APIMRedirectURI(s.APIMInstance, s.APIMServer)}
+			}
+			return d
+		}},
+		{ID: ActClientGrant, Kind: KindClientGrant, DependsOn: []string{ActResourceServer, ActClient},
+			Inputs: map[string]string{"audience": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.AppName + " → " + s.APIIdentifier, Grant: ClientGrant{Audience: s.APIIdentifier, Scope: []string{}}}
+			}},
+		{ID: ActConnection, Kind: KindConnection, Inputs: map[string]string{"name": "connection_name"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.ConnectionName, Connection: Connection{Name: s.ConnectionName, Strategy: "auth0"}}
+			}},
+		{ID: ActConnectionClient, Kind: KindConnectionClient, DependsOn: []string{ActConnection, ActClient},
+			Inputs: map[string]string{"connection": "connection_name", "app": "app_name"},
+			Want:   func(s Settings) Desired { return Desired{Name: s.ConnectionName + " → " + s.AppName} }},
+		{ID: ActUser, Kind: KindUser, DependsOn: []string{ActConnection},
+			Inputs: map[string]string{"connection": "connection_name", "email": "user_email"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.UserEmail, User: User{Email: s.UserEmail, Password: s.UserPassword, Connection: s.ConnectionName}}
+			}},
+	}
+)
+
+// wantApp is the application a playbook makes: marked as this tool's.
+func wantApp(s Settings) Desired {
+	return Desired{Name: s.AppName, App: App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
+		GrantTypes: slices.Clone(s.GrantTypes), Metadata: map[string]string{MarkerKey: MarkerValue}}}
 }
 
 // Playbooks returns the playbooks: wso2, then azure. Each call returns fresh
@@ -121,8 +169,8 @@ func (p Playbook) validate(s Settings, lenientSecrets bool) error {
 }
 
 // WithDefaults returns s with every empty input of its playbook set to the
-// input's default, and the values no screen asks for (grant types, app type
-// for azure) set to the playbook's. Settings without a playbook get wso2's.
+// input's default, and the values no screen asks for set to the playbook's.
+// Settings without a playbook get wso2's.
 func WithDefaults(s Settings) Settings {
 	if s.Playbook == "" {
 		s.Playbook = WSO2
@@ -131,6 +179,13 @@ func WithDefaults(s Settings) Settings {
 	if err != nil {
 		return s
 	}
+	return p.WithDefaults(s)
+}
+
+// WithDefaults returns s, for this playbook, with every empty input set to
+// its default and the playbook's Defaults applied.
+func (p Playbook) WithDefaults(s Settings) Settings {
+	s.Playbook = p.ID
 	for _, in := range p.Inputs() {
 		if in.Field == nil || in.Default == nil {
 			continue
@@ -139,27 +194,10 @@ func WithDefaults(s Settings) Settings {
 			*f = in.Default(s)
 		}
 	}
-	if len(s.GrantTypes) == 0 {
-		s.GrantTypes = defaultGrantTypes(s.Playbook)
-	}
-	if s.Playbook == Azure {
-		if s.AppType == "" {
-			s.AppType = "non_interactive"
-		}
-		if s.TokenEndpointAuthMethod == "" {
-			s.TokenEndpointAuthMethod = "client_secret_basic"
-		}
+	if p.Defaults != nil {
+		p.Defaults(&s)
 	}
 	return s
-}
-
-func defaultGrantTypes(id PlaybookID) []string {
-	if id == Azure {
-		// client_credentials for the wizard's test token, authorization_code
-		// for the APIM developer portal, password-realm for the test user.
-		return []string{GrantClientCredentials, GrantAuthorizationCode, GrantPasswordRealm}
-	}
-	return []string{GrantClientCredentials}
 }
 
 // ScopeCheck compares the scopes the management token was granted with the
@@ -246,14 +284,22 @@ func managementStep(p PlaybookID) Step {
 
 func wso2Playbook() Playbook {
 	return Playbook{
-		ID:             WSO2,
-		Title:          "WSO2 API Manager 3.2.0 with Auth0",
-		Summary:        "Auth0 as the key manager of WSO2 API Manager: the resource server, an application with its client grant, a verified token and the key manager configuration",
-		RequiredScopes: requiredScopes(WSO2),
+		ID:      WSO2,
+		Title:   "WSO2 API Manager 3.2.0 with Auth0",
+		Summary: "Auth0 as the key manager of WSO2 API Manager: the resource server, an application with its client grant, a verified token and the key manager configuration",
+		Actions: wso2Actions,
+		Defaults: func(s *Settings) {
+			if len(s.GrantTypes) == 0 {
+				s.GrantTypes = []string{GrantClientCredentials}
+			}
+		},
+		RequiredScopes: ScopesFor(wso2Actions),
 		Gateway: Gateway{
-			Title:   "WSO2 admin portal: Add Key Manager (type Auth0)",
-			Fields:  KeyManagerFields,
-			Exports: []string{FormatJSON, FormatDotenv, FormatWSO2},
+			Title:     "WSO2 admin portal: Add Key Manager (type Auth0)",
+			Requester: "WSO2's connector",
+			Checks:    []string{CheckKeyManager},
+			Fields:    KeyManagerFields,
+			Exports:   []string{FormatJSON, FormatDotenv, FormatWSO2},
 		},
 		Steps: []Step{
 			tenantStep(WSO2),
@@ -333,12 +379,28 @@ func wso2Playbook() Playbook {
 
 func azurePlaybook() Playbook {
 	return Playbook{
-		ID:             Azure,
-		Title:          "Auth0 for Azure API Management",
-		Summary:        "Auth0 as the OAuth 2.0 authorization server of Azure API Management: an API, a machine-to-machine application, a database connection and a test user, with a verified token and the validate-jwt policy",
-		RequiredScopes: requiredScopes(Azure),
+		ID:      Azure,
+		Title:   "Auth0 for Azure API Management",
+		Summary: "Auth0 as the OAuth 2.0 authorization server of Azure API Management: an API, a machine-to-machine application, a database connection and a test user, with a verified token and the validate-jwt policy",
+		Actions: azureActions,
+		Defaults: func(s *Settings) {
+			if len(s.GrantTypes) == 0 {
+				// client_credentials for the wizard's test token,
+				// authorization_code for the APIM developer portal,
+				// password-realm for the test user.
+				s.GrantTypes = []string{GrantClientCredentials, GrantAuthorizationCode, GrantPasswordRealm}
+			}
+			if s.AppType == "" {
+				s.AppType = "non_interactive"
+			}
+			if s.TokenEndpointAuthMethod == "" {
+				s.TokenEndpointAuthMethod = "client_secret_basic"
+			}
+		},
+		RequiredScopes: ScopesFor(azureActions),
 		Gateway: Gateway{
 			Title:     "Azure API Management: OAuth 2.0 authorization server",
+			Requester: "Azure API Management",
 			Fields:    AzureFields,
 			Exports:   []string{FormatJSON, FormatDotenv, FormatAzurePolicy},
 			ShowsUser: true,

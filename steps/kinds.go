@@ -1,0 +1,393 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The ids of the playbooks' actions: the plan's Action.ID and the journal's
+// action_id. Journals written by earlier versions use the same strings.
+const (
+	ActResourceServer   = "resource_server"
+	ActClient           = "client"
+	ActClientGrant      = "client_grant"
+	ActConnection       = "connection"
+	ActConnectionClient = "connection_client"
+	ActUser             = "user"
+)
+
+// ActionSpec is one action of a playbook, as data: which kind of resource
+// it makes or reuses, what it depends on, and what it wants the resource to
+// be. The engine plans, applies, journals and tears it down by walking the
+// kind's entry in the resource model; it knows nothing of the playbook.
+type ActionSpec struct {
+	ID        string
+	Kind      ResourceKind
+	DependsOn []string
+	// Want is what the action wants in the tenant, from the settings.
+	Want func(Settings) Desired
+	// Inputs names, for a lookup key the journal keeps, the input it comes
+	// from: a run whose inputs name another resource than the one the
+	// journal records as created is refused, naming that input.
+	Inputs map[string]string
+}
+
+// Desired is what an action wants in the tenant. Name is how the review, the
+// progress lines and the journal name it; of the rest, the field of the
+// action's kind is used. What comes from another action (a grant's client
+// ID, a connection's ID) is taken from the action it depends on.
+type Desired struct {
+	Name           string
+	ResourceServer ResourceServer
+	App            App // with Metadata, Callbacks and GrantTypes as wanted
+	Grant          ClientGrant
+	Connection     Connection
+	User           User
+}
+
+// resource is a resource as found or made.
+type resource struct {
+	id    string
+	rs    ResourceServer
+	app   App
+	grant ClientGrant
+	conn  Connection
+	user  User
+}
+
+// refs are the resources an action depends on, by kind.
+type refs map[ResourceKind]resource
+
+// kindDef is one kind of the resource model: how a resource of that kind is
+// found, made, brought up to date, deleted and proven ours.
+type kindDef struct {
+	label string
+	// scopes are the Management API scopes its find, create, update and
+	// delete need.
+	scopes []string
+	// inResult: the resource is one of Result.Resources (the output
+	// contract); connection_client is an action, not a resource.
+	inResult bool
+	// doneVerb is what making it is called (Create; Update for enabling a
+	// connection for a client, which changes the connection).
+	doneVerb Verb
+	// needs are the kinds whose ids find needs: when one of them is still to
+	// be made, the resource cannot exist yet and is not looked up.
+	needs []ResourceKind
+	// lookupKeys are what find needs, kept in the journal so that resume and
+	// teardown can find the resource again.
+	lookupKeys func(d Desired, r refs) map[string]string
+
+	find   func(ctx context.Context, c Client, d Desired, r refs) (resource, error)
+	create func(ctx context.Context, c Client, d Desired, r refs) (resource, error)
+	// reuse completes a found resource for use (nil: as found).
+	reuse func(ctx context.Context, c Client, f resource) (resource, error)
+	// changes lists what an update would change (nil: never updated).
+	changes func(d Desired, f resource) []string
+	update  func(ctx context.Context, c Client, d Desired, f resource, r refs) (resource, error)
+	// finish completes a resource just made or found after a conflict
+	// (nil: as it is).
+	finish func(ctx context.Context, c Client, f resource) (resource, error)
+	// resolve finds the id of a resource from its journal lookup keys (a
+	// create whose answer was lost).
+	resolve func(ctx context.Context, c Client, l map[string]string) (string, error)
+	delete  func(ctx context.Context, c Client, id string, l map[string]string) error
+	// marked says whether a found resource carries this tool's marker (nil:
+	// the kind has none); a found resource of such a kind without it is
+	// someone else's and is neither reused nor duplicated.
+	marked func(f resource) bool
+	// foreign is the error for such a resource.
+	foreign func(d Desired, f resource) error
+}
+
+// kinds is the resource model, in the order resources are made; teardown
+// walks it backwards.
+var kindOrder = []ResourceKind{KindResourceServer, KindClient, KindClientGrant, KindConnection, KindConnectionClient, KindUser}
+
+func kindOf(k ResourceKind) (kindDef, error) {
+	d, ok := kinds[k]
+	if !ok {
+		return kindDef{}, fmt.Errorf("unknown resource kind %q", k)
+	}
+	return d, nil
+}
+
+var kinds = map[ResourceKind]kindDef{
+	KindResourceServer: {
+		label: "API", inResult: true, doneVerb: Create, scopes: scopesResourceServers,
+		lookupKeys: func(d Desired, _ refs) map[string]string {
+			return map[string]string{"identifier": d.ResourceServer.Identifier}
+		},
+		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			rs, err := c.FindResourceServer(ctx, d.ResourceServer.Identifier)
+			return resource{id: rs.ID, rs: rs}, err
+		},
+		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			rs, err := c.CreateResourceServer(ctx, d.ResourceServer)
+			return resource{id: rs.ID, rs: rs}, err
+		},
+		changes: func(d Desired, f resource) []string {
+			var ch []string
+			for _, want := range d.ResourceServer.Scopes {
+				if !slices.ContainsFunc(f.rs.Scopes, func(s Scope) bool { return s.Value == want.Value }) {
+					ch = append(ch, "add scope "+want.Value)
+				}
+			}
+			return ch
+		},
+		update: func(ctx context.Context, c Client, d Desired, f resource, _ refs) (resource, error) {
+			scopes := slices.Clone(f.rs.Scopes)
+			for _, want := range d.ResourceServer.Scopes {
+				if !slices.ContainsFunc(scopes, func(x Scope) bool { return x.Value == want.Value }) {
+					scopes = append(scopes, want)
+				}
+			}
+			rs, err := c.UpdateResourceServer(ctx, f.id, ResourceServer{Name: f.rs.Name, Scopes: scopes})
+			if err != nil {
+				return resource{}, err
+			}
+			if rs.SigningAlg == "" {
+				rs.SigningAlg, rs.SigningSecret = f.rs.SigningAlg, f.rs.SigningSecret
+			}
+			return resource{id: orID(rs.ID, f.id), rs: rs}, nil
+		},
+		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+			rs, err := c.FindResourceServer(ctx, l["identifier"])
+			return rs.ID, err
+		},
+		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+			return c.DeleteResourceServer(ctx, id)
+		},
+	},
+	KindClient: {
+		label: "application", inResult: true, doneVerb: Create, scopes: scopesClients,
+		lookupKeys: func(d Desired, _ refs) map[string]string { return map[string]string{"name": d.App.Name} },
+		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			app, err := c.FindClient(ctx, d.App.Name)
+			return resource{id: app.ClientID, app: app}, err
+		},
+		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			app, err := c.CreateClient(ctx, d.App)
+			return resource{id: app.ClientID, app: app}, err
+		},
+		reuse: func(ctx context.Context, c Client, f resource) (resource, error) {
+			app, err := c.GetClient(ctx, f.id)
+			return resource{id: app.ClientID, app: app}, err
+		},
+		changes: appChanges,
+		update: func(ctx context.Context, c Client, d Desired, f resource, _ refs) (resource, error) {
+			want := d.App
+			app, err := c.UpdateClient(ctx, f.id, App{Name: want.Name, AppType: want.AppType, TokenEndpointAuthMethod: want.TokenEndpointAuthMethod,
+				GrantTypes: union(f.app.GrantTypes, want.GrantTypes), Callbacks: union(f.app.Callbacks, want.Callbacks)})
+			if err != nil {
+				return resource{}, err
+			}
+			if app.ClientSecret == "" {
+				if app, err = c.GetClient(ctx, f.id); err != nil {
+					return resource{}, err
+				}
+			}
+			return resource{id: orID(app.ClientID, f.id), app: app}, nil
+		},
+		finish: func(ctx context.Context, c Client, f resource) (resource, error) {
+			if f.app.ClientSecret != "" {
+				return f, nil
+			}
+			app, err := c.GetClient(ctx, f.id)
+			return resource{id: app.ClientID, app: app}, err
+		},
+		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+			app, err := c.FindClient(ctx, l["name"])
+			if err == nil && !app.Marked() {
+				return "", ErrNotFound
+			}
+			return app.ClientID, err
+		},
+		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+			return c.DeleteClient(ctx, id)
+		},
+		marked: func(f resource) bool { return f.app.Marked() },
+		foreign: func(d Desired, f resource) error {
+			return &UnmarkedClientError{Name: d.App.Name, ClientID: f.app.ClientID}
+		},
+	},
+	KindClientGrant: {
+		label: "client grant", inResult: true, doneVerb: Create, scopes: scopesClientGrants,
+		needs: []ResourceKind{KindClient},
+		lookupKeys: func(d Desired, r refs) map[string]string {
+			return map[string]string{"client_id": r[KindClient].id, "audience": d.Grant.Audience}
+		},
+		find: func(ctx context.Context, c Client, d Desired, r refs) (resource, error) {
+			g, err := c.FindClientGrant(ctx, r[KindClient].id, d.Grant.Audience)
+			return resource{id: g.ID, grant: g}, err
+		},
+		create: func(ctx context.Context, c Client, d Desired, r refs) (resource, error) {
+			g, err := c.CreateClientGrant(ctx, ClientGrant{ClientID: r[KindClient].id, Audience: d.Grant.Audience, Scope: nonNil(d.Grant.Scope)})
+			return resource{id: g.ID, grant: g}, err
+		},
+		changes: func(d Desired, f resource) []string {
+			if m := missingStrings(d.Grant.Scope, f.grant.Scope); len(m) > 0 {
+				return []string{"add scope " + strings.Join(m, ", ")}
+			}
+			return nil
+		},
+		update: func(ctx context.Context, c Client, d Desired, f resource, _ refs) (resource, error) {
+			g, err := c.UpdateClientGrant(ctx, f.id, union(f.grant.Scope, d.Grant.Scope))
+			return resource{id: orID(g.ID, f.id), grant: g}, err
+		},
+		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+			g, err := c.FindClientGrant(ctx, l["client_id"], l["audience"])
+			return g.ID, err
+		},
+		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+			return c.DeleteClientGrant(ctx, id)
+		},
+	},
+	KindConnection: {
+		label: "connection", inResult: true, doneVerb: Create, scopes: scopesConnections,
+		lookupKeys: func(d Desired, _ refs) map[string]string { return map[string]string{"name": d.Connection.Name} },
+		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			conn, err := c.FindConnection(ctx, d.Connection.Name)
+			return resource{id: conn.ID, conn: conn}, err
+		},
+		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			conn, err := c.CreateConnection(ctx, d.Connection)
+			return resource{id: conn.ID, conn: conn}, err
+		},
+		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+			conn, err := c.FindConnection(ctx, l["name"])
+			return conn.ID, err
+		},
+		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+			return c.DeleteConnection(ctx, id)
+		},
+	},
+	KindConnectionClient: {
+		// Enabling a connection for a client: its id is the connection's.
+		label: "connection client", doneVerb: Update, scopes: []string{"read:connections", "update:connections"},
+		needs: []ResourceKind{KindConnection, KindClient},
+		lookupKeys: func(d Desired, r refs) map[string]string {
+			return map[string]string{"client_id": r[KindClient].id, "connection_id": r[KindConnection].id,
+				"connection": r[KindConnection].conn.Name, "app": r[KindClient].app.Name}
+		},
+		find: func(ctx context.Context, c Client, _ Desired, r refs) (resource, error) {
+			connID := r[KindConnection].id
+			ok, err := c.ConnectionEnabledFor(ctx, connID, r[KindClient].id)
+			if err == nil && !ok {
+				err = ErrNotFound
+			}
+			return resource{id: connID}, err
+		},
+		create: func(ctx context.Context, c Client, _ Desired, r refs) (resource, error) {
+			connID := r[KindConnection].id
+			return resource{id: connID}, c.SetConnectionClient(ctx, connID, r[KindClient].id, true)
+		},
+		resolve: func(_ context.Context, _ Client, l map[string]string) (string, error) {
+			if l["connection_id"] == "" {
+				return "", ErrNotFound
+			}
+			return l["connection_id"], nil
+		},
+		delete: func(ctx context.Context, c Client, id string, l map[string]string) error {
+			return c.SetConnectionClient(ctx, id, l["client_id"], false)
+		},
+	},
+	KindUser: {
+		label: "user", inResult: true, doneVerb: Create, scopes: scopesUsers,
+		lookupKeys: func(d Desired, _ refs) map[string]string {
+			return map[string]string{"connection": d.User.Connection, "email": d.User.Email}
+		},
+		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			u, err := c.FindUser(ctx, d.User.Connection, d.User.Email)
+			return resource{id: u.ID, user: u}, err
+		},
+		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+			u, err := c.CreateUser(ctx, d.User)
+			return resource{id: u.ID, user: u}, err
+		},
+		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+			u, err := c.FindUser(ctx, l["connection"], l["email"])
+			return u.ID, err
+		},
+		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+			return c.DeleteUser(ctx, id)
+		},
+	},
+}
+
+// appChanges is what differs between the application wanted and the one
+// found.
+func appChanges(d Desired, f resource) []string {
+	want, a := d.App, f.app
+	var ch []string
+	if want.AppType != "" && a.AppType != want.AppType {
+		ch = append(ch, fmt.Sprintf("app type %s → %s", orNone(a.AppType), want.AppType))
+	}
+	if want.TokenEndpointAuthMethod != "" && a.TokenEndpointAuthMethod != want.TokenEndpointAuthMethod {
+		ch = append(ch, fmt.Sprintf("token endpoint authentication %s → %s", orNone(a.TokenEndpointAuthMethod), want.TokenEndpointAuthMethod))
+	}
+	if m := missingStrings(want.GrantTypes, a.GrantTypes); len(m) > 0 {
+		ch = append(ch, "add grant types "+strings.Join(m, ", "))
+	}
+	if m := missingStrings(want.Callbacks, a.Callbacks); len(m) > 0 {
+		ch = append(ch, "add callback "+strings.Join(m, ", "))
+	}
+	return ch
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ScopesFor are the Management API scopes a list of actions needs, each
+// once, in the order of the actions.
+func ScopesFor(actions []ActionSpec) []string {
+	var out []string
+	for _, a := range actions {
+		for _, s := range kinds[a.Kind].scopes {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Action returns the playbook's action with that id, if any.
+func (p Playbook) Action(id string) (ActionSpec, bool) {
+	for _, a := range p.Actions {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return ActionSpec{}, false
+}
+
+// actionOfKind returns the playbook's first action of a kind, if any.
+func (p Playbook) actionOfKind(k ResourceKind) (ActionSpec, bool) {
+	for _, a := range p.Actions {
+		if a.Kind == k {
+			return a, true
+		}
+	}
+	return ActionSpec{}, false
+}
+
+// Has says whether the playbook has an action of that kind.
+func (p Playbook) Has(k ResourceKind) bool {
+	_, ok := p.actionOfKind(k)
+	return ok
+}
+
+// want is what the playbook's first action of a kind wants (zero if none).
+func (p Playbook) want(k ResourceKind, s Settings) Desired {
+	if a, ok := p.actionOfKind(k); ok && a.Want != nil {
+		return a.Want(s)
+	}
+	return Desired{}
+}
