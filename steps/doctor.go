@@ -157,7 +157,7 @@ func (e *Engine) Doctor(ctx context.Context, p Playbook, s Settings, opts Doctor
 		if ch.kind != "" && !p.Has(ch.kind) || ch.gateway && !slices.Contains(p.Gateway.Checks, ch.id) || ch.when != nil && !ch.when(d) {
 			continue
 		}
-		r := CheckResult{ID: ch.id, Title: ch.title(d), DependsOn: ch.deps}
+		r := CheckResult{ID: ch.id, Title: Printable(ch.title(d)), DependsOn: ch.deps}
 		if why, root, skip := d.skipReason(ch, byID, cause); skip {
 			r.Status, r.Why = CheckSkip, why
 			cause[ch.id] = root
@@ -166,7 +166,7 @@ func (e *Engine) Doctor(ctx context.Context, p Playbook, s Settings, opts Doctor
 			cause[ch.id] = "cancelled"
 		} else {
 			v := ch.run(ctx, d)
-			r.Status, r.Why, r.Fix = v.status, oneLine(v.why), oneLine(v.fix)
+			r.Status, r.Why, r.Fix = v.status, Printable(oneLine(v.why)), Printable(oneLine(v.fix))
 			if v.status == CheckSkip {
 				cause[ch.id] = r.Title
 			}

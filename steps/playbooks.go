@@ -595,7 +595,7 @@ func validateName(what string, max int) func(string) error {
 		case strings.ContainsAny(v, "<>"):
 			return fmt.Errorf("%s cannot contain < or >", what)
 		}
-		return nil
+		return rejectControl(what, v)
 	}
 }
 
@@ -612,6 +612,9 @@ func validateKeyManagerName(v string) error {
 }
 
 func validateIdentifier(v string) error {
+	if err := rejectControl("the identifier", v); err != nil {
+		return err
+	}
 	switch {
 	case v == "":
 		return fmt.Errorf("enter an identifier, e.g. basic-calculator or https://api.example.com/")
@@ -680,6 +683,9 @@ func validateAPIMName(optional bool) func(string) error {
 }
 
 func validateEmail(v string) error {
+	if err := rejectControl("the email address", v); err != nil {
+		return err
+	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") && !strings.HasSuffix(v, "@localhost") {
 		return fmt.Errorf("%q is not an email address, e.g. jane@example.com", v)
