@@ -183,8 +183,17 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	}
 	for _, a := range p.Actions {
 		k := kinds[a.Kind]
-		if f, ok := st.found[a.ID]; ok && k.marked != nil && !k.marked(f) && !journalCreated(j, a.ID, f.id) {
+		f, ok := st.found[a.ID]
+		if !ok {
+			continue
+		}
+		if k.marked != nil && !k.marked(f) && !journalCreated(j, a.ID, f.id) {
 			return Plan{}, k.foreign(want[a.ID], f)
+		}
+		if k.unfit != nil {
+			if err := k.unfit(want[a.ID], f); err != nil {
+				return Plan{}, err
+			}
 		}
 	}
 	if err := round(true); err != nil {

@@ -100,6 +100,10 @@ type kindDef struct {
 	marked func(f resource) bool
 	// foreign is the error for such a resource.
 	foreign func(d Desired, f resource) error
+	// unfit says why a found resource cannot serve as the one wanted (a
+	// social connection where a database is wanted); nil when it can. Plan
+	// refuses before any change.
+	unfit func(d Desired, f resource) error
 }
 
 // kinds is the resource model, in the order resources are made; teardown
@@ -256,6 +260,13 @@ var kinds = map[ResourceKind]kindDef{
 			conn, err := c.CreateConnection(ctx, d.Connection)
 			return resource{id: conn.ID, conn: conn}, err
 		},
+		unfit: func(d Desired, f resource) error {
+			want, got := d.Connection.Strategy, f.conn.Strategy
+			if want == "" || got == "" || want == got {
+				return nil
+			}
+			return &UnfitConnectionError{Name: f.conn.Name, ID: f.id, Strategy: got, Want: want}
+		},
 		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
 			conn, err := c.FindConnection(ctx, l["name"])
 			return conn.ID, err
@@ -390,4 +401,23 @@ func (p Playbook) want(k ResourceKind, s Settings) Desired {
 		return a.Want(s)
 	}
 	return Desired{}
+}
+
+// UnfitConnectionError says a connection with the chosen name exists but is
+// not of the strategy the playbook needs: users cannot be created in a social
+// or enterprise connection, so nothing is changed.
+type UnfitConnectionError struct {
+	Name, ID, Strategy, Want string
+}
+
+// Error says what was found and what to do.
+func (e *UnfitConnectionError) Error() string {
+	what := "a database connection (strategy " + e.Want + ")"
+	if e.Want != "auth0" {
+		what = "a connection of strategy " + e.Want
+	}
+	return fmt.Sprintf("the connection %q (%s) already exists with strategy %q, and the playbook needs %s to hold its test user: "+
+		"nothing was changed; choose another connection name (a new database connection is then created), "+
+		"or the name of an existing database connection (Authentication → Database in the dashboard)",
+		Printable(e.Name), e.ID, Printable(e.Strategy), what)
 }
