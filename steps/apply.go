@@ -20,21 +20,23 @@ type outcome struct {
 	res     resource // as the tenant holds it (a client with its secret)
 	verb    Verb     // what this run did
 	created bool     // the journal keeps it as created
+	proof   string   // how a create was proven this run's
 	err     error
 }
 
 // run is one Apply.
 type run struct {
-	c       Client
-	backoff time.Duration
-	p       Playbook
-	s       Settings
-	plan    Plan
-	st      *planState
-	j       *Journal
-	events  chan<- Event
-	out     map[string]*outcome
-	want    map[string]Desired
+	c        Client
+	backoff  time.Duration
+	lockWait time.Duration
+	p        Playbook
+	s        Settings
+	plan     Plan
+	st       *planState
+	j        *Journal
+	events   chan<- Event
+	out      map[string]*outcome
+	want     map[string]Desired
 }
 
 // Apply carries the plan out: independent actions at once, each dependent
@@ -75,7 +77,7 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	if err := j.begin(p, domain, s); err != nil {
 		return Result{}, err
 	}
-	r := &run{c: e.c, backoff: e.backoff, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
+	r := &run{c: e.c, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
 	for _, a := range plan.Actions {
 		r.out[a.ID] = &outcome{done: make(chan struct{})}
 	}
@@ -237,8 +239,12 @@ func (r *run) journal(a Action, o *outcome) error {
 	if o.created {
 		action = kinds[a.Kind].doneVerb.Past()
 	}
+	proof := o.proof
+	if o.created && proof == "" {
+		proof = proofJournal
+	}
 	if err := r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, ID: o.res.id, Name: a.Name, Action: action,
-		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a)}); err != nil {
+		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a), Proof: proof}); err != nil {
 		return err
 	}
 	if a.Kind == KindClient {
@@ -258,59 +264,6 @@ func (r *run) pending(a Action) error {
 	}
 	return r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, Name: a.Name, Action: journalPending,
 		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a)})
-}
-
-// create sends a create and makes it safe to repeat: on an unknown outcome
-// (ErrUncertain, a transport error) it looks the resource up by its reuse
-// rule and takes it as created when found, else sends the create again (a
-// bounded number of times); a conflict (409) is looked up and reused (or
-// taken as created, when an earlier attempt of ours may have made it).
-func create[T any](actx, ctx context.Context, r *run, a Action, send func(context.Context) (T, error), find func(context.Context) (T, error)) (T, Verb, error) {
-	var zero T
-	if err := r.pending(a); err != nil {
-		return zero, "", err
-	}
-	uncertain := false
-	for attempt := 1; ; attempt++ {
-		v, err := send(actx)
-		if err == nil {
-			return v, Create, nil
-		}
-		if actx.Err() != nil {
-			return zero, "", err
-		}
-		switch {
-		case errors.Is(err, ErrConflict):
-			f, ferr := lookup(actx, find)
-			if ferr == nil {
-				if uncertain {
-					return f, Create, nil
-				}
-				return f, Reuse, nil
-			}
-			return zero, "", fmt.Errorf("%w; looking it up to reuse it failed: %v", err, ferr)
-		case isUncertain(err):
-			uncertain = true
-			f, ferr := lookup(actx, find)
-			if ferr == nil {
-				return f, Create, nil
-			}
-			if !errors.Is(ferr, ErrNotFound) {
-				return zero, "", fmt.Errorf("%w; looking it up to see whether it was made failed: %v", err, ferr)
-			}
-			if attempt >= maxCreateAttempts {
-				return zero, "", fmt.Errorf("%w (gave up after %d attempts, none committed)", err, attempt)
-			}
-			wait := r.backoff * time.Duration(attempt)
-			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait,
-				Message: "the create's outcome was unknown and it was not made: sending it again"})
-			if err := sleep(actx, wait); err != nil {
-				return zero, "", err
-			}
-		default:
-			return zero, "", err
-		}
-	}
 }
 
 // lookup runs a reuse-rule lookup, again when its own outcome is uncertain.
@@ -358,40 +311,6 @@ func (r *run) do(actx, ctx context.Context, a Action, o *outcome) error {
 	default:
 		return r.make(actx, ctx, a, k, d, deps, o)
 	}
-	return nil
-}
-
-// make creates the action's resource (safe to repeat, see create), then
-// completes it and, when a conflict found one that differs, updates it.
-func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, deps refs, o *outcome) error {
-	find := func(c context.Context) (resource, error) {
-		f, err := k.find(c, r.c, d, deps)
-		if err == nil && k.marked != nil && !k.marked(f) {
-			return resource{}, fmt.Errorf("%s %s: %w", k.label, d.Name, ErrNotFound)
-		}
-		return f, err
-	}
-	v, verb, err := create(actx, ctx, r, a,
-		func(c context.Context) (resource, error) { return k.create(c, r.c, d, deps) }, find)
-	if err != nil {
-		return err // the Client names what it tried
-	}
-	if k.finish != nil {
-		if v, err = k.finish(actx, r.c, v); err != nil {
-			return err // the Client names what it tried
-		}
-	}
-	if verb == Reuse && k.changes != nil && k.update != nil && len(k.changes(d, v)) > 0 {
-		if v, err = k.update(actx, r.c, d, v, deps); err != nil {
-			return err // the Client names what it tried
-		}
-		verb = Update
-	}
-	if verb == Create {
-		verb = k.doneVerb
-		o.created = true
-	}
-	o.res, o.verb = v, verb
 	return nil
 }
 
@@ -509,7 +428,7 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 			}
 			emit(ctx, events, Event{Action: en.ActionID, Kind: kind, Attempt: n.Attempt, Wait: n.Wait, Message: n.Reason})
 		})
-		err := e.undo(actx, en)
+		err := e.undo(actx, en, j.RunID())
 		if errors.Is(err, ErrNotFound) {
 			err = nil
 		}
@@ -527,7 +446,10 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 	return errors.Join(errs...)
 }
 
-func (e *Engine) undo(ctx context.Context, en journalEntry) error {
+// undo deletes what one journal entry records, after checking, for a kind
+// with metadata, that the resource is still this run's: an entry whose
+// resource now carries another run's marker, or none, is left alone.
+func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
 	k, err := kindOf(en.Kind)
 	if err != nil {
 		return fmt.Errorf("%w in the journal", err)
@@ -535,8 +457,31 @@ func (e *Engine) undo(ctx context.Context, en journalEntry) error {
 	id := en.ID
 	if en.Action == journalPending {
 		// A create whose answer was lost: find what it made.
-		if id, err = k.resolve(ctx, e.c, en.Lookup); err != nil {
+		l := en.Lookup
+		if run != "" {
+			l = runMarker(run, l)
+		}
+		if id, err = k.resolve(ctx, e.c, l); err != nil {
 			return err
+		}
+	}
+	if k.owner != nil {
+		marked, got, err := k.owner(ctx, e.c, id, en.Lookup)
+		if err != nil {
+			return err
+		}
+		// A journal of this version has a run id, and what its run made
+		// carries it; an older journal's resources carry the tool's
+		// marker at most (an application's).
+		switch {
+		case run != "" && got != run:
+			why := "it carries no marker of this run"
+			if got != "" {
+				why = "it carries another run's marker " + got
+			}
+			return &ForeignResourceError{Kind: en.Kind, Name: en.Name, ID: id, Why: why + ", so it was not deleted"}
+		case run == "" && en.Kind == KindClient && !marked:
+			return &ForeignResourceError{Kind: en.Kind, Name: en.Name, ID: id, Why: "it carries no marker of auth0-wizard, so it was not deleted"}
 		}
 	}
 	return k.delete(ctx, e.c, id, en.Lookup)

@@ -199,6 +199,10 @@ func (s *serialClient) FindClient(ctx context.Context, name string) (a steps.App
 	s.rec("FindClient", func() { a, err = s.c.FindClient(ctx, name) })
 	return
 }
+func (s *serialClient) FindClients(ctx context.Context, name string) (a []steps.App, err error) {
+	s.rec("FindClients", func() { a, err = s.c.FindClients(ctx, name) })
+	return
+}
 func (s *serialClient) GetClient(ctx context.Context, clientID string) (a steps.App, err error) {
 	s.rec("GetClient", func() { a, err = s.c.GetClient(ctx, clientID) })
 	return

@@ -18,6 +18,8 @@ const (
 	// been recorded yet (a crash in between): resume and teardown look the
 	// resource up by its reuse rule and, if it is there, treat it as created.
 	journalPending = "pending"
+	// proofJournal: created by an earlier run of this journal, found again.
+	proofJournal = "journal"
 )
 
 const journalVersion = 1
@@ -36,7 +38,10 @@ type Journal struct {
 }
 
 type journalDoc struct {
-	Version   int               `json:"version"`
+	Version int `json:"version"`
+	// RunID is the identity of the run this journal records: the marker
+	// on what it creates.
+	RunID     string            `json:"run_id,omitempty"`
 	Playbook  PlaybookID        `json:"playbook,omitempty"`
 	Domain    string            `json:"domain,omitempty"`
 	Settings  *Settings         `json:"settings,omitempty"`
@@ -56,6 +61,11 @@ type journalEntry struct {
 	Action    string            `json:"action"` // created, reused, updated, pending
 	DependsOn []string          `json:"depends_on,omitempty"`
 	Lookup    map[string]string `json:"lookup,omitempty"`
+	// Proof says how a resource was established as this tool's: the
+	// tenant answered its create, or after a lost answer it carried this
+	// run's marker or matched every field sent, or an earlier run's journal
+	// said so.
+	Proof string `json:"proof,omitempty"`
 }
 
 // ours reports whether the entry records a change this tool made that
@@ -98,6 +108,14 @@ func OpenJournal(path string, reveal bool) (*Journal, error) {
 
 // Path returns the journal's file, "" for an in-memory journal.
 func (j *Journal) Path() string { return j.path }
+
+// RunID is the identity of the run the journal records ("" before it
+// began).
+func (j *Journal) RunID() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.doc.RunID
+}
 
 // Playbook returns the playbook the journal is for ("" when new).
 func (j *Journal) Playbook() PlaybookID {
@@ -178,6 +196,9 @@ func (j *Journal) begin(p Playbook, domain string, s Settings) error {
 		j.doc.Resources, j.doc.Secrets = nil, nil
 	}
 	j.doc.Playbook, j.doc.Domain = id, domain
+	if j.doc.RunID == "" {
+		j.doc.RunID = newRunID()
+	}
 	s.ClientSecret, s.UserPassword = "", ""
 	j.doc.Settings = &s
 	return j.writeLocked()

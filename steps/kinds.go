@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -100,6 +101,24 @@ type kindDef struct {
 	marked func(f resource) bool
 	// foreign is the error for such a resource.
 	foreign func(d Desired, f resource) error
+	// mark puts the run's marker on what the run creates (nil: the kind
+	// has no metadata); runOf reads the run marker of a found one.
+	mark  func(d *Desired, run string)
+	runOf func(f resource) string
+	// findAll lists every resource under the key, for a kind whose key
+	// Auth0 does not keep unique (nil: find is exact).
+	findAll func(ctx context.Context, c Client, d Desired, r refs) ([]resource, error)
+	// same says what differs between what was sent and what was found, for
+	// a kind without metadata ("" when every field sent matches).
+	same func(d Desired, f resource) string
+	// owner reads who made the resource with that id (its lookup keys l
+	// name it too): whether it carries the tool's marker, and which run's
+	// (nil: the kind has no metadata, and the id recorded when the create
+	// was proven ours is the proof). Teardown checks it before each delete.
+	owner func(ctx context.Context, c Client, id string, l map[string]string) (marked bool, run string, err error)
+	// lockKey is the key its creates are serialised on across runs (nil:
+	// Auth0 keeps the key unique and the marker proves who made it).
+	lockKey func(d Desired, r refs) string
 	// unfit says why a found resource cannot serve as the one wanted (a
 	// social connection where a database is wanted); nil when it can. Plan
 	// refuses before any change.
@@ -157,6 +176,25 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return resource{id: orID(rs.ID, f.id), rs: rs}, nil
 		},
+		lockKey: func(d Desired, _ refs) string { return d.ResourceServer.Identifier },
+		same: func(d Desired, f resource) string {
+			want, got := d.ResourceServer, f.rs
+			switch {
+			case got.Name != want.Name:
+				return "its name " + strconv.Quote(got.Name)
+			case want.SigningAlg != "" && got.SigningAlg != "" && got.SigningAlg != want.SigningAlg:
+				return "its signing algorithm " + got.SigningAlg
+			}
+			for _, sc := range want.Scopes {
+				if !slices.ContainsFunc(got.Scopes, func(x Scope) bool { return x.Value == sc.Value }) {
+					return "its scopes (no " + sc.Value + ")"
+				}
+			}
+			if len(got.Scopes) != len(want.Scopes) {
+				return "its scopes"
+			}
+			return ""
+		},
 		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
 			rs, err := c.FindResourceServer(ctx, l["identifier"])
 			return rs.ID, err
@@ -203,16 +241,36 @@ var kinds = map[ResourceKind]kindDef{
 			return resource{id: app.ClientID, app: app}, err
 		},
 		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
-			app, err := c.FindClient(ctx, l["name"])
-			if err == nil && !app.Marked() {
-				return "", ErrNotFound
+			apps, err := c.FindClients(ctx, l["name"])
+			if err != nil {
+				return "", err
 			}
-			return app.ClientID, err
+			for _, a := range apps {
+				if a.Marked() && (l[RunKey] == "" || a.Metadata[RunKey] == l[RunKey]) {
+					return a.ClientID, nil
+				}
+			}
+			return "", ErrNotFound
+		},
+		owner: func(ctx context.Context, c Client, id string, _ map[string]string) (bool, string, error) {
+			app, err := c.GetClient(ctx, id)
+			return app.Marked(), app.Metadata[RunKey], err
 		},
 		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
 			return c.DeleteClient(ctx, id)
 		},
 		marked: func(f resource) bool { return f.app.Marked() },
+		mark:   func(d *Desired, run string) { d.App.Metadata = runMarker(run, d.App.Metadata) },
+		runOf:  func(f resource) string { return f.app.Metadata[RunKey] },
+		findAll: func(ctx context.Context, c Client, d Desired, _ refs) ([]resource, error) {
+			apps, err := c.FindClients(ctx, d.App.Name)
+			out := make([]resource, 0, len(apps))
+			for _, a := range apps {
+				out = append(out, resource{id: a.ClientID, app: a})
+			}
+			return out, err
+		},
+		lockKey: func(d Desired, _ refs) string { return d.App.Name },
 		foreign: func(d Desired, f resource) error {
 			return &UnmarkedClientError{Name: d.App.Name, ClientID: f.app.ClientID}
 		},
@@ -241,6 +299,13 @@ var kinds = map[ResourceKind]kindDef{
 			g, err := c.UpdateClientGrant(ctx, f.id, union(f.grant.Scope, d.Grant.Scope))
 			return resource{id: orID(g.ID, f.id), grant: g}, err
 		},
+		lockKey: func(d Desired, r refs) string { return r[KindClient].id + "\x00" + d.Grant.Audience },
+		same: func(d Desired, f resource) string {
+			if m := missingStrings(d.Grant.Scope, f.grant.Scope); len(m) > 0 || len(f.grant.Scope) != len(d.Grant.Scope) {
+				return "its scopes " + strconv.Quote(strings.Join(f.grant.Scope, " "))
+			}
+			return ""
+		},
 		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
 			g, err := c.FindClientGrant(ctx, l["client_id"], l["audience"])
 			return g.ID, err
@@ -260,6 +325,8 @@ var kinds = map[ResourceKind]kindDef{
 			conn, err := c.CreateConnection(ctx, d.Connection)
 			return resource{id: conn.ID, conn: conn}, err
 		},
+		mark:  func(d *Desired, run string) { d.Connection.Metadata = runMarker(run, d.Connection.Metadata) },
+		runOf: func(f resource) string { return f.conn.Metadata[RunKey] },
 		unfit: func(d Desired, f resource) error {
 			want, got := d.Connection.Strategy, f.conn.Strategy
 			if want == "" || got == "" || want == got {
@@ -270,6 +337,13 @@ var kinds = map[ResourceKind]kindDef{
 		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
 			conn, err := c.FindConnection(ctx, l["name"])
 			return conn.ID, err
+		},
+		owner: func(ctx context.Context, c Client, id string, l map[string]string) (bool, string, error) {
+			conn, err := c.FindConnection(ctx, l["name"])
+			if err == nil && conn.ID != id {
+				err = ErrNotFound // gone, and another made under its name
+			}
+			return conn.Metadata[MarkerKey] == MarkerValue, conn.Metadata[RunKey], err
 		},
 		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
 			return c.DeleteConnection(ctx, id)
@@ -295,6 +369,9 @@ var kinds = map[ResourceKind]kindDef{
 			connID := r[KindConnection].id
 			return resource{id: connID}, c.SetConnectionClient(ctx, connID, r[KindClient].id, true)
 		},
+		// Enabled is enabled: after a lost answer, finding it so is the
+		// outcome that was asked for.
+		same: func(Desired, resource) string { return "" },
 		resolve: func(_ context.Context, _ Client, l map[string]string) (string, error) {
 			if l["connection_id"] == "" {
 				return "", ErrNotFound
@@ -318,9 +395,18 @@ var kinds = map[ResourceKind]kindDef{
 			u, err := c.CreateUser(ctx, d.User)
 			return resource{id: u.ID, user: u}, err
 		},
+		mark:  func(d *Desired, run string) { d.User.AppMetadata = runMarker(run, d.User.AppMetadata) },
+		runOf: func(f resource) string { return f.user.AppMetadata[RunKey] },
 		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
 			u, err := c.FindUser(ctx, l["connection"], l["email"])
 			return u.ID, err
+		},
+		owner: func(ctx context.Context, c Client, id string, l map[string]string) (bool, string, error) {
+			u, err := c.FindUser(ctx, l["connection"], l["email"])
+			if err == nil && u.ID != id {
+				err = ErrNotFound
+			}
+			return u.AppMetadata[MarkerKey] == MarkerValue, u.AppMetadata[RunKey], err
 		},
 		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
 			return c.DeleteUser(ctx, id)
