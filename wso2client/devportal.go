@@ -3,9 +3,11 @@ package wso2client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -145,6 +147,12 @@ func (c *Client) GenerateToken(ctx context.Context, appID string, keys steps.WSO
 	body := tokenGenerateRequest{ConsumerSecret: keys.ConsumerSecret, ValidityPeriod: 3600, Scopes: scopes}
 	path := storeV1Path + "/applications/" + url.PathEscape(appID) + "/oauth-keys/" + url.PathEscape(keys.KeyMappingID) + "/generate-token"
 	resp, err := c.call(ctx, op, DevPortalScopes, http.MethodPost, path, body, "", http.StatusOK)
+	var ae *APIError
+	if errors.As(err, &ae) && strings.Contains(ae.Description, "add application to WSO2 resource server API") {
+		ae.Advice = fmt.Sprintf("Auth0 refused WSO2's connector a token because the Auth0 application %s is not authorized for the "+
+			"\"WSO2 resource server API\" (whose identifier is the API Manager's server URL, e.g. %s): authorize it for that API "+
+			"(the guide's step 3.3), then generate the token again", keys.ConsumerKey, c.base)
+	}
 	if err != nil {
 		return steps.WSO2Token{}, err
 	}

@@ -67,7 +67,7 @@ type errorBody struct {
 	Code             json.RawMessage `json:"code"` // an integer in the REST APIs
 	Message          string          `json:"message"`
 	Description      string          `json:"description"`
-	Error            string          `json:"error"`
+	Error            json.RawMessage `json:"error"` // the OAuth error code, or the REST APIs' list of errors
 	ErrorDescription string          `json:"error_description"`
 }
 
@@ -77,8 +77,9 @@ func newAPIError(op string, status int, body []byte) *APIError {
 	if json.Unmarshal(body, &b) == nil {
 		e.Message, e.Description = b.Message, b.Description
 		e.Code = strings.Trim(string(b.Code), `"`)
-		if b.Error != "" {
-			e.Code, e.Message = b.Error, b.ErrorDescription
+		var oauthCode string
+		if json.Unmarshal(b.Error, &oauthCode) == nil && oauthCode != "" {
+			e.Code, e.Message = oauthCode, b.ErrorDescription
 		}
 	}
 	if e.Message == "" {
