@@ -61,7 +61,9 @@ type Config struct {
 	CAFile     string    // extra CA to trust
 	CAPEM      []byte    // extra CA to trust, in memory
 	Trace      io.Writer // redacted HTTP trace, if set
-	Timeout    time.Duration
+	// Timeout bounds each request, default two minutes (generating keys
+	// waits for WSO2's calls to the key manager).
+	Timeout time.Duration
 }
 
 // The scopes each REST API's operations ask for (any one of them suffices).

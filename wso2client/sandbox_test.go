@@ -375,6 +375,35 @@ func TestGenerateKeysV1Generation(t *testing.T) {
 	}
 }
 
+func TestGatewayTokenURL(t *testing.T) {
+	t.Parallel()
+	w, err := wso2sandbox.New(wso2sandbox.Options{})
+	must(t, "wso2sandbox.New", err)
+	t.Cleanup(func() { _ = w.Close() })
+	// The documents' prose samples use the gateway's /token (port 8243 on a
+	// real install; the stand-in serves it on its one port).
+	c := newClient(t, w, func(cfg *Config) { cfg.TokenURL = w.URL + "/token" })
+	if _, err := c.ListKeyManagers(context.Background()); err != nil {
+		t.Fatalf("ListKeyManagers with the gateway token URL: %v", err)
+	}
+	if c.TokenURL() != w.URL+"/token" || newClient(t, w, nil).TokenURL() != w.URL+"/oauth2/token" {
+		t.Fatalf("token URLs = %s, %s", c.TokenURL(), newClient(t, w, nil).TokenURL())
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	w, err := wso2sandbox.New(wso2sandbox.Options{})
+	must(t, "wso2sandbox.New", err)
+	c := newClient(t, w, nil)
+	must(t, "Close", w.Close())
+	_, err = c.Version(context.Background())
+	var te *TransportError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "nothing listens there") {
+		t.Fatalf("Version of a stopped server = %v, want a *TransportError saying nothing listens", err)
+	}
+}
+
 func TestParseURL(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ in, want, err string }{
