@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -393,14 +394,18 @@ func TestGatewayTokenURL(t *testing.T) {
 
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
-	w, err := wso2sandbox.New(wso2sandbox.Options{})
-	must(t, "wso2sandbox.New", err)
-	c := newClient(t, w, nil)
-	must(t, "Close", w.Close())
+	// A port that was just free: nothing listens (no server with a
+	// backlog of half-accepted connections being torn down).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, "Listen", err)
+	addr := ln.Addr().String()
+	must(t, "Close", ln.Close())
+	c, err := New(Config{URL: "https://" + addr, Password: "x"})
+	must(t, "New", err)
 	_, err = c.Version(context.Background())
 	var te *TransportError
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "nothing listens there") {
-		t.Fatalf("Version of a stopped server = %v, want a *TransportError saying nothing listens", err)
+		t.Fatalf("Version of a closed port = %v, want a *TransportError saying nothing listens", err)
 	}
 }
 
