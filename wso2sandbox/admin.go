@@ -119,29 +119,55 @@ func (k *keyManager) prop(name string) string {
 	return v
 }
 
-// validate checks what WSO2 checks of a key manager: name and type
-// present, a known type, the connector's required configuration.
-func validateKeyManager(d keyManagerDTO) string {
-	if d.Name == "" || d.Type == "" {
-		return "Required fields name and type of the key manager are missing"
+// refusal is an error answer: status, ExceptionCodes code, message, description.
+type refusal struct {
+	status      int
+	code        int64
+	message     string
+	description string
+}
+
+func (r *refusal) write(w http.ResponseWriter) {
+	writeCodedError(w, r.status, r.code, r.message, r.description)
+}
+
+func badRequest(description string) *refusal {
+	return &refusal{http.StatusBadRequest, http.StatusBadRequest, "Bad Request", description}
+}
+
+// validateKeyManager checks what WSO2 checks of a key manager: name and
+// type present, a known type (INVALID_KEY_MANAGER_TYPE), the connector's
+// required configuration (REQUIRED_KEY_MANAGER_CONFIGURATION_MISSING).
+func validateKeyManager(d keyManagerDTO) *refusal {
+	if d.Name == "" {
+		return &refusal{http.StatusBadRequest, 901404, "Key Manager name cannot be empty", "Key Manager name cannot be empty"}
+	}
+	if d.Type == "" {
+		return badRequest("Required field type of the key manager is missing")
 	}
 	if !slices.Contains(keyManagerTypes, d.Type) {
-		return fmt.Sprintf("Key Manager Type %s is not configured in this API Manager", d.Type)
+		return &refusal{http.StatusBadRequest, 901400, "Key Manager Type not configured", "Key Manager Type " + d.Type + " not configured"}
 	}
 	for _, f := range connectorRequired[d.Type] {
 		if v, _ := d.AdditionalProperties[f].(string); v == "" {
-			return fmt.Sprintf("Required connector configuration %s of the %s key manager is missing", f, d.Type)
+			return &refusal{http.StatusBadRequest, 901401, "Required Key Manager configuration missing", "Missing required configuration " + f}
 		}
 	}
 	if d.Certificates != nil && d.Certificates.Type != "" && d.Certificates.Type != "JWKS" && d.Certificates.Type != "PEM" {
-		return "certificates.type must be JWKS or PEM"
+		return badRequest("certificates.type must be JWKS or PEM")
 	}
 	for _, tv := range d.TokenValidation {
 		if tv.Type != "" && !slices.Contains([]string{"REFERENCE", "JWT", "CUSTOM"}, tv.Type) {
-			return "tokenValidation.type must be REFERENCE, JWT or CUSTOM"
+			return badRequest("tokenValidation.type must be REFERENCE, JWT or CUSTOM")
 		}
 	}
-	return ""
+	return nil
+}
+
+// nameInUse is KEY_MANAGER_ALREADY_EXIST: not among the document's
+// responses of POST /key-managers (201, 400), but what WSO2 answers.
+func nameInUse(name string) *refusal {
+	return &refusal{http.StatusConflict, 901402, "Key Manager Already Exists", "Key Manager " + name + " already exists"}
 }
 
 // findKeyManager returns the key manager with the id; the caller holds s.mu.
@@ -194,8 +220,8 @@ func (s *Server) createKeyManager(w http.ResponseWriter, r *http.Request) {
 	if !decodeStrict(w, r, &d) {
 		return
 	}
-	if msg := validateKeyManager(d); msg != "" {
-		writeError(w, http.StatusBadRequest, "Bad Request", msg)
+	if ref := validateKeyManager(d); ref != nil {
+		ref.write(w)
 		return
 	}
 	d = d.withDefaults()
@@ -203,9 +229,7 @@ func (s *Server) createKeyManager(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.keyManagerByName(d.Name) != nil {
 		s.mu.Unlock()
-		// Not in the document's responses (201, 400); WSO2's implementation
-		// answers a name in use with 409 "Key Manager Already Exists".
-		writeError(w, http.StatusConflict, "Key Manager Already Exists", fmt.Sprintf("Key Manager %s already exists in tenant carbon.super", d.Name))
+		nameInUse(d.Name).write(w)
 		return
 	}
 	k := &keyManager{dto: d}
@@ -228,8 +252,8 @@ func (s *Server) updateKeyManager(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", "Key Manager not found: "+id)
 		return
 	}
-	if msg := validateKeyManager(d); msg != "" {
-		writeError(w, http.StatusBadRequest, "Bad Request", msg)
+	if ref := validateKeyManager(d); ref != nil {
+		ref.write(w)
 		return
 	}
 	d = d.withDefaults()
@@ -237,7 +261,7 @@ func (s *Server) updateKeyManager(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if other := s.keyManagerByName(d.Name); other != nil && other != k {
 		s.mu.Unlock()
-		writeError(w, http.StatusConflict, "Key Manager Already Exists", fmt.Sprintf("Key Manager %s already exists in tenant carbon.super", d.Name))
+		nameInUse(d.Name).write(w)
 		return
 	}
 	if k.dto.Type != d.Type {

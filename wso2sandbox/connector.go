@@ -180,10 +180,7 @@ func (s *Server) connectorCreateApp(ctx context.Context, km *keyManagerDTO, owne
 	if authMethod == "" {
 		authMethod = "client_secret_basic"
 	}
-	audienceOfAPI := props["audience_of_api"]
-	if s.Generation == GenerationV1 && audienceOfAPI == "" {
-		return "", "", fmt.Errorf("Error while creating the OAuth application: the application setting audience_of_api is required by the Auth0 key manager")
-	}
+	audienceOfAPI := props["audience_of_api"] // required in v1: generateKeys checked it
 	if s.Generation == GenerationGuide {
 		if err := s.ensureResourceServer(ctx, km); err != nil {
 			return "", "", err

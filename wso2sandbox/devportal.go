@@ -264,16 +264,23 @@ func (s *Server) generateKeys(w http.ResponseWriter, r *http.Request) {
 	case a == nil:
 		writeError(w, http.StatusNotFound, "Not Found", "Application "+id+" does not exist")
 		return
-	case km == nil:
-		writeError(w, http.StatusBadRequest, "Bad Request", "Key Manager "+req.KeyManager+" not found")
+	case km == nil: // KEY_MANAGER_NOT_FOUND
+		writeCodedError(w, http.StatusBadRequest, 901403, "Key Manager not found", "Key Manager "+req.KeyManager+" not found")
 		return
-	case !km.enabled():
-		writeError(w, http.StatusBadRequest, "Bad Request", "Key Manager "+req.KeyManager+" is not enabled")
+	case !km.enabled(): // KEY_MANAGER_NOT_ENABLED
+		writeCodedError(w, http.StatusBadRequest, 901406, "Key Manager is not enabled in the system", "Key Manager "+req.KeyManager+" is not enabled in the system")
 		return
 	case conflict:
-		// Not in the document's responses; WSO2 refuses a second key mapping
-		// of the same key type and key manager (status UNCONFIRMED).
-		writeError(w, http.StatusConflict, "Conflict", fmt.Sprintf("Key Mappings already exists for application %s with key manager %s", appName, req.KeyManager))
+		// KEY_MAPPING_ALREADY_EXISTS: not among the document's responses
+		// (200, 400, 404, 412), but what WSO2 answers.
+		writeCodedError(w, http.StatusConflict, 901409, "Key Mappings already exists",
+			fmt.Sprintf("Key Mappings already exists for application %s with key manager %s", appName, req.KeyManager))
+		return
+	case dto.Type == "Auth0" && s.Generation == GenerationV1 && req.AdditionalProperties["audience_of_api"] == "":
+		// The v1 connector declares audience_of_api a required application
+		// setting: KEY_MANAGER_MISSING_REQUIRED_PROPERTIES_IN_APPLICATION.
+		writeCodedError(w, http.StatusBadRequest, 901407, "Required application properties are missing",
+			"Required application properties are missing: audience_of_api")
 		return
 	}
 	key := applicationKey{

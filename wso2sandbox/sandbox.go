@@ -263,7 +263,14 @@ type errorDTO struct {
 }
 
 func writeError(w http.ResponseWriter, status int, message, description string) {
-	writeJSON(w, status, errorDTO{Code: int64(status), Message: message, Description: description, Error: []any{}})
+	writeCodedError(w, status, int64(status), message, description)
+}
+
+// writeCodedError answers one of carbon-apimgt's ExceptionCodes: its own
+// error code, message and status (ExceptionCodes.java of the 3.2 era,
+// components/apimgt/org.wso2.carbon.apimgt.api).
+func writeCodedError(w http.ResponseWriter, status int, code int64, message, description string) {
+	writeJSON(w, status, errorDTO{Code: code, Message: message, Description: description, Error: []any{}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

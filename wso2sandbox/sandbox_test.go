@@ -238,6 +238,9 @@ func TestAdminRefusals(t *testing.T) {
 	}
 	st, body = s.do("POST", kms, valid, tok)
 	wantStatus(t, "create a name in use", st, http.StatusConflict, body)
+	if body["code"] != float64(901402) || body["message"] != "Key Manager Already Exists" {
+		t.Errorf("name in use = %v, want WSO2's KEY_MANAGER_ALREADY_EXIST (901402)", body)
+	}
 
 	for _, m := range []string{"GET", "PUT", "DELETE"} {
 		st, body := s.do(m, kms+"/01234567-0123-0123-0123-012345678901", valid, tok)
@@ -388,6 +391,12 @@ func TestConnectorV1Generation(t *testing.T) {
 	}
 	_, app := s.do("POST", "/api/am/store/v1/applications", map[string]any{"name": "Shop", "throttlingPolicy": "Unlimited"}, tok)
 	id := app["applicationId"].(string)
+	st, body = s.do("POST", "/api/am/store/v1/applications/"+id+"/generate-keys", map[string]any{
+		"keyType": "SANDBOX", "keyManager": "Auth0", "grantTypesToBeSupported": []string{"client_credentials"}}, tok)
+	wantStatus(t, "generate keys without audience_of_api", st, http.StatusBadRequest, body)
+	if body["code"] != float64(901407) {
+		t.Errorf("missing audience_of_api = %v, want KEY_MANAGER_MISSING_REQUIRED_PROPERTIES_IN_APPLICATION (901407)", body)
+	}
 	st, key := s.do("POST", "/api/am/store/v1/applications/"+id+"/generate-keys", map[string]any{
 		"keyType": "SANDBOX", "keyManager": "Auth0", "grantTypesToBeSupported": []string{"client_credentials"},
 		"additionalProperties": map[string]string{"app_type": "non_interactive", "token_endpoint_auth_method": "client_secret_post", "audience_of_api": "https://api.example/"},
