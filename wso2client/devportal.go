@@ -105,6 +105,18 @@ func (c *Client) GenerateKeys(ctx context.Context, appID string, req steps.WSO2K
 		body.AdditionalProperties = props
 	}
 	resp, err := c.call(ctx, op, DevPortalScopes, http.MethodPost, storeV1Path+"/applications/"+url.PathEscape(appID)+"/generate-keys", body, "", http.StatusOK)
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case "901407":
+			ae.Advice = "WSO2's Auth0 connector (apim-km-auth0 v1.0.x–v1.1.0) needs the application setting audience_of_api: " +
+				"give the identifier of the API the Auth0 application is to be authorized for"
+		case "901403":
+			ae.Advice = fmt.Sprintf("WSO2 has no key manager named %q: register it first (the guide's step 2)", req.KeyManager)
+		case "901406":
+			ae.Advice = fmt.Sprintf("the key manager %q is disabled: enable it in the admin portal (Key Managers)", req.KeyManager)
+		}
+	}
 	if err != nil {
 		return steps.WSO2ApplicationKeys{}, err
 	}

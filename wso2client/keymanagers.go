@@ -3,6 +3,7 @@ package wso2client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -61,6 +62,7 @@ func (c *Client) CreateKeyManager(ctx context.Context, km steps.WSO2KeyManager) 
 		return steps.WSO2KeyManager{}, fmt.Errorf("%s: %w", op, err)
 	}
 	resp, err := c.call(ctx, op, AdminScopes, http.MethodPost, adminV1Path+"/key-managers", body, "application/json", http.StatusCreated)
+	adviseKeyManager(err, km)
 	if err != nil {
 		return steps.WSO2KeyManager{}, err
 	}
@@ -76,6 +78,7 @@ func (c *Client) UpdateKeyManager(ctx context.Context, id string, km steps.WSO2K
 		return steps.WSO2KeyManager{}, fmt.Errorf("%s: %w", op, err)
 	}
 	resp, err := c.call(ctx, op, AdminScopes, http.MethodPut, adminV1Path+"/key-managers/"+url.PathEscape(id), body, "application/json", http.StatusOK)
+	adviseKeyManager(err, km)
 	if err != nil {
 		return steps.WSO2KeyManager{}, err
 	}
@@ -96,4 +99,22 @@ func (c *Client) keyManagerAnswer(op string, body []byte) (steps.WSO2KeyManager,
 	}
 	c.secrets.add(km.ClientSecret)
 	return km, nil
+}
+
+// adviseKeyManager explains WSO2's key manager refusals (carbon-apimgt
+// ExceptionCodes 901400–901402).
+func adviseKeyManager(err error, km steps.WSO2KeyManager) {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return
+	}
+	switch ae.Code {
+	case "901400":
+		ae.Advice = fmt.Sprintf("this API Manager has no key manager type %q: API Manager 3.2.0 ships the Auth0 connector separately "+
+			"(wso2-extensions/apim-km-auth0): put its jar into repository/components/dropins and restart the server", km.Type)
+	case "901401":
+		ae.Advice = "the key manager's connector configuration is incomplete: the Auth0 connector needs client_id, client_secret and audience"
+	case "901402":
+		ae.Advice = fmt.Sprintf("a key manager named %q already exists: reuse or update it", km.Name)
+	}
 }

@@ -221,8 +221,13 @@ func TestKeyManagerLifecycle(t *testing.T) {
 	}
 
 	_, err = w.c.CreateKeyManager(ctx, w.keyManager())
-	if !errors.Is(err, steps.ErrConflict) {
-		t.Fatalf("second CreateKeyManager = %v, want ErrConflict", err)
+	if !errors.Is(err, steps.ErrConflict) || !strings.Contains(err.Error(), `a key manager named "Auth0" already exists`) {
+		t.Fatalf("second CreateKeyManager = %v, want ErrConflict saying the name is taken", err)
+	}
+	noConnector := w.keyManager()
+	noConnector.Name, noConnector.Type = "Other", "Auth0Connector"
+	if _, err := w.c.CreateKeyManager(ctx, noConnector); err == nil || !strings.Contains(err.Error(), "repository/components/dropins") {
+		t.Fatalf("CreateKeyManager of an unknown type = %v, want advice on installing the connector", err)
 	}
 
 	found, err := w.c.FindKeyManager(ctx, "Auth0")
