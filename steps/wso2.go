@@ -52,6 +52,11 @@ const (
 // management application's secret: that is ClientSecret, which encoding/json
 // skips (so a journal never holds it) and wso2client puts into the DTO's
 // additionalProperties.client_secret on the wire and takes out of it on read.
+//
+// The Enable* flags and Enabled are always sent as they are: a zero value
+// registers a disabled key manager that does not self-validate JWTs, so set
+// Enabled, EnableTokenGeneration and EnableSelfValidationJWT (the admin
+// portal's defaults for Auth0).
 type WSO2KeyManager struct {
 	ID                         string                `json:"id,omitempty"`
 	Name                       string                `json:"name"`
