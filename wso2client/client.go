@@ -251,12 +251,12 @@ func (c *Client) send(ctx context.Context, op, method, u string, body any, conte
 	}
 	resp, err := c.httpc.Do(req)
 	if err != nil {
-		return response{}, c.transportError(ctx, op, err)
+		return response{}, c.transportError(ctx, op, err, changes(method, u) && !neverSent(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return response{}, c.transportError(ctx, op, err)
+		return response{}, c.transportError(ctx, op, err, changes(method, u))
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
@@ -404,6 +404,7 @@ func (c *Client) call(ctx context.Context, op string, scopes []string, method, p
 			continue
 		}
 		e := newAPIError(op, resp.status, resp.body)
+		e.Uncertain = resp.status >= 500 && changes(method, path)
 		if resp.status == http.StatusForbidden {
 			e.Advice = fmt.Sprintf("WSO2 refused the user %q this operation: its token has the scopes %s but the operation needs one of %s; "+
 				"give the user the admin role, or map the scope to one of its roles in the admin portal (Settings → Scope Assignments)",
@@ -411,6 +412,23 @@ func (c *Client) call(ctx context.Context, op string, scopes []string, method, p
 		}
 		return response{}, e
 	}
+}
+
+// changes says whether a REST API request changes something in WSO2 (or,
+// through its connector, in the key manager): every method but GET, except
+// asking for an application token. Registration and tokens are not changes.
+func changes(method, path string) bool {
+	if u, err := url.Parse(path); err == nil {
+		path = u.Path
+	}
+	return method != http.MethodGet && strings.HasPrefix(path, "/api/am/") && !strings.HasSuffix(path, "/generate-token")
+}
+
+// neverSent says whether a transport error happened before the request
+// left (the connection was never made), so nothing can have changed.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func scopeList(s []string) string {

@@ -18,8 +18,10 @@ import (
 // {code, message, description}, or the token endpoint's OAuth error
 // {error, error_description}, with what to do about it.
 //
-// errors.Is(err, steps.ErrNotFound) holds for a 404 and steps.ErrConflict for
-// a 409.
+// errors.Is(err, steps.ErrNotFound) holds for a 404, steps.ErrConflict for a
+// 409, and steps.ErrUncertain for a change WSO2 answered with a 5xx (WSO2 or
+// its connector may have made part of it: the v1 Auth0 connector, say,
+// leaves the Auth0 application behind when its client grant fails).
 type APIError struct {
 	Op          string // what was attempted
 	Status      int    // HTTP status
@@ -27,6 +29,7 @@ type APIError struct {
 	Message     string // the Error object's message, or the OAuth "error_description"
 	Description string // the Error object's description
 	Advice      string // what went wrong in plain words and what to do next
+	Uncertain   bool   // a change that may have been made
 }
 
 // Error says what was attempted, the advice when there is one, and what WSO2
@@ -43,9 +46,12 @@ func (e *APIError) Error() string {
 	if e.Op != "" {
 		b.WriteString(e.Op + ": ")
 	}
-	if e.Advice != "" {
+	switch {
+	case e.Advice != "":
 		fmt.Fprintf(&b, "%s (WSO2 answered %s)", e.Advice, answer)
-	} else {
+	case e.Uncertain:
+		fmt.Fprintf(&b, "WSO2 answered %s, so the change may or may not have been made", answer)
+	default:
 		fmt.Fprintf(&b, "WSO2 answered %s", answer)
 	}
 	return b.String()
@@ -58,6 +64,8 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusNotFound
 	case steps.ErrConflict:
 		return e.Status == http.StatusConflict
+	case steps.ErrUncertain:
+		return e.Uncertain
 	}
 	return false
 }
@@ -91,16 +99,20 @@ func newAPIError(op string, status int, body []byte) *APIError {
 // TransportError is a WSO2 server that could not be reached or did not
 // answer.
 type TransportError struct {
-	Op     string
-	Host   string // host[:port]
-	Detail string // plain words: what is wrong and what to do
-	Err    error
+	Op        string
+	Host      string // host[:port]
+	Detail    string // plain words: what is wrong and what to do
+	Err       error
+	Uncertain bool // a change that may have reached WSO2 before the failure
 }
 
 // Error says what was attempted, that WSO2 could not be reached, why and
 // what to do.
 func (e *TransportError) Error() string {
 	s := fmt.Sprintf("cannot reach WSO2 at %s: %s", e.Host, e.Detail)
+	if e.Uncertain {
+		s += " (the change may or may not have been made)"
+	}
 	if e.Op != "" {
 		s = e.Op + ": " + s
 	}
@@ -110,7 +122,11 @@ func (e *TransportError) Error() string {
 // Unwrap returns the underlying error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-func (c *Client) transportError(ctx context.Context, op string, err error) error {
+// Is makes errors.Is(err, steps.ErrUncertain) hold for a change that may
+// have been made.
+func (e *TransportError) Is(target error) bool { return target == steps.ErrUncertain && e.Uncertain }
+
+func (c *Client) transportError(ctx context.Context, op string, err error, uncertain bool) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", op, ctx.Err())
 	}
@@ -137,5 +153,5 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 	case strings.Contains(err.Error(), "connection refused"):
 		detail = "nothing listens there (connection refused): check the URL's port (9443 on a default install) and that the API Manager is running"
 	}
-	return &TransportError{Op: op, Host: host, Detail: detail, Err: err}
+	return &TransportError{Op: op, Host: host, Detail: detail, Err: err, Uncertain: uncertain}
 }

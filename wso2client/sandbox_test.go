@@ -414,6 +414,29 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+func TestConnectorFailureIsUncertain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, wso2sandbox.Options{})
+	ctx := context.Background()
+	km := w.keyManager()
+	km.ClientSecret = "not-the-management-secret"
+	_, err := w.c.CreateKeyManager(ctx, km)
+	must(t, "CreateKeyManager", err)
+	app, err := w.c.CreateApplication(ctx, steps.WSO2Application{Name: "Broken"})
+	must(t, "CreateApplication", err)
+	_, err = w.c.GenerateKeys(ctx, app.ID, steps.WSO2KeyRequest{KeyManager: "Auth0", GrantTypes: []string{"client_credentials"}})
+	if !errors.Is(err, steps.ErrUncertain) || !strings.Contains(err.Error(), "Auth0 answered 401") {
+		t.Fatalf("GenerateKeys with a wrong connector secret = %v, want an uncertain error that says Auth0 refused", err)
+	}
+	if strings.Contains(err.Error(), "not-the-management-secret") {
+		t.Fatalf("the error holds the secret: %v", err)
+	}
+	// Reads are never uncertain.
+	if _, err := w.c.GetKeyManager(ctx, "01234567-0123-0123-0123-012345678901"); errors.Is(err, steps.ErrUncertain) || !errors.Is(err, steps.ErrNotFound) {
+		t.Fatalf("GetKeyManager of an unknown id = %v", err)
+	}
+}
+
 func TestParseURL(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ in, want, err string }{
