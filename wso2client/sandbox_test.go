@@ -273,6 +273,8 @@ func TestGenerateKeysGuideGeneration(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, wso2sandbox.Options{Generation: wso2sandbox.GenerationGuide})
 	ctx := context.Background()
+	var trace syncBuffer
+	w.c = newClient(t, w.wso2, func(cfg *Config) { cfg.Trace = &trace })
 	_, err := w.c.CreateKeyManager(ctx, w.keyManager())
 	must(t, "CreateKeyManager", err)
 
@@ -328,6 +330,15 @@ func TestGenerateKeysGuideGeneration(t *testing.T) {
 	}
 	if claims["azp"] != keys.ConsumerKey {
 		t.Errorf("azp = %v, want the consumer key %s", claims["azp"], keys.ConsumerKey)
+	}
+
+	for what, secret := range map[string]string{"consumer secret": keys.ConsumerSecret, "access token": tok.AccessToken, "admin password": w.wso2.AdminPassword} {
+		if strings.Contains(trace.String(), secret) {
+			t.Fatalf("the trace holds the %s", what)
+		}
+	}
+	if !strings.Contains(trace.String(), "/generate-token") {
+		t.Fatalf("the trace lacks the token request")
 	}
 
 	// Keys again for the same key manager and type: refused, nothing made.
