@@ -27,6 +27,7 @@ type outcome struct {
 // run is one Apply.
 type run struct {
 	c        Client
+	wso2     WSO2Client
 	backoff  time.Duration
 	lockWait time.Duration
 	p        Playbook
@@ -77,7 +78,7 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	if err := j.begin(p, domain, s); err != nil {
 		return Result{}, err
 	}
-	r := &run{c: e.c, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
+	r := &run{c: e.c, wso2: e.wso2, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
 	for _, a := range plan.Actions {
 		r.out[a.ID] = &outcome{done: make(chan struct{})}
 	}
@@ -205,6 +206,9 @@ func (r *run) action(ctx context.Context, a Action) {
 	emit(ctx, r.events, Event{Action: a.ID, Kind: EventDone, Verb: o.verb, ID: o.res.id, Duration: time.Since(start), Message: a.Name})
 }
 
+// env is what the resource model's functions work through.
+func (r *run) env() env { return env{Client: r.c, wso2: r.wso2} }
+
 // outOfKind is the outcome of the plan's first action of a kind (nil if none).
 func (r *run) outOfKind(k ResourceKind) *outcome {
 	for _, a := range r.plan.Actions {
@@ -294,7 +298,7 @@ func (r *run) do(actx, ctx context.Context, a Action, o *outcome) error {
 	case Reuse:
 		o.res, o.verb = found, Reuse
 		if k.reuse != nil {
-			if o.res, err = k.reuse(actx, r.c, found); err != nil {
+			if o.res, err = k.reuse(actx, r.env(), found); err != nil {
 				return err // the Client names what it tried
 			}
 		}
@@ -304,7 +308,7 @@ func (r *run) do(actx, ctx context.Context, a Action, o *outcome) error {
 			// (a connection enabled for the application).
 			return r.make(actx, ctx, a, k, d, deps, o)
 		}
-		if o.res, err = k.update(actx, r.c, d, found, deps); err != nil {
+		if o.res, err = k.update(actx, r.env(), d, found, deps); err != nil {
 			return err // the Client names what it tried
 		}
 		o.verb = Update
@@ -461,12 +465,12 @@ func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
 		if run != "" {
 			l = runMarker(run, l)
 		}
-		if id, err = k.resolve(ctx, e.c, l); err != nil {
+		if id, err = k.resolve(ctx, e.env(), l); err != nil {
 			return err
 		}
 	}
 	if k.owner != nil {
-		marked, got, err := k.owner(ctx, e.c, id, en.Lookup)
+		marked, got, err := k.owner(ctx, e.env(), id, en.Lookup)
 		if err != nil {
 			return err
 		}
@@ -484,5 +488,5 @@ func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
 			return &ForeignResourceError{Kind: en.Kind, Name: en.Name, ID: id, Why: "it carries no marker of auth0-wizard, so it was not deleted"}
 		}
 	}
-	return k.delete(ctx, e.c, id, en.Lookup)
+	return k.delete(ctx, e.env(), id, en.Lookup)
 }

@@ -27,9 +27,21 @@ const (
 type Engine struct {
 	c       Client
 	backoff time.Duration // resendBackoff; tests set it to zero
+	wso2    WSO2Client    // nil: no WSO2 credentials were given
 
 	mu      sync.Mutex
 	checked map[string]Endpoints // playbook + "|" + domain → endpoints
+}
+
+// env is what the resource model's functions work through.
+func (e *Engine) env() env { return env{Client: e.c, wso2: e.wso2} }
+
+// WithWSO2 returns the engine working through w for WSO2 API Manager too
+// (the wso2 playbook's key manager and developer-portal application); a
+// nil w leaves those actions out.
+func (e *Engine) WithWSO2(w WSO2Client) *Engine {
+	e.wso2 = w
+	return e
 }
 
 // NewEngine returns an engine working through c.
@@ -164,7 +176,7 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				f, err := k.find(ctx, e.c, want[a.ID], r)
+				f, err := k.find(ctx, e.env(), want[a.ID], r)
 				mu.Lock()
 				defer mu.Unlock()
 				switch {

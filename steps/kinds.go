@@ -48,6 +48,14 @@ type Desired struct {
 	User           User
 }
 
+// env is what a kind's functions work through: the Auth0 tenant and, for
+// the kinds on a gateway's side, the gateway's client (nil when no
+// gateway credentials were given).
+type env struct {
+	Client
+	wso2 WSO2Client
+}
+
 // resource is a resource as found or made.
 type resource struct {
 	id    string
@@ -81,20 +89,20 @@ type kindDef struct {
 	// teardown can find the resource again.
 	lookupKeys func(d Desired, r refs) map[string]string
 
-	find   func(ctx context.Context, c Client, d Desired, r refs) (resource, error)
-	create func(ctx context.Context, c Client, d Desired, r refs) (resource, error)
+	find   func(ctx context.Context, c env, d Desired, r refs) (resource, error)
+	create func(ctx context.Context, c env, d Desired, r refs) (resource, error)
 	// reuse completes a found resource for use (nil: as found).
-	reuse func(ctx context.Context, c Client, f resource) (resource, error)
+	reuse func(ctx context.Context, c env, f resource) (resource, error)
 	// changes lists what an update would change (nil: never updated).
 	changes func(d Desired, f resource) []string
-	update  func(ctx context.Context, c Client, d Desired, f resource, r refs) (resource, error)
+	update  func(ctx context.Context, c env, d Desired, f resource, r refs) (resource, error)
 	// finish completes a resource just made or found after a conflict
 	// (nil: as it is).
-	finish func(ctx context.Context, c Client, f resource) (resource, error)
+	finish func(ctx context.Context, c env, f resource) (resource, error)
 	// resolve finds the id of a resource from its journal lookup keys (a
 	// create whose answer was lost).
-	resolve func(ctx context.Context, c Client, l map[string]string) (string, error)
-	delete  func(ctx context.Context, c Client, id string, l map[string]string) error
+	resolve func(ctx context.Context, c env, l map[string]string) (string, error)
+	delete  func(ctx context.Context, c env, id string, l map[string]string) error
 	// marked says whether a found resource carries this tool's marker (nil:
 	// the kind has none); a found resource of such a kind without it is
 	// someone else's and is neither reused nor duplicated.
@@ -107,7 +115,7 @@ type kindDef struct {
 	runOf func(f resource) string
 	// findAll lists every resource under the key, for a kind whose key
 	// Auth0 does not keep unique (nil: find is exact).
-	findAll func(ctx context.Context, c Client, d Desired, r refs) ([]resource, error)
+	findAll func(ctx context.Context, c env, d Desired, r refs) ([]resource, error)
 	// same says what differs between what was sent and what was found, for
 	// a kind without metadata ("" when every field sent matches).
 	same func(d Desired, f resource) string
@@ -115,7 +123,7 @@ type kindDef struct {
 	// name it too): whether it carries the tool's marker, and which run's
 	// (nil: the kind has no metadata, and the id recorded when the create
 	// was proven ours is the proof). Teardown checks it before each delete.
-	owner func(ctx context.Context, c Client, id string, l map[string]string) (marked bool, run string, err error)
+	owner func(ctx context.Context, c env, id string, l map[string]string) (marked bool, run string, err error)
 	// lockKey is the key its creates are serialised on across runs (nil:
 	// Auth0 keeps the key unique and the marker proves who made it).
 	lockKey func(d Desired, r refs) string
@@ -143,11 +151,11 @@ var kinds = map[ResourceKind]kindDef{
 		lookupKeys: func(d Desired, _ refs) map[string]string {
 			return map[string]string{"identifier": d.ResourceServer.Identifier}
 		},
-		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		find: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			rs, err := c.FindResourceServer(ctx, d.ResourceServer.Identifier)
 			return resource{id: rs.ID, rs: rs}, err
 		},
-		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		create: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			rs, err := c.CreateResourceServer(ctx, d.ResourceServer)
 			return resource{id: rs.ID, rs: rs}, err
 		},
@@ -160,7 +168,7 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return ch
 		},
-		update: func(ctx context.Context, c Client, d Desired, f resource, _ refs) (resource, error) {
+		update: func(ctx context.Context, c env, d Desired, f resource, _ refs) (resource, error) {
 			scopes := slices.Clone(f.rs.Scopes)
 			for _, want := range d.ResourceServer.Scopes {
 				if !slices.ContainsFunc(scopes, func(x Scope) bool { return x.Value == want.Value }) {
@@ -195,31 +203,31 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return ""
 		},
-		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+		resolve: func(ctx context.Context, c env, l map[string]string) (string, error) {
 			rs, err := c.FindResourceServer(ctx, l["identifier"])
 			return rs.ID, err
 		},
-		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+		delete: func(ctx context.Context, c env, id string, _ map[string]string) error {
 			return c.DeleteResourceServer(ctx, id)
 		},
 	},
 	KindClient: {
 		label: "application", inResult: true, doneVerb: Create, scopes: scopesClients,
 		lookupKeys: func(d Desired, _ refs) map[string]string { return map[string]string{"name": d.App.Name} },
-		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		find: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			app, err := c.FindClient(ctx, d.App.Name)
 			return resource{id: app.ClientID, app: app}, err
 		},
-		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		create: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			app, err := c.CreateClient(ctx, d.App)
 			return resource{id: app.ClientID, app: app}, err
 		},
-		reuse: func(ctx context.Context, c Client, f resource) (resource, error) {
+		reuse: func(ctx context.Context, c env, f resource) (resource, error) {
 			app, err := c.GetClient(ctx, f.id)
 			return resource{id: app.ClientID, app: app}, err
 		},
 		changes: appChanges,
-		update: func(ctx context.Context, c Client, d Desired, f resource, _ refs) (resource, error) {
+		update: func(ctx context.Context, c env, d Desired, f resource, _ refs) (resource, error) {
 			want := d.App
 			app, err := c.UpdateClient(ctx, f.id, App{Name: want.Name, AppType: want.AppType, TokenEndpointAuthMethod: want.TokenEndpointAuthMethod,
 				GrantTypes: union(f.app.GrantTypes, want.GrantTypes), Callbacks: union(f.app.Callbacks, want.Callbacks)})
@@ -233,14 +241,14 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return resource{id: orID(app.ClientID, f.id), app: app}, nil
 		},
-		finish: func(ctx context.Context, c Client, f resource) (resource, error) {
+		finish: func(ctx context.Context, c env, f resource) (resource, error) {
 			if f.app.ClientSecret != "" {
 				return f, nil
 			}
 			app, err := c.GetClient(ctx, f.id)
 			return resource{id: app.ClientID, app: app}, err
 		},
-		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+		resolve: func(ctx context.Context, c env, l map[string]string) (string, error) {
 			apps, err := c.FindClients(ctx, l["name"])
 			if err != nil {
 				return "", err
@@ -252,17 +260,17 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return "", ErrNotFound
 		},
-		owner: func(ctx context.Context, c Client, id string, _ map[string]string) (bool, string, error) {
+		owner: func(ctx context.Context, c env, id string, _ map[string]string) (bool, string, error) {
 			app, err := c.GetClient(ctx, id)
 			return app.Marked(), app.Metadata[RunKey], err
 		},
-		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+		delete: func(ctx context.Context, c env, id string, _ map[string]string) error {
 			return c.DeleteClient(ctx, id)
 		},
 		marked: func(f resource) bool { return f.app.Marked() },
 		mark:   func(d *Desired, run string) { d.App.Metadata = runMarker(run, d.App.Metadata) },
 		runOf:  func(f resource) string { return f.app.Metadata[RunKey] },
-		findAll: func(ctx context.Context, c Client, d Desired, _ refs) ([]resource, error) {
+		findAll: func(ctx context.Context, c env, d Desired, _ refs) ([]resource, error) {
 			apps, err := c.FindClients(ctx, d.App.Name)
 			out := make([]resource, 0, len(apps))
 			for _, a := range apps {
@@ -281,11 +289,11 @@ var kinds = map[ResourceKind]kindDef{
 		lookupKeys: func(d Desired, r refs) map[string]string {
 			return map[string]string{"client_id": r[KindClient].id, "audience": d.Grant.Audience}
 		},
-		find: func(ctx context.Context, c Client, d Desired, r refs) (resource, error) {
+		find: func(ctx context.Context, c env, d Desired, r refs) (resource, error) {
 			g, err := c.FindClientGrant(ctx, r[KindClient].id, d.Grant.Audience)
 			return resource{id: g.ID, grant: g}, err
 		},
-		create: func(ctx context.Context, c Client, d Desired, r refs) (resource, error) {
+		create: func(ctx context.Context, c env, d Desired, r refs) (resource, error) {
 			g, err := c.CreateClientGrant(ctx, ClientGrant{ClientID: r[KindClient].id, Audience: d.Grant.Audience, Scope: nonNil(d.Grant.Scope)})
 			return resource{id: g.ID, grant: g}, err
 		},
@@ -295,7 +303,7 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return nil
 		},
-		update: func(ctx context.Context, c Client, d Desired, f resource, _ refs) (resource, error) {
+		update: func(ctx context.Context, c env, d Desired, f resource, _ refs) (resource, error) {
 			g, err := c.UpdateClientGrant(ctx, f.id, union(f.grant.Scope, d.Grant.Scope))
 			return resource{id: orID(g.ID, f.id), grant: g}, err
 		},
@@ -306,22 +314,22 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return ""
 		},
-		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+		resolve: func(ctx context.Context, c env, l map[string]string) (string, error) {
 			g, err := c.FindClientGrant(ctx, l["client_id"], l["audience"])
 			return g.ID, err
 		},
-		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+		delete: func(ctx context.Context, c env, id string, _ map[string]string) error {
 			return c.DeleteClientGrant(ctx, id)
 		},
 	},
 	KindConnection: {
 		label: "connection", inResult: true, doneVerb: Create, scopes: scopesConnections,
 		lookupKeys: func(d Desired, _ refs) map[string]string { return map[string]string{"name": d.Connection.Name} },
-		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		find: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			conn, err := c.FindConnection(ctx, d.Connection.Name)
 			return resource{id: conn.ID, conn: conn}, err
 		},
-		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		create: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			conn, err := c.CreateConnection(ctx, d.Connection)
 			return resource{id: conn.ID, conn: conn}, err
 		},
@@ -334,18 +342,18 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return &UnfitConnectionError{Name: f.conn.Name, ID: f.id, Strategy: got, Want: want}
 		},
-		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+		resolve: func(ctx context.Context, c env, l map[string]string) (string, error) {
 			conn, err := c.FindConnection(ctx, l["name"])
 			return conn.ID, err
 		},
-		owner: func(ctx context.Context, c Client, id string, l map[string]string) (bool, string, error) {
+		owner: func(ctx context.Context, c env, id string, l map[string]string) (bool, string, error) {
 			conn, err := c.FindConnection(ctx, l["name"])
 			if err == nil && conn.ID != id {
 				err = ErrNotFound // gone, and another made under its name
 			}
 			return conn.Metadata[MarkerKey] == MarkerValue, conn.Metadata[RunKey], err
 		},
-		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+		delete: func(ctx context.Context, c env, id string, _ map[string]string) error {
 			return c.DeleteConnection(ctx, id)
 		},
 	},
@@ -357,7 +365,7 @@ var kinds = map[ResourceKind]kindDef{
 			return map[string]string{"client_id": r[KindClient].id, "connection_id": r[KindConnection].id,
 				"connection": r[KindConnection].conn.Name, "app": r[KindClient].app.Name}
 		},
-		find: func(ctx context.Context, c Client, _ Desired, r refs) (resource, error) {
+		find: func(ctx context.Context, c env, _ Desired, r refs) (resource, error) {
 			connID := r[KindConnection].id
 			ok, err := c.ConnectionEnabledFor(ctx, connID, r[KindClient].id)
 			if err == nil && !ok {
@@ -365,20 +373,20 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return resource{id: connID}, err
 		},
-		create: func(ctx context.Context, c Client, _ Desired, r refs) (resource, error) {
+		create: func(ctx context.Context, c env, _ Desired, r refs) (resource, error) {
 			connID := r[KindConnection].id
 			return resource{id: connID}, c.SetConnectionClient(ctx, connID, r[KindClient].id, true)
 		},
 		// Enabled is enabled: after a lost answer, finding it so is the
 		// outcome that was asked for.
 		same: func(Desired, resource) string { return "" },
-		resolve: func(_ context.Context, _ Client, l map[string]string) (string, error) {
+		resolve: func(_ context.Context, _ env, l map[string]string) (string, error) {
 			if l["connection_id"] == "" {
 				return "", ErrNotFound
 			}
 			return l["connection_id"], nil
 		},
-		delete: func(ctx context.Context, c Client, id string, l map[string]string) error {
+		delete: func(ctx context.Context, c env, id string, l map[string]string) error {
 			return c.SetConnectionClient(ctx, id, l["client_id"], false)
 		},
 	},
@@ -387,28 +395,28 @@ var kinds = map[ResourceKind]kindDef{
 		lookupKeys: func(d Desired, _ refs) map[string]string {
 			return map[string]string{"connection": d.User.Connection, "email": d.User.Email}
 		},
-		find: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		find: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			u, err := c.FindUser(ctx, d.User.Connection, d.User.Email)
 			return resource{id: u.ID, user: u}, err
 		},
-		create: func(ctx context.Context, c Client, d Desired, _ refs) (resource, error) {
+		create: func(ctx context.Context, c env, d Desired, _ refs) (resource, error) {
 			u, err := c.CreateUser(ctx, d.User)
 			return resource{id: u.ID, user: u}, err
 		},
 		mark:  func(d *Desired, run string) { d.User.AppMetadata = runMarker(run, d.User.AppMetadata) },
 		runOf: func(f resource) string { return f.user.AppMetadata[RunKey] },
-		resolve: func(ctx context.Context, c Client, l map[string]string) (string, error) {
+		resolve: func(ctx context.Context, c env, l map[string]string) (string, error) {
 			u, err := c.FindUser(ctx, l["connection"], l["email"])
 			return u.ID, err
 		},
-		owner: func(ctx context.Context, c Client, id string, l map[string]string) (bool, string, error) {
+		owner: func(ctx context.Context, c env, id string, l map[string]string) (bool, string, error) {
 			u, err := c.FindUser(ctx, l["connection"], l["email"])
 			if err == nil && u.ID != id {
 				err = ErrNotFound
 			}
 			return u.AppMetadata[MarkerKey] == MarkerValue, u.AppMetadata[RunKey], err
 		},
-		delete: func(ctx context.Context, c Client, id string, _ map[string]string) error {
+		delete: func(ctx context.Context, c env, id string, _ map[string]string) error {
 			return c.DeleteUser(ctx, id)
 		},
 	},

@@ -115,7 +115,7 @@ func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, de
 			return err
 		}
 		defer release()
-		f, err := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.c, d, deps) })
+		f, err := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
 		switch {
 		case err == nil:
 			if k.marked != nil && !k.marked(f) {
@@ -137,17 +137,17 @@ func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, de
 func (r *run) settle(actx context.Context, a Action, k kindDef, d Desired, deps refs, o *outcome, v resource, verb Verb, proof string) error {
 	var err error
 	if k.finish != nil {
-		if v, err = k.finish(actx, r.c, v); err != nil {
+		if v, err = k.finish(actx, r.env(), v); err != nil {
 			return err // the Client names what it tried
 		}
 	}
 	if verb == Reuse && k.reuse != nil && k.finish == nil {
-		if v, err = k.reuse(actx, r.c, v); err != nil {
+		if v, err = k.reuse(actx, r.env(), v); err != nil {
 			return err
 		}
 	}
 	if verb == Reuse && k.changes != nil && k.update != nil && len(k.changes(d, v)) > 0 {
-		if v, err = k.update(actx, r.c, d, v, deps); err != nil {
+		if v, err = k.update(actx, r.env(), d, v, deps); err != nil {
 			return err // the Client names what it tried
 		}
 		verb = Update
@@ -174,7 +174,7 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 	// ours finds this run's resource under the key after a lost answer.
 	ours := func(c context.Context) (resource, string, error) {
 		if k.findAll != nil {
-			all, err := k.findAll(c, r.c, d, deps)
+			all, err := k.findAll(c, r.env(), d, deps)
 			if err != nil {
 				return resource{}, "", err
 			}
@@ -185,7 +185,7 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 			}
 			return resource{}, "", ErrNotFound
 		}
-		f, err := k.find(c, r.c, d, deps)
+		f, err := k.find(c, r.env(), d, deps)
 		if err != nil {
 			return resource{}, "", err
 		}
@@ -194,7 +194,7 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 	}
 	uncertain := false
 	for attempt := 1; ; attempt++ {
-		v, err := k.create(actx, r.c, d, deps)
+		v, err := k.create(actx, r.env(), d, deps)
 		if err == nil {
 			return v, Create, proofAnswered, nil
 		}
@@ -203,7 +203,7 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 		}
 		switch {
 		case errors.Is(err, ErrConflict) && !uncertain:
-			f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.c, d, deps) })
+			f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
 			if ferr == nil {
 				return f, Reuse, "", nil
 			}
