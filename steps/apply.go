@@ -66,10 +66,7 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	} else if _, err := e.ensureChecked(ctx, p, s); err != nil {
 		return Result{}, err
 	}
-	want := map[string]Desired{}
-	for _, a := range p.Actions {
-		want[a.ID] = a.Want(s)
-	}
+	_, want := wants(p, s, plan.Endpoints, domain)
 	for _, a := range plan.Actions {
 		if u := want[a.ID].User; a.Kind == KindUser && a.Verb == Create && u.Password == "" {
 			return Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", u.Email, u.Connection)
@@ -111,6 +108,16 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	}
 	if o := r.outOfKind(KindResourceServer); o != nil && o.err == nil {
 		res.APISigningAlg, res.APISigningSecret = o.res.rs.SigningAlg, o.res.rs.SigningSecret
+	}
+	if o := r.outOfKind(KindWSO2Application); o != nil {
+		// The application WSO2's connector made holds the keys.
+		res.WSO2 = &WSO2Result{URL: s.APIMURL, ApplicationID: o.res.id}
+		if km := r.outOfKind(KindWSO2KeyManager); km != nil {
+			res.WSO2.KeyManagerID = km.res.id
+		}
+		if o.err == nil {
+			res.ClientID, res.ClientSecret = o.res.keys.ConsumerKey, o.res.keys.ConsumerSecret
+		}
 	}
 	if ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("apply stopped before it finished (the journal %s lets a new apply resume): %w", orMemory(j.Path()), ctx.Err()))
@@ -204,6 +211,24 @@ func (r *run) action(ctx context.Context, a Action) {
 		return
 	}
 	emit(ctx, r.events, Event{Action: a.ID, Kind: EventDone, Verb: o.verb, ID: o.res.id, Duration: time.Since(start), Message: a.Name})
+}
+
+// wso2Token has WSO2 generate an application token for the application's
+// keys and verifies it against the tenant: its audience, and that it was
+// issued to the application WSO2's connector made.
+func (r *run) wso2Token(ctx context.Context, app resource, audience string) (TokenCheck, error) {
+	if r.wso2 == nil {
+		return TokenCheck{}, errors.New("no WSO2 client: the token cannot be generated through WSO2")
+	}
+	tok, err := r.wso2.GenerateToken(ctx, app.id, app.keys, []string{WSO2Scope})
+	if err != nil {
+		return TokenCheck{}, fmt.Errorf("generate a token through WSO2 for application %s: %w", Printable(app.wapp.Name), err)
+	}
+	check, err := r.c.VerifyToken(ctx, tok.AccessToken, audience, app.keys.ConsumerKey)
+	if err != nil {
+		return check, fmt.Errorf("verify the token WSO2 generated: %w", err)
+	}
+	return check, nil
 }
 
 // env is what the resource model's functions work through.
@@ -336,6 +361,9 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	if o := r.outOfKind(KindClient); o != nil {
 		app = o.res.app
 	}
+	if o := r.outOfKind(KindWSO2Application); o != nil {
+		app = App{ClientID: o.res.keys.ConsumerKey, GrantTypes: o.res.keys.SupportedGrantTypes}
+	}
 	audience := res.Audience
 	_, hasUser := r.p.actionOfKind(KindUser)
 	u := r.p.want(KindUser, s).User
@@ -358,10 +386,20 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 		cer, uer error
 	)
 	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, audience)
-	}()
+	if o := r.outOfKind(KindWSO2Application); o != nil {
+		// WSO2 asks its key manager for the token, as a developer's
+		// "Generate Access Token" does; the tenant's JWKS checks it.
+		go func() {
+			defer wg.Done()
+			cc, cer = r.wso2Token(actx, o.res, audience)
+			res.WSO2.Token = cc
+		}()
+	} else {
+		go func() {
+			defer wg.Done()
+			cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, audience)
+		}()
+	}
 	if userToken {
 		wg.Add(1)
 		go func() {

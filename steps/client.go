@@ -54,6 +54,10 @@ type Client interface {
 	// ClientCredentialsToken mints a token for the client and verifies its
 	// signature against the tenant's JWKS and its claims.
 	ClientCredentialsToken(ctx context.Context, clientID, clientSecret, audience string) (TokenCheck, error)
+	// VerifyToken checks a token someone else obtained (WSO2, say) against
+	// the tenant's keys and its claims: iss, aud holds audience, azp is
+	// clientID (when given), exp.
+	VerifyToken(ctx context.Context, token, audience, clientID string) (TokenCheck, error)
 	// PasswordRealmToken logs a user in through the password-realm grant.
 	PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (TokenCheck, error)
 }

@@ -44,6 +44,9 @@ func (e *Engine) WithWSO2(w WSO2Client) *Engine {
 	return e
 }
 
+// Client is the Auth0 client the engine works through.
+func (e *Engine) Client() Client { return e.c }
+
 // NewEngine returns an engine working through c.
 func NewEngine(c Client) *Engine {
 	return &Engine{c: c, backoff: resendBackoff, checked: map[string]Endpoints{}}
@@ -134,10 +137,10 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	}
 
 	st := &planState{found: map[string]resource{}, ours: map[string]bool{}}
-	want := map[string]Desired{}
+	actions, want := wants(p, s, ep, domain)
 	byID := map[string]ActionSpec{}
-	for _, a := range p.Actions {
-		want[a.ID], byID[a.ID] = a.Want(s), a
+	for _, a := range actions {
+		byID[a.ID] = a
 	}
 	// refsOf are the found resources an action's lookup needs, and whether
 	// they are all there (if one is still to be made, neither is this one).
@@ -147,6 +150,9 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 			if f, ok := st.found[d]; ok {
 				r[byID[d].Kind] = f
 			}
+		}
+		if k.ready != nil {
+			return r, k.ready(want[a.ID], r)
 		}
 		for _, n := range k.needs {
 			if _, ok := r[n]; !ok {
@@ -161,12 +167,12 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	)
 	round := func(needing bool) error {
 		var wg sync.WaitGroup
-		for _, a := range p.Actions {
+		for _, a := range actions {
 			k, err := kindOf(a.Kind)
 			if err != nil {
 				return err
 			}
-			if (len(k.needs) > 0) != needing {
+			if (len(k.needs) > 0 || k.ready != nil) != needing {
 				continue
 			}
 			r, ok := refsOf(a, k)
@@ -193,7 +199,7 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	if err := round(false); err != nil {
 		return Plan{}, err
 	}
-	for _, a := range p.Actions {
+	for _, a := range actions {
 		k := kinds[a.Kind]
 		f, ok := st.found[a.ID]
 		if !ok {
@@ -213,7 +219,7 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	}
 
 	// Which found resources this tool created in an earlier run.
-	for _, a := range p.Actions {
+	for _, a := range actions {
 		f, ok := st.found[a.ID]
 		if !ok || j == nil {
 			continue
@@ -224,7 +230,7 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	}
 
 	plan := Plan{Playbook: p.ID, Domain: domain, Endpoints: ep, state: st}
-	for _, a := range p.Actions {
+	for _, a := range actions {
 		k := kinds[a.Kind]
 		act := Action{ID: a.ID, Kind: a.Kind, Name: want[a.ID].Name, Verb: Create, DependsOn: a.DependsOn}
 		if k.doneVerb == Update {
@@ -241,6 +247,20 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		plan.Actions = append(plan.Actions, act)
 	}
 	return plan, nil
+}
+
+// wants are a run's actions and what each wants, completed from discovery.
+func wants(p Playbook, s Settings, ep Endpoints, domain string) ([]ActionSpec, map[string]Desired) {
+	actions := p.ActionsFor(s)
+	want := make(map[string]Desired, len(actions))
+	for _, a := range actions {
+		d := a.Want(s)
+		if k, ok := kinds[a.Kind]; ok && k.complete != nil {
+			k.complete(&d, ep, domain, s)
+		}
+		want[a.ID] = d
+	}
+	return actions, want
 }
 
 // journalCreated says whether the journal records the action's resource,

@@ -112,7 +112,7 @@ func (r *failureRun) journaled(kind steps.ResourceKind) string {
 
 // rsCreate picks the playbook's API create out of the creates on its path
 // (the engine's locks are APIs too).
-const rsCreate = `"identifier":"wso2-resource-server"`
+const rsCreate = `"identifier":"https://localhost:9443"`
 
 // refusedName is the Auth0 answer to a create with a name it cannot take.
 const refusedName = "Payload validation error: 'String is too long' on property name."

@@ -29,6 +29,9 @@ type ActionSpec struct {
 	DependsOn []string
 	// Want is what the action wants in the tenant, from the settings.
 	Want func(Settings) Desired
+	// When, if set, says whether the action is part of a run with these
+	// settings (the wso2 playbook's WSO2 side needs WSO2's credentials).
+	When func(Settings) bool
 	// Inputs names, for a lookup key the journal keeps, the input it comes
 	// from: a run whose inputs name another resource than the one the
 	// journal records as created is refused, naming that input.
@@ -46,6 +49,10 @@ type Desired struct {
 	Grant          ClientGrant
 	Connection     Connection
 	User           User
+	// WSO2 API Manager's side (wso2 playbook with its admin credentials).
+	KeyManager WSO2KeyManager
+	WSO2App    WSO2Application
+	WSO2Keys   WSO2KeyRequest
 }
 
 // env is what a kind's functions work through: the Auth0 tenant and, for
@@ -64,6 +71,9 @@ type resource struct {
 	grant ClientGrant
 	conn  Connection
 	user  User
+	km    WSO2KeyManager
+	wapp  WSO2Application
+	keys  WSO2ApplicationKeys
 }
 
 // refs are the resources an action depends on, by kind.
@@ -83,8 +93,14 @@ type kindDef struct {
 	// connection for a client, which changes the connection).
 	doneVerb Verb
 	// needs are the kinds whose ids find needs: when one of them is still to
-	// be made, the resource cannot exist yet and is not looked up.
+	// be made, the resource cannot exist yet and is not looked up. ready,
+	// when set, decides instead (a grant needs a client, of one kind or
+	// another, or none when its client is named).
 	needs []ResourceKind
+	ready func(d Desired, r refs) bool
+	// complete fills what the action wants from what discovery read (the
+	// key manager's endpoints); nil when the settings say it all.
+	complete func(d *Desired, ep Endpoints, domain string, s Settings)
 	// lookupKeys are what find needs, kept in the journal so that resume and
 	// teardown can find the resource again.
 	lookupKeys func(d Desired, r refs) map[string]string
@@ -98,7 +114,7 @@ type kindDef struct {
 	update  func(ctx context.Context, c env, d Desired, f resource, r refs) (resource, error)
 	// finish completes a resource just made or found after a conflict
 	// (nil: as it is).
-	finish func(ctx context.Context, c env, f resource) (resource, error)
+	finish func(ctx context.Context, c env, d Desired, f resource) (resource, error)
 	// resolve finds the id of a resource from its journal lookup keys (a
 	// create whose answer was lost).
 	resolve func(ctx context.Context, c env, l map[string]string) (string, error)
@@ -135,7 +151,8 @@ type kindDef struct {
 
 // kinds is the resource model, in the order resources are made; teardown
 // walks it backwards.
-var kindOrder = []ResourceKind{KindResourceServer, KindClient, KindClientGrant, KindConnection, KindConnectionClient, KindUser}
+var kindOrder = []ResourceKind{KindResourceServer, KindWSO2KeyManager, KindClient, KindWSO2Application, KindClientGrant,
+	KindConnection, KindConnectionClient, KindUser}
 
 func kindOf(k ResourceKind) (kindDef, error) {
 	d, ok := kinds[k]
@@ -145,7 +162,18 @@ func kindOf(k ResourceKind) (kindDef, error) {
 	return d, nil
 }
 
-var kinds = map[ResourceKind]kindDef{
+// kinds is the resource model. It is filled once, by init (the WSO2 kinds
+// reach the playbooks through the key manager's export, which a variable's
+// initialiser could not refer back to), and never changed after.
+var kinds map[ResourceKind]kindDef
+
+func init() {
+	kinds = authKinds
+	kinds[KindWSO2KeyManager] = wso2KeyManagerKind
+	kinds[KindWSO2Application] = wso2ApplicationKind
+}
+
+var authKinds = map[ResourceKind]kindDef{
 	KindResourceServer: {
 		label: "API", inResult: true, doneVerb: Create, scopes: scopesResourceServers,
 		lookupKeys: func(d Desired, _ refs) map[string]string {
@@ -241,7 +269,7 @@ var kinds = map[ResourceKind]kindDef{
 			}
 			return resource{id: orID(app.ClientID, f.id), app: app}, nil
 		},
-		finish: func(ctx context.Context, c env, f resource) (resource, error) {
+		finish: func(ctx context.Context, c env, _ Desired, f resource) (resource, error) {
 			if f.app.ClientSecret != "" {
 				return f, nil
 			}
@@ -285,16 +313,16 @@ var kinds = map[ResourceKind]kindDef{
 	},
 	KindClientGrant: {
 		label: "client grant", inResult: true, doneVerb: Create, scopes: scopesClientGrants,
-		needs: []ResourceKind{KindClient},
+		ready: func(d Desired, r refs) bool { return grantClientID(d, r) != "" },
 		lookupKeys: func(d Desired, r refs) map[string]string {
-			return map[string]string{"client_id": r[KindClient].id, "audience": d.Grant.Audience}
+			return map[string]string{"client_id": grantClientID(d, r), "audience": d.Grant.Audience}
 		},
 		find: func(ctx context.Context, c env, d Desired, r refs) (resource, error) {
-			g, err := c.FindClientGrant(ctx, r[KindClient].id, d.Grant.Audience)
+			g, err := c.FindClientGrant(ctx, grantClientID(d, r), d.Grant.Audience)
 			return resource{id: g.ID, grant: g}, err
 		},
 		create: func(ctx context.Context, c env, d Desired, r refs) (resource, error) {
-			g, err := c.CreateClientGrant(ctx, ClientGrant{ClientID: r[KindClient].id, Audience: d.Grant.Audience, Scope: nonNil(d.Grant.Scope)})
+			g, err := c.CreateClientGrant(ctx, ClientGrant{ClientID: grantClientID(d, r), Audience: d.Grant.Audience, Scope: nonNil(d.Grant.Scope)})
 			return resource{id: g.ID, grant: g}, err
 		},
 		changes: func(d Desired, f resource) []string {
@@ -307,7 +335,7 @@ var kinds = map[ResourceKind]kindDef{
 			g, err := c.UpdateClientGrant(ctx, f.id, union(f.grant.Scope, d.Grant.Scope))
 			return resource{id: orID(g.ID, f.id), grant: g}, err
 		},
-		lockKey: func(d Desired, r refs) string { return r[KindClient].id + "\x00" + d.Grant.Audience },
+		lockKey: func(d Desired, r refs) string { return grantClientID(d, r) + "\x00" + d.Grant.Audience },
 		same: func(d Desired, f resource) string {
 			if m := missingStrings(d.Grant.Scope, f.grant.Scope); len(m) > 0 || len(f.grant.Scope) != len(d.Grant.Scope) {
 				return "its scopes " + strconv.Quote(strings.Join(f.grant.Scope, " "))
@@ -422,6 +450,18 @@ var kinds = map[ResourceKind]kindDef{
 	},
 }
 
+// grantClientID is the client a grant is for: the one it names, else the
+// application it depends on (made by the wizard, or by WSO2's connector).
+func grantClientID(d Desired, r refs) string {
+	switch {
+	case d.Grant.ClientID != "":
+		return d.Grant.ClientID
+	case r[KindClient].id != "":
+		return r[KindClient].id
+	}
+	return r[KindWSO2Application].keys.ConsumerKey
+}
+
 // appChanges is what differs between the application wanted and the one
 // found.
 func appChanges(d Desired, f resource) []string {
@@ -459,6 +499,21 @@ func ScopesFor(actions []ActionSpec) []string {
 				out = append(out, s)
 			}
 		}
+	}
+	return out
+}
+
+// ActionsFor are the playbook's actions for a run with these settings: its
+// Actions that apply (When), then those Expand adds.
+func (p Playbook) ActionsFor(s Settings) []ActionSpec {
+	var out []ActionSpec
+	for _, a := range p.Actions {
+		if a.When == nil || a.When(s) {
+			out = append(out, a)
+		}
+	}
+	if p.Expand != nil {
+		out = append(out, p.Expand(s)...)
 	}
 	return out
 }

@@ -137,7 +137,7 @@ func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, de
 func (r *run) settle(actx context.Context, a Action, k kindDef, d Desired, deps refs, o *outcome, v resource, verb Verb, proof string) error {
 	var err error
 	if k.finish != nil {
-		if v, err = k.finish(actx, r.env(), v); err != nil {
+		if v, err = k.finish(actx, r.env(), d, v); err != nil {
 			return err // the Client names what it tried
 		}
 	}

@@ -51,8 +51,10 @@ var (
 					Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg,
 					Scopes: []Scope{{Value: WSO2Scope, Description: "Requested by WSO2 API Manager for its applications"}}}}
 			}},
-		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: wantApp},
-		{ID: ActClientGrant, Kind: KindClientGrant, DependsOn: []string{ActResourceServer, ActClient},
+		// Without WSO2's credentials: an application made as the connector
+		// makes one, with its grant.
+		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: wantApp, When: notWSO2Connected},
+		{ID: ActClientGrant, Kind: KindClientGrant, DependsOn: []string{ActResourceServer, ActClient}, When: notWSO2Connected,
 			Inputs: map[string]string{"audience": "api_identifier"},
 			Want: func(s Settings) Desired {
 				return Desired{Name: s.AppName + " → " + s.APIIdentifier, Grant: ClientGrant{Audience: s.APIIdentifier, Scope: []string{WSO2Scope}}}
@@ -90,6 +92,26 @@ var (
 			}},
 	}
 )
+
+// DefaultAPIMURL is WSO2 API Manager's own default server URL.
+const DefaultAPIMURL = "https://localhost:9443"
+
+func notWSO2Connected(s Settings) bool { return !wso2Connected(s) }
+
+// validateAPIMURL checks the API Manager URL: https, a host (and port), no
+// path.
+func validateAPIMURL(v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case v == "":
+		return fmt.Errorf("enter the API Manager's URL, e.g. %s", DefaultAPIMURL)
+	case err != nil || u.Host == "" || !strings.EqualFold(u.Scheme, "https") && !(strings.EqualFold(u.Scheme, "http") && isLoopback(u.Hostname())):
+		return fmt.Errorf("%q is not an https URL of the API Manager, e.g. %s", Printable(v), DefaultAPIMURL)
+	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("%q has more than a scheme, host and port: give only https://HOST:PORT", Printable(v))
+	}
+	return rejectControl("the URL", v)
+}
 
 // wantApp is the application a playbook makes: marked as this tool's.
 func wantApp(s Settings) Desired {
@@ -154,7 +176,7 @@ func (p Playbook) ValidateGiven(s Settings) error {
 // or log it in, and the management secret lives in the Client).
 func (p Playbook) validate(s Settings, lenientSecrets bool) error {
 	for _, in := range p.Inputs() {
-		if in.Field == nil || in.Validate == nil {
+		if in.Field == nil || in.Validate == nil || in.When != nil && !in.When(s) {
 			continue
 		}
 		v := *in.Field(&s)
@@ -287,13 +309,15 @@ func wso2Playbook() Playbook {
 		ID:      WSO2,
 		Title:   "WSO2 API Manager 3.2.0 with Auth0",
 		Summary: "Auth0 as the key manager of WSO2 API Manager: the resource server, an application with its client grant, a verified token and the key manager configuration",
-		Actions: wso2Actions,
+		Actions: slices.Concat(wso2Actions, wso2SideActions()),
+		Expand:  authorizeActions,
 		Defaults: func(s *Settings) {
 			if len(s.GrantTypes) == 0 {
 				s.GrantTypes = []string{GrantClientCredentials}
 			}
 		},
 		RequiredScopes: ScopesFor(wso2Actions),
+
 		Gateway: Gateway{
 			Title:     "WSO2 admin portal: Add Key Manager (type Auth0)",
 			Requester: "WSO2's connector",
@@ -304,6 +328,38 @@ func wso2Playbook() Playbook {
 		Steps: []Step{
 			tenantStep(WSO2),
 			managementStep(WSO2),
+			{
+				ID: "apim", Kind: StepAPIM, Title: "WSO2 API Manager", Explain: text(WSO2, "apim"),
+				Inputs: []Input{
+					{
+						Key: "apim_url", Label: "API Manager URL",
+						Help:     "its management address, e.g. https://apim.example.com:9443 (WSO2's default is https://localhost:9443)",
+						Field:    func(s *Settings) *string { return &s.APIMURL },
+						Default:  func(Settings) string { return DefaultAPIMURL },
+						Validate: validateAPIMURL,
+					},
+					{
+						Key: "wso2_admin_user", Label: "Admin user",
+						Help:     "a WSO2 user with the admin role (apim:admin, apim:admin_operations)",
+						Field:    func(s *Settings) *string { return &s.WSO2AdminUser },
+						Default:  func(Settings) string { return "admin" },
+						Validate: validateName("a user name", 200),
+					},
+					{
+						Key: "wso2_admin_password", Label: "Admin password", Secret: true,
+						Help:  "leave empty to do WSO2's side by hand; never written to disk",
+						Field: func(s *Settings) *string { return &s.WSO2AdminPassword },
+					},
+					{
+						Key: "wso2_app_name", Label: "Developer portal application",
+						Help:     "the WSO2 application whose production keys WSO2 generates with the Auth0 key manager",
+						Field:    func(s *Settings) *string { return &s.WSO2AppName },
+						Default:  func(Settings) string { return "Auth0WizardApp" },
+						Validate: validateName("an application name", 70),
+						When:     wso2Connected,
+					},
+				},
+			},
 			{
 				ID: "key_manager", Kind: StepKeyManager, Title: "WSO2 key manager", Explain: text(WSO2, "key_manager"),
 				Inputs: []Input{
@@ -336,9 +392,14 @@ func wso2Playbook() Playbook {
 					},
 					{
 						Key: "api_identifier", Label: "API identifier (audience)",
-						Help:     "the audience of its tokens and the developer portal's \"audience of API\"; cannot be changed later",
-						Field:    func(s *Settings) *string { return &s.APIIdentifier },
-						Default:  func(Settings) string { return "wso2-resource-server" },
+						Help:  "the audience of its tokens and the developer portal's \"audience of API\"; cannot be changed later",
+						Field: func(s *Settings) *string { return &s.APIIdentifier },
+						Default: func(s Settings) string {
+							if s.APIMURL == "" {
+								return DefaultAPIMURL
+							}
+							return s.APIMURL
+						},
 						Validate: validateIdentifier,
 					},
 				},
@@ -350,6 +411,7 @@ func wso2Playbook() Playbook {
 					{
 						Key: "app_name", Label: "Application name",
 						Help:     "the Auth0 application that holds the keys; marked in its metadata as made by auth0-wizard",
+						When:     func(s Settings) bool { return !wso2Connected(s) },
 						Field:    func(s *Settings) *string { return &s.AppName },
 						Default:  func(Settings) string { return "WSO2 APIM application" },
 						Validate: validateName("an application name", 200),
