@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/auth0/go-auth0/v3/management"
 	"github.com/auth0/go-auth0/v3/management/core"
@@ -330,6 +331,32 @@ func (c *Client) FindClients(ctx context.Context, name string) ([]steps.App, err
 			func(r *management.Client) bool {
 				if r.GetName() == name {
 					out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
+				}
+				return false
+			})
+	})
+	return out, err
+}
+
+// FindClientsBySuffix returns every application whose name ends with one of
+// the suffixes, paging through the clients.
+func (c *Client) FindClientsBySuffix(ctx context.Context, suffixes ...string) ([]steps.App, error) {
+	op := fmt.Sprintf("find the applications named *%s", strings.Join(suffixes, ", *"))
+	var out []steps.App
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		out = nil
+		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
+		if err != nil {
+			return err
+		}
+		return walkOffset(ctx, page, c.pageSize,
+			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
+			func(r *management.Client) bool {
+				for _, sfx := range suffixes {
+					if strings.HasSuffix(r.GetName(), sfx) {
+						out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
+						break
+					}
 				}
 				return false
 			})

@@ -207,6 +207,10 @@ func (s *serialClient) VerifyToken(ctx context.Context, token, audience, clientI
 	s.rec("VerifyToken", func() { t, err = s.c.VerifyToken(ctx, token, audience, clientID) })
 	return
 }
+func (s *serialClient) FindClientsBySuffix(ctx context.Context, suffixes ...string) (a []steps.App, err error) {
+	s.rec("FindClientsBySuffix", func() { a, err = s.c.FindClientsBySuffix(ctx, suffixes...) })
+	return
+}
 func (s *serialClient) GetClient(ctx context.Context, clientID string) (a steps.App, err error) {
 	s.rec("GetClient", func() { a, err = s.c.GetClient(ctx, clientID) })
 	return

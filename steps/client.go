@@ -30,6 +30,10 @@ type Client interface {
 	// unique in Auth0), each with its metadata; none is not an error.
 	FindClients(ctx context.Context, name string) ([]App, error)
 	GetClient(ctx context.Context, clientID string) (App, error) // with its secret
+	// FindClientsBySuffix returns every application whose name ends with
+	// one of the suffixes (WSO2's connector names its applications
+	// <user><app>_PRODUCTION and _SANDBOX).
+	FindClientsBySuffix(ctx context.Context, suffixes ...string) ([]App, error)
 	CreateClient(ctx context.Context, app App) (App, error)
 	UpdateClient(ctx context.Context, clientID string, app App) (App, error)
 	DeleteClient(ctx context.Context, clientID string) error

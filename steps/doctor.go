@@ -35,6 +35,7 @@ const (
 	CheckUser             = "user"
 	CheckUserLogin        = "user_login"
 	CheckKeyManager       = "key_manager"
+	CheckConnectorApps    = "connector_apps"
 )
 
 // CheckResult is one check of an existing setup: what was checked, the
@@ -299,6 +300,13 @@ func doctorChecks() []doctorCheck {
 			when:  func(d *doctorRun) bool { return d.s.UserPassword != "" },
 			title: func(d *doctorRun) string { return "User login through " + d.s.ConnectionName },
 			run:   checkUserLogin,
+		},
+		{
+			id: CheckConnectorApps, gateway: true, deps: []string{CheckResourceServer}, reads: []string{"read:clients", "read:client_grants"},
+			title: func(d *doctorRun) string {
+				return "Applications WSO2's connector made, authorized for " + d.s.APIIdentifier
+			},
+			run: checkConnectorApps,
 		},
 		{
 			id: CheckKeyManager, gateway: true, deps: []string{CheckTenant, CheckManagementToken},
@@ -582,6 +590,37 @@ func checkUserLogin(ctx context.Context, d *doctorRun) verdict {
 	return pass("%s logged in through %q; the access token verifies", d.s.UserEmail, d.s.ConnectionName)
 }
 
+func checkConnectorApps(ctx context.Context, d *doctorRun) verdict {
+	apps, err := (&Engine{c: d.c}).ConnectorApplications(ctx, d.s)
+	if err != nil {
+		return cannot("list the applications WSO2's connector made", err)
+	}
+	if len(apps) == 0 {
+		return pass("none yet (WSO2's connector names them <user><app>_PRODUCTION or _SANDBOX when a developer generates keys)")
+	}
+	var bad, good []string
+	for _, a := range apps {
+		if a.Authorized {
+			good = append(good, a.App.Name)
+		} else {
+			bad = append(bad, fmt.Sprintf("%s (%s)", a.App.Name, a.App.ClientID))
+		}
+	}
+	if len(bad) > 0 {
+		ids := make([]string, 0, len(bad))
+		for _, a := range apps {
+			if !a.Authorized {
+				ids = append(ids, "--authorize-client "+a.App.ClientID)
+			}
+		}
+		return fail(fmt.Sprintf("%d of %d are not authorized for %s, so WSO2 cannot generate their tokens (\"Please add application to WSO2 resource server API\"): %s",
+			len(bad), len(apps), d.s.APIIdentifier, strings.Join(bad, ", ")),
+			fmt.Sprintf("run auth0-wizard apply --playbook wso2 %s (or pick them on the wizard's application screen), or authorize each under Applications → APIs → %s → Machine to Machine Applications",
+				strings.Join(ids, " "), orNone(d.rs.Name)))
+	}
+	return pass("%d authorized: %s", len(good), strings.Join(good, ", "))
+}
+
 func checkKeyManager(_ context.Context, d *doctorRun) verdict {
 	km := KeyManager(Result{Domain: domainHost(d.s.Domain), Endpoints: d.ep}, d.s, false)
 	want := issuerFor(d.s.Domain)
@@ -606,6 +645,12 @@ func checkKeyManager(_ context.Context, d *doctorRun) verdict {
 			return fail(fmt.Sprintf("the test token has no %q claim, the key manager's consumer key claim", km.ConsumerKeyClaim),
 				"check the API's token dialect; Auth0 access tokens carry azp")
 		}
+	}
+	if d.s.APIMURL != "" && d.s.APIIdentifier != d.s.APIMURL {
+		return warn(fmt.Sprintf("the API's identifier %q is not the API Manager's URL %q: the guide's connector (API Manager 3.2.0) asks Auth0 for every application token with the audience %s, which then fails (\"Please add application to WSO2 resource server API\"); later connectors use the developer portal's audience field",
+			d.s.APIIdentifier, d.s.APIMURL, d.s.APIMURL),
+			fmt.Sprintf("on a 3.2.0 connector give the API the identifier %s (auth0-wizard apply --playbook wso2 --api-identifier %s); on a v1.x or 4.x connector type %s into the developer portal's audience field",
+				d.s.APIMURL, d.s.APIMURL, d.s.APIIdentifier))
 	}
 	if lack := missingStrings(WSO2ConnectorScopes(), d.granted); len(lack) > 0 {
 		return warn(fmt.Sprintf("the key manager's connector (client %s) lacks %s: the developer portal's key generation or secret regeneration will fail",

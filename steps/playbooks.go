@@ -321,7 +321,7 @@ func wso2Playbook() Playbook {
 		Gateway: Gateway{
 			Title:     "WSO2 admin portal: Add Key Manager (type Auth0)",
 			Requester: "WSO2's connector",
-			Checks:    []string{CheckKeyManager},
+			Checks:    []string{CheckConnectorApps, CheckKeyManager},
 			Fields:    KeyManagerFields,
 			Exports:   []string{FormatJSON, FormatDotenv, FormatWSO2},
 		},

@@ -168,3 +168,73 @@ func snapshotDiff(before, after []string) string {
 	}
 	return b.String()
 }
+
+// Step 3.3 without WSO2's credentials: two applications WSO2's connector
+// made are in the tenant; the run authorizes the one it is told to, the
+// doctor passes it and fails the other, naming the flag that fixes it.
+func TestAuthorizeConnectorApplications(t *testing.T) {
+	t.Parallel()
+	sb, c := startSandbox(t, sandbox.Options{})
+	ctx := context.Background()
+	mk := func(name string) steps.App {
+		app, err := c.CreateClient(ctx, steps.App{Name: name, AppType: "regular_web", TokenEndpointAuthMethod: "client_secret_basic",
+			GrantTypes: []string{steps.GrantClientCredentials}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app
+	}
+	one, two := mk("adminOrders_PRODUCTION"), mk("adminBilling_SANDBOX")
+	s := settings(sb, steps.WSO2)
+	s.AuthorizeClients = []string{one.ClientID}
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	e := steps.NewEngine(c)
+	j, err := steps.OpenJournal(filepath.Join(t.TempDir(), "j.json"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Apply(ctx, p, s, steps.Plan{}, j, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var granted bool
+	for _, r := range res.Resources {
+		if r.Kind == steps.KindClientGrant && strings.Contains(r.Name, one.ClientID) && r.Action == "created" {
+			granted = true
+		}
+	}
+	if !granted {
+		t.Fatalf("no grant created for %s: %+v", one.ClientID, res.Resources)
+	}
+	apps, err := e.ConnectorApplications(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]bool{}
+	for _, a := range apps {
+		state[a.App.ClientID] = a.Authorized
+	}
+	if len(apps) != 2 || !state[one.ClientID] || state[two.ClientID] {
+		t.Fatalf("connector applications %+v", apps)
+	}
+	// The connector-era token for the authorized one now succeeds.
+	if tok, err := c.ClientCredentialsToken(ctx, one.ClientID, one.ClientSecret, s.APIIdentifier); err != nil || !tok.Verified {
+		t.Errorf("token for the authorized application: %v %+v", err, tok)
+	}
+	var check steps.CheckResult
+	for _, r := range e.Doctor(ctx, p, s, steps.DoctorOptions{Journal: j}) {
+		if r.ID == steps.CheckConnectorApps {
+			check = r
+		}
+	}
+	if check.Status != steps.CheckFail || !strings.Contains(check.Why, two.ClientID) || strings.Contains(check.Why, one.ClientID) ||
+		!strings.Contains(check.Fix, "--authorize-client "+two.ClientID) {
+		t.Errorf("doctor: %+v", check)
+	}
+	if err := e.Teardown(ctx, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if apps, _ := e.ConnectorApplications(ctx, s); len(apps) != 2 || apps[0].Authorized || apps[1].Authorized {
+		t.Errorf("after teardown: %+v (the connector's applications stay, their grant made by the run goes)", apps)
+	}
+}

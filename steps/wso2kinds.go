@@ -316,3 +316,40 @@ func authorizeActions(s Settings) []ActionSpec {
 	}
 	return out
 }
+
+// ConnectorApp is an Auth0 application WSO2's Auth0 connector made (named
+// <user><app>_PRODUCTION or _SANDBOX, without this tool's marker), and
+// whether it is authorized for the API (the guide's step 3.3).
+type ConnectorApp struct {
+	App        App
+	Authorized bool
+	GrantID    string
+}
+
+// ConnectorApplications lists the applications WSO2's connector made in the
+// tenant, each with whether a client grant authorizes it for the API the
+// settings name: what the guide's step 3.3 has a person add to the "WSO2
+// resource server API" by hand.
+func (e *Engine) ConnectorApplications(ctx context.Context, s Settings) ([]ConnectorApp, error) {
+	s = WithDefaults(s)
+	apps, err := e.c.FindClientsBySuffix(ctx, "_"+WSO2Production, "_"+WSO2Sandbox)
+	if err != nil {
+		return nil, fmt.Errorf("list the applications WSO2's connector made: %w", err)
+	}
+	var out []ConnectorApp
+	for _, a := range apps {
+		if a.Marked() {
+			continue // the wizard's own
+		}
+		g, err := e.c.FindClientGrant(ctx, a.ClientID, s.APIIdentifier)
+		switch {
+		case err == nil:
+			out = append(out, ConnectorApp{App: a, Authorized: true, GrantID: g.ID})
+		case errors.Is(err, ErrNotFound):
+			out = append(out, ConnectorApp{App: a})
+		default:
+			return nil, fmt.Errorf("look up the client grant of %s for %s: %w", Printable(a.Name), s.APIIdentifier, err)
+		}
+	}
+	return out, nil
+}
