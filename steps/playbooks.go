@@ -760,24 +760,5 @@ func validateEmail(v string) error {
 // lower case, upper case, digits and special characters. A connection with a
 // stricter policy may still refuse it; the tenant's error is then shown.
 func ValidatePassword(v string) error {
-	if len(v) < 8 {
-		return fmt.Errorf("use at least 8 characters")
-	}
-	var lower, upper, digit, special int
-	for _, r := range v {
-		switch {
-		case unicode.IsLower(r):
-			lower = 1
-		case unicode.IsUpper(r):
-			upper = 1
-		case unicode.IsDigit(r):
-			digit = 1
-		default:
-			special = 1
-		}
-	}
-	if lower+upper+digit+special < 3 {
-		return fmt.Errorf("use 3 of: lower case, upper case, digits, special characters")
-	}
-	return nil
+	return PasswordPolicy{}.Check(v)
 }
