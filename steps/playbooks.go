@@ -68,6 +68,9 @@ var (
 			}},
 		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: func(s Settings) Desired {
 			d := wantApp(s)
+			if s.KeepPasswordRealm {
+				d.App.GrantTypes = union(d.App.GrantTypes, []string{GrantPasswordRealm})
+			}
 			if s.APIMInstance != "" {
 				d.App.Callbacks = []string{APIMRedirectURI(s.APIMInstance, s.APIMServer)}
 			}
@@ -448,9 +451,10 @@ func azurePlaybook() Playbook {
 		Defaults: func(s *Settings) {
 			if len(s.GrantTypes) == 0 {
 				// client_credentials for the wizard's test token,
-				// authorization_code for the APIM developer portal,
-				// password-realm for the test user.
-				s.GrantTypes = []string{GrantClientCredentials, GrantAuthorizationCode, GrantPasswordRealm}
+				// authorization_code for the APIM developer portal; the
+				// password-realm grant only for the test login (least
+				// privilege), unless asked to keep it.
+				s.GrantTypes = []string{GrantClientCredentials, GrantAuthorizationCode}
 			}
 			if s.AppType == "" {
 				s.AppType = "non_interactive"

@@ -323,3 +323,30 @@ func TestPlanKnowsThePolicyAndWhatIsReused(t *testing.T) {
 		}
 	}
 }
+
+// Least privilege: the azure application has the password-realm grant for
+// the test login only; asked to keep it, it keeps it.
+func TestPasswordRealmOnlyForTheTestLogin(t *testing.T) {
+	t.Parallel()
+	for _, keep := range []bool{false, true} {
+		sb, c := startSandbox(t, sandbox.Options{})
+		ctx := context.Background()
+		s := settings(sb, steps.Azure)
+		s.KeepPasswordRealm = keep
+		p, _ := steps.PlaybookByID(steps.Azure)
+		res, err := steps.NewEngine(c).Apply(ctx, p, s, steps.Plan{}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.UserToken == nil || !res.UserToken.Verified {
+			t.Fatalf("keep=%v: the test login did not happen or verify: %+v %s", keep, res.UserToken, res.UserTokenNote)
+		}
+		app, err := c.GetClient(ctx, res.ClientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := slices.Contains(app.GrantTypes, steps.GrantPasswordRealm); has != keep {
+			t.Errorf("keep=%v: after the run the application's grant types are %v", keep, app.GrantTypes)
+		}
+	}
+}
