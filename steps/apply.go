@@ -50,9 +50,22 @@ type run struct {
 //
 // The Result is filled as far as the run got, also with an error.
 func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (Result, error) {
+	r, res, err := e.apply(ctx, p, s, plan, j, events)
+	if err != nil {
+		return res, err
+	}
+	if err := r.tokens(ctx, &res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// apply carries the plan's actions out (see Apply) and returns the run, for
+// the tokens that follow.
+func (e *Engine) apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (*run, Result, error) {
 	s = p.WithDefaults(s)
 	if err := p.validate(s, true); err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	if j == nil {
 		j, _ = OpenJournal("", false)
@@ -61,19 +74,19 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	if plan.state == nil || plan.Playbook != p.ID || plan.Domain != domain {
 		var err error
 		if plan, err = e.Plan(ctx, p, s, j); err != nil {
-			return Result{}, err
+			return nil, Result{}, err
 		}
 	} else if _, err := e.ensureChecked(ctx, p, s); err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	_, want := wants(p, s, plan.Endpoints, domain)
 	for _, a := range plan.Actions {
 		if u := want[a.ID].User; a.Kind == KindUser && a.Verb == Create && u.Password == "" {
-			return Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", u.Email, u.Connection)
+			return nil, Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", u.Email, u.Connection)
 		}
 	}
 	if err := j.begin(p, domain, s); err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	r := &run{c: e.c, wso2: e.wso2, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
 	for _, a := range plan.Actions {
@@ -121,15 +134,12 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	}
 	if ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("apply stopped before it finished (the journal %s lets a new apply resume): %w", orMemory(j.Path()), ctx.Err()))
-		return res, errors.Join(errs...)
+		return r, res, errors.Join(errs...)
 	}
 	if len(errs) > 0 {
-		return res, errors.Join(errs...)
+		return r, res, errors.Join(errs...)
 	}
-	if err := r.tokens(ctx, &res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return r, res, nil
 }
 
 // sleep waits d, or until ctx is done.
@@ -350,52 +360,74 @@ func orID(id, fallback string) string {
 	return id
 }
 
-// tokens mints the test token by client credentials for the playbook's
-// application and API and, when the playbook makes a user and the
-// application allows the password-realm grant, logs that user in; both at
-// once.
+// tokens mints the test token for the playbook's application and API (by
+// client credentials, or through WSO2 when WSO2 made the application) and,
+// when the playbook makes a user, logs that user in; both at once.
 func (r *run) tokens(ctx context.Context, res *Result) error {
-	const id = TokenAction
-	s := r.s
 	var app App
 	if o := r.outOfKind(KindClient); o != nil {
 		app = o.res.app
 	}
+	var wapp *resource
 	if o := r.outOfKind(KindWSO2Application); o != nil {
 		app = App{ClientID: o.res.keys.ConsumerKey, GrantTypes: o.res.keys.SupportedGrantTypes}
+		wapp = &o.res
 	}
-	audience := res.Audience
-	_, hasUser := r.p.actionOfKind(KindUser)
-	u := r.p.want(KindUser, s).User
+	var user *User
+	if _, ok := r.p.actionOfKind(KindUser); ok {
+		u := r.p.want(KindUser, r.s).User
+		user = &u
+	}
+	t := r.testTokens(ctx, TokenAction, app, res.Audience, user, wapp)
+	res.Token, res.UserToken, res.UserTokenNote = t.token, t.user, t.note
+	if res.WSO2 != nil {
+		res.WSO2.Token = t.token
+	}
+	return t.err
+}
+
+// testTokens is what testTokens found for one application.
+type testTokens struct {
+	token TokenCheck
+	user  *TokenCheck
+	note  string // why the user login was not attempted
+	err   error
+}
+
+// testTokens mints and verifies one application's test token and, given a
+// user, logs the user in through the password-realm grant (which an
+// application of this tool's that lacks it is allowed for that login only:
+// least privilege). Its events are the action id's.
+func (r *run) testTokens(ctx context.Context, id string, app App, audience string, u *User, wapp *resource) testTokens {
 	actx, cancel := r.actionContext(ctx, id)
 	defer cancel()
 	start := time.Now()
 	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + audience})
-
-	// Least privilege: an application of this tool's that does not keep
-	// the password-realm grant gets it for the test login only.
+	fail := func(err error) testTokens {
+		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
+		return testTokens{token: TokenCheck{Reason: err.Error()}, err: err}
+	}
+	var out testTokens
 	temporary := false
-	if o := r.outOfKind(KindClient); o != nil && hasUser && u.Password != "" && app.Marked() &&
-		!slices.Contains(app.GrantTypes, GrantPasswordRealm) && o.res.app.ClientID != "" {
+	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" && !slices.Contains(app.GrantTypes, GrantPasswordRealm) {
 		if err := r.setPasswordRealm(actx, ctx, app, true); err != nil {
-			emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
-			return err
+			return fail(err)
 		}
 		app.GrantTypes = union(app.GrantTypes, []string{GrantPasswordRealm})
 		temporary = true
 		defer func() {
-			if err := r.setPasswordRealm(actx, ctx, app, false); err != nil && res.UserTokenNote == "" {
-				res.UserTokenNote = "the application still allows the password-realm grant: " + err.Error()
+			if err := r.setPasswordRealm(actx, ctx, app, false); err != nil && out.note == "" {
+				out.note = "the application still allows the password-realm grant: " + err.Error()
 			}
 		}()
 	}
-	userToken := hasUser && slices.Contains(app.GrantTypes, GrantPasswordRealm) && u.Password != ""
+	userToken := u != nil && slices.Contains(app.GrantTypes, GrantPasswordRealm) && u.Password != ""
 	switch {
-	case !hasUser || userToken:
+	case u == nil || userToken:
 	case u.Password == "":
-		res.UserTokenNote = "the user login was not attempted: no password was given for " + u.Email
+		out.note = "the user login was not attempted: no password was given for " + u.Email
 	default:
-		res.UserTokenNote = "the user login was not attempted: the application does not allow the password-realm grant (" + GrantPasswordRealm + ")"
+		out.note = "the user login was not attempted: the application does not allow the password-realm grant (" + GrantPasswordRealm + ")"
 	}
 	var (
 		wg       sync.WaitGroup
@@ -403,20 +435,16 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 		cer, uer error
 	)
 	wg.Add(1)
-	if o := r.outOfKind(KindWSO2Application); o != nil {
-		// WSO2 asks its key manager for the token, as a developer's
-		// "Generate Access Token" does; the tenant's JWKS checks it.
-		go func() {
-			defer wg.Done()
-			cc, cer = r.wso2Token(actx, o.res, audience)
-			res.WSO2.Token = cc
-		}()
-	} else {
-		go func() {
-			defer wg.Done()
-			cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, audience)
-		}()
-	}
+	go func() {
+		defer wg.Done()
+		if wapp != nil {
+			// WSO2 asks its key manager for the token, as a developer's
+			// "Generate Access Token" does; the tenant's JWKS checks it.
+			cc, cer = r.wso2Token(actx, *wapp, audience)
+			return
+		}
+		cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, audience)
+	}()
 	if userToken {
 		wg.Add(1)
 		go func() {
@@ -427,9 +455,9 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	wg.Wait()
 
 	var errs []error
-	res.Token = cc
+	out.token = cc
 	if cer != nil {
-		res.Token = TokenCheck{Reason: cer.Error()}
+		out.token = TokenCheck{Reason: cer.Error()}
 		errs = append(errs, fmt.Errorf("mint a test token for %s by client credentials: %w", audience, cer))
 	} else if !cc.Verified {
 		errs = append(errs, fmt.Errorf("the test token for %s did not verify: %s", audience, cc.Reason))
@@ -441,22 +469,24 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 		} else if !ut.Verified {
 			errs = append(errs, fmt.Errorf("the user token for %s did not verify: %s", u.Email, ut.Reason))
 		}
-		res.UserToken = &ut
+		out.user = &ut
 	}
 	if err := errors.Join(errs...); err != nil {
+		out.err = err
 		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
-		return err
+		return out
 	}
 	msg := "verified against " + cc.KeySource
-	if userToken && temporary {
+	switch {
+	case userToken && temporary:
 		msg += "; user login ok (the password-realm grant was allowed for it only)"
-	} else if userToken {
+	case userToken:
 		msg += "; user login ok"
-	} else if res.UserTokenNote != "" {
-		msg += "; " + res.UserTokenNote
+	case out.note != "":
+		msg += "; " + out.note
 	}
 	emit(ctx, r.events, Event{Action: id, Kind: EventDone, Duration: time.Since(start), Message: msg})
-	return nil
+	return out
 }
 
 // setPasswordRealm allows (or takes back) the password-realm grant of an
