@@ -42,6 +42,9 @@ type Config struct {
 	CAFile       string    // extra CA to trust
 	CAPEM        []byte    // extra CA to trust, in memory
 	Trace        io.Writer // redacted HTTP trace, if set
+	// Retry is how requests are retried; the zero value means
+	// DefaultRetryPolicy(). Tests shrink the waits here.
+	Retry RetryPolicy
 }
 
 // Client implements steps.Client over HTTP.
@@ -122,6 +125,9 @@ func DefaultAudience(base *url.URL) string {
 	return base.Scheme + "://" + base.Host + "/api/v2/"
 }
 
+// RetryPolicy returns the policy the client retries requests by.
+func (c *Client) RetryPolicy() RetryPolicy { return c.retry.policy }
+
 // BaseURL returns the tenant's base URL (scheme and host).
 func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 
@@ -169,7 +175,14 @@ func newHTTPClient(cfg Config, secrets *secretSet) (*http.Client, *retryTranspor
 	if cfg.Trace != nil {
 		rt = &traceTransport{next: rt, w: cfg.Trace, mu: &sync.Mutex{}, secrets: secrets}
 	}
-	retry := &retryTransport{next: rt, policy: defaultRetryPolicy(), now: time.Now}
+	policy := cfg.Retry
+	if policy == (RetryPolicy{}) {
+		policy = DefaultRetryPolicy()
+	}
+	if err := policy.validate(); err != nil {
+		return nil, nil, err
+	}
+	retry := newRetryTransport(rt, policy)
 	return &http.Client{
 		Transport: retry,
 		// Never follow a redirect: it could carry credentials to another host.
