@@ -29,6 +29,7 @@ import (
 
 	mgmtclient "github.com/auth0/go-auth0/v3/management/client"
 	"github.com/auth0/go-auth0/v3/management/option"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -62,8 +63,8 @@ type Client struct {
 	tokMu sync.Mutex // held while a management token is fetched
 	tok   *mgmtToken
 
-	mu         sync.Mutex // guards jwks and authMethod
-	jwks       json.RawMessage
+	mu         sync.Mutex        // guards jwks and authMethod
+	jwks       jwk.Set           // the tenant's signing keys, once read
 	authMethod map[string]string // client_id → token_endpoint_auth_method, as last seen
 }
 
@@ -365,7 +366,7 @@ func (c *Client) Discover(ctx context.Context) (steps.Endpoints, error) {
 	// Read the signing keys alongside, so the token check later costs no
 	// extra round trip; a failure here is retried when they are needed.
 	var wg sync.WaitGroup
-	wg.Go(func() { _, _ = c.jwksKeyfunc(ctx, false) })
+	wg.Go(func() { _, _ = c.jwkSet(ctx, false) })
 	defer wg.Wait()
 	body, err := c.getPublic(ctx, op, wellKnown)
 	if err != nil {

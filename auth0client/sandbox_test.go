@@ -2,6 +2,7 @@ package auth0client_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -15,7 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
 	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
@@ -729,9 +731,11 @@ func TestVerifyHS256Token(t *testing.T) {
 		t.Fatalf("HS256 token not verified: %s", tc.Reason)
 	}
 	// The same claims signed with another key do not verify.
-	forged, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims(tc.Claims)).SignedString([]byte("not the API's secret"))
+	payload, err := json.Marshal(tc.Claims)
+	must(t, "encode the claims", err)
+	forged, err := jws.Sign(payload, jws.WithKey(jwa.HS256, []byte("not the API's secret")))
 	must(t, "sign", err)
-	got, err := admin.VerifyToken(ctx, forged, api, app.ClientID)
+	got, err := admin.VerifyToken(ctx, string(forged), api, app.ClientID)
 	must(t, "VerifyToken", err)
 	if got.Verified || !strings.Contains(got.Reason, "HS256 signature does not verify") {
 		t.Fatalf("forged HS256 token: verified %v, reason %q", got.Verified, got.Reason)
