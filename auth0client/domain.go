@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 // domainHint is appended to every domain validation error.
@@ -59,7 +61,7 @@ func parseDomain(s string) (*url.URL, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !hostname.IsLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("the tenant domain %q uses plain http, which is allowed only for a loopback address "+
 				"(127.0.0.1, ::1, localhost); use https", s)
 		}
@@ -132,13 +134,4 @@ func checkHostname(h string) error {
 		}
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

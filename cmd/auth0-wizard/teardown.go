@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -59,7 +60,7 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	if err != nil {
 		return err
 	}
-	if jd := j.Domain(); s.Domain != "" && jd != "" && !sameTenant(jd, s.Domain) {
+	if jd := j.Domain(); s.Domain != "" && jd != "" && !hostname.Same(jd, s.Domain) {
 		return usagef("the journal is for %s, not %s: tear it down against the tenant it was made on", jd, s.Domain)
 	}
 	s.Playbook = "" // the journal says what to tear down
@@ -131,19 +132,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// sameTenant compares two domains as the journal and the flags may spell them.
-func sameTenant(a, b string) bool { return normalizeDomain(a) == normalizeDomain(b) }
-
-func normalizeDomain(d string) string {
-	for _, p := range []string{"https://", "http://"} {
-		if len(d) > len(p) && d[:len(p)] == p {
-			d = d[len(p):]
-		}
-	}
-	for len(d) > 0 && d[len(d)-1] == '/' {
-		d = d[:len(d)-1]
-	}
-	return d
 }
