@@ -14,7 +14,16 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-func newTeardownCmd(g *globalFlags, ios streams) *cobra.Command {
+// TeardownOptions are what `teardown` was asked to do.
+type TeardownOptions struct {
+	Global globalFlags
+}
+
+// newTeardownCmd is `teardown`; runF replaces runTeardown when not nil.
+func newTeardownCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *TeardownOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runTeardown
+	}
 	return &cobra.Command{
 		Use:   "teardown [--journal FILE | --playbook wso2|azure]",
 		Short: "Delete what a journal says this tool created (never what it only reused)",
@@ -32,13 +41,14 @@ prompt.`,
   AUTH0_CLIENT_SECRET=... auth0-wizard teardown --playbook azure`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTeardown(cmd.Context(), g, ios)
+			return runF(cmd.Context(), f, &TeardownOptions{Global: *g})
 		},
 	}
 }
 
-func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
-	rc, cleanup, err := resolve(ctx, g, ios)
+func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
+	g := o.Global
+	rc, cleanup, err := resolve(f, g)
 	if err != nil {
 		return err
 	}
@@ -65,17 +75,16 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	}
 	s.Playbook = "" // the journal says what to tear down
 	s = steps.ResumeSettings(s, j)
-	if err := requireTenant(ios, &s); err != nil {
+	if err := requireTenant(f, &s); err != nil {
 		return err
 	}
-	client, err := rc.newClient(s)
+	client, err := rc.tenantClient(s)
 	if err != nil {
 		return err
 	}
-	progress := newProgressPrinter(ios)
 	var deleted, disabled int
 	events, stop := drain(func(ev steps.Event) {
-		progress.event(ev)
+		fmt.Fprintln(f.Err, steps.EventLine(ev))
 		if ev.Kind == steps.EventDone && ev.Verb == steps.Delete {
 			if ev.Action == string(steps.KindConnectionClient) {
 				disabled++
@@ -89,7 +98,7 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	if err != nil {
 		return fmt.Errorf("teardown: %w\nrun the same command again to finish: what is already gone is skipped", err)
 	}
-	fmt.Fprintln(ios.out, teardownSummary(j, deleted, disabled))
+	fmt.Fprintln(f.Out, teardownSummary(j, deleted, disabled))
 	return nil
 }
 
