@@ -352,7 +352,11 @@ func TestTimeoutIsSaidPlainlyAndTriedTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.retry.policy.Floor = time.Millisecond
-	c.retry.next.(*http.Transport).ResponseHeaderTimeout = 100 * time.Millisecond
+	tr, ok := c.retry.next.(*http.Transport)
+	if !ok {
+		t.Fatalf("the retries wrap %T, not the *http.Transport", c.retry.next)
+	}
+	tr.ResponseHeaderTimeout = 100 * time.Millisecond
 	_, err = c.Discover(t.Context())
 	var te *TransportError
 	if !errors.As(err, &te) || te.Kind != "timeout" || !strings.Contains(err.Error(), "did not answer in time") ||

@@ -174,7 +174,7 @@ func roundTrip(t *testing.T, srv *sandbox.Server, c *auth0client.Client) []strin
 	if !tc.Verified || tc.Claims["azp"] != app.ClientID || tc.Claims["iss"] != wantIssuer || tc.Token == "" || tc.Expires.IsZero() {
 		t.Fatalf("ClientCredentialsToken = verified %v, reason %q, claims %v", tc.Verified, tc.Reason, tc.Claims)
 	}
-	if !strings.Contains(tc.Claims["scope"].(string), "read:calc") {
+	if scope, _ := tc.Claims["scope"].(string); !strings.Contains(scope, "read:calc") {
 		t.Errorf("token scope %v lacks the granted read:calc", tc.Claims["scope"])
 	}
 
