@@ -1,6 +1,7 @@
 package auth0client
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -191,7 +192,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait = max(t.retryAfter(resp.Header), t.policy.Backoff(attempt))
 			reason = fmt.Sprintf("server error %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		default:
-			return resp, nil
+			if !repeatable {
+				return resp, nil
+			}
+			// A read's answer is read here, whole, so that one cut off
+			// midway is tried again like a lost one: no caller needs to
+			// send a read again.
+			if err = bufferBody(resp); err == nil {
+				return resp, nil
+			}
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			resp = nil
+			wait = t.policy.Backoff(attempt)
+			reason = "the answer was cut off: " + err.Error()
 		}
 		// A 429 says the tenant did not process the request, and how long
 		// to wait: it does not use up the budget of failures (a tight rate
@@ -219,6 +234,34 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// maxBufferedBody is the most of an answer bufferBody holds in memory; the
+// rest of a longer one is read from the connection as it comes.
+const maxBufferedBody = 32 << 20
+
+// bufferBody reads resp's body into memory and puts it back, readable
+// again. It returns the error of a body cut off before its end.
+func bufferBody(resp *http.Response) error {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return nil
+	}
+	orig := resp.Body
+	body, err := io.ReadAll(io.LimitReader(orig, maxBufferedBody+1))
+	if err != nil {
+		_ = orig.Close()
+		return err
+	}
+	if len(body) > maxBufferedBody {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), orig), orig}
+		return nil
+	}
+	_ = orig.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
 }
 
 // rateLimitWait says how long a 429 asks to wait: Retry-After (seconds or

@@ -466,3 +466,43 @@ func TestRetryPolicyIsChecked(t *testing.T) {
 		t.Fatalf("New without Retry: policy %+v, %v; want the default", c.RetryPolicy(), err)
 	}
 }
+
+// TestCutOffReadIsRetried: an answer whose body ends before its
+// Content-Length is tried again by the client, like a lost answer, so no
+// caller has to send a read again; the second answer is used whole.
+func TestCutOffReadIsRetried(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	page := `{"resource_servers":[` + rsBody + `],"start":0,"limit":100,"total":1}`
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			_, _ = w.Write([]byte(page[:20])) // the server closes the connection short of the length
+			return
+		}
+		writeJSON(w, http.StatusOK, page)
+	})
+	var rec noticeRecorder
+	rs, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator")
+	if err != nil || rs.ID != "rs_1" || calls.Load() != 2 {
+		t.Fatalf("find through a cut-off answer = %+v, %v after %d requests; want rs_1 after 2", rs, err, calls.Load())
+	}
+	if got := rec.all(); len(got) != 1 || got[0].RateLimited || !strings.Contains(got[0].Reason, "cut off") {
+		t.Fatalf("notices %+v, want one saying the answer was cut off", got)
+	}
+}
+
+// TestCutOffReadsEndFinal: answers that are always cut off end after the
+// policy's attempts, in an error the caller must not retry.
+func TestCutOffReadsEndFinal(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		_, _ = w.Write([]byte(`{"resource_servers":[`))
+	})
+	_, err := c.FindResourceServer(t.Context(), "basic-calculator")
+	if err == nil || !Final(err) || errors.Is(err, steps.ErrUncertain) || calls.Load() != 6 {
+		t.Fatalf("find under cut-off answers = %v (final %v) after %d requests; want a final error after 6", err, Final(err), calls.Load())
+	}
+}
