@@ -5,9 +5,11 @@
 // tokens verified against the tenant's JWKS.
 //
 // Every request goes through one http.Client whose transport retries 429,
-// 5xx and transport errors (never a create after a 5xx or a lost answer),
-// reports each wait through steps.Notify and, when Config.Trace is set,
-// writes a redacted trace of each exchange.
+// 5xx, transport errors and cut-off answers (never a create after a 5xx or a
+// lost answer) by the one RetryPolicy of Config.Retry, reports each wait
+// through steps.Notify and, when Config.Trace is set, writes a redacted
+// trace of each exchange. It is the only layer that retries: an error it
+// returns is Final unless it is a create whose outcome is unknown.
 package auth0client
 
 import (
