@@ -33,6 +33,7 @@ import (
 	"github.com/auth0/go-auth0/v3/management/option"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -78,10 +79,10 @@ type mgmtToken struct {
 	expires time.Time
 }
 
-// New returns a client for the tenant. It validates the domain and reads the
-// CA file but does no network I/O.
+// New returns a client for the tenant. It validates the domain
+// (hostname.ParseDomain) and reads the CA file but does no network I/O.
 func New(cfg Config) (*Client, error) {
-	base, err := ParseDomain(cfg.Domain)
+	base, err := hostname.ParseDomain(cfg.Domain)
 	if err != nil {
 		return nil, err
 	}

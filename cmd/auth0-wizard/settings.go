@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -189,7 +190,7 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 		}
 	}
 	if s.Domain != "" {
-		if _, err := auth0client.ParseDomain(s.Domain); err != nil {
+		if _, err := hostname.ParseDomain(s.Domain); err != nil {
 			return fail(usageError{fmt.Errorf("domain: %w", err)})
 		}
 	}

@@ -1,7 +1,7 @@
-// Package hostname answers the questions asked of a tenant's host in more
-// than one package: is it a loopback address, and do two spellings of a
-// tenant domain name the same tenant. (auth0client.ParseDomain is the one
-// that validates a domain as typed.)
+// Package hostname answers the questions asked of a tenant's domain in more
+// than one package: is it a valid domain, and what base URL does it name
+// (ParseDomain), is a host a loopback address (IsLoopback), and do two
+// spellings of a domain name the same tenant (Of, Same).
 package hostname
 
 import (
