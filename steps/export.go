@@ -31,12 +31,18 @@ const (
 // (Playbook.Gateway.Exports); what a format holds is here.
 type ExportFormat struct {
 	Name string // the --export value and the summary screen's menu entry
-	Ext  string // the file's extension, with its dot
+	// FileSuffix ends the name of the file the wizard writes the format to
+	// (auth0-wizard-<playbook><FileSuffix>): the extension with its dot,
+	// after a word that keeps two JSON formats apart.
+	FileSuffix string
 	// Render turns a result into the format's bytes.
 	Render func(r Result, s Settings, reveal bool) (Rendered, error)
-	// MaskedWarning, when set, is what to tell a person who wrote the file
-	// with its secret masked (one %s: the file's path): the file is of no
-	// use until the secret is filled in.
+	// Masks says what the format hides without reveal, for a front end's
+	// note ("AUTH0_CLIENT_SECRET is left out").
+	Masks string
+	// MaskedWarning, when set, is what headless apply tells a person who
+	// wrote the file with its secret masked (one %s: the file's path): the
+	// file is of no use until the secret is filled in.
 	MaskedWarning string
 }
 
@@ -52,12 +58,16 @@ type Rendered struct {
 
 // exportRegistry holds every format, in menu order.
 var exportRegistry = []ExportFormat{
-	{Name: FormatJSON, Ext: ".json", Render: renderJSON},
-	{Name: FormatDotenv, Ext: ".env", Render: renderDotenv},
-	{Name: FormatWSO2, Ext: ".json", Render: renderKeyManager,
+	{Name: FormatJSON, FileSuffix: ".json", Render: renderJSON,
+		Masks: `its "client_secret" is masked (` + Masked + `)`},
+	{Name: FormatDotenv, FileSuffix: ".env", Render: renderDotenv,
+		Masks: "AUTH0_CLIENT_SECRET is left out"},
+	{Name: FormatWSO2, FileSuffix: "-keymanager.json", Render: renderKeyManager,
+		Masks: `its "client_secret" is masked (` + Masked + `)`,
 		MaskedWarning: "the key manager JSON in %s holds client_secret \"" + Masked + "\", masked: add --reveal-secrets to write the " +
 			"management application's secret into it, or fill it in the admin portal's Add Key Manager form before use"},
-	{Name: FormatAzurePolicy, Ext: ".xml", Render: renderAzurePolicy},
+	{Name: FormatAzurePolicy, FileSuffix: "-validate-jwt.xml", Render: renderAzurePolicy,
+		Masks: "the API's signing secret is left out"},
 }
 
 // ExportFormats returns the export formats' names, in menu order.

@@ -232,13 +232,13 @@ func TestExportEscapes(t *testing.T) {
 }
 
 func TestExportRegistry(t *testing.T) {
-	seen := map[string]bool{}
+	seen, suffixes := map[string]bool{}, map[string]bool{}
 	for _, name := range ExportFormats() {
 		f, err := ExportFormatByName(name)
-		if err != nil || f.Name != name || !strings.HasPrefix(f.Ext, ".") || f.Render == nil || seen[name] {
-			t.Errorf("registry entry %q = %+v, %v: want a unique name, an extension with its dot and a render function", name, f, err)
+		if err != nil || f.Name != name || !strings.Contains(f.FileSuffix, ".") || f.Render == nil || f.Masks == "" || seen[name] || suffixes[f.FileSuffix] {
+			t.Errorf("registry entry %q = %+v, %v: want a unique name and file suffix (with its extension), a render function and what it masks", name, f, err)
 		}
-		seen[name] = true
+		seen[name], suffixes[f.FileSuffix] = true, true
 	}
 	for _, p := range Playbooks() {
 		for _, name := range p.Gateway.Exports {
