@@ -186,6 +186,9 @@ func suffix(msg string) string {
 // KeyValue is one labelled value of a report.
 type KeyValue struct {
 	Key, Value string
+	// Cells is the row as columns, for a front end that lays it out as a
+	// table (a resource: action, kind, name, id); nil for a plain pair.
+	Cells []string
 }
 
 // ClaimRows are a token's claims sorted by name, each as a person reads it
@@ -198,7 +201,7 @@ func ClaimRows(claims map[string]any) []KeyValue {
 	sort.Strings(names)
 	rows := make([]KeyValue, 0, len(names))
 	for _, k := range names {
-		rows = append(rows, KeyValue{Printable(k), ClaimText(k, claims[k])})
+		rows = append(rows, KeyValue{Key: Printable(k), Value: ClaimText(k, claims[k])})
 	}
 	return rows
 }
@@ -235,6 +238,9 @@ func TokenVerdict(t TokenCheck) string {
 type Section struct {
 	Title string
 	Rows  []KeyValue
+	// Inline says the section is one line, its title then its one row's
+	// value (the journal's path).
+	Inline bool
 }
 
 // Report is a finished run as sections of labelled values: the keys, the
@@ -245,17 +251,19 @@ func Report(r Result, reveal bool) []Section {
 	if reveal {
 		secret = r.ClientSecret
 	}
-	keys := Section{Title: "keys", Rows: []KeyValue{{"client_id", r.ClientID}, {"client_secret", secret}, {"audience", r.Audience}}}
+	keys := Section{Title: "keys", Rows: []KeyValue{{Key: "client_id", Value: r.ClientID}, {Key: "client_secret", Value: secret},
+		{Key: "audience", Value: r.Audience}}}
 	ep := r.Endpoints
 	endpoints := Section{Title: "endpoints", Rows: []KeyValue{
-		{"issuer", ep.Issuer}, {"authorize", ep.AuthorizationEndpoint}, {"token", ep.TokenEndpoint},
-		{"userinfo", ep.UserinfoEndpoint}, {"jwks", ep.JWKSURI}, {"revoke", ep.RevocationEndpoint},
-		{"openid-configuration", ep.OpenIDConfiguration},
+		{Key: "issuer", Value: ep.Issuer}, {Key: "authorize", Value: ep.AuthorizationEndpoint}, {Key: "token", Value: ep.TokenEndpoint},
+		{Key: "userinfo", Value: ep.UserinfoEndpoint}, {Key: "jwks", Value: ep.JWKSURI}, {Key: "revoke", Value: ep.RevocationEndpoint},
+		{Key: "openid-configuration", Value: ep.OpenIDConfiguration},
 	}}
 	out := []Section{endpoints}
 	res := Section{Title: "resources"}
 	for _, x := range r.Resources {
-		res.Rows = append(res.Rows, KeyValue{x.Action + " " + KindLabel(x.Kind), Printable(x.Name + " (" + x.ID + ")")})
+		res.Rows = append(res.Rows, KeyValue{Key: x.Action + " " + KindLabel(x.Kind), Value: Printable(x.Name + " (" + x.ID + ")"),
+			Cells: []string{x.Action, string(x.Kind), Printable(x.Name), Printable(x.ID)}})
 	}
 	out = append(out, res, keys)
 	out = append(out, Section{Title: "test token  " + TokenVerdict(r.Token), Rows: ClaimRows(r.Token.Claims)})
@@ -263,7 +271,7 @@ func Report(r Result, reveal bool) []Section {
 		out = append(out, Section{Title: "user token  " + TokenVerdict(*r.UserToken), Rows: ClaimRows(r.UserToken.Claims)})
 	}
 	if r.JournalPath != "" {
-		out = append(out, Section{Title: "journal", Rows: []KeyValue{{"path", r.JournalPath}}})
+		out = append(out, Section{Title: "journal", Rows: []KeyValue{{Key: "path", Value: r.JournalPath}}, Inline: true})
 	}
 	return out
 }
