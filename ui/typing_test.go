@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// TestHuhMovesAreImmediate: settle knows the commands huh moves its focus
+// with, and the batches around them (a huh or Bubble Tea release that
+// renames one would bring the typing bug back).
+func TestHuhMovesAreImmediate(t *testing.T) {
+	t.Parallel()
+	var v string
+	f := huh.NewForm(huh.NewGroup(huh.NewInput().Value(&v)))
+	f.Init()
+	for name, cmd := range map[string]tea.Cmd{"prevGroup": f.PrevField(), "nextGroup": f.NextField()} {
+		now, later := split(cmd)
+		if len(later) > 0 || len(now) == 0 {
+			t.Fatalf("huh's move to the %s is not run at once: %d now, %d later", name, len(now), len(later))
+		}
+	}
+	nop := func() tea.Msg { return nil }
+	for _, cmd := range []tea.Cmd{tea.Batch(stepDone, wentBack), tea.Sequence(stepDone, wentBack), report(quitRequestedMsg{})} {
+		if now, later := split(cmd); len(later) > 0 || len(now) == 0 {
+			t.Fatalf("a batch or a report is not run at once: %d now, %d later", len(now), len(later))
+		}
+	}
+	if _, later := split(tea.Batch(nop, stepDone)); len(later) != 1 {
+		t.Fatalf("a command that may wait was run at once")
+	}
+}
+
+// typeAll sends every key of keys to m, one Update after the other, with
+// no command run in between: as fast as a paste or a script types.
+func typeAll(m Model, keys ...tea.KeyPressMsg) Model {
+	for _, k := range keys {
+		nm, _ := m.Update(k)
+		m = nm.(Model)
+	}
+	return m
+}
+
+// keysOf is text as key presses, and names ("tab", "enter") as themselves.
+func keysOf(parts ...string) []tea.KeyPressMsg {
+	var out []tea.KeyPressMsg
+	for _, p := range parts {
+		switch p {
+		case "tab", "enter", "shift+tab", "ctrl+u", "down":
+			out = append(out, keyMsg(p))
+			continue
+		}
+		for _, r := range p {
+			out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+	}
+	return out
+}
+
+// TestKeysTypedAtOnceLandInTheirField is the typing bug: on the API screen
+// "Orders API" tab "orders-api" tab gave "Orders APIo" and
+// "basic-calculatorrders-api", and an email, enter, then a password put the
+// password's first letter in the email. Every key must reach the field that
+// has the focus after the key before it, with no command run between keys.
+func TestKeysTypedAtOnceLandInTheirField(t *testing.T) {
+	t.Parallel()
+	m := New(Options{Playbook: steps.Azure})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = nm.(Model)
+	var cmd tea.Cmd
+	m, cmd = m.goTo(stageStep, stepIndex(t, m.sess.playbook, steps.StepResourceServer))
+	_ = cmd // not run: the form has the focus once goTo returns
+
+	m = typeAll(m, keysOf("ctrl+u", "Orders API", "tab", "ctrl+u", "orders-api", "tab")...)
+	set := m.sess.settings
+	if set.APIName != "Orders API" || set.APIIdentifier != "orders-api" {
+		t.Fatalf("API name %q, identifier %q; want %q and %q", set.APIName, set.APIIdentifier, "Orders API", "orders-api")
+	}
+	// The last field is a choice: enter finishes the screen, and what is
+	// typed next is the application's name on the next screen.
+	m = typeAll(m, keysOf("enter", "ctrl+u", "Orders app", "tab", "ordersapim", "tab", "ctrl+u", "orders-auth", "enter")...)
+	set = m.sess.settings
+	if m.currentStep().Kind != steps.StepConnection || set.AppName != "Orders app" || set.APIMInstance != "ordersapim" || set.APIMServer != "orders-auth" {
+		t.Fatalf("on %q: app %q, instance %q, server %q", m.currentStep().Kind, set.AppName, set.APIMInstance, set.APIMServer)
+	}
+	m = typeAll(m, keysOf("ctrl+u", "Orders-Users", "enter", "ctrl+u", "jane@example.com", "enter", "ctrl+u", "S3cret-passw0rd!", "enter")...)
+	set = m.sess.settings
+	if set.ConnectionName != "Orders-Users" || set.UserEmail != "jane@example.com" || set.UserPassword != "S3cret-passw0rd!" {
+		t.Fatalf("connection %q, email %q, password of %d characters", set.ConnectionName, set.UserEmail, len(set.UserPassword))
+	}
+	if m.stage != stageReview {
+		t.Fatalf("on %v after the last field, want the review", m.stage)
+	}
+}
