@@ -66,6 +66,9 @@ func (s *doctorScreen) refresh() {
 
 func (s *doctorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		s.refresh() // the scrolled part is rendered ahead: in the new palette
+		return s, nil
 	case doctorDoneMsg:
 		s.running = false
 		s.results, s.err = msg.Results, msg.Err

@@ -145,6 +145,9 @@ func maskedNote(format string) string {
 
 func (s *summaryScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		s.refresh() // the scrolled part is rendered ahead: in the new palette
+		return s, nil
 	case exportWrittenMsg:
 		if msg.Err != nil {
 			s.status = "✗ " + msg.Err.Error()
