@@ -245,7 +245,7 @@ func New(opts Options) Model {
 
 // Init asks for the background colour and starts the first screen.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit), m.spinner.Tick)
+	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit))
 }
 
 func (m *Model) applyStyles() {
@@ -285,13 +285,19 @@ type pending struct {
 	msg   tea.Msg
 }
 
-// Update is the state machine: update handles one message; then settle
-// handles, before anything else, the messages its commands hand back at
-// once (huh's field moves, the screens' facts), so the next key finds the
-// focus where the last one put it. The rest runs as the program runs
-// commands, tagged with the visit of the screen that asked.
+// Update is the state machine: update handles the message, then settle
+// what it leads to at once.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m, cmd := m.update(msg)
+	return m.settle(cmd)
+}
+
+// settle handles, before anything else, the messages cmd hands back at
+// once (huh's field moves, the screens' facts, and what those lead to), so
+// the next key finds the focus where the last one put it; a message for a
+// screen that was left meanwhile is dropped. The rest runs as the program
+// runs commands, tagged with the visit of the screen that asked.
+func (m Model) settle(cmd tea.Cmd) (Model, tea.Cmd) {
 	var later []tea.Cmd
 	var queue []pending
 	take := func(cmd tea.Cmd) {
@@ -310,7 +316,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			continue
 		}
 		if p.visit != m.visit {
-			continue // for a screen this message's predecessor left
+			continue // for a screen the message before it left
 		}
 		m, cmd = m.update(p.msg)
 		take(cmd)

@@ -95,3 +95,33 @@ func TestKeysTypedAtOnceLandInTheirField(t *testing.T) {
 		t.Fatalf("on %v after the last field, want the review", m.stage)
 	}
 }
+
+// TestWSO2KeysTypedAtOnce: the same on wso2's screens that only ask for
+// values, the keys of three screens in one go.
+func TestWSO2KeysTypedAtOnce(t *testing.T) {
+	t.Parallel()
+	m := New(Options{Playbook: steps.WSO2})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = nm.(Model)
+	m, _ = m.goTo(stageStep, stepIndex(t, m.sess.playbook, steps.StepKeyManager))
+	m = typeAll(m, keysOf(
+		"ctrl+u", "Orders-KM", "tab", "ctrl+u", "Orders Key Manager", "enter", // the key manager's inputs
+		"enter", // its fields shown: on
+		"ctrl+u", "Orders API", "tab", "ctrl+u", "orders-api", "enter",
+		"ctrl+u", "Orders app", "tab", "tab", "enter")...)
+	set := m.sess.settings
+	for _, f := range []struct{ name, got, want string }{
+		{"key manager name", set.KeyManagerName, "Orders-KM"},
+		{"display name", set.KeyManagerDisplayName, "Orders Key Manager"},
+		{"API name", set.APIName, "Orders API"},
+		{"API identifier", set.APIIdentifier, "orders-api"},
+		{"application name", set.AppName, "Orders app"},
+	} {
+		if f.got != f.want {
+			t.Errorf("%s = %q, want %q", f.name, f.got, f.want)
+		}
+	}
+	if m.stage != stageReview {
+		t.Fatalf("on %v %q after the last field, want the review", m.stage, m.currentStep().Kind)
+	}
+}
