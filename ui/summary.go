@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -312,18 +313,18 @@ func (s *summaryScreen) View() string {
 		bottom += "\n" + status
 	}
 	// Keep the exports line in place (the first status line takes the
-	// spare last line; more push it up): pad the scrolled part.
-	topLines := strings.Count(top, "\n") + 1
+	// spare last line; more push it up): the scrolled part gets the height
+	// the rows under it leave.
 	below := 1
 	if status != "" {
 		below = lipHeight(status)
 	}
-	pad := max(s.height-2-below-topLines, 0)
 	more := ""
 	if !s.gateway {
 		more = moreHint(st, s.vp)
 	}
-	return top + strings.Repeat("\n", pad) + "\n" + more + "\n" + bottom
+	top = st.plain.Height(max(s.height-2-below, 1)).Render(top)
+	return lipgloss.JoinVertical(lipgloss.Left, top, more, bottom)
 }
 
 func (s *summaryScreen) Keys() help.KeyMap {
