@@ -141,7 +141,7 @@ func all(status steps.CheckStatus, ids ...string) [][2]string {
 }
 
 var (
-	wso2Checks  = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token", "key_manager"}
+	wso2Checks  = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token", "connector_apps", "key_manager"}
 	azureChecks = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token",
 		"connection", "connection_client", "user", "user_login"}
 )
@@ -183,7 +183,7 @@ func TestDoctorDeletedClientGrant(t *testing.T) {
 	rs := f.doctor(t, f.s, steps.DoctorOptions{})
 	requireVerdicts(t, rs, [][2]string{
 		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "PASS"}, {"resource_server", "PASS"}, {"client", "PASS"},
-		{"client_grant", "FAIL"}, {"token", "SKIP"}, {"key_manager", "PASS"},
+		{"client_grant", "FAIL"}, {"token", "SKIP"}, {"connector_apps", "PASS"}, {"key_manager", "PASS"},
 	})
 	g := result(t, rs, "client_grant")
 	requireContains(t, "client grant why", g.Why, "client grant", f.s.APIIdentifier, f.res.ClientID)
@@ -216,7 +216,7 @@ func TestDoctorManagementAppLackingAScope(t *testing.T) {
 	rs := f.doctor(t, s, steps.DoctorOptions{})
 	requireVerdicts(t, rs, [][2]string{
 		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "FAIL"}, {"resource_server", "PASS"}, {"client", "PASS"},
-		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"key_manager", "WARN"},
+		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"connector_apps", "SKIP"}, {"key_manager", "WARN"},
 	})
 	sc := result(t, rs, "scopes")
 	requireContains(t, "scopes why", sc.Why, "read:client_grants", app.ClientID)
@@ -407,7 +407,7 @@ func TestDoctorProgressSendsEachResult(t *testing.T) {
 	// A fresh tenant: reachable, credentials fine, nothing of the playbook.
 	requireVerdicts(t, rs, [][2]string{
 		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "PASS"}, {"resource_server", "FAIL"}, {"client", "FAIL"},
-		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"key_manager", "PASS"},
+		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"connector_apps", "SKIP"}, {"key_manager", "PASS"},
 	})
 }
 

@@ -385,7 +385,7 @@ func exportAzurePolicy(r Result, s Settings, reveal bool) ([]byte, bool, error) 
 		HS256                                         bool
 		SigningKey                                    string
 		Scopes                                        []string
-	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, alg == "HS256", key, grantScopes(r.Playbook)})
+	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, alg == "HS256", key, grantScopesOf(r.Playbook)})
 	if err != nil {
 		return nil, false, fmt.Errorf("render azure policy: %w", err)
 	}
@@ -396,4 +396,13 @@ func xmlEscape(s string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return strings.ReplaceAll(b.String(), "--", "&#45;&#45;") // also safe inside the leading comment
+}
+
+// grantScopesOf are the scopes the playbook's client grant carries.
+func grantScopesOf(id PlaybookID) []string {
+	p, err := PlaybookByID(id)
+	if err != nil {
+		return []string{}
+	}
+	return nonNil(p.want(KindClientGrant, WithDefaults(Settings{Playbook: id})).Grant.Scope)
 }

@@ -93,7 +93,7 @@ type Progress struct {
 func NewProgress(plan Plan) *Progress {
 	p := &Progress{}
 	for _, a := range plan.Actions {
-		p.rows = append(p.rows, Row{Action: a.ID, Label: KindLabel(a.Kind), Name: a.Name, State: RowPending, Verb: a.Verb, ID: a.ExistingID})
+		p.rows = append(p.rows, Row{Action: a.ID, Label: KindLabel(a.Kind), Name: Printable(a.Name), State: RowPending, Verb: a.Verb, ID: Printable(a.ExistingID)})
 	}
 	p.rows = append(p.rows, Row{Action: TokenAction, Label: "token", Name: "mint and verify a test token", State: RowPending})
 	return p
@@ -118,10 +118,10 @@ func (p *Progress) Add(ev Event) {
 	case EventStarted:
 		r.State = RowRunning
 	case EventWaiting:
-		r.State, r.Detail = RowWaiting, ev.Message
+		r.State, r.Detail = RowWaiting, Printable(ev.Message)
 		r.Waited += ev.Wait
 	case EventRetrying:
-		r.State, r.Detail = RowRetrying, ev.Message
+		r.State, r.Detail = RowRetrying, Printable(ev.Message)
 		r.Retries++
 	case EventDone:
 		r.State, r.Duration, r.Detail = RowDone, ev.Duration, ""
@@ -129,10 +129,10 @@ func (p *Progress) Add(ev Event) {
 			r.Verb = ev.Verb
 		}
 		if ev.ID != "" {
-			r.ID = ev.ID
+			r.ID = Printable(ev.ID)
 		}
 	case EventFailed:
-		r.State, r.Duration, r.Detail = RowFailed, ev.Duration, ev.Message
+		r.State, r.Duration, r.Detail = RowFailed, ev.Duration, Printable(ev.Message)
 	}
 }
 
@@ -152,6 +152,7 @@ func (p *Progress) Counts() (finished, total int) {
 // EventLine is one event as one plain line: what headless `apply`, teardown
 // and accessible mode print, one line an event.
 func EventLine(ev Event) string {
+	ev.Message, ev.ID = Printable(ev.Message), Printable(ev.ID)
 	switch ev.Kind {
 	case EventStarted:
 		return "… " + ev.Action + suffix(ev.Message)
@@ -197,7 +198,7 @@ func ClaimRows(claims map[string]any) []KeyValue {
 	sort.Strings(names)
 	rows := make([]KeyValue, 0, len(names))
 	for _, k := range names {
-		rows = append(rows, KeyValue{k, ClaimText(k, claims[k])})
+		rows = append(rows, KeyValue{Printable(k), ClaimText(k, claims[k])})
 	}
 	return rows
 }
@@ -207,7 +208,7 @@ func ClaimRows(claims map[string]any) []KeyValue {
 func ClaimText(name string, v any) string {
 	f, ok := v.(float64)
 	if !ok {
-		return fmt.Sprint(v)
+		return Printable(fmt.Sprint(v))
 	}
 	n := int64(f)
 	switch name {
@@ -225,7 +226,7 @@ func TokenVerdict(t TokenCheck) string {
 	case t.Verified:
 		return "✓ verified"
 	case t.Reason != "":
-		return "✗ not verified: " + t.Reason
+		return "✗ not verified: " + Printable(t.Reason)
 	}
 	return "✗ not verified"
 }
@@ -254,7 +255,7 @@ func Report(r Result, reveal bool) []Section {
 	out := []Section{endpoints}
 	res := Section{Title: "resources"}
 	for _, x := range r.Resources {
-		res.Rows = append(res.Rows, KeyValue{x.Action + " " + KindLabel(x.Kind), x.Name + " (" + x.ID + ")"})
+		res.Rows = append(res.Rows, KeyValue{x.Action + " " + KindLabel(x.Kind), Printable(x.Name + " (" + x.ID + ")")})
 	}
 	out = append(out, res, keys)
 	out = append(out, Section{Title: "test token  " + TokenVerdict(r.Token), Rows: ClaimRows(r.Token.Claims)})

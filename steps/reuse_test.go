@@ -234,3 +234,31 @@ func TestPendingCreateIsResolved(t *testing.T) {
 		}
 	}
 }
+
+// A connection of the wrong kind under the chosen name (a social one) is
+// refused by the plan, and by an apply that plans for itself, before any
+// write: the tenant is as it was.
+func TestPlanRefusesASocialConnection(t *testing.T) {
+	t.Parallel()
+	sb, c := startSandbox(t, sandbox.Options{})
+	ctx := context.Background()
+	s := settings(sb, steps.Azure)
+	if _, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "google-oauth2"}); err != nil {
+		t.Fatal(err)
+	}
+	a := newAdmin(t, sb)
+	before := a.snapshot()
+	p, _ := steps.PlaybookByID(steps.Azure)
+	e := steps.NewEngine(c)
+	_, err := e.Plan(ctx, p, s, nil)
+	var unfit *steps.UnfitConnectionError
+	if !errors.As(err, &unfit) || unfit.Strategy != "google-oauth2" || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("plan: %v, want an UnfitConnectionError naming google-oauth2", err)
+	}
+	if _, err := e.Apply(ctx, p, s, steps.Plan{}, nil, nil); !errors.As(err, &unfit) {
+		t.Fatalf("apply: %v, want the same refusal", err)
+	}
+	if after := a.snapshot(); !slices.Equal(before, after) {
+		t.Errorf("the tenant changed:\nbefore %v\nafter  %v", before, after)
+	}
+}

@@ -34,6 +34,20 @@ type Settings struct {
 	KeyManagerName        string `json:"key_manager_name,omitempty" yaml:"key_manager_name"`
 	KeyManagerDisplayName string `json:"key_manager_display_name,omitempty" yaml:"key_manager_display_name"`
 
+	// wso2: WSO2 API Manager itself. APIMURL is its server URL (what the
+	// guide's connector uses as every application token's audience); with
+	// the admin's credentials the wizard registers the key manager and
+	// generates keys through WSO2's REST APIs.
+	APIMURL           string `json:"apim_url,omitempty" yaml:"apim_url"`
+	WSO2AdminUser     string `json:"wso2_admin_user,omitempty" yaml:"wso2_admin_user"`
+	WSO2AdminPassword string `json:"-" yaml:"-"`
+	// WSO2AppName is the developer-portal application whose keys WSO2
+	// generates with the Auth0 key manager.
+	WSO2AppName string `json:"wso2_app_name,omitempty" yaml:"wso2_app_name"`
+	// AuthorizeClients are applications WSO2's connector made (client IDs)
+	// that the run authorizes for the resource server (the guide's 3.3).
+	AuthorizeClients []string `json:"authorize_clients,omitempty" yaml:"authorize_clients"`
+
 	// Both: the API (resource server).
 	APIName       string `json:"api_name,omitempty" yaml:"api_name"`
 	APIIdentifier string `json:"api_identifier,omitempty" yaml:"api_identifier"`
