@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -79,9 +80,25 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		for attempt := 1; ; attempt++ {
 			applyDefaults(&sess.settings, step)
+			before := askedInputs(step, sess.settings)
 			f, _ := newStepForm(&sess.settings, step, theme, true)
 			if err := run(f); err != nil {
 				return Outcome{Aborted: true, Playbook: p.ID}, nil
+			}
+			// An input asked only with what was just answered (When) is
+			// asked now, after the others.
+			var more []string
+			for _, k := range askedInputs(step, sess.settings) {
+				if !slices.Contains(before, k) {
+					more = append(more, k)
+				}
+			}
+			if len(more) > 0 {
+				applyDefaults(&sess.settings, step)
+				f, _ := newStepForm(&sess.settings, step, theme, true, more...)
+				if err := run(f); err != nil {
+					return Outcome{Aborted: true, Playbook: p.ID}, nil
+				}
 			}
 			err := accessibleCheck(ctx, opts, sess, step, say)
 			if err == nil {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -25,21 +26,32 @@ func applyDefaults(s *steps.Settings, step steps.Step) {
 	}
 }
 
-// newStepForm builds the huh form for a step's inputs, each field bound to
-// the Settings field it edits in the heap-held session. The same constructor
-// serves the TUI and the accessible line mode (where skipFilledSecrets leaves
-// out secrets that the environment or a file already gave, since huh's
-// accessible password prompt needs a terminal).
-func newStepForm(s *steps.Settings, step steps.Step, theme huh.Theme, accessible bool) (*huh.Form, huh.Field) {
-	var fields []huh.Field
+// askedInputs are the keys of the step's inputs asked with these settings
+// (an input's When), in order.
+func askedInputs(step steps.Step, s steps.Settings) []string {
+	var keys []string
 	for _, in := range step.Inputs {
-		if in.Field == nil {
+		if in.Field != nil && in.Field(&s) != nil && (in.When == nil || in.When(s)) {
+			keys = append(keys, in.Key)
+		}
+	}
+	return keys
+}
+
+// newStepForm builds the huh form for a step's inputs asked with the
+// settings given so far (and, when only is set, among those only its
+// keys), each field bound to the Settings field it edits in the heap-held
+// session. The same constructor serves the TUI and the accessible line mode
+// (which leaves out secrets that the environment or a file already gave,
+// since huh's accessible password prompt needs a terminal).
+func newStepForm(s *steps.Settings, step steps.Step, theme huh.Theme, accessible bool, only ...string) (*huh.Form, huh.Field) {
+	var fields []huh.Field
+	asked := askedInputs(step, *s)
+	for _, in := range step.Inputs {
+		if !slices.Contains(asked, in.Key) || len(only) > 0 && !slices.Contains(only, in.Key) {
 			continue
 		}
 		ptr := in.Field(s)
-		if ptr == nil {
-			continue
-		}
 		if accessible && in.Secret && *ptr != "" {
 			continue
 		}
@@ -110,6 +122,8 @@ type formScreen struct {
 	form   *huh.Form
 	first  huh.Field // shift+tab here leaves the screen
 	build  func() (*huh.Form, huh.Field)
+	asked  func() []string // the inputs asked now (nil: always the same)
+	shape  []string        // the inputs the form on screen asks
 	width  int
 	height int
 }
@@ -122,9 +136,13 @@ func newFormScreen(c *common, build func() (*huh.Form, huh.Field)) formScreen {
 	return f
 }
 
-// stepFields builds the form of a step's inputs.
-func stepFields(c *common, step steps.Step) func() (*huh.Form, huh.Field) {
-	return func() (*huh.Form, huh.Field) { return newStepForm(&c.sess.settings, step, c.theme(), false) }
+// newStepFormScreen is the form of a step's inputs; an input asked only
+// with some settings (When) comes and goes as they are typed.
+func newStepFormScreen(c *common, step steps.Step) formScreen {
+	f := newFormScreen(c, func() (*huh.Form, huh.Field) { return newStepForm(&c.sess.settings, step, c.theme(), false) })
+	f.asked = func() []string { return askedInputs(step, c.sess.settings) }
+	f.shape = f.asked()
+	return f
 }
 
 func (f *formScreen) Init() tea.Cmd {
@@ -160,8 +178,32 @@ func (f *formScreen) View() string {
 // rebuild puts a fresh form on screen, sized, and returns its Init.
 func (f *formScreen) rebuild() tea.Cmd {
 	f.form, f.first = f.build()
+	if f.asked != nil {
+		f.shape = f.asked()
+	}
 	sizeForm(f.form, f.width, f.height)
 	return f.Init()
+}
+
+// reshape rebuilds the form when what was typed changed which inputs are
+// asked, the focus kept on the field that had it. The moves are huh's own,
+// made at once: the next key reaches that field.
+func (f *formScreen) reshape() tea.Cmd {
+	if f.asked == nil || f.form == nil || slices.Equal(f.asked(), f.shape) {
+		return nil
+	}
+	focused := f.form.GetFocusedField().GetKey()
+	cmd := f.rebuild()
+	if f.form == nil || !slices.Contains(f.shape, focused) {
+		return cmd
+	}
+	for range f.shape {
+		if f.form.GetFocusedField().GetKey() == focused {
+			break
+		}
+		cmd = tea.Batch(cmd, f.form.NextField())
+	}
+	return cmd
 }
 
 // forward passes a message to the form. esc anywhere, or shift+tab on the
@@ -190,6 +232,9 @@ func (f *formScreen) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 	if f.form.State == huh.StateCompleted {
 		return true, nil
 	}
+	if isKey {
+		cmd = tea.Batch(cmd, f.reshape())
+	}
 	return false, cmd
 }
 
@@ -211,7 +256,7 @@ type checkedForm struct {
 
 func newCheckedForm(c *common, index int, prefix, hint string) checkedForm {
 	step := c.sess.playbook.Steps[index]
-	return checkedForm{formScreen: newFormScreen(c, stepFields(c, step)), step: step, index: index, prefix: prefix, hint: hint}
+	return checkedForm{formScreen: newStepFormScreen(c, step), step: step, index: index, prefix: prefix, hint: hint}
 }
 
 func (c *checkedForm) editing() bool { return !c.checking && !c.checked }

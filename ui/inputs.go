@@ -22,7 +22,7 @@ type inputsScreen struct {
 
 func newInputsScreen(c *common, index int) screen {
 	step := c.sess.playbook.Steps[index]
-	return &inputsScreen{formScreen: newFormScreen(c, stepFields(c, step)), step: step, index: index}
+	return &inputsScreen{formScreen: newStepFormScreen(c, step), step: step, index: index}
 }
 
 func (s *inputsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {

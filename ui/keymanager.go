@@ -21,7 +21,7 @@ type keyManagerScreen struct {
 
 func newKeyManagerScreen(c *common, index int) screen {
 	step := c.sess.playbook.Steps[index]
-	s := &keyManagerScreen{formScreen: newFormScreen(c, stepFields(c, step)), index: index}
+	s := &keyManagerScreen{formScreen: newStepFormScreen(c, step), index: index}
 	if s.form == nil {
 		s.showFields()
 	}

@@ -54,6 +54,8 @@ func (d *driver) walkWSO2ToReview() {
 	d.press("enter", "enter", "enter")
 	d.waitFor("scopes the playbook needs are granted")
 	d.press("enter")
+	d.requireStep(steps.StepAPIM)
+	d.press("enter", "enter", "enter") // the API Manager step: URL, admin user, no password (WSO2's side by hand)
 	d.requireStep(steps.StepKeyManager)
 	d.press("enter", "enter")
 	d.waitFor("Well-known URL")
@@ -121,7 +123,9 @@ func TestBackKeepsValues(t *testing.T) {
 	d.waitFor("the tenant answers")
 	d.press("enter", "enter", "enter", "enter")
 	d.waitFor("scopes the playbook needs are granted")
-	d.press("enter", "enter", "enter")
+	d.press("enter")
+	d.press("enter", "enter", "enter") // the API Manager step: URL, admin user, no password (WSO2's side by hand)
+	d.press("enter", "enter")
 	d.waitFor("Well-known URL")
 	d.press("enter")
 	d.requireStep(steps.StepResourceServer)
@@ -149,6 +153,8 @@ func TestBackKeepsValues(t *testing.T) {
 
 	// Back to the tenant, which shows its checked result, and on to the
 	// playbook choice: the domain survives.
+	d.press("esc")
+	d.requireStep(steps.StepAPIM)
 	d.press("esc")
 	d.requireStep(steps.StepManagement)
 	d.press("esc")
@@ -254,7 +260,7 @@ func TestMissingScopesBlockUntilFixed(t *testing.T) {
 	d.press("r")
 	d.waitFor("scopes the playbook needs are granted")
 	d.press("enter")
-	d.requireStep(steps.StepKeyManager)
+	d.requireStep(steps.StepAPIM)
 }
 
 func TestQuitDuringApplyAsksThenStopsCleanly(t *testing.T) {
@@ -581,8 +587,10 @@ func TestKeyPressedTwiceStartsOneCommand(t *testing.T) {
 		t.Fatalf("r pressed twice checked the scopes %d times, want 1", n)
 	}
 	d.pressAhead("enter")
+	d.requireStep(steps.StepAPIM)
+	d.press("enter", "enter") // the second enter above reached this form's first field: on to the last
 	d.requireStep(steps.StepKeyManager)
-	d.press("enter") // the second enter above reached this form's first field: on to the last
+	d.press("enter", "enter")
 	d.waitFor("Well-known URL")
 	d.pressAhead("enter")
 	d.requireStep(steps.StepResourceServer)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -123,5 +124,29 @@ func TestWSO2KeysTypedAtOnce(t *testing.T) {
 	}
 	if m.stage != stageReview {
 		t.Fatalf("on %v %q after the last field, want the review", m.stage, m.currentStep().Kind)
+	}
+}
+
+// TestInputAskedOnceItApplies: an input asked only with some settings
+// (When) comes as they are typed, the focus kept where it was, and keys
+// typed at once after it appeared reach it: the API Manager's admin
+// password brings the developer portal application's name.
+func TestInputAskedOnceItApplies(t *testing.T) {
+	t.Parallel()
+	m := New(Options{Playbook: steps.WSO2})
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = nm.(Model)
+	m, _ = m.goTo(stageStep, stepIndex(t, m.sess.playbook, steps.StepAPIM))
+	if strings.Contains(ansiStrip(m.render()), "Developer portal application") {
+		t.Fatalf("the application's name is asked without the admin password:\n%s", ansiStrip(m.render()))
+	}
+	m = typeAll(m, keysOf("tab", "tab", "fake-admin-pw")...)
+	if !strings.Contains(ansiStrip(m.render()), "Developer portal application") {
+		t.Fatalf("the admin password did not bring the application's name:\n%s", ansiStrip(m.render()))
+	}
+	m = typeAll(m, keysOf("x", "tab", "ctrl+u", "OrdersApp")...)
+	set := m.sess.settings
+	if set.WSO2AdminPassword != "fake-admin-pwx" || set.WSO2AppName != "OrdersApp" {
+		t.Fatalf("password of %d characters, application %q; want 14 and OrdersApp", len(set.WSO2AdminPassword), set.WSO2AppName)
 	}
 }

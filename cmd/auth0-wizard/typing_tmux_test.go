@@ -98,6 +98,8 @@ func TestTypingAtOnceInTmux(t *testing.T) {
 		journal := start("wso2")
 		w.keys("Enter")
 		tenantAndManagement()
+		w.waitFor(10*time.Second, "API Manager URL", "Admin password")
+		w.keys("C-u", "https://apim.example.com:9443", "Tab", "C-u", "apiadmin", "Tab", "Enter") // no password: WSO2's side by hand
 		w.waitFor(10*time.Second, "Key manager name")
 		w.keys("C-u", "Orders-KM", "Tab", "C-u", "Orders Key Manager", "Enter")
 		w.waitFor(10*time.Second, "Well-known URL", "Orders-KM")
@@ -111,6 +113,8 @@ func TestTypingAtOnceInTmux(t *testing.T) {
 		same(t, "domain", set.Domain, sb.Domain)
 		same(t, "client_id", set.ClientID, sb.ClientID)
 		same(t, "audience", set.Audience, sb.Audience)
+		same(t, "apim_url", set.APIMURL, "https://apim.example.com:9443")
+		same(t, "wso2_admin_user", set.WSO2AdminUser, "apiadmin")
 		same(t, "key_manager_name", set.KeyManagerName, "Orders-KM")
 		same(t, "key_manager_display_name", set.KeyManagerDisplayName, "Orders Key Manager")
 		same(t, "api_name", set.APIName, "Orders API")
