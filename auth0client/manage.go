@@ -546,7 +546,8 @@ func (c *Client) FindConnection(ctx context.Context, name string) (steps.Connect
 		for it.Next(ctx) {
 			r := it.Current()
 			if r.GetName() == name {
-				return steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy(), Metadata: fromConnMetadata(r.GetMetadata())}, true, nil
+				return steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy(), Metadata: fromConnMetadata(r.GetMetadata()),
+					Policy: passwordPolicy(r.GetOptions())}, true, nil
 			}
 		}
 		return steps.Connection{}, false, it.Err()
@@ -713,4 +714,54 @@ func stringsOf(md map[string]any) map[string]string {
 		}
 	}
 	return out
+}
+
+// passwordPolicy reads a database connection's password policy from its
+// options: passwordPolicy and password_complexity_options, or the newer
+// password_options, which replaces them.
+func passwordPolicy(opts map[string]any) steps.PasswordPolicy {
+	var p steps.PasswordPolicy
+	p.Level, _ = opts["passwordPolicy"].(string)
+	if _, ok := opts["passwordPolicy"]; ok && opts["passwordPolicy"] == nil {
+		p.Level = "none"
+	}
+	if cx, ok := opts["password_complexity_options"].(map[string]any); ok {
+		p.MinLength = intOf(cx["min_length"])
+	}
+	if d, ok := opts["password_dictionary"].(map[string]any); ok {
+		p.Dictionary, _ = d["enable"].(bool)
+	}
+	po, ok := opts["password_options"].(map[string]any)
+	if !ok {
+		return p
+	}
+	if d, ok := po["dictionary"].(map[string]any); ok {
+		p.Dictionary, _ = d["active"].(bool)
+	}
+	if cx, ok := po["complexity"].(map[string]any); ok {
+		c := &steps.PasswordComplexity{MinLength: intOf(cx["min_length"])}
+		c.ThreeOfFour = cx["character_type_rule"] == "three_of_four"
+		c.BlockIdentical = cx["identical_characters"] == "block"
+		if types, ok := cx["character_types"].([]any); ok {
+			for _, t := range types {
+				if s, ok := t.(string); ok {
+					c.CharacterTypes = append(c.CharacterTypes, s)
+				}
+			}
+		}
+		p.Complexity = c
+	}
+	return p
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return 0
 }

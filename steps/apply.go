@@ -372,6 +372,23 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	start := time.Now()
 	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + audience})
 
+	// Least privilege: an application of this tool's that does not keep
+	// the password-realm grant gets it for the test login only.
+	temporary := false
+	if o := r.outOfKind(KindClient); o != nil && hasUser && u.Password != "" && app.Marked() &&
+		!slices.Contains(app.GrantTypes, GrantPasswordRealm) && o.res.app.ClientID != "" {
+		if err := r.setPasswordRealm(actx, ctx, app, true); err != nil {
+			emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
+			return err
+		}
+		app.GrantTypes = union(app.GrantTypes, []string{GrantPasswordRealm})
+		temporary = true
+		defer func() {
+			if err := r.setPasswordRealm(actx, ctx, app, false); err != nil && res.UserTokenNote == "" {
+				res.UserTokenNote = "the application still allows the password-realm grant: " + err.Error()
+			}
+		}()
+	}
 	userToken := hasUser && slices.Contains(app.GrantTypes, GrantPasswordRealm) && u.Password != ""
 	switch {
 	case !hasUser || userToken:
@@ -431,12 +448,38 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 		return err
 	}
 	msg := "verified against " + cc.KeySource
-	if userToken {
+	if userToken && temporary {
+		msg += "; user login ok (the password-realm grant was allowed for it only)"
+	} else if userToken {
 		msg += "; user login ok"
 	} else if res.UserTokenNote != "" {
 		msg += "; " + res.UserTokenNote
 	}
 	emit(ctx, r.events, Event{Action: id, Kind: EventDone, Duration: time.Since(start), Message: msg})
+	return nil
+}
+
+// setPasswordRealm allows (or takes back) the password-realm grant of an
+// application of this tool's, around the test login; taking it back is
+// sent again when its answer is lost (it is idempotent).
+func (r *run) setPasswordRealm(actx, ctx context.Context, app App, allow bool) error {
+	grants := slices.DeleteFunc(slices.Clone(app.GrantTypes), func(g string) bool { return g == GrantPasswordRealm })
+	if allow {
+		grants = append(grants, GrantPasswordRealm)
+	}
+	var err error
+	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
+		if _, err = r.c.UpdateClient(context.WithoutCancel(actx), app.ClientID, App{GrantTypes: grants}); err == nil || !isUncertain(err) {
+			break
+		}
+	}
+	if err != nil {
+		what := "allow"
+		if !allow {
+			what = "take back"
+		}
+		return fmt.Errorf("%s the password-realm grant of application %s for the test login: %w", what, app.ClientID, err)
+	}
 	return nil
 }
 

@@ -149,6 +149,8 @@ type Connection struct {
 	Name     string            `json:"name"`
 	Strategy string            `json:"strategy"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// Policy is a database connection's password policy, as found.
+	Policy PasswordPolicy `json:"-"`
 }
 
 // User is a database user.

@@ -572,6 +572,10 @@ func checkUser(ctx context.Context, d *doctorRun) verdict {
 }
 
 func checkUserLogin(ctx context.Context, d *doctorRun) verdict {
+	if !slices.Contains(d.app.GrantTypes, GrantPasswordRealm) && d.app.Marked() {
+		return verdict{status: CheckSkip, why: fmt.Sprintf("skipped: application %q does not allow the password-realm grant: auth0-wizard allows it for its own test login only (least privilege), so a login cannot be tried here; Azure API Management logs users in with the authorization code flow", d.app.Name),
+			fix: "run the wizard again to repeat its test login, or apply with keep_password_realm: true to keep the grant"}
+	}
 	if !slices.Contains(d.app.GrantTypes, GrantPasswordRealm) {
 		return warn(fmt.Sprintf("application %q does not allow the password-realm grant, so a login of the user cannot be tried here", d.app.Name),
 			"nothing to fix for Azure API Management (it logs users in with the authorization code flow); tick Password under Advanced Settings → Grant Types to test logins here")

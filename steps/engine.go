@@ -218,6 +218,18 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		return Plan{}, err
 	}
 
+	// What a create would meet, knowable now.
+	for _, a := range actions {
+		k := kinds[a.Kind]
+		if _, found := st.found[a.ID]; found || k.precheck == nil {
+			continue
+		}
+		r, _ := refsOf(a, k)
+		if err := k.precheck(want[a.ID], r); err != nil {
+			return Plan{}, err
+		}
+	}
+
 	// Which found resources this tool created in an earlier run.
 	for _, a := range actions {
 		f, ok := st.found[a.ID]
@@ -238,6 +250,9 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		}
 		if f, ok := st.found[a.ID]; ok {
 			act.Verb, act.ExistingID, act.Changes = Reuse, f.id, nil
+			if k.describe != nil {
+				act.Found, act.Warnings = k.describe(want[a.ID], f)
+			}
 			if k.changes != nil {
 				if ch := k.changes(want[a.ID], f); len(ch) > 0 {
 					act.Verb, act.Changes = Update, ch

@@ -143,6 +143,13 @@ type kindDef struct {
 	// lockKey is the key its creates are serialised on across runs (nil:
 	// Auth0 keeps the key unique and the marker proves who made it).
 	lockKey func(d Desired, r refs) string
+	// precheck says, before any change, why creating the resource would
+	// fail against what its dependencies are (a password the found
+	// connection's policy refuses); nil: nothing to check.
+	precheck func(d Desired, r refs) error
+	// describe says what a found resource really is, for the review, and
+	// how it differs from what was asked (warnings).
+	describe func(d Desired, f resource) (found string, warnings []string)
 	// unfit says why a found resource cannot serve as the one wanted (a
 	// social connection where a database is wanted); nil when it can. Plan
 	// refuses before any change.
@@ -213,6 +220,21 @@ var authKinds = map[ResourceKind]kindDef{
 			return resource{id: orID(rs.ID, f.id), rs: rs}, nil
 		},
 		lockKey: func(d Desired, _ refs) string { return d.ResourceServer.Identifier },
+		describe: func(d Desired, f resource) (string, []string) {
+			got, want := f.rs, d.ResourceServer
+			alg := orDefault(got.SigningAlg, "RS256")
+			var warns []string
+			if want.Name != "" && got.Name != want.Name {
+				warns = append(warns, fmt.Sprintf("the API is named %q, not %q as asked: it is reused as it is", Printable(got.Name), Printable(want.Name)))
+			}
+			if w := orDefault(want.SigningAlg, "RS256"); alg != w {
+				warns = append(warns, fmt.Sprintf("it signs with %s, not %s as asked: it is reused as it is", alg, w))
+			}
+			if alg == "HS256" {
+				warns = append(warns, "HS256 tokens are signed with the API's secret: a gateway cannot check them against the tenant's JWKS")
+			}
+			return fmt.Sprintf("API %q, signs with %s", Printable(got.Name), alg), warns
+		},
 		same: func(d Desired, f resource) string {
 			want, got := d.ResourceServer, f.rs
 			switch {
@@ -361,7 +383,10 @@ var authKinds = map[ResourceKind]kindDef{
 			conn, err := c.CreateConnection(ctx, d.Connection)
 			return resource{id: conn.ID, conn: conn}, err
 		},
-		mark:  func(d *Desired, run string) { d.Connection.Metadata = runMarker(run, d.Connection.Metadata) },
+		mark: func(d *Desired, run string) { d.Connection.Metadata = runMarker(run, d.Connection.Metadata) },
+		describe: func(_ Desired, f resource) (string, []string) {
+			return fmt.Sprintf("%s connection, password policy %s", Printable(f.conn.Strategy), f.conn.Policy), nil
+		},
 		runOf: func(f resource) string { return f.conn.Metadata[RunKey] },
 		unfit: func(d Desired, f resource) error {
 			want, got := d.Connection.Strategy, f.conn.Strategy
@@ -431,7 +456,17 @@ var authKinds = map[ResourceKind]kindDef{
 			u, err := c.CreateUser(ctx, d.User)
 			return resource{id: u.ID, user: u}, err
 		},
-		mark:  func(d *Desired, run string) { d.User.AppMetadata = runMarker(run, d.User.AppMetadata) },
+		mark: func(d *Desired, run string) { d.User.AppMetadata = runMarker(run, d.User.AppMetadata) },
+		precheck: func(d Desired, r refs) error {
+			conn, ok := r[KindConnection]
+			if !ok || d.User.Password == "" {
+				return nil
+			}
+			if err := conn.conn.Policy.Check(d.User.Password); err != nil {
+				return &PasswordPolicyError{Connection: conn.conn.Name, Email: d.User.Email, Err: err}
+			}
+			return nil
+		},
 		runOf: func(f resource) string { return f.user.AppMetadata[RunKey] },
 		resolve: func(ctx context.Context, c env, l map[string]string) (string, error) {
 			u, err := c.FindUser(ctx, l["connection"], l["email"])
@@ -570,3 +605,20 @@ func (e *UnfitConnectionError) Error() string {
 		"or the name of an existing database connection (Authentication → Database in the dashboard)",
 		Printable(e.Name), e.ID, Printable(e.Strategy), what)
 }
+
+// PasswordPolicyError says the test user's password does not meet the
+// password policy of the connection it is to be created in, found before any
+// change.
+type PasswordPolicyError struct {
+	Connection, Email string
+	Err               error
+}
+
+// Error says what and what to do.
+func (e *PasswordPolicyError) Error() string {
+	return fmt.Sprintf("the password for user %s does not meet connection %q's password policy: %v; nothing was changed: choose a stronger password",
+		Printable(e.Email), Printable(e.Connection), e.Err)
+}
+
+// Unwrap returns the policy's reason.
+func (e *PasswordPolicyError) Unwrap() error { return e.Err }

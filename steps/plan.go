@@ -97,7 +97,12 @@ type Action struct {
 	Verb       Verb         `json:"verb"`
 	ExistingID string       `json:"existing_id,omitempty"`
 	Changes    []string     `json:"changes,omitempty"` // for Update: what differs
-	DependsOn  []string     `json:"depends_on,omitempty"`
+	// Found says what a reused or updated resource really is (its name,
+	// signing algorithm, password policy); Warnings how it differs from
+	// what was asked. Both are for the review.
+	Found     string   `json:"found,omitempty"`
+	Warnings  []string `json:"warnings,omitempty"`
+	DependsOn []string `json:"depends_on,omitempty"`
 }
 
 // Plan is what Plan found: each action as create, reuse or update.

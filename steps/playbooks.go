@@ -68,6 +68,9 @@ var (
 			}},
 		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: func(s Settings) Desired {
 			d := wantApp(s)
+			if s.KeepPasswordRealm {
+				d.App.GrantTypes = union(d.App.GrantTypes, []string{GrantPasswordRealm})
+			}
 			if s.APIMInstance != "" {
 				d.App.Callbacks = []string{APIMRedirectURI(s.APIMInstance, s.APIMServer)}
 			}
@@ -448,9 +451,10 @@ func azurePlaybook() Playbook {
 		Defaults: func(s *Settings) {
 			if len(s.GrantTypes) == 0 {
 				// client_credentials for the wizard's test token,
-				// authorization_code for the APIM developer portal,
-				// password-realm for the test user.
-				s.GrantTypes = []string{GrantClientCredentials, GrantAuthorizationCode, GrantPasswordRealm}
+				// authorization_code for the APIM developer portal; the
+				// password-realm grant only for the test login (least
+				// privilege), unless asked to keep it.
+				s.GrantTypes = []string{GrantClientCredentials, GrantAuthorizationCode}
 			}
 			if s.AppType == "" {
 				s.AppType = "non_interactive"
@@ -760,24 +764,5 @@ func validateEmail(v string) error {
 // lower case, upper case, digits and special characters. A connection with a
 // stricter policy may still refuse it; the tenant's error is then shown.
 func ValidatePassword(v string) error {
-	if len(v) < 8 {
-		return fmt.Errorf("use at least 8 characters")
-	}
-	var lower, upper, digit, special int
-	for _, r := range v {
-		switch {
-		case unicode.IsLower(r):
-			lower = 1
-		case unicode.IsUpper(r):
-			upper = 1
-		case unicode.IsDigit(r):
-			digit = 1
-		default:
-			special = 1
-		}
-	}
-	if lower+upper+digit+special < 3 {
-		return fmt.Errorf("use 3 of: lower case, upper case, digits, special characters")
-	}
-	return nil
+	return PasswordPolicy{}.Check(v)
 }

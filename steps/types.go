@@ -64,6 +64,11 @@ type Settings struct {
 	UserEmail      string `json:"user_email,omitempty" yaml:"user_email"`
 	UserPassword   string `json:"-" yaml:"-"`
 	APIMInstance   string `json:"apim_instance,omitempty" yaml:"apim_instance"` // adds its developer portal redirect URI to callbacks
+	// KeepPasswordRealm keeps the password-realm grant on the application
+	// after the test login (it lets anyone holding the application's
+	// secret log users in with their passwords); by default the
+	// application has it for the test login only.
+	KeepPasswordRealm bool `json:"keep_password_realm,omitempty" yaml:"keep_password_realm"`
 	// APIMServer is the name of the OAuth 2.0 authorization server in Azure
 	// API Management; it is the last segment of the developer portal's
 	// redirect URI (default "auth0").
