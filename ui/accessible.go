@@ -141,6 +141,15 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	say("The plan:")
 	for _, a := range pl.Actions {
 		say("  %s %s %s", a.Verb, steps.KindLabel(a.Kind), a.Name)
+		if a.Verb == steps.Update && len(a.Changes) > 0 {
+			say("    changes: %s", strings.Join(a.Changes, "; "))
+		}
+		if a.Found != "" {
+			say("    found: %s", a.Found)
+		}
+		for _, w := range a.Warnings {
+			say("    ! %s", w)
+		}
 	}
 	apply := true
 	if err := run(huh.NewForm(huh.NewGroup(huh.NewConfirm().Title("Apply this plan?").Value(&apply))).WithAccessible(true)); err != nil || !apply {

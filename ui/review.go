@@ -108,6 +108,12 @@ func (s *reviewScreen) View() string {
 		if a.Verb == steps.Update && len(a.Changes) > 0 {
 			b.WriteString(st.muted.Render(wrap("    changes: "+strings.Join(a.Changes, "; "), s.width)) + "\n")
 		}
+		if a.Found != "" {
+			b.WriteString(st.muted.Render(wrap("    found: "+a.Found, s.width)) + "\n")
+		}
+		for _, w := range a.Warnings {
+			b.WriteString(st.warn.Render(wrap("    ! "+w, s.width)) + "\n")
+		}
 	}
 	b.WriteString("\n" + wrap(fmt.Sprintf("%d to create, %d to reuse, %d to update; then a test token is minted and verified.", create, reuse, update), s.width))
 	if s.sess.journal != nil {
