@@ -95,7 +95,11 @@ func (s *keyManagerScreen) View() string {
 	if !s.showing {
 		return s.formScreen.View()
 	}
-	head := s.styles.muted.Render(wrap("In the admin portal: Key Managers → Add Key Manager, type Auth0. Fill in:", s.width))
+	head := "Fill in:"
+	if t := s.sess.playbook.Gateway.Title; t != "" {
+		head = t + ". Fill in:"
+	}
+	head = s.styles.muted.Render(wrap(head, s.width))
 	return head + "\n\n" + s.list.View()
 }
 
