@@ -332,7 +332,7 @@ func (c *checkedForm) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 // editView is the form, and under it why the last check failed and, when
 // there is room, what to do about it.
 func (c *checkedForm) editView() string {
-	v := c.formScreen.View()
+	v := c.View()
 	if r := c.reason(); r != "" {
 		v += "\n" + r
 		if hint := c.styles.muted.Render(wrap(c.hint, c.width)); c.room == 0 || lipHeight(v)+lipHeight(hint) <= c.room {

@@ -56,8 +56,6 @@ func (s *keyManagerScreen) SetSize(w, h int) {
 	s.list.SetSize(w, h-2)
 }
 
-func (s *keyManagerScreen) editing() bool { return !s.showing }
-
 func (s *keyManagerScreen) Frame() frame {
 	f := stepFrame(s.sess, s.index)
 	f.Typing = !s.showing

@@ -312,7 +312,7 @@ func (m Model) settle(cmd tea.Cmd) (Model, tea.Cmd) {
 		p := queue[0]
 		queue = queue[1:]
 		if n >= maxSettle {
-			later = append(later, report(fromScreenMsg{visit: p.visit, msg: p.msg}))
+			later = append(later, report(fromScreenMsg(p)))
 			continue
 		}
 		if p.visit != m.visit {
