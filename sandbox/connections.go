@@ -55,6 +55,9 @@ func dbOptionDefaults(opts obj, create bool) {
 	})
 	setDefault(opts, "passkey_options", obj{"challenge_ui": "both", "progressive_enrollment_enabled": true, "local_enrollment_enabled": true})
 	setDefault(opts, "brute_force_protection", true)
+	// Password authentication on: self-service change stays allowed (the
+	// Deploy CLI refuses true with password enabled, and sends false).
+	setDefault(opts, "disable_self_service_change_password", false)
 	// An email attribute gets Auth0's verification method and uniqueness
 	// (go-auth0 recordings: "link", true).
 	if email := opts.obj("attributes").obj("email"); email != nil {

@@ -100,6 +100,8 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.listClients, "read:clients", "read:client_summary")
 		case n == 1 && method == http.MethodPost:
 			return r(s.createClient, "create:clients")
+		case n == 2 && segs[1] == "search" && method == http.MethodGet:
+			return r(s.searchClients, "read:clients", "read:client_summary")
 		case n == 2 && method == http.MethodGet:
 			return r(s.getClient, "read:clients", "read:client_keys", "read:client_summary")
 		case n == 2 && method == http.MethodPatch:
@@ -180,7 +182,7 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.usersByEmail, "read:users")
 		}
 	}
-	return route{}, false
+	return emptyRoute(method, segs)
 }
 
 func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
@@ -536,10 +538,11 @@ func (m *mreq) page(views []any, l listing) (int, any, error) {
 	if !totals {
 		return http.StatusOK, items, nil
 	}
+	// start is page×per_page even past the end (AUTH0-FACTS §4).
 	if l.length {
-		return http.StatusOK, orderedObject{{"start", start}, {"limit", perPage}, {"length", len(items)}, {l.key, items}, {"total", len(views)}}, nil
+		return http.StatusOK, orderedObject{{"start", pg * perPage}, {"limit", perPage}, {"length", len(items)}, {l.key, items}, {"total", len(views)}}, nil
 	}
-	return http.StatusOK, orderedObject{{"total", len(views)}, {"start", start}, {"limit", perPage}, {l.key, items}}, nil
+	return http.StatusOK, orderedObject{{"total", len(views)}, {"start", pg * perPage}, {"limit", perPage}, {l.key, items}}, nil
 }
 
 func nonNil(l []any) []any {

@@ -483,7 +483,11 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	terms, err := parseUserQuery(m.q.Get("q"))
+	global, globalSet, err := queryBool(m.q, "is_global")
+	if err != nil {
+		return 0, nil, err
+	}
+	terms, err := checkClientsQuery(m.q.Get("q"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -492,10 +496,13 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		if m.q.Get("app_type") != "" && !slices.Contains(appTypes, c.str("app_type")) {
 			continue
 		}
-		if !matchUser(c, terms) {
+		if !s.matchClientGrantQuery(c, terms) {
 			continue
 		}
 		if fpSet && c.bool("is_first_party") != firstParty {
+			continue
+		}
+		if globalSet && c.bool("global") != global {
 			continue
 		}
 		v := clientView(c, showSecret, false)

@@ -285,6 +285,8 @@ var managementScopes = []string{
 	"read:organization_client_grants", "create:organization_client_grants", "delete:organization_client_grants",
 	"read:security_metrics", "read:connections_keys", "update:connections_keys", "create:connections_keys",
 	"read:client_summary",
+	"read:directory_provisionings", "create:directory_provisionings", "update:directory_provisionings",
+	"delete:directory_provisionings",
 	"read:current_user", "update:current_user_metadata", "delete:current_user_metadata",
 	"create:current_user_metadata", "create:current_user_device_credentials",
 	"delete:current_user_device_credentials", "update:current_user_identities",
