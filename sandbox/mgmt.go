@@ -637,18 +637,42 @@ func dropNulls(o obj) obj {
 // tenantSettingsSchema is the part of the tenant settings the sandbox
 // holds: default_directory (the plain password grant's connection),
 // default_audience (the token endpoint's audience when none is given) and
-// the descriptive ones a tool may set. Others are refused as Auth0 refuses
-// unknown properties.
+// the others a tool may set, which the sandbox keeps and shows but gives no
+// meaning to. Others are refused as Auth0 refuses unknown properties.
 var tenantSettingsSchema = schema{fields: map[string]string{
 	"default_directory": "string|null", "default_audience": "string|null", "friendly_name": "string",
 	"picture_url": "string", "support_email": "string", "support_url": "string",
 	"session_lifetime": "number", "idle_session_lifetime": "number", "enabled_locales": "array",
+	"ephemeral_session_lifetime": "number", "idle_ephemeral_session_lifetime": "number",
+	"flags": "object", "sandbox_version": "string", "allowed_logout_urls": "array",
+	"default_redirection_uri": "string|null", "session_cookie": "object|null", "sessions": "object|null",
+	"oidc_logout": "object", "error_page": "object|null", "change_password": "object|null",
+	"guardian_mfa_page": "object|null", "device_flow": "object|null", "universal_login": "object",
+	"customize_mfa_in_postlogin_action": "boolean", "allow_organization_name_in_authentication_api": "boolean",
+	"pushed_authorization_requests_supported": "boolean", "authorization_response_iss_parameter_supported": "boolean",
+	"acr_values_supported": "array|null", "mtls": "object|null", "resource_parameter_profile": "string",
+	"phone_consolidated_experience": "boolean", "client_id_metadata_document_supported": "boolean",
 }}
 
 // tenantSettingDefaults are what a new tenant's settings read back with
-// (Auth0's session defaults: 72 h idle, 168 h absolute).
+// (go-auth0 v1.49 recording TestTenantManager_CIMDAndResourceParameterProfile,
+// the newest tenant recorded: 168 h sessions, 72 h idle, Node 22 sandbox).
 func tenantSettingDefaults() obj {
-	return obj{"enabled_locales": []any{"en"}, "session_lifetime": json.Number("168"), "idle_session_lifetime": json.Number("72")}
+	return obj{
+		"enabled_locales": []any{"en"}, "session_lifetime": json.Number("168"), "idle_session_lifetime": json.Number("72"),
+		"flags": obj{
+			"allow_changing_enable_sso": false, "disable_clickjack_protection_headers": false, "disable_impersonation": true,
+			"enable_sso": true, "new_universal_login_experience_enabled": true, "revoke_refresh_token_grant": false,
+			"universal_login": true,
+		},
+		"oidc_logout":                           obj{"rp_logout_end_session_endpoint_discovery": true},
+		"sandbox_version":                       "22",
+		"sandbox_versions_available":            []any{"22", "18"},
+		"resource_parameter_profile":            "audience",
+		"phone_consolidated_experience":         false,
+		"client_id_metadata_document_supported": false,
+		"universal_login":                       obj{},
+	}
 }
 
 func (s *Server) tenantSettings() obj {
@@ -672,9 +696,17 @@ func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
 		s.t.Settings = obj{}
 	}
 	for k, v := range in {
-		if v == nil {
+		switch {
+		case v == nil:
 			delete(s.t.Settings, k)
-		} else {
+		case k == "flags":
+			// Flags merge key by key, over the current ones.
+			flags := s.tenantSettings().obj("flags")
+			for fk, fv := range in.obj("flags") {
+				flags[fk] = clone(fv)
+			}
+			s.t.Settings[k] = flags
+		default:
 			s.t.Settings[k] = clone(v)
 		}
 	}

@@ -514,7 +514,7 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if m.q.Get("fields") == "" {
+		if _, stored := c["tenant"]; m.q.Get("fields") == "" && !stored {
 			delete(pv, "tenant")
 		}
 		views = append(views, pv)

@@ -212,7 +212,7 @@ func FuzzManagementRequest(f *testing.F) {
 	}
 	defer s.Close()
 	s.mu.Lock()
-	tok, err := s.sign(map[string]any{"aud": s.Audience, "exp": 1 << 40, "scope": strings.Join(managementScopes, " ")})
+	tok, err := s.sign(map[string]any{"aud": s.Audience, "exp": 1 << 40, "scope": strings.Join(managementScopeValues(), " ")})
 	s.mu.Unlock()
 	if err != nil {
 		f.Fatal(err)
