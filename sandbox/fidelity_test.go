@@ -338,3 +338,89 @@ func TestConnectionEnabledClientsNull(t *testing.T) {
 		t.Errorf("enabled_clients after null: %v", got["enabled_clients"])
 	}
 }
+
+// The password grant as Auth0 documents it: without an audience (and no
+// default one) the access token is opaque and good for /userinfo only;
+// with an API audience and openid it is a JWT for the API and /userinfo;
+// without openid /userinfo refuses it, as it refuses a client's token; an
+// audience that is no API is refused at the token endpoint.
+func TestPasswordGrantAudiencesAndUserinfo(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	app := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{
+		"name": "login", "app_type": "regular_web", "grant_types": []string{"http://auth0.com/oauth/grant-type/password-realm", "client_credentials"},
+	}).object(t)
+	id, secret := app["client_id"].(string), app["client_secret"].(string)
+	conn := call(t, s, "GET", "/api/v2/connections?name="+defaultConnectionName, mgmt, nil).array(t)[0].(map[string]any)
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+conn["id"].(string)+"/clients", mgmt, []map[string]any{{"client_id": id, "status": true}}), 204)
+	wantStatus(t, call(t, s, "POST", "/api/v2/users", mgmt, map[string]any{"connection": defaultConnectionName, "email": "grace@example.com", "password": "Correct-Horse-9", "name": "Grace"}), 201)
+	wantStatus(t, call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": "https://api.example"}), 201)
+	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"client_id": id, "audience": "https://api.example", "scope": []string{}}), 201)
+
+	login := func(audience, scope string) (int, map[string]any) {
+		t.Helper()
+		form := url.Values{"grant_type": {"http://auth0.com/oauth/grant-type/password-realm"}, "realm": {defaultConnectionName},
+			"client_id": {id}, "client_secret": {secret}, "username": {"grace@example.com"}, "password": {"Correct-Horse-9"}, "scope": {scope}}
+		if audience != "" {
+			form.Set("audience", audience)
+		}
+		status, _, body := postForm(t, s, "/oauth/token", form)
+		return status, body
+	}
+
+	// No audience: an opaque token (a JWE: five parts, the key part empty).
+	status, body := login("", "openid profile email")
+	if status != 200 {
+		t.Fatalf("login without audience: %d %v", status, body)
+	}
+	opaque := body["access_token"].(string)
+	parts := strings.Split(opaque, ".")
+	if len(parts) != 5 || parts[1] != "" {
+		t.Fatalf("the access token without an audience is not opaque: %q", opaque)
+	}
+	if _, _, err := jwt.NewParser().ParseUnverified(opaque, jwt.MapClaims{}); err == nil {
+		t.Error("the opaque token parses as a JWT")
+	}
+	ui := call(t, s, "GET", "/userinfo", opaque, nil)
+	wantStatus(t, ui, 200)
+	if u := ui.object(t); u["email"] != "grace@example.com" || u["name"] != "Grace" || !strings.HasPrefix(u["sub"].(string), "auth0|") {
+		t.Errorf("userinfo with the opaque token: %s", ui.raw)
+	}
+	if a := call(t, s, "GET", "/api/v2/clients", opaque, nil); a.status != 401 {
+		t.Errorf("the opaque token reached the Management API: %d", a.status)
+	}
+	tampered := parts[0] + ".." + parts[2] + "." + parts[3] + "." + strings.Repeat("A", len(parts[4]))
+	if a := call(t, s, "GET", "/userinfo", tampered, nil); a.status != 401 {
+		t.Errorf("userinfo took a tampered opaque token: %d", a.status)
+	}
+
+	// An API audience with openid: a JWT for both.
+	status, body = login("https://api.example", "openid email")
+	if status != 200 {
+		t.Fatalf("login with audience: %d %v", status, body)
+	}
+	if a := call(t, s, "GET", "/userinfo", body["access_token"].(string), nil); a.status != 200 || a.object(t)["email"] != "grace@example.com" {
+		t.Errorf("userinfo with the API token and openid: %d %s", a.status, a.raw)
+	}
+	// Without openid the token is for the API alone.
+	status, body = login("https://api.example", "email")
+	if status != 200 {
+		t.Fatalf("login without openid: %d %v", status, body)
+	}
+	if body["id_token"] != nil {
+		t.Errorf("an id_token without openid: %v", body)
+	}
+	if a := call(t, s, "GET", "/userinfo", body["access_token"].(string), nil); a.status != 401 {
+		t.Errorf("userinfo took an API-only token: %d", a.status)
+	}
+	// A client's token is no user's.
+	if a := call(t, s, "GET", "/userinfo", token(t, s, id, secret, "https://api.example"), nil); a.status != 401 {
+		t.Errorf("userinfo took a client credentials token: %d", a.status)
+	}
+	// An audience that is no API.
+	status, body = login("https://nothing.example", "openid")
+	if status != 403 || body["error"] != "access_denied" || body["error_description"] != "Service not found: https://nothing.example" {
+		t.Errorf("login for an audience that is no API: %d %v", status, body)
+	}
+}
