@@ -135,22 +135,20 @@ func (s *Server) searchClients(m *mreq) (int, any, error) {
 		}
 		match = f.match
 	case "lucene":
-		terms, err := parseUserQuery(m.q.Get("q"))
+		q, err := parseLucene(m.q.Get("q"))
 		if err != nil {
 			return 0, nil, err
 		}
+		terms := q.terms()
 		if len(terms) > 5 {
 			return 0, nil, badQuery("at most 5 filter operations are allowed in q")
 		}
-		for i, t := range terms {
-			if t.field != "*" && !clientSearchable(t.field) {
+		for _, t := range terms {
+			if t.field != "" && !clientSearchable(t.field) {
 				return 0, nil, badQuery("'%s' is not a searchable client attribute", t.field)
 			}
-			if rest, ok := strings.CutPrefix(t.field, "metadata."); ok {
-				terms[i].field = "client_metadata." + rest
-			}
 		}
-		match = func(c obj) bool { return matchUser(c, terms) }
+		match = func(c obj) bool { return q.match(withMetadata(c)) }
 	default:
 		return 0, nil, badQuery("'No enum match for: \"%s\"' on property parser.", parser)
 	}
@@ -348,23 +346,43 @@ func scimTokens(q string) ([]string, error) {
 // (AUTH0-FACTS §4: searching by name is clients/search's).
 var clientsQueryAllowed = []string{"client_grant.organization_id", "client_grant.allow_any_organization"}
 
-func checkClientsQuery(q string) ([]userTerm, error) {
-	terms, err := parseUserQuery(q)
+func checkClientsQuery(q string) ([]luceneTerm, error) {
+	query, err := parseLucene(q)
 	if err != nil {
 		return nil, err
 	}
+	terms := query.terms()
 	for _, t := range terms {
 		if !slices.Contains(clientsQueryAllowed, t.field) {
 			return nil, badQuery("Invalid query: q only accepts client_grant.organization_id and client_grant.allow_any_organization (search clients by name with GET /api/v2/clients/search)")
 		}
 	}
+	if _, plain := query.(luceneTerm); len(terms) > 1 || (len(terms) == 1 && !plain) {
+		if _, and := query.(luceneAnd); !and {
+			return nil, badQuery("Invalid query: q takes client_grant terms joined by AND")
+		}
+	}
 	return terms, nil
+}
+
+// withMetadata shows a client's client_metadata as metadata, the name
+// clients/search gives it.
+func withMetadata(c obj) obj {
+	if md, ok := c["client_metadata"]; ok {
+		v := obj{}
+		for k, x := range c {
+			v[k] = x
+		}
+		v["metadata"] = md
+		return v
+	}
+	return c
 }
 
 // matchClientGrantQuery says whether a client has a grant matching every
 // client_grant.* term (a sandbox has no organizations, so only
 // allow_any_organization can match).
-func (s *Server) matchClientGrantQuery(c obj, terms []userTerm) bool {
+func (s *Server) matchClientGrantQuery(c obj, terms []luceneTerm) bool {
 	for _, t := range terms {
 		hit := false
 		for _, g := range s.t.ClientGrants {

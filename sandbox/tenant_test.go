@@ -439,3 +439,65 @@ func TestSeededRestartDrawsNewIDs(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// The users search takes the v3 (Lucene) syntax Auth0 documents.
+func TestUserSearchLuceneV3(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	for _, u := range []map[string]any{
+		{"email": "ada@example.com", "name": "Ada Lovelace", "app_metadata": map[string]any{"plan": "pro", "seats": 5, "roles": []string{"admin", "dev"}}},
+		{"email": "adam@example.org", "name": "Adam Smith", "app_metadata": map[string]any{"plan": "free", "seats": 1}},
+		{"email": "bob@example.com", "name": "Bob", "blocked": true},
+	} {
+		u["connection"], u["password"] = defaultConnectionName, "Correct-Horse-9"
+		wantStatus(t, call(t, s, "POST", "/api/v2/users", tok, u), 201)
+	}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{``, []string{"ada@example.com", "adam@example.org", "bob@example.com"}},
+		{`email:"ada@example.com"`, []string{"ada@example.com"}},
+		{`email:ADA@example.com`, []string{"ada@example.com"}},
+		{`email:ada*`, []string{"ada@example.com", "adam@example.org"}},
+		{`email:*@example.com`, []string{"ada@example.com", "bob@example.com"}},
+		{`email.domain:"example.org"`, []string{"adam@example.org"}},
+		{`name:"Ada Lovelace"`, []string{"ada@example.com"}},
+		{`app_metadata.plan:pro OR app_metadata.plan:free`, []string{"ada@example.com", "adam@example.org"}},
+		{`app_metadata.plan:(pro OR free) AND NOT email:adam*`, []string{"ada@example.com"}},
+		{`app_metadata.seats:[2 TO 10]`, []string{"ada@example.com"}},
+		{`app_metadata.seats:{1 TO *]`, []string{"ada@example.com"}},
+		{`app_metadata.roles:dev`, []string{"ada@example.com"}},
+		{`_exists_:app_metadata.plan`, []string{"ada@example.com", "adam@example.org"}},
+		{`-_exists_:app_metadata`, []string{"bob@example.com"}},
+		{`blocked:true`, []string{"bob@example.com"}},
+		{`identities.connection:"` + defaultConnectionName + `" AND (name:bob OR email:ada*)`, []string{"ada@example.com", "adam@example.org", "bob@example.com"}},
+		{`email:ada* name:"Adam Smith"`, []string{"adam@example.org"}},
+		{`lovelace`, nil},
+		{`ada@example.com`, []string{"ada@example.com"}},
+		{`created_at:[2000-01-01 TO *]`, []string{"ada@example.com", "adam@example.org", "bob@example.com"}},
+	}
+	for _, c := range cases {
+		a := call(t, s, "GET", "/api/v2/users?search_engine=v3&q="+url.QueryEscape(c.q), tok, nil)
+		wantStatus(t, a, 200)
+		var got []string
+		for _, u := range a.array(t) {
+			got = append(got, u.(map[string]any)["email"].(string))
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("q=%s: %v, want %v", c.q, got, c.want)
+		}
+	}
+	for _, bad := range []string{`email:"open`, `(email:ada`, `email:ada)`, `seats:[1 TO`, `AND`} {
+		if a := call(t, s, "GET", "/api/v2/users?q="+url.QueryEscape(bad), tok, nil); a.status != 400 {
+			t.Errorf("q=%s: %d %s, want 400", bad, a.status, a.raw)
+		}
+	}
+	for _, engine := range []string{"v1", "v2", "v4"} {
+		if a := call(t, s, "GET", "/api/v2/users?search_engine="+engine+"&q=email:ada*", tok, nil); a.status != 400 {
+			t.Errorf("search_engine=%s: %d, want 400", engine, a.status)
+		}
+	}
+}
