@@ -424,3 +424,32 @@ func TestPasswordGrantAudiencesAndUserinfo(t *testing.T) {
 		t.Errorf("login for an audience that is no API: %d %v", status, body)
 	}
 }
+
+// An identifier URL-encoded twice (as the Auth0 CLI sends it through
+// go-auth0 v1) names its resource server, as on a real tenant.
+func TestResourceServerIdentifierEncodedTwice(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	ident := "https://cli.example/api"
+	rs := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": ident, "scopes": []map[string]string{{"value": "read:x"}}}).object(t)
+	once, twice := url.PathEscape(ident), url.PathEscape(url.PathEscape(ident))
+	for _, p := range []string{rs["id"].(string), once, twice} {
+		a := call(t, s, "GET", "/api/v2/resource-servers/"+p, mgmt, nil)
+		if a.status != 200 || a.object(t)["id"] != rs["id"] {
+			t.Errorf("GET /resource-servers/%s: %d %s", p, a.status, a.raw)
+		}
+	}
+	if a := call(t, s, "PATCH", "/api/v2/resource-servers/"+twice, mgmt, map[string]any{"name": "CLI"}); a.status != 200 || a.object(t)["name"] != "CLI" {
+		t.Errorf("PATCH twice-encoded: %d %s", a.status, a.raw)
+	}
+	// What names nothing still answers 404, encoded once or twice.
+	other := url.PathEscape(url.PathEscape("https://other.example/api"))
+	if a := call(t, s, "GET", "/api/v2/resource-servers/"+other, mgmt, nil); a.status != 404 {
+		t.Errorf("GET an unknown twice-encoded identifier: %d", a.status)
+	}
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/resource-servers/"+twice, mgmt, nil), 204)
+	if a := call(t, s, "GET", "/api/v2/resource-servers/"+rs["id"].(string), mgmt, nil); a.status != 404 {
+		t.Errorf("DELETE twice-encoded left the API: %d", a.status)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -132,7 +133,7 @@ func notFoundRS() error {
 }
 
 func (s *Server) getResourceServer(m *mreq) (int, any, error) {
-	rs := s.findResourceServer(m.segs[1])
+	rs := s.findResourceServerInPath(m.segs[1])
 	if rs == nil {
 		return 0, nil, notFoundRS()
 	}
@@ -166,7 +167,7 @@ func (s *Server) listResourceServers(m *mreq) (int, any, error) {
 var systemRSPatchable = []string{"token_lifetime", "token_lifetime_for_web", "skip_consent_for_verifiable_first_party_clients", "allow_offline_access", "subject_type_authorization"}
 
 func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
-	rs := s.findResourceServer(m.segs[1])
+	rs := s.findResourceServerInPath(m.segs[1])
 	if rs == nil {
 		return 0, nil, notFoundRS()
 	}
@@ -196,7 +197,7 @@ func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
 }
 
 func (s *Server) deleteResourceServer(m *mreq) (int, any, error) {
-	rs := s.findResourceServer(m.segs[1])
+	rs := s.findResourceServerInPath(m.segs[1])
 	if rs == nil {
 		return http.StatusNoContent, nil, nil
 	}
@@ -822,4 +823,20 @@ func (s *Server) deleteClientGrant(m *mreq) (int, any, error) {
 	id := m.segs[1]
 	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("id") == id })
 	return http.StatusNoContent, nil, nil
+}
+
+// findResourceServerInPath finds the resource server a path names by id or
+// identifier. An identifier may arrive URL-encoded twice: go-auth0 v1
+// escapes each path segment and the Auth0 CLI escapes the identifier before
+// (`auth0 apis show https://api.example` sends https%253A%252F%252F...), and
+// real Auth0 finds the API so (the CLI's own duplicate check relies on it),
+// so a segment that names nothing is decoded once more and looked up again.
+func (s *Server) findResourceServerInPath(seg string) obj {
+	if rs := s.findResourceServer(seg); rs != nil {
+		return rs
+	}
+	if again, err := url.PathUnescape(seg); err == nil && again != seg {
+		return s.findResourceServer(again)
+	}
+	return nil
 }
