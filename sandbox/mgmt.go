@@ -684,7 +684,11 @@ func (s *Server) tenantSettings() obj {
 }
 
 func (s *Server) getTenantSettings(m *mreq) (int, any, error) {
-	return http.StatusOK, s.tenantSettings(), nil
+	v, err := m.project(s.tenantSettings())
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
 }
 
 func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
