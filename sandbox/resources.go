@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -383,17 +384,65 @@ func (s *Server) fillCredentials(cam obj) {
 		if _, ok := cred["id"]; !ok {
 			cred["id"] = s.newCredentialID()
 		}
-		if _, ok := cred["kid"]; !ok {
-			cred["kid"] = base64.RawURLEncoding.EncodeToString(sum[:])
-		}
-		if _, ok := cred["alg"]; !ok {
-			cred["alg"] = "RS256"
+		// What Auth0 derives from each kind of credential (go-auth0
+		// recordings): a public key's kid and alg, a certificate's
+		// SHA-256 thumbprint (and a far expiry unless told), a subject
+		// DN credential's subject.
+		switch str(cred["credential_type"]) {
+		case "x509_cert":
+			setDefault(cred, "thumbprint_sha256", base64.RawURLEncoding.EncodeToString(sum[:]))
+			if _, ok := cred["expires_at"]; !ok {
+				cred["expires_at"] = "9999-12-31T23:59:59.000Z"
+				if cert := parseCertPEM(pemText); cert != nil && cred["parse_expiry_from_cert"] == true {
+					cred["expires_at"] = cert.NotAfter.UTC().Format("2006-01-02T15:04:05.000Z")
+				}
+			}
+		case "cert_subject_dn":
+			if cert := parseCertPEM(pemText); cert != nil {
+				setDefault(cred, "subject_dn", subjectDN(cert))
+			}
+		default:
+			setDefault(cred, "kid", base64.RawURLEncoding.EncodeToString(sum[:]))
+			setDefault(cred, "alg", "RS256")
 		}
 		if _, ok := cred["created_at"]; !ok {
 			cred["created_at"] = ts
 			cred["updated_at"] = ts
 		}
 	}
+}
+
+func parseCertPEM(text string) *x509.Certificate {
+	b, _ := pem.Decode([]byte(text))
+	if b == nil || b.Type != "CERTIFICATE" {
+		return nil
+	}
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// subjectDN writes a certificate's subject as Auth0 shows it: one RDN a
+// line, country first and common name last.
+func subjectDN(c *x509.Certificate) string {
+	var lines []string
+	add := func(k string, vs []string) {
+		for _, v := range vs {
+			lines = append(lines, k+"="+v)
+		}
+	}
+	n := c.Subject
+	add("C", n.Country)
+	add("ST", n.Province)
+	add("L", n.Locality)
+	add("O", n.Organization)
+	add("OU", n.OrganizationalUnit)
+	if n.CommonName != "" {
+		add("CN", []string{n.CommonName})
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (s *Server) signingCertPEM() string {
