@@ -453,3 +453,22 @@ func TestResourceServerIdentifierEncodedTwice(t *testing.T) {
 		t.Errorf("DELETE twice-encoded left the API: %d", a.status)
 	}
 }
+
+// Creating the resource server https://DOMAIN/me/ activates the system My
+// Account API, as on a real tenant; unlike the Management API it may be
+// deleted.
+func TestMyAccountAPI(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"name": "mine", "identifier": s.BaseURL + "/me/"})
+	wantStatus(t, a, 201)
+	rs := a.object(t)
+	if rs["name"] != "Auth0 My Account API" || rs["is_system"] != true || len(rs["scopes"].([]any)) != 3 || rs["token_lifetime"] != float64(600) {
+		t.Errorf("My Account API: %s", a.raw)
+	}
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/resource-servers/"+rs["id"].(string), mgmt, nil), 204)
+	if a := call(t, s, "DELETE", "/api/v2/resource-servers/"+url.PathEscape(s.Audience), mgmt, nil); a.status != 400 {
+		t.Errorf("the Management API was deletable: %d", a.status)
+	}
+}

@@ -102,6 +102,9 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	for k, v := range in {
 		rs[k] = clone(v)
 	}
+	if ident == s.BaseURL+"/me/" {
+		myAccountAPI(rs)
+	}
 	setDefault(rs, "signing_alg", "RS256")
 	setDefault(rs, "allow_offline_access", false)
 	setDefault(rs, "token_lifetime", json.Number("86400"))
@@ -121,6 +124,27 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	cleanRS(rs)
 	s.t.ResourceServers = append(s.t.ResourceServers, rs)
 	return http.StatusCreated, rs, nil
+}
+
+// myAccountAPI makes rs the system "Auth0 My Account API", which Auth0
+// creates when a tenant creates a resource server for https://DOMAIN/me/
+// (go-auth0 v1.49 recording TestResourceServer_ACR): its own name, scopes
+// and settings; what else the request gave (an authorization policy) stays.
+func myAccountAPI(rs obj) {
+	rs["name"] = "Auth0 My Account API"
+	rs["scopes"] = []any{
+		obj{"value": "create:me:connected_accounts", "description": "Create Connected Accounts"},
+		obj{"value": "read:me:connected_accounts", "description": "Read Connected Accounts"},
+		obj{"value": "delete:me:connected_accounts", "description": "Delete Connected Accounts"},
+	}
+	rs["signing_alg"] = "RS256"
+	rs["allow_offline_access"] = true
+	rs["token_lifetime"] = json.Number("600")
+	rs["token_lifetime_for_web"] = json.Number("600")
+	rs["skip_consent_for_verifiable_first_party_clients"] = true
+	rs["is_system"] = true
+	rs["proof_of_possession"] = obj{"mechanism": "dpop", "required": false}
+	rs["subject_type_authorization"] = obj{"user": obj{"policy": "require_client_grant"}, "client": obj{"policy": "deny_all"}}
 }
 
 func setDefault(o obj, k string, v any) {
@@ -202,7 +226,7 @@ func (s *Server) deleteResourceServer(m *mreq) (int, any, error) {
 	if rs == nil {
 		return http.StatusNoContent, nil, nil
 	}
-	if rs.bool("is_system") {
+	if rs.bool("is_system") && rs.str("identifier") == s.Audience {
 		return 0, nil, errf(http.StatusBadRequest, "operation_not_supported", "The system resource server (Auth0 Management API) cannot be deleted")
 	}
 	ident := rs.str("identifier")
