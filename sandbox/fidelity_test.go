@@ -316,6 +316,9 @@ func TestClientGrantDefaultForThirdPartyClients(t *testing.T) {
 	if a := call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"audience": "https://df.example", "scope": []string{}}); a.status != 400 {
 		t.Errorf("a grant with neither client_id nor default_for: %d %s", a.status, a.raw)
 	}
+	if l := call(t, s, "GET", "/api/v2/client-grants?default_for=third_party_clients", mgmt, nil).array(t); len(l) != 1 || l[0].(map[string]any)["default_for"] != "third_party_clients" {
+		t.Errorf("list default_for=third_party_clients: %v", l)
+	}
 	third := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "3p", "is_first_party": false, "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
 	first := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "1p", "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
 	token(t, s, third["client_id"].(string), third["client_secret"].(string), "https://df.example")

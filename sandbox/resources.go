@@ -865,6 +865,9 @@ func (s *Server) listClientGrants(m *mreq) (int, any, error) {
 		if v := q.Get("allow_any_organization"); v != "" && (v == "true") != g.bool("allow_any_organization") {
 			continue
 		}
+		if v := q.Get("default_for"); v != "" && g.str("default_for") != v {
+			continue
+		}
 		views = append(views, g)
 	}
 	return m.page(views, listing{key: "client_grants", offset: true, checkpoint: true})
