@@ -475,3 +475,31 @@ func TestMyAccountAPI(t *testing.T) {
 		t.Errorf("the Management API was deletable: %d", a.status)
 	}
 }
+
+// A read by id with fields= keeps the object's id, as connections do on a
+// real tenant; an exclusion cannot remove it.
+func TestReadByIDWithFieldsKeepsID(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	rs := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"name": "F", "identifier": "https://f.example"}).object(t)
+	u := call(t, s, "POST", "/api/v2/users", mgmt, map[string]any{"connection": defaultConnectionName, "email": "f@example.com", "password": "Correct-Horse-9"}).object(t)
+	cases := []struct {
+		path string
+		want []string
+	}{
+		{"/api/v2/clients/" + s.ClientID + "?fields=name&include_fields=true", []string{"client_id", "name", "tenant"}},
+		{"/api/v2/resource-servers/" + rs["id"].(string) + "?fields=name", []string{"id", "name"}},
+		{"/api/v2/users/" + url.PathEscape(u["user_id"].(string)) + "?fields=email&include_fields=true", []string{"email", "user_id"}},
+	}
+	for _, c := range cases {
+		got := keysOf(call(t, s, "GET", c.path, mgmt, nil).object(t))
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: %v, want %v", c.path, got, c.want)
+		}
+	}
+	ex := call(t, s, "GET", "/api/v2/clients/"+s.ClientID+"?fields=client_id,name&include_fields=false", mgmt, nil).object(t)
+	if ex["client_id"] != s.ClientID || ex["name"] != nil || ex["grant_types"] == nil {
+		t.Errorf("exclusion: %v", keysOf(ex))
+	}
+}

@@ -553,7 +553,10 @@ func nonNil(l []any) []any {
 }
 
 // project applies fields= and include_fields=; always lists fields Auth0
-// always returns (clients: tenant; connections: is_domain_connection).
+// always returns, which an exclusion does not remove either: a read by id
+// keeps the object's id (terraform-provider-auth0 recordings of
+// connections), clients add tenant, connections is_domain_connection; a
+// list keeps only the latter two (recordings).
 func (m *mreq) project(o obj, always ...string) (obj, error) {
 	f := m.q.Get("fields")
 	if f == "" {
@@ -585,7 +588,9 @@ func (m *mreq) project(o obj, always ...string) (obj, error) {
 		out[k] = v
 	}
 	for _, n := range names {
-		delete(out, strings.TrimSpace(n))
+		if n = strings.TrimSpace(n); !slices.Contains(always, n) {
+			delete(out, n)
+		}
 	}
 	return out, nil
 }

@@ -162,7 +162,7 @@ func (s *Server) getResourceServer(m *mreq) (int, any, error) {
 	if rs == nil {
 		return 0, nil, notFoundRS()
 	}
-	out, err := m.project(rs)
+	out, err := m.project(rs, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -543,7 +543,7 @@ func (s *Server) getClient(m *mreq) (int, any, error) {
 	if m.q.Get("fields") != "" {
 		view["tenant"] = tenantName
 	}
-	v, err := m.project(view, "tenant")
+	v, err := m.project(view, "client_id", "tenant")
 	if err != nil {
 		return 0, nil, err
 	}

@@ -109,7 +109,7 @@ func (s *Server) getUser(m *mreq) (int, any, error) {
 	if u == nil {
 		return 0, nil, notFoundUser()
 	}
-	v, err := m.project(u)
+	v, err := m.project(u, "user_id")
 	if err != nil {
 		return 0, nil, err
 	}
