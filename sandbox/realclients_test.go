@@ -3,6 +3,8 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net/url"
 	"os"
@@ -80,7 +82,12 @@ func TestNodeSDK(t *testing.T) {
 	node := nodeClients(t, "auth0")
 	t.Parallel()
 	s := start(t, Options{})
-	out, err := runNode(t, s, node, 3*time.Minute, nil, "sdk.js")
+	der, err := x509.MarshalPKIXPublicKey(&testKey().PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	out, err := runNode(t, s, node, 3*time.Minute, []string{"SDK_TEST_PUBLIC_KEY=" + pub}, "sdk.js")
 	var failed []string
 	summary := ""
 	for _, line := range strings.Split(out, "\n") {

@@ -267,6 +267,45 @@ async function main() {
     expect(items.length === 1 && items[0].user_id === ids.user, JSON.stringify(items));
   });
 
+  // ---- client credentials (private_key_jwt public keys) ----
+  await op("clients.credentials", async () => {
+    const pem = process.env.SDK_TEST_PUBLIC_KEY;
+    const cred = await mgmt.clients.credentials.create(ids.client, { credential_type: "public_key", name: "sdk key", pem });
+    expect(cred.id && cred.id.startsWith("cred_") && cred.kid, JSON.stringify(cred));
+    const listed = await mgmt.clients.credentials.list(ids.client);
+    expect(listed.length === 1 && listed[0].id === cred.id, JSON.stringify(listed));
+    const got = await mgmt.clients.credentials.get(ids.client, cred.id);
+    expect(got.name === "sdk key", JSON.stringify(got));
+    await mgmt.clients.credentials.update(ids.client, cred.id, { expires_at: "2099-01-01T00:00:00.000Z" });
+    await mgmt.clients.credentials.delete(ids.client, cred.id);
+    expect((await mgmt.clients.credentials.list(ids.client)).length === 0, "credential still listed");
+  });
+
+  // ---- tenant settings ----
+  await op("tenants.settings", async () => {
+    const before = await mgmt.tenants.settings.get();
+    expect(before.flags && before.flags.enable_sso === true && before.session_lifetime === 168, JSON.stringify(before));
+    const after = await mgmt.tenants.settings.update({ friendly_name: "Node SDK tenant" });
+    expect(after.friendly_name === "Node SDK tenant", JSON.stringify(after));
+  });
+
+  // ---- what an empty tenant has none of: lists that answer empty ----
+  const empty = {
+    "actions.list": () => all(mgmt.actions.list()),
+    "rules.list": () => all(mgmt.rules.list()),
+    "roles.list": () => all(mgmt.roles.list()),
+    "organizations.list": () => all(mgmt.organizations.list()),
+    "logs.list": () => all(mgmt.logs.list()),
+    "customDomains.list": () => mgmt.customDomains.list(),
+    "connections.directoryProvisioning.list": () => all(mgmt.connections.directoryProvisioning.list()),
+  };
+  for (const [name, fn] of Object.entries(empty)) {
+    await op(name, async () => {
+      const items = await fn();
+      expect(Array.isArray(items) && items.length === 0, JSON.stringify(items));
+    });
+  }
+
   // ---- deletes, and their 404s ----
   await op("users.delete", async () => {
     await mgmt.users.delete(ids.user);
