@@ -593,7 +593,7 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		}
 		views = append(views, pv)
 	}
-	return m.page(views, listing{key: "clients", offset: true})
+	return m.page(views, listing{key: "clients", offset: true, checkpoint: true})
 }
 
 // tenantName is the tenant field Auth0 adds to clients listed with fields=.
