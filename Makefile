@@ -4,7 +4,12 @@ GO      ?= go
 BIN     := bin/auth0-wizard
 PKG     := ./cmd/auth0-wizard
 
-.PHONY: run build test vet check-layers bench fmt golden
+# golangci-lint, pinned, built into bin/tools (gitignored) and kept out of go.mod.
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS   := $(CURDIR)/bin/tools
+GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+.PHONY: run build test vet tools lint tidy-check check-layers bench fmt golden
 
 # Built then run (not `go run`): the wizard's own exit status reaches the
 # shell, and quitting by Ctrl+C (130) is not reported as a make failure.
@@ -21,6 +26,20 @@ build:
 vet:
 	$(GO) vet ./...
 
+# go.mod and go.sum are what `go mod tidy` makes of the imports.
+tidy-check:
+	$(GO) mod tidy -diff
+
+# Named by its version, so that a new pin builds the new one.
+$(GOLANGCI_LINT):
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(TOOLS)/golangci-lint $@
+
+tools: $(GOLANGCI_LINT)
+
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
 # steps/ and auth0client/ must never pull in the UI.
 check-layers:
 	@if $(GO) list -deps ./steps/... ./auth0client/... | grep -q '^charm.land/'; then \
@@ -29,7 +48,7 @@ check-layers:
 		echo "check-layers: steps/ imports go-auth0 (only auth0client/ may)"; exit 1; fi
 	@echo "check-layers: ok"
 
-test: vet check-layers
+test: vet tidy-check lint check-layers
 	$(GO) test -race -count=1 -timeout 12m ./...
 
 bench:

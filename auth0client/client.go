@@ -5,9 +5,11 @@
 // tokens verified against the tenant's JWKS.
 //
 // Every request goes through one http.Client whose transport retries 429,
-// 5xx and transport errors (never a create after a 5xx or a lost answer),
-// reports each wait through steps.Notify and, when Config.Trace is set,
-// writes a redacted trace of each exchange.
+// 5xx, transport errors and cut-off answers (never a create after a 5xx or a
+// lost answer) by the one RetryPolicy of Config.Retry, reports each wait
+// through steps.Notify and, when Config.Trace is set, writes a redacted
+// trace of each exchange. It is the only layer that retries: an error it
+// returns is Final unless it is a create whose outcome is unknown.
 package auth0client
 
 import (
@@ -29,7 +31,9 @@ import (
 
 	mgmtclient "github.com/auth0/go-auth0/v3/management/client"
 	"github.com/auth0/go-auth0/v3/management/option"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -42,6 +46,9 @@ type Config struct {
 	CAFile       string    // extra CA to trust
 	CAPEM        []byte    // extra CA to trust, in memory
 	Trace        io.Writer // redacted HTTP trace, if set
+	// Retry is how requests are retried; the zero value means
+	// DefaultRetryPolicy(). Tests shrink the waits here.
+	Retry RetryPolicy
 }
 
 // Client implements steps.Client over HTTP.
@@ -59,8 +66,8 @@ type Client struct {
 	tokMu sync.Mutex // held while a management token is fetched
 	tok   *mgmtToken
 
-	mu         sync.Mutex // guards jwks and authMethod
-	jwks       json.RawMessage
+	mu         sync.Mutex        // guards jwks and authMethod
+	jwks       jwk.Set           // the tenant's signing keys, once read
 	authMethod map[string]string // client_id → token_endpoint_auth_method, as last seen
 }
 
@@ -72,10 +79,10 @@ type mgmtToken struct {
 	expires time.Time
 }
 
-// New returns a client for the tenant. It validates the domain and reads the
-// CA file but does no network I/O.
+// New returns a client for the tenant. It validates the domain
+// (hostname.ParseDomain) and reads the CA file but does no network I/O.
 func New(cfg Config) (*Client, error) {
-	base, err := ParseDomain(cfg.Domain)
+	base, err := hostname.ParseDomain(cfg.Domain)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +128,9 @@ func New(cfg Config) (*Client, error) {
 func DefaultAudience(base *url.URL) string {
 	return base.Scheme + "://" + base.Host + "/api/v2/"
 }
+
+// RetryPolicy returns the policy the client retries requests by.
+func (c *Client) RetryPolicy() RetryPolicy { return c.retry.policy }
 
 // BaseURL returns the tenant's base URL (scheme and host).
 func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
@@ -169,7 +179,14 @@ func newHTTPClient(cfg Config, secrets *secretSet) (*http.Client, *retryTranspor
 	if cfg.Trace != nil {
 		rt = &traceTransport{next: rt, w: cfg.Trace, mu: &sync.Mutex{}, secrets: secrets}
 	}
-	retry := &retryTransport{next: rt, policy: defaultRetryPolicy(), now: time.Now}
+	policy := cfg.Retry
+	if policy == (RetryPolicy{}) {
+		policy = DefaultRetryPolicy()
+	}
+	if err := policy.validate(); err != nil {
+		return nil, nil, err
+	}
+	retry := newRetryTransport(rt, policy)
 	return &http.Client{
 		Transport: retry,
 		// Never follow a redirect: it could carry credentials to another host.
@@ -352,7 +369,7 @@ func (c *Client) Discover(ctx context.Context) (steps.Endpoints, error) {
 	// Read the signing keys alongside, so the token check later costs no
 	// extra round trip; a failure here is retried when they are needed.
 	var wg sync.WaitGroup
-	wg.Go(func() { _, _ = c.jwksKeyfunc(ctx, false) })
+	wg.Go(func() { _, _ = c.jwkSet(ctx, false) })
 	defer wg.Wait()
 	body, err := c.getPublic(ctx, op, wellKnown)
 	if err != nil {

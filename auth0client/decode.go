@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // DecodedToken is a JWT read without verifying anything: its header and
@@ -51,11 +49,8 @@ func DecodeToken(token string) (DecodedToken, error) {
 	if _, ok := d.Header["alg"].(string); !ok {
 		return DecodedToken{}, fmt.Errorf("decode token: the header has no \"alg\": this is not a JWT")
 	}
-	claims := jwt.MapClaims(d.Claims)
-	d.Issuer, _ = claims.GetIssuer()
-	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
-		d.Expires = exp.Time
-	}
+	d.Issuer, _ = d.Claims["iss"].(string)
+	d.Expires = timeClaim(d.Claims, "exp")
 	return d, nil
 }
 
@@ -105,7 +100,7 @@ func (c *Client) VerifySignature(ctx context.Context, token string) (SignatureCh
 		sc.Reason = fmt.Sprintf("the token is signed with %s, a secret shared with the API, which the tenant's public keys (JWKS) cannot check", sc.Alg)
 		return sc, nil
 	}
-	detail, err := c.verifyJWKS(ctx, token)
+	detail, err := c.verifyJWKS(ctx, token, sc.Alg)
 	if err != nil {
 		return sc, err
 	}

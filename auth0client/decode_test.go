@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 )
 
@@ -37,15 +38,8 @@ func TestDecodeTokenRefusesWhatIsNotAJWT(t *testing.T) {
 
 func TestVerifySignatureOfASandboxToken(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, CAPEM: sb.CAPEM})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	c := sandboxtest.Client(t, sb, nil)
 	ctx := context.Background()
 	tc, err := c.ClientCredentialsToken(ctx, sb.ClientID, sb.ClientSecret, sb.Audience)
 	if err != nil {

@@ -71,6 +71,12 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// Final reports that the answer is the last word on the request: the
+// client's retry policy has run its course on it (or it is a 4xx, which no
+// attempt changes). Only a create whose outcome is unknown (Uncertain) is
+// not final: the caller looks the resource up before it sends it again.
+func (e *APIError) Final() bool { return !e.Uncertain }
+
 // TransportError is a tenant that could not be reached or did not answer:
 // DNS, TLS, a refused connection, a timeout.
 type TransportError struct {
@@ -103,6 +109,11 @@ func (e *TransportError) Unwrap() error { return e.Err }
 func (e *TransportError) Is(target error) bool {
 	return target == steps.ErrUncertain && e.Uncertain
 }
+
+// Final reports that the failure is the last word on the request: the
+// client's retry policy has run its course on it. Only a write that may have
+// reached the tenant (Uncertain) is not final: the caller looks it up.
+func (e *TransportError) Final() bool { return !e.Uncertain }
 
 // errorBody holds both error shapes: Management API
 // {statusCode,error,message,errorCode} and OAuth {error,error_description}.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/auth0/go-auth0/v3/management"
 	"github.com/auth0/go-auth0/v3/management/core"
@@ -314,6 +315,55 @@ func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error)
 	})
 }
 
+// FindClients returns every application of that name, paging through the
+// clients (the name is not a server-side filter).
+func (c *Client) FindClients(ctx context.Context, name string) ([]steps.App, error) {
+	op := fmt.Sprintf("find the applications named %q", name)
+	var out []steps.App
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		out = nil
+		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
+		if err != nil {
+			return err
+		}
+		return walkOffset(ctx, page, c.pageSize,
+			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
+			func(r *management.Client) bool {
+				if r.GetName() == name {
+					out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
+				}
+				return false
+			})
+	})
+	return out, err
+}
+
+// FindClientsBySuffix returns every application whose name ends with one of
+// the suffixes, paging through the clients.
+func (c *Client) FindClientsBySuffix(ctx context.Context, suffixes ...string) ([]steps.App, error) {
+	op := fmt.Sprintf("find the applications named *%s", strings.Join(suffixes, ", *"))
+	var out []steps.App
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		out = nil
+		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
+		if err != nil {
+			return err
+		}
+		return walkOffset(ctx, page, c.pageSize,
+			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
+			func(r *management.Client) bool {
+				for _, sfx := range suffixes {
+					if strings.HasSuffix(r.GetName(), sfx) {
+						out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
+						break
+					}
+				}
+				return false
+			})
+	})
+	return out, err
+}
+
 // GetClient reads an application, with its secret (when the management
 // application holds read:client_keys).
 func (c *Client) GetClient(ctx context.Context, clientID string) (steps.App, error) {
@@ -496,7 +546,8 @@ func (c *Client) FindConnection(ctx context.Context, name string) (steps.Connect
 		for it.Next(ctx) {
 			r := it.Current()
 			if r.GetName() == name {
-				return steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy()}, true, nil
+				return steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: r.GetStrategy(), Metadata: fromConnMetadata(r.GetMetadata()),
+					Policy: passwordPolicy(r.GetOptions())}, true, nil
 			}
 		}
 		return steps.Connection{}, false, it.Err()
@@ -515,13 +566,20 @@ func (c *Client) CreateConnection(ctx context.Context, conn steps.Connection) (s
 		Name:     conn.Name,
 		Strategy: management.ConnectionIdentityProviderEnum(strategy),
 	}
+	if len(conn.Metadata) > 0 {
+		md := make(management.ConnectionsMetadata, len(conn.Metadata))
+		for k, v := range conn.Metadata {
+			md[k] = ptr(v)
+		}
+		req.Metadata = &md
+	}
 	var out steps.Connection
 	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
 		r, err := c.mgmt.Connections.Create(ctx, req, opts...)
 		if err != nil {
 			return err
 		}
-		out = steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: string(r.GetStrategy())}
+		out = steps.Connection{ID: r.GetID(), Name: r.GetName(), Strategy: string(r.GetStrategy()), Metadata: fromConnMetadata(r.GetMetadata())}
 		return nil
 	})
 	return out, err
@@ -588,7 +646,7 @@ func (c *Client) FindUser(ctx context.Context, connection, email string) (steps.
 		for _, u := range users {
 			for _, id := range u.GetIdentities() {
 				if id != nil && id.GetConnection() == connection {
-					return steps.User{ID: u.GetUserID(), Email: u.GetEmail(), Connection: connection}, true, nil
+					return steps.User{ID: u.GetUserID(), Email: u.GetEmail(), Connection: connection, AppMetadata: stringsOf(u.GetAppMetadata())}, true, nil
 				}
 			}
 		}
@@ -604,13 +662,20 @@ func (c *Client) CreateUser(ctx context.Context, u steps.User) (steps.User, erro
 	if u.Password != "" {
 		req.Password = ptr(u.Password)
 	}
+	if len(u.AppMetadata) > 0 {
+		md := make(management.AppMetadata, len(u.AppMetadata))
+		for k, v := range u.AppMetadata {
+			md[k] = v
+		}
+		req.AppMetadata = &md
+	}
 	var out steps.User
 	err := c.call(ctx, op, true, func(opts ...option.RequestOption) error {
 		r, err := c.mgmt.Users.Create(ctx, req, opts...)
 		if err != nil {
 			return err
 		}
-		out = steps.User{ID: r.GetUserID(), Email: r.GetEmail(), Connection: u.Connection}
+		out = steps.User{ID: r.GetUserID(), Email: r.GetEmail(), Connection: u.Connection, AppMetadata: stringsOf(r.GetAppMetadata())}
 		return nil
 	})
 	return out, err
@@ -621,4 +686,82 @@ func (c *Client) DeleteUser(ctx context.Context, id string) error {
 	return c.call(ctx, fmt.Sprintf("delete user %s", id), false, func(opts ...option.RequestOption) error {
 		return c.mgmt.Users.Delete(ctx, id, opts...)
 	})
+}
+
+// fromConnMetadata keeps a connection's metadata values that are set.
+func fromConnMetadata(md management.ConnectionsMetadata) map[string]string {
+	if len(md) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(md))
+	for k, v := range md {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	return out
+}
+
+// stringsOf keeps the string values of a metadata object.
+func stringsOf(md map[string]any) map[string]string {
+	if len(md) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(md))
+	for k, v := range md {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+// passwordPolicy reads a database connection's password policy from its
+// options: passwordPolicy and password_complexity_options, or the newer
+// password_options, which replaces them.
+func passwordPolicy(opts map[string]any) steps.PasswordPolicy {
+	var p steps.PasswordPolicy
+	p.Level, _ = opts["passwordPolicy"].(string)
+	if _, ok := opts["passwordPolicy"]; ok && opts["passwordPolicy"] == nil {
+		p.Level = "none"
+	}
+	if cx, ok := opts["password_complexity_options"].(map[string]any); ok {
+		p.MinLength = intOf(cx["min_length"])
+	}
+	if d, ok := opts["password_dictionary"].(map[string]any); ok {
+		p.Dictionary, _ = d["enable"].(bool)
+	}
+	po, ok := opts["password_options"].(map[string]any)
+	if !ok {
+		return p
+	}
+	if d, ok := po["dictionary"].(map[string]any); ok {
+		p.Dictionary, _ = d["active"].(bool)
+	}
+	if cx, ok := po["complexity"].(map[string]any); ok {
+		c := &steps.PasswordComplexity{MinLength: intOf(cx["min_length"])}
+		c.ThreeOfFour = cx["character_type_rule"] == "three_of_four"
+		c.BlockIdentical = cx["identical_characters"] == "block"
+		if types, ok := cx["character_types"].([]any); ok {
+			for _, t := range types {
+				if s, ok := t.(string); ok {
+					c.CharacterTypes = append(c.CharacterTypes, s)
+				}
+			}
+		}
+		p.Complexity = c
+	}
+	return p
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return 0
 }

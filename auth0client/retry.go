@@ -1,12 +1,14 @@
 package auth0client
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -17,39 +19,127 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// retryPolicy bounds the retries of one request.
-type retryPolicy struct {
-	MaxAttempts    int           // failed attempts (5xx, lost answers) that end the request, the first included
-	MaxRateLimited int           // 429 answers that end the request: counted apart, as the tenant did not process them
-	Floor          time.Duration // least wait between attempts (doubles each attempt)
-	MaxWait        time.Duration // most wait before one attempt
+// RetryPolicy is the client's one retry policy: how often and how long one
+// request is tried again. It is built in one place (DefaultRetryPolicy) and
+// given to New through Config.Retry; tests shrink it there. The client is
+// the only layer that retries a request: an error it returns has been
+// retried as far as the policy allows (see Final), and a caller that sends
+// the same request again multiplies the budgets.
+//
+// What is retried: a 429 always (the tenant did not process the request),
+// 5xx, 408 and transport errors only for requests that are safe to repeat
+// (GET, PATCH, DELETE, and POST to the token endpoint). A POST that creates
+// something is never re-sent after a 5xx or a lost answer: its error is
+// steps.ErrUncertain and the engine looks the resource up before it sends
+// the create again.
+type RetryPolicy struct {
+	// MaxAttempts is how many failed attempts (5xx, 408, a lost answer) end a
+	// request, the first included.
+	MaxAttempts int
+	// MaxTimeouts is how many attempts that end in a timeout end a request:
+	// a tenant that does not answer in time rarely answers the next time.
+	MaxTimeouts int
+	// MaxRateLimited is how many 429 answers end a request. They are counted
+	// apart from the failures, as the tenant did not process the request.
+	MaxRateLimited int
+	// Floor is the least wait before the second attempt; it doubles each
+	// attempt, up to MaxWait.
+	Floor time.Duration
+	// MaxWait is the most one wait may be, whatever the tenant asks for.
+	MaxWait time.Duration
+	// Jitter is the fraction (0 to 1) of each wait added at random, so that
+	// clients a 429's X-RateLimit-Reset lines up do not all come back in the
+	// same instant. A wait is never shorter than the tenant asked for.
+	Jitter float64
+	// Budget bounds the time one request may take, its attempts and waits
+	// together: a wait that would end past it is not made and the last
+	// answer goes back. 0: only the counts bound it.
+	Budget time.Duration
 }
 
-// defaultRetryPolicy: 6 failed attempts or 10 rate-limited ones, waits from
-// 250ms (doubling) to 30s at most.
-func defaultRetryPolicy() retryPolicy {
-	return retryPolicy{MaxAttempts: 6, MaxRateLimited: 10, Floor: 250 * time.Millisecond, MaxWait: 30 * time.Second}
+// DefaultRetryPolicy is the policy of a client whose Config.Retry is zero:
+// 6 failed attempts, 2 timeouts or 10 rate-limited answers end a request;
+// waits from 250ms, doubling, to 30s at most, with up to 20% jitter; a
+// minute in all.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:    6,
+		MaxTimeouts:    2,
+		MaxRateLimited: 10,
+		Floor:          250 * time.Millisecond,
+		MaxWait:        30 * time.Second,
+		Jitter:         0.2,
+		Budget:         time.Minute,
+	}
 }
 
-// maxTimeoutAttempts bounds the attempts that end in a timeout.
-const maxTimeoutAttempts = 2
+// validate says what is wrong with a policy given in Config.Retry.
+func (p RetryPolicy) validate() error {
+	switch {
+	case p.MaxAttempts < 1 || p.MaxTimeouts < 1 || p.MaxRateLimited < 1:
+		return fmt.Errorf("retry policy: MaxAttempts, MaxTimeouts and MaxRateLimited must be 1 or more (got %d, %d, %d)",
+			p.MaxAttempts, p.MaxTimeouts, p.MaxRateLimited)
+	case p.Floor < 0 || p.MaxWait < p.Floor:
+		return fmt.Errorf("retry policy: want 0 <= Floor <= MaxWait (got %s, %s)", p.Floor, p.MaxWait)
+	case !(p.Jitter >= 0 && p.Jitter <= 1): // also NaN
+		return fmt.Errorf("retry policy: Jitter must be from 0 to 1 (got %v)", p.Jitter)
+	case p.Budget < 0:
+		return fmt.Errorf("retry policy: Budget must be 0 (none) or more (got %s)", p.Budget)
+	}
+	return nil
+}
 
-// retryTransport is the one place requests are retried: 429 always (the
-// request was not processed), 5xx and transport errors only for requests
-// that are safe to repeat (GET, PATCH, DELETE, and POST to the token
-// endpoint). A POST that creates something is never re-sent after a 5xx or a
-// lost answer: the response or error goes back to the caller, which reports
-// steps.ErrUncertain so the engine looks the resource up first.
+// Backoff is the floor of the wait before attempt+1: Floor, 2×Floor,
+// 4×Floor, ..., at most MaxWait (no jitter).
+func (p RetryPolicy) Backoff(attempt int) time.Duration {
+	d := p.Floor
+	for i := 1; i < attempt && d < p.MaxWait; i++ {
+		d *= 2
+	}
+	return min(d, p.MaxWait)
+}
+
+// jittered adds up to Jitter×d at random to d, capped at MaxWait (a wait
+// that the tenant asked for beyond MaxWait is cut to MaxWait before).
+func (p RetryPolicy) jittered(d time.Duration, random func() float64) time.Duration {
+	if p.Jitter > 0 && d > 0 {
+		d += time.Duration(p.Jitter * random() * float64(d))
+	}
+	return min(d, p.MaxWait)
+}
+
+// Final reports whether err is an error of this client that the policy has
+// already retried as far as it allows, or that another attempt would not
+// fix (a 4xx, an unknown host, a refused connection, a certificate the
+// machine does not trust): sending the same request again is of no use.
+// steps.ErrUncertain is a different matter: a create whose outcome is
+// unknown was sent once, and it is for the caller to look it up and decide.
+func Final(err error) bool {
+	var f interface{ Final() bool }
+	return errors.As(err, &f) && f.Final()
+}
+
+// retryTransport is the one place requests are retried, by its policy.
 type retryTransport struct {
 	next   http.RoundTripper
-	policy retryPolicy
+	policy RetryPolicy
 	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+	random func() float64 // in [0, 1)
+}
+
+func newRetryTransport(next http.RoundTripper, p RetryPolicy) *retryTransport {
+	return &retryTransport{next: next, policy: p, now: time.Now, sleep: sleepCtx, random: rand.Float64}
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	repeatable := req.Method != http.MethodPost || strings.HasSuffix(req.URL.Path, "/oauth/token")
 	timeouts, failures, limited := 0, 0, 0
+	var deadline time.Time
+	if t.policy.Budget > 0 {
+		deadline = t.now().Add(t.policy.Budget)
+	}
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 {
@@ -83,15 +173,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if errors.As(err, &ne) && ne.Timeout() {
 				// A tenant that does not answer in time rarely answers the
 				// next time: one more try, not minutes of them.
-				if timeouts++; timeouts >= maxTimeoutAttempts {
+				if timeouts++; timeouts >= t.policy.MaxTimeouts {
 					return nil, err
 				}
 			}
-			wait = t.backoff(attempt)
+			wait = t.policy.Backoff(attempt)
 			reason = "connection problem: " + err.Error()
 		case resp.StatusCode == http.StatusTooManyRequests:
 			rateLimited = true
-			wait = max(t.rateLimitWait(resp.Header), t.backoff(attempt))
+			wait = max(t.rateLimitWait(resp.Header), t.policy.Backoff(attempt))
 			reason = "rate limited by the tenant (429)"
 		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
 			if !repeatable {
@@ -99,10 +189,24 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			// Only Retry-After: X-RateLimit-Reset on a 5xx says when the
 			// bucket is full, not when the tenant recovers.
-			wait = max(t.retryAfter(resp.Header), t.backoff(attempt))
+			wait = max(t.retryAfter(resp.Header), t.policy.Backoff(attempt))
 			reason = fmt.Sprintf("server error %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		default:
-			return resp, nil
+			if !repeatable {
+				return resp, nil
+			}
+			// A read's answer is read here, whole, so that one cut off
+			// midway is tried again like a lost one: no caller needs to
+			// send a read again.
+			if err = bufferBody(resp); err == nil {
+				return resp, nil
+			}
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			resp = nil
+			wait = t.policy.Backoff(attempt)
+			reason = "the answer was cut off: " + err.Error()
 		}
 		// A 429 says the tenant did not process the request, and how long
 		// to wait: it does not use up the budget of failures (a tight rate
@@ -115,25 +219,49 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if failures >= t.policy.MaxAttempts || limited >= t.policy.MaxRateLimited {
 			return resp, err
 		}
-		wait = min(wait, t.policy.MaxWait)
+		wait = t.policy.jittered(min(wait, t.policy.MaxWait), t.random)
+		if !deadline.IsZero() && t.now().Add(wait).After(deadline) {
+			// The wait would take the request past its budget: the last
+			// answer goes back now rather than after a wait for nothing.
+			return resp, err
+		}
 		if resp != nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 			_ = resp.Body.Close()
 		}
 		steps.Notify(ctx, steps.RetryNotice{Attempt: attempt + 1, Wait: wait, RateLimited: rateLimited, Reason: reason})
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// backoff is the floor before attempt+1: Floor, 2×Floor, 4×Floor, ...
-func (t *retryTransport) backoff(attempt int) time.Duration {
-	d := t.policy.Floor
-	for i := 1; i < attempt && d < t.policy.MaxWait; i++ {
-		d *= 2
+// maxBufferedBody is the most of an answer bufferBody holds in memory; the
+// rest of a longer one is read from the connection as it comes.
+const maxBufferedBody = 32 << 20
+
+// bufferBody reads resp's body into memory and puts it back, readable
+// again. It returns the error of a body cut off before its end.
+func bufferBody(resp *http.Response) error {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return nil
 	}
-	return min(d, t.policy.MaxWait)
+	orig := resp.Body
+	body, err := io.ReadAll(io.LimitReader(orig, maxBufferedBody+1))
+	if err != nil {
+		_ = orig.Close()
+		return err
+	}
+	if len(body) > maxBufferedBody {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), orig), orig}
+		return nil
+	}
+	_ = orig.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
 }
 
 // rateLimitWait says how long a 429 asks to wait: Retry-After (seconds or

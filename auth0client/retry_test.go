@@ -42,11 +42,12 @@ func stubTenant(t *testing.T, mgmt http.HandlerFunc) (*Client, *atomic.Int64) {
 		ClientID:     "mgmt-client",
 		ClientSecret: "mgmt-secret-value",
 		CAPEM:        caPEM,
+		// The default's counts, with short waits and no jitter.
+		Retry: RetryPolicy{MaxAttempts: 6, MaxTimeouts: 2, MaxRateLimited: 10, Floor: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	c.retry.policy = retryPolicy{MaxAttempts: 6, MaxRateLimited: 10, Floor: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond}
 	return c, &calls
 }
 
@@ -87,7 +88,7 @@ func TestRateLimitResetInThePastDoesNotSpin(t *testing.T) {
 		writeJSON(w, http.StatusTooManyRequests, tooMany)
 	})
 	// Enough attempts that only the waits bound the requests in the window.
-	c.retry.policy = retryPolicy{MaxAttempts: 1000, MaxRateLimited: 1000, Floor: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond}
+	c.retry.policy = RetryPolicy{MaxAttempts: 1000, MaxTimeouts: 2, MaxRateLimited: 1000, Floor: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond}
 	var rec noticeRecorder
 	ctx, cancel := context.WithTimeout(rec.ctx(t.Context()), 600*time.Millisecond)
 	defer cancel()
@@ -189,6 +190,9 @@ func TestCreateIsNotResentAfter5xx(t *testing.T) {
 	if !strings.Contains(err.Error(), "may or may not") {
 		t.Errorf("error %q does not say the outcome is unknown", err)
 	}
+	if Final(err) {
+		t.Errorf("Final(%v) = true for a create whose outcome is unknown: the engine must be free to look it up", err)
+	}
 }
 
 func TestCreateIsNotResentAfterLostAnswer(t *testing.T) {
@@ -271,6 +275,9 @@ func TestRetriesStopAtTheCeiling(t *testing.T) {
 	if n := calls.Load(); n != 6 {
 		t.Fatalf("%d attempts, want the ceiling of 6", n)
 	}
+	if !Final(err) {
+		t.Errorf("Final(%v) = false after the policy's 6 attempts: a caller would send them all again", err)
+	}
 }
 
 // TestRateLimitsDoNotUseUpTheFailureBudget: under a tight rate limit a read
@@ -345,14 +352,157 @@ func TestTimeoutIsSaidPlainlyAndTriedTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.retry.policy.Floor = time.Millisecond
-	c.retry.next.(*http.Transport).ResponseHeaderTimeout = 100 * time.Millisecond
+	tr, ok := c.retry.next.(*http.Transport)
+	if !ok {
+		t.Fatalf("the retries wrap %T, not the *http.Transport", c.retry.next)
+	}
+	tr.ResponseHeaderTimeout = 100 * time.Millisecond
 	_, err = c.Discover(t.Context())
 	var te *TransportError
 	if !errors.As(err, &te) || te.Kind != "timeout" || !strings.Contains(err.Error(), "did not answer in time") ||
 		!strings.Contains(err.Error(), strings.TrimPrefix(srv.URL, "https://")) {
 		t.Fatalf("Discover of a silent tenant = %v, want a plain timeout naming the domain", err)
 	}
-	if n := calls.Load(); n != maxTimeoutAttempts {
-		t.Fatalf("%d attempts at a silent tenant, want %d", n, maxTimeoutAttempts)
+	if n := calls.Load(); n != int64(DefaultRetryPolicy().MaxTimeouts) {
+		t.Fatalf("%d attempts at a silent tenant, want %d", n, DefaultRetryPolicy().MaxTimeouts)
+	}
+}
+
+// TestBudgetEndsTheRetries: a wait that would take the request past the
+// policy's Budget is not made. The clock is the transport's own (it moves
+// only by the waits), so the count is exact on a loaded machine.
+func TestBudgetEndsTheRetries(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusServiceUnavailable, `{"statusCode":503,"error":"Service Unavailable","message":"down"}`)
+	})
+	c.retry.policy = RetryPolicy{MaxAttempts: 100, MaxTimeouts: 2, MaxRateLimited: 100, Floor: 10 * time.Millisecond, MaxWait: time.Second, Budget: 100 * time.Millisecond}
+	var mu sync.Mutex
+	clock := time.Unix(1_800_000_000, 0)
+	var waits []time.Duration
+	c.retry.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	c.retry.sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(d)
+		waits = append(waits, d)
+		return nil
+	}
+	_, err := c.FindResourceServer(t.Context(), "basic-calculator")
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable || !Final(err) {
+		t.Fatalf("find under a permanent 503 = %v, want the final 503", err)
+	}
+	// Waits of 10, 20 and 40 ms fit in 100 ms; the next, 80, would not.
+	want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := calls.Load(); n != 4 || len(waits) != len(want) || waits[0] != want[0] || waits[1] != want[1] || waits[2] != want[2] {
+		t.Fatalf("%d attempts with waits %v, want 4 attempts with waits %v", n, waits, want)
+	}
+}
+
+// TestJitterNeverShortensTheAskedWait: a 429 asks to wait until its reset;
+// the jitter only adds to that, and MaxWait still caps it.
+func TestJitterNeverShortensTheAskedWait(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{MaxAttempts: 1, MaxTimeouts: 1, MaxRateLimited: 1, Floor: 0, MaxWait: 10 * time.Second, Jitter: 0.5}
+	for _, tc := range []struct {
+		asked  time.Duration
+		random float64
+		want   time.Duration
+	}{
+		{2 * time.Second, 0, 2 * time.Second},
+		{2 * time.Second, 0.5, 2500 * time.Millisecond},
+		{2 * time.Second, 0.999999, 2999999 * time.Microsecond},
+		{8 * time.Second, 0.9, 10 * time.Second}, // capped
+		{0, 0.9, 0},
+	} {
+		if got := p.jittered(tc.asked, func() float64 { return tc.random }); got.Round(time.Microsecond) != tc.want {
+			t.Errorf("jittered(%s) with random %v = %s, want %s", tc.asked, tc.random, got, tc.want)
+		}
+	}
+	// Through the transport: the wait reported is the reset's, plus jitter.
+	var n atomic.Int64
+	reset := time.Unix(1_800_000_003, 0)
+	c, _ := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+			writeJSON(w, http.StatusTooManyRequests, tooMany)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"resource_servers":[`+rsBody+`],"start":0,"limit":100,"total":1}`)
+	})
+	c.retry.policy.Jitter, c.retry.policy.MaxWait = 0.5, time.Minute
+	c.retry.now = func() time.Time { return reset.Add(-2 * time.Second) }
+	c.retry.random = func() float64 { return 0.5 }
+	c.retry.sleep = func(context.Context, time.Duration) error { return nil }
+	var rec noticeRecorder
+	if _, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.all(); len(got) != 1 || got[0].Wait != 2500*time.Millisecond || !got[0].RateLimited {
+		t.Fatalf("notices %+v, want one rate-limited wait of 2.5s (2s to the reset + 25%%)", got)
+	}
+}
+
+func TestRetryPolicyIsChecked(t *testing.T) {
+	t.Parallel()
+	if err := DefaultRetryPolicy().validate(); err != nil {
+		t.Fatalf("the default policy: %v", err)
+	}
+	for _, p := range []RetryPolicy{
+		{MaxAttempts: 0, MaxTimeouts: 1, MaxRateLimited: 1},
+		{MaxAttempts: 1, MaxTimeouts: 1, MaxRateLimited: 1, Floor: time.Second, MaxWait: time.Millisecond},
+		{MaxAttempts: 1, MaxTimeouts: 1, MaxRateLimited: 1, Jitter: 2},
+		{MaxAttempts: 1, MaxTimeouts: 1, MaxRateLimited: 1, Budget: -time.Second},
+	} {
+		if _, err := New(Config{Domain: "tenant.example.com", Retry: p}); err == nil || !strings.Contains(err.Error(), "retry policy") {
+			t.Errorf("New with %+v = %v, want a retry policy error", p, err)
+		}
+	}
+	c, err := New(Config{Domain: "tenant.example.com"})
+	if err != nil || c.RetryPolicy() != DefaultRetryPolicy() {
+		t.Fatalf("New without Retry: policy %+v, %v; want the default", c.RetryPolicy(), err)
+	}
+}
+
+// TestCutOffReadIsRetried: an answer whose body ends before its
+// Content-Length is tried again by the client, like a lost answer, so no
+// caller has to send a read again; the second answer is used whole.
+func TestCutOffReadIsRetried(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	page := `{"resource_servers":[` + rsBody + `],"start":0,"limit":100,"total":1}`
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			_, _ = w.Write([]byte(page[:20])) // the server closes the connection short of the length
+			return
+		}
+		writeJSON(w, http.StatusOK, page)
+	})
+	var rec noticeRecorder
+	rs, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator")
+	if err != nil || rs.ID != "rs_1" || calls.Load() != 2 {
+		t.Fatalf("find through a cut-off answer = %+v, %v after %d requests; want rs_1 after 2", rs, err, calls.Load())
+	}
+	if got := rec.all(); len(got) != 1 || got[0].RateLimited || !strings.Contains(got[0].Reason, "cut off") {
+		t.Fatalf("notices %+v, want one saying the answer was cut off", got)
+	}
+}
+
+// TestCutOffReadsEndFinal: answers that are always cut off end after the
+// policy's attempts, in an error the caller must not retry.
+func TestCutOffReadsEndFinal(t *testing.T) {
+	t.Parallel()
+	c, calls := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		_, _ = w.Write([]byte(`{"resource_servers":[`))
+	})
+	_, err := c.FindResourceServer(t.Context(), "basic-calculator")
+	if err == nil || !Final(err) || errors.Is(err, steps.ErrUncertain) || calls.Load() != 6 {
+		t.Fatalf("find under cut-off answers = %v (final %v) after %d requests; want a final error after 6", err, Final(err), calls.Load())
 	}
 }

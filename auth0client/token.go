@@ -2,16 +2,18 @@ package auth0client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
-	"github.com/MicahParks/keyfunc/v3"
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -115,43 +117,52 @@ func adviseUserToken(e *APIError, clientID, realm string) {
 	}
 }
 
-// jwks returns the tenant's key set, fetched when not yet cached or when
+// jwkSet returns the tenant's key set, fetched when not yet cached or when
 // refresh is set (a kid it does not hold).
-func (c *Client) jwksKeyfunc(ctx context.Context, refresh bool) (keyfunc.Keyfunc, error) {
+//
+// Tokens are checked with lestrrat-go/jwx, the JOSE library go-auth0
+// already links in (for private-key-JWT client assertions): one JWT stack
+// in the binary.
+func (c *Client) jwkSet(ctx context.Context, refresh bool) (jwk.Set, error) {
 	c.mu.Lock()
-	raw := c.jwks
+	set := c.jwks
 	c.mu.Unlock()
-	if raw == nil || refresh {
-		const op = "read the tenant's signing keys (JWKS)"
-		body, err := c.getPublic(ctx, op, c.base.String()+"/.well-known/jwks.json")
-		if err != nil {
-			return nil, err
-		}
-		raw = json.RawMessage(body)
-		c.mu.Lock()
-		c.jwks = raw
-		c.mu.Unlock()
+	if set != nil && !refresh {
+		return set, nil
 	}
-	kf, err := keyfunc.NewJWKSetJSON(raw)
+	const op = "read the tenant's signing keys (JWKS)"
+	body, err := c.getPublic(ctx, op, c.base.String()+"/.well-known/jwks.json")
 	if err != nil {
-		return nil, fmt.Errorf("read the tenant's signing keys (JWKS): %w", err)
+		return nil, err
 	}
-	return kf, nil
+	set, err = jwk.Parse(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	c.mu.Lock()
+	c.jwks = set
+	c.mu.Unlock()
+	return set, nil
 }
 
+// jwksAlgs are the asymmetric algorithms a tenant's published keys can check.
+var jwksAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+
 // verifyJWKS checks an asymmetric signature against the tenant's JWKS (by
-// kid), fetching the keys again once when they fail (they may have rotated).
+// kid; the key's own alg, or else its type, must allow the token's alg),
+// fetching the keys again once when they fail (they may have rotated).
 // It returns why the signature is refused ("" when it verifies), or an error
 // reading the keys.
-func (c *Client) verifyJWKS(ctx context.Context, token string) (string, error) {
+func (c *Client) verifyJWKS(ctx context.Context, token, alg string) (string, error) {
+	if !slices.Contains(jwksAlgs, alg) {
+		return fmt.Sprintf("the algorithm %q is not one the tenant's public keys check (%s)", alg, strings.Join(jwksAlgs, ", ")), nil
+	}
 	verify := func(refresh bool) (string, error) {
-		kf, err := c.jwksKeyfunc(ctx, refresh)
+		set, err := c.jwkSet(ctx, refresh)
 		if err != nil {
 			return "", err
 		}
-		if _, err := jwt.Parse(token, kf.Keyfunc,
-			jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}),
-			jwt.WithoutClaimsValidation()); err != nil {
+		if _, err := jws.Verify([]byte(token), jws.WithKeySet(set, jws.WithInferAlgorithmFromKey(true))); err != nil {
 			return err.Error(), nil
 		}
 		return "", nil
@@ -189,24 +200,22 @@ func (c *Client) signingSecret(ctx context.Context, audience string) ([]byte, er
 func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID string) (steps.TokenCheck, error) {
 	c.secrets.add(token)
 	check := steps.TokenCheck{Token: token}
-	claims := jwt.MapClaims{}
-	parsed, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	d, err := DecodeToken(token)
 	if err != nil {
-		check.Reason = "the token is not a JWT: " + err.Error()
+		check.Reason = "the token cannot be read: " + strings.TrimPrefix(err.Error(), "decode token: ")
 		return check, nil
 	}
-	check.Claims = map[string]any(claims)
-	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
-		check.Expires = exp.Time
-	}
-	alg, _ := parsed.Header["alg"].(string)
-	kid, _ := parsed.Header["kid"].(string)
+	claims := d.Claims
+	check.Claims = claims
+	check.Expires = d.Expires
+	alg, _ := d.Header["alg"].(string)
+	kid, _ := d.Header["kid"].(string)
 	if alg == "HS256" {
 		// Auth0 signs an HS256 API's tokens with that API's signing secret,
 		// which the Management API reads back: verify with it, as a gateway
 		// given the secret (Azure's issuer-signing-keys) does.
 		if audience == "" {
-			if aud, _ := claims.GetAudience(); len(aud) > 0 {
+			if aud := audienceClaim(claims); len(aud) > 0 {
 				audience = aud[0]
 			}
 		}
@@ -215,13 +224,12 @@ func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID stri
 			check.Reason = fmt.Sprintf("the token is signed with HS256 (API %q's signing secret), and that secret could not be read to check it: %v", audience, err)
 			return check, nil
 		}
-		if _, err := jwt.Parse(token, func(*jwt.Token) (any, error) { return key, nil },
-			jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()); err != nil {
+		if _, err := jws.Verify([]byte(strings.TrimSpace(token)), jws.WithKey(jwa.HS256, key)); err != nil {
 			check.Reason = fmt.Sprintf("the HS256 signature does not verify with API %q's signing secret: %v", audience, err)
 			return check, nil
 		}
 		check.KeySource = steps.KeySourceSecret
-	} else if detail, err := c.verifyJWKS(ctx, token); err != nil {
+	} else if detail, err := c.verifyJWKS(ctx, strings.TrimSpace(token), alg); err != nil {
 		return check, err
 	} else if detail != "" {
 		check.Reason = fmt.Sprintf("the signature does not verify against the tenant's JWKS (alg %s, kid %q): %s", alg, kid, detail)
@@ -229,14 +237,14 @@ func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID stri
 	} else {
 		check.KeySource = steps.KeySourceJWKS
 	}
-	if iss, _ := claims.GetIssuer(); iss != c.Issuer() {
+	if iss, _ := claims["iss"].(string); iss != c.Issuer() {
 		check.Reason = fmt.Sprintf("the issuer (iss) is %q, not %q", iss, c.Issuer())
 		return check, nil
 	}
 	if audience != "" {
-		aud, _ := claims.GetAudience()
-		if !slices.Contains([]string(aud), audience) {
-			check.Reason = fmt.Sprintf("the audience (aud) is %q, not %q", []string(aud), audience)
+		aud := audienceClaim(claims)
+		if !slices.Contains(aud, audience) {
+			check.Reason = fmt.Sprintf("the audience (aud) is %q, not %q", aud, audience)
 			return check, nil
 		}
 	}
@@ -256,4 +264,32 @@ func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID stri
 	}
 	check.Verified = true
 	return check, nil
+}
+
+// audienceClaim reads aud, a string or a list of strings.
+func audienceClaim(claims map[string]any) []string {
+	switch v := claims["aud"].(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// timeClaim reads a NumericDate claim (seconds since the epoch, possibly
+// with a fraction); zero when absent or not a number.
+func timeClaim(claims map[string]any, name string) time.Time {
+	f, ok := claims[name].(float64)
+	if !ok {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9))
 }

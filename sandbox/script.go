@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -75,6 +77,12 @@ type Fault struct {
 	Pattern string
 	// Count is how many matching requests the fault applies to (0: one).
 	Count int
+	// Skip lets the first Skip matching requests through before the fault
+	// applies (the second of two reads on one path).
+	Skip int
+	// Contains, when set, narrows the match to requests whose body holds
+	// this text (one create among several on the same path).
+	Contains string
 	// Kind is what the fault does.
 	Kind FaultKind
 
@@ -107,6 +115,7 @@ type scripted struct {
 	mux  *http.ServeMux
 	mark http.Handler
 	left int
+	skip int
 }
 
 // marker is the handler a scripted fault's mux returns for a match.
@@ -136,7 +145,7 @@ func (s *Script) Add(faults ...Fault) {
 		if f.Kind == FaultAnswer && (f.Status < 100 || f.Status > 999) {
 			panic(fmt.Sprintf("sandbox: scripted answer %q has no valid status (%d)", f.Pattern, f.Status))
 		}
-		sf := &scripted{Fault: f, mux: http.NewServeMux(), mark: &marker{}, left: max(f.Count, 1)}
+		sf := &scripted{Fault: f, mux: http.NewServeMux(), mark: &marker{}, left: max(f.Count, 1), skip: f.Skip}
 		sf.mux.Handle(f.Pattern, sf.mark) // panics on an invalid pattern
 		add = append(add, sf)
 	}
@@ -165,10 +174,26 @@ func (s *Script) take(r *http.Request) (*Fault, bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var body []byte
+	read := false
 	for i, f := range s.faults {
 		// The mux answers a redirect, a 404 or a 405 handler for a
 		// request its pattern does not match: only its own handler counts.
 		if h, _ := f.mux.Handler(r); h != f.mark {
+			continue
+		}
+		if f.Contains != "" {
+			if !read && r.Body != nil {
+				body, _ = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				read = true
+			}
+			if !bytes.Contains(body, []byte(f.Contains)) {
+				continue
+			}
+		}
+		if f.skip > 0 {
+			f.skip--
 			continue
 		}
 		if f.left--; f.left == 0 {

@@ -17,25 +17,27 @@ var errNotStarted = errors.New("not started")
 // outcome is what an action came to.
 type outcome struct {
 	done    chan struct{}
-	id      string
-	verb    Verb           // what this run did
-	created bool           // the journal keeps it as created
-	app     App            // client: with its secret
-	rs      ResourceServer // resource server: as the tenant holds it
+	res     resource // as the tenant holds it (a client with its secret)
+	verb    Verb     // what this run did
+	created bool     // the journal keeps it as created
+	proof   string   // how a create was proven this run's
 	err     error
 }
 
 // run is one Apply.
 type run struct {
-	c       Client
-	backoff time.Duration
-	p       Playbook
-	s       Settings
-	plan    Plan
-	st      *planState
-	j       *Journal
-	events  chan<- Event
-	out     map[string]*outcome
+	c        Client
+	wso2     WSO2Client
+	backoff  time.Duration
+	lockWait time.Duration
+	p        Playbook
+	s        Settings
+	plan     Plan
+	st       *planState
+	j        *Journal
+	events   chan<- Event
+	out      map[string]*outcome
+	want     map[string]Desired
 }
 
 // Apply carries the plan out: independent actions at once, each dependent
@@ -48,9 +50,22 @@ type run struct {
 //
 // The Result is filled as far as the run got, also with an error.
 func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (Result, error) {
-	s = WithDefaults(s)
+	r, res, err := e.apply(ctx, p, s, plan, j, events)
+	if err != nil {
+		return res, err
+	}
+	if err := r.tokens(ctx, &res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// apply carries the plan's actions out (see Apply) and returns the run, for
+// the tokens that follow.
+func (e *Engine) apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (*run, Result, error) {
+	s = p.WithDefaults(s)
 	if err := p.validate(s, true); err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
 	if j == nil {
 		j, _ = OpenJournal("", false)
@@ -59,20 +74,21 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	if plan.state == nil || plan.Playbook != p.ID || plan.Domain != domain {
 		var err error
 		if plan, err = e.Plan(ctx, p, s, j); err != nil {
-			return Result{}, err
+			return nil, Result{}, err
 		}
 	} else if _, err := e.ensureChecked(ctx, p, s); err != nil {
-		return Result{}, err
+		return nil, Result{}, err
 	}
+	_, want := wants(p, s, plan.Endpoints, domain)
 	for _, a := range plan.Actions {
-		if a.ID == "user" && a.Verb == Create && s.UserPassword == "" {
-			return Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", s.UserEmail, s.ConnectionName)
+		if u := want[a.ID].User; a.Kind == KindUser && a.Verb == Create && u.Password == "" {
+			return nil, Result{}, fmt.Errorf("user %s does not exist in %s yet and no password was given for it: a password is needed to create the test user", u.Email, u.Connection)
 		}
 	}
-	if err := j.begin(p.ID, domain, s); err != nil {
-		return Result{}, err
+	if err := j.begin(p, domain, s); err != nil {
+		return nil, Result{}, err
 	}
-	r := &run{c: e.c, backoff: e.backoff, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}}
+	r := &run{c: e.c, wso2: e.wso2, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
 	for _, a := range plan.Actions {
 		r.out[a.ID] = &outcome{done: make(chan struct{})}
 	}
@@ -86,37 +102,44 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	}
 	wg.Wait()
 
-	res := Result{Playbook: p.ID, Domain: domain, Endpoints: plan.Endpoints, Audience: s.APIIdentifier, JournalPath: j.Path()}
+	res := Result{Playbook: p.ID, Domain: domain, Endpoints: plan.Endpoints, Audience: p.want(KindResourceServer, s).ResourceServer.Identifier, JournalPath: j.Path()}
 	var errs []error
 	for _, a := range plan.Actions {
 		o := r.out[a.ID]
 		switch {
 		case o.err == nil:
-			if a.Kind != KindConnectionClient {
-				res.Resources = append(res.Resources, Resource{Kind: a.Kind, ID: o.id, Name: a.Name, Action: o.verb.Past()})
+			if kinds[a.Kind].inResult {
+				res.Resources = append(res.Resources, Resource{Kind: a.Kind, ID: o.res.id, Name: a.Name, Action: o.verb.Past()})
 			}
 		case errors.Is(o.err, errNotStarted):
 		default:
 			errs = append(errs, o.err)
 		}
 	}
-	if c := r.out["client"]; c != nil && c.err == nil {
-		res.ClientID, res.ClientSecret = c.app.ClientID, c.app.ClientSecret
+	if o := r.outOfKind(KindClient); o != nil && o.err == nil {
+		res.ClientID, res.ClientSecret = o.res.app.ClientID, o.res.app.ClientSecret
 	}
-	if o := r.out["resource_server"]; o != nil && o.err == nil {
-		res.APISigningAlg, res.APISigningSecret = o.rs.SigningAlg, o.rs.SigningSecret
+	if o := r.outOfKind(KindResourceServer); o != nil && o.err == nil {
+		res.APISigningAlg, res.APISigningSecret = o.res.rs.SigningAlg, o.res.rs.SigningSecret
+	}
+	if o := r.outOfKind(KindWSO2Application); o != nil {
+		// The application WSO2's connector made holds the keys.
+		res.WSO2 = &WSO2Result{URL: s.APIMURL, ApplicationID: o.res.id}
+		if km := r.outOfKind(KindWSO2KeyManager); km != nil {
+			res.WSO2.KeyManagerID = km.res.id
+		}
+		if o.err == nil {
+			res.ClientID, res.ClientSecret = o.res.keys.ConsumerKey, o.res.keys.ConsumerSecret
+		}
 	}
 	if ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("apply stopped before it finished (the journal %s lets a new apply resume): %w", orMemory(j.Path()), ctx.Err()))
-		return res, errors.Join(errs...)
+		return r, res, errors.Join(errs...)
 	}
 	if len(errs) > 0 {
-		return res, errors.Join(errs...)
+		return r, res, errors.Join(errs...)
 	}
-	if err := r.tokens(ctx, &res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return r, res, nil
 }
 
 // sleep waits d, or until ctx is done.
@@ -187,23 +210,7 @@ func (r *run) action(ctx context.Context, a Action) {
 	defer cancel()
 	start := time.Now()
 	emit(ctx, r.events, Event{Action: a.ID, Kind: EventStarted, Verb: a.Verb, Message: a.Name})
-	var err error
-	switch a.ID {
-	case "resource_server":
-		err = r.resourceServer(actx, ctx, a, o)
-	case "client":
-		err = r.client(actx, ctx, a, o)
-	case "client_grant":
-		err = r.clientGrant(actx, ctx, a, o)
-	case "connection":
-		err = r.connection(actx, ctx, a, o)
-	case "connection_client":
-		err = r.connectionClient(actx, ctx, a, o)
-	case "user":
-		err = r.user(actx, ctx, a, o)
-	default:
-		err = fmt.Errorf("unknown action %q", a.ID)
-	}
+	err := r.do(actx, ctx, a, o)
 	if err == nil {
 		o.created = o.created || r.st.ours[a.ID]
 		err = r.journal(a, o)
@@ -213,47 +220,81 @@ func (r *run) action(ctx context.Context, a Action) {
 		emit(ctx, r.events, Event{Action: a.ID, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
 		return
 	}
-	emit(ctx, r.events, Event{Action: a.ID, Kind: EventDone, Verb: o.verb, ID: o.id, Duration: time.Since(start), Message: a.Name})
+	emit(ctx, r.events, Event{Action: a.ID, Kind: EventDone, Verb: o.verb, ID: o.res.id, Duration: time.Since(start), Message: a.Name})
+}
+
+// wso2Token has WSO2 generate an application token for the application's
+// keys and verifies it against the tenant: its audience, and that it was
+// issued to the application WSO2's connector made.
+func (r *run) wso2Token(ctx context.Context, app resource, audience string) (TokenCheck, error) {
+	if r.wso2 == nil {
+		return TokenCheck{}, errors.New("no WSO2 client: the token cannot be generated through WSO2")
+	}
+	tok, err := r.wso2.GenerateToken(ctx, app.id, app.keys, []string{WSO2Scope})
+	if err != nil {
+		return TokenCheck{}, fmt.Errorf("generate a token through WSO2 for application %s: %w", Printable(app.wapp.Name), err)
+	}
+	check, err := r.c.VerifyToken(ctx, tok.AccessToken, audience, app.keys.ConsumerKey)
+	if err != nil {
+		return check, fmt.Errorf("verify the token WSO2 generated: %w", err)
+	}
+	return check, nil
+}
+
+// env is what the resource model's functions work through.
+func (r *run) env() env { return env{Client: r.c, wso2: r.wso2} }
+
+// outOfKind is the outcome of the plan's first action of a kind (nil if none).
+func (r *run) outOfKind(k ResourceKind) *outcome {
+	for _, a := range r.plan.Actions {
+		if a.Kind == k {
+			return r.out[a.ID]
+		}
+	}
+	return nil
+}
+
+// refs are the resources the action depends on, as this run made or found
+// them.
+func (r *run) refs(a Action) refs {
+	out := refs{}
+	for _, d := range a.DependsOn {
+		for _, b := range r.plan.Actions {
+			if b.ID == d && r.out[d] != nil && r.out[d].err == nil {
+				out[b.Kind] = r.out[d].res
+			}
+		}
+	}
+	return out
 }
 
 // lookupKeys are what an action's reuse rule needs, kept in the journal.
 func (r *run) lookupKeys(a Action) map[string]string {
-	s := r.s
-	switch a.ID {
-	case "resource_server":
-		return map[string]string{"identifier": s.APIIdentifier}
-	case "client":
-		return map[string]string{"name": s.AppName}
-	case "client_grant":
-		return map[string]string{"client_id": r.out["client"].app.ClientID, "audience": s.APIIdentifier}
-	case "connection":
-		return map[string]string{"name": s.ConnectionName}
-	case "connection_client":
-		return map[string]string{"client_id": r.out["client"].app.ClientID}
-	case "user":
-		return map[string]string{"connection": s.ConnectionName, "email": s.UserEmail}
-	}
-	return nil
+	return kinds[a.Kind].lookupKeys(r.want[a.ID], r.refs(a))
 }
 
 func (r *run) journal(a Action, o *outcome) error {
 	action := o.verb.Past()
 	if o.created {
-		action = Create.Past()
+		action = kinds[a.Kind].doneVerb.Past()
 	}
-	if err := r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, ID: o.id, Name: a.Name, Action: action,
-		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a)}); err != nil {
+	proof := o.proof
+	if o.created && proof == "" {
+		proof = proofJournal
+	}
+	if err := r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, ID: o.res.id, Name: a.Name, Action: action,
+		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a), Proof: proof}); err != nil {
 		return err
 	}
-	if a.ID == "client" {
-		return r.j.setSecret("client_secret", o.app.ClientSecret)
+	if a.Kind == KindClient {
+		return r.j.setSecret("client_secret", o.res.app.ClientSecret)
 	}
 	return nil
 }
 
 // pending records that a create is about to be sent.
 func (r *run) pending(a Action) error {
-	if en, ok := r.j.entry(a.ID); ok && en.Action == Create.Past() {
+	if en, ok := r.j.entry(a.ID); ok && en.Action == kinds[a.Kind].doneVerb.Past() {
 		// Created earlier and gone since: keep the entry until this create
 		// is answered; teardown of a gone resource is a no-op.
 		en.Action = journalPending
@@ -262,59 +303,6 @@ func (r *run) pending(a Action) error {
 	}
 	return r.j.record(journalEntry{ActionID: a.ID, Kind: a.Kind, Name: a.Name, Action: journalPending,
 		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a)})
-}
-
-// create sends a create and makes it safe to repeat: on an unknown outcome
-// (ErrUncertain, a transport error) it looks the resource up by its reuse
-// rule and takes it as created when found, else sends the create again (a
-// bounded number of times); a conflict (409) is looked up and reused (or
-// taken as created, when an earlier attempt of ours may have made it).
-func create[T any](actx, ctx context.Context, r *run, a Action, send func(context.Context) (T, error), find func(context.Context) (T, error)) (T, Verb, error) {
-	var zero T
-	if err := r.pending(a); err != nil {
-		return zero, "", err
-	}
-	uncertain := false
-	for attempt := 1; ; attempt++ {
-		v, err := send(actx)
-		if err == nil {
-			return v, Create, nil
-		}
-		if actx.Err() != nil {
-			return zero, "", err
-		}
-		switch {
-		case errors.Is(err, ErrConflict):
-			f, ferr := lookup(actx, find)
-			if ferr == nil {
-				if uncertain {
-					return f, Create, nil
-				}
-				return f, Reuse, nil
-			}
-			return zero, "", fmt.Errorf("%w; looking it up to reuse it failed: %v", err, ferr)
-		case isUncertain(err):
-			uncertain = true
-			f, ferr := lookup(actx, find)
-			if ferr == nil {
-				return f, Create, nil
-			}
-			if !errors.Is(ferr, ErrNotFound) {
-				return zero, "", fmt.Errorf("%w; looking it up to see whether it was made failed: %v", err, ferr)
-			}
-			if attempt >= maxCreateAttempts {
-				return zero, "", fmt.Errorf("%w (gave up after %d attempts, none committed)", err, attempt)
-			}
-			wait := r.backoff * time.Duration(attempt)
-			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait,
-				Message: "the create's outcome was unknown and it was not made: sending it again"})
-			if err := sleep(actx, wait); err != nil {
-				return zero, "", err
-			}
-		default:
-			return zero, "", err
-		}
-	}
 }
 
 // lookup runs a reuse-rule lookup, again when its own outcome is uncertain.
@@ -332,48 +320,35 @@ func lookup[T any](actx context.Context, find func(context.Context) (T, error)) 
 	return v, err
 }
 
-// createOrReuse runs an action that reuses the resource as it stands or
-// creates it (see create); id names the resource created.
-func createOrReuse[T any](actx, ctx context.Context, r *run, a Action, o *outcome, id func(T) string,
-	send func(context.Context) (T, error), find func(context.Context) (T, error)) error {
-	if a.Verb == Reuse {
-		o.id, o.verb = a.ExistingID, Reuse
-		return nil
-	}
-	v, verb, err := create(actx, ctx, r, a, send, find)
+// do runs one action by its kind's entry in the resource model: reuse what
+// was found, update it, or make it (see create).
+func (r *run) do(actx, ctx context.Context, a Action, o *outcome) error {
+	k, err := kindOf(a.Kind)
 	if err != nil {
-		return err // the Client names what it tried
+		return err
 	}
-	o.id, o.verb, o.created = id(v), verb, verb == Create
-	return nil
-}
-
-func (r *run) resourceServer(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	if a.Verb == Reuse {
-		o.rs = r.st.rs
-	}
-	if a.Verb != Update {
-		return createOrReuse(actx, ctx, r, a, o, func(rs ResourceServer) string { o.rs = rs; return rs.ID },
-			func(c context.Context) (ResourceServer, error) {
-				return r.c.CreateResourceServer(c, ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg, Scopes: rsScopes(r.p.ID)})
-			},
-			func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, s.APIIdentifier) })
-	}
-	scopes := slices.Clone(r.st.rs.Scopes)
-	for _, want := range rsScopes(r.p.ID) {
-		if !slices.ContainsFunc(scopes, func(x Scope) bool { return x.Value == want.Value }) {
-			scopes = append(scopes, want)
+	d, deps := r.want[a.ID], r.refs(a)
+	found := r.st.found[a.ID]
+	switch a.Verb {
+	case Reuse:
+		o.res, o.verb = found, Reuse
+		if k.reuse != nil {
+			if o.res, err = k.reuse(actx, r.env(), found); err != nil {
+				return err // the Client names what it tried
+			}
 		}
-	}
-	rs, err := r.c.UpdateResourceServer(actx, a.ExistingID, ResourceServer{Name: r.st.rs.Name, Scopes: scopes})
-	if err != nil {
-		return err // the Client names what it tried
-	}
-	o.id, o.verb = orID(rs.ID, a.ExistingID), Update
-	o.rs = rs
-	if o.rs.SigningAlg == "" {
-		o.rs.SigningAlg, o.rs.SigningSecret = r.st.rs.SigningAlg, r.st.rs.SigningSecret
+	case Update:
+		if _, ok := r.st.found[a.ID]; !ok {
+			// Nothing found to update: the kind makes it by an update
+			// (a connection enabled for the application).
+			return r.make(actx, ctx, a, k, d, deps, o)
+		}
+		if o.res, err = k.update(actx, r.env(), d, found, deps); err != nil {
+			return err // the Client names what it tried
+		}
+		o.verb = Update
+	default:
+		return r.make(actx, ctx, a, k, d, deps, o)
 	}
 	return nil
 }
@@ -385,153 +360,74 @@ func orID(id, fallback string) string {
 	return id
 }
 
-func (r *run) client(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	switch a.Verb {
-	case Reuse:
-		app, err := r.c.GetClient(actx, a.ExistingID)
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		o.app, o.id, o.verb = app, app.ClientID, Reuse
-	case Update:
-		app, err := r.c.UpdateClient(actx, a.ExistingID, App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
-			GrantTypes: union(r.st.app.GrantTypes, s.GrantTypes), Callbacks: union(r.st.app.Callbacks, appCallbacks(s))})
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		if app.ClientSecret == "" {
-			if app, err = r.c.GetClient(actx, a.ExistingID); err != nil {
-				return err // the Client names what it tried
-			}
-		}
-		o.app, o.id, o.verb = app, orID(app.ClientID, a.ExistingID), Update
-	default:
-		app, verb, err := create(actx, ctx, r, a,
-			func(c context.Context) (App, error) {
-				return r.c.CreateClient(c, App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
-					GrantTypes: slices.Clone(s.GrantTypes), Callbacks: appCallbacks(s), Metadata: map[string]string{MarkerKey: MarkerValue}})
-			},
-			func(c context.Context) (App, error) {
-				app, err := r.c.FindClient(c, s.AppName)
-				if err == nil && !app.Marked() {
-					return App{}, fmt.Errorf("application %s: %w", s.AppName, ErrNotFound)
-				}
-				return app, err
-			})
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		if app.ClientSecret == "" {
-			full, err := r.c.GetClient(actx, app.ClientID)
-			if err != nil {
-				return err // the Client names what it tried
-			}
-			app = full
-		}
-		o.app, o.id, o.verb, o.created = app, app.ClientID, verb, verb == Create
-	}
-	return nil
-}
-
-func (r *run) clientGrant(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	clientID := r.out["client"].app.ClientID
-	want := grantScopes(r.p.ID)
-	switch a.Verb {
-	case Reuse:
-		o.id, o.verb = a.ExistingID, Reuse
-	case Update:
-		g, err := r.c.UpdateClientGrant(actx, a.ExistingID, union(r.st.grant.Scope, want))
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		o.id, o.verb = orID(g.ID, a.ExistingID), Update
-	default:
-		g, verb, err := create(actx, ctx, r, a,
-			func(c context.Context) (ClientGrant, error) {
-				return r.c.CreateClientGrant(c, ClientGrant{ClientID: clientID, Audience: s.APIIdentifier, Scope: want})
-			},
-			func(c context.Context) (ClientGrant, error) { return r.c.FindClientGrant(c, clientID, s.APIIdentifier) })
-		if err != nil {
-			return err // the Client names what it tried
-		}
-		if m := missingStrings(want, g.Scope); verb == Reuse && len(m) > 0 {
-			if g, err = r.c.UpdateClientGrant(actx, g.ID, union(g.Scope, want)); err != nil {
-				return err // the Client names what it tried
-			}
-			verb = Update
-		}
-		o.id, o.verb, o.created = g.ID, verb, verb == Create
-	}
-	return nil
-}
-
-func (r *run) connection(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	return createOrReuse(actx, ctx, r, a, o, func(c Connection) string { return c.ID },
-		func(c context.Context) (Connection, error) {
-			return r.c.CreateConnection(c, Connection{Name: s.ConnectionName, Strategy: "auth0"})
-		},
-		func(c context.Context) (Connection, error) { return r.c.FindConnection(c, s.ConnectionName) })
-}
-
-func (r *run) connectionClient(actx, ctx context.Context, a Action, o *outcome) error {
-	connID, clientID := r.out["connection"].id, r.out["client"].app.ClientID
-	o.id = connID
-	if a.Verb == Reuse {
-		o.verb = Reuse
-		return nil
-	}
-	var err error
-	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-		// Enabling is idempotent: an unknown outcome is simply sent again.
-		if err = r.c.SetConnectionClient(actx, connID, clientID, true); err == nil || !isUncertain(err) || actx.Err() != nil {
-			break
-		}
-		if attempt < maxCreateAttempts {
-			wait := r.backoff * time.Duration(attempt)
-			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait, Message: "the outcome was unknown: sending it again"})
-			if err = sleep(actx, wait); err != nil {
-				break
-			}
-		}
-	}
-	if err != nil {
-		return err // the Client names what it tried
-	}
-	o.verb = Update
-	return nil
-}
-
-func (r *run) user(actx, ctx context.Context, a Action, o *outcome) error {
-	s := r.s
-	return createOrReuse(actx, ctx, r, a, o, func(u User) string { return u.ID },
-		func(c context.Context) (User, error) {
-			return r.c.CreateUser(c, User{Email: s.UserEmail, Password: s.UserPassword, Connection: s.ConnectionName})
-		},
-		func(c context.Context) (User, error) { return r.c.FindUser(c, s.ConnectionName, s.UserEmail) })
-}
-
-// tokens mints the test token by client credentials (both playbooks) and,
-// for azure when the application allows the password-realm grant, logs the
-// test user in; both at once.
+// tokens mints the test token for the playbook's application and API (by
+// client credentials, or through WSO2 when WSO2 made the application) and,
+// when the playbook makes a user, logs that user in; both at once.
 func (r *run) tokens(ctx context.Context, res *Result) error {
-	const id = "token"
-	s := r.s
-	app := r.out["client"].app
+	var app App
+	if o := r.outOfKind(KindClient); o != nil {
+		app = o.res.app
+	}
+	var wapp *resource
+	if o := r.outOfKind(KindWSO2Application); o != nil {
+		app = App{ClientID: o.res.keys.ConsumerKey, GrantTypes: o.res.keys.SupportedGrantTypes}
+		wapp = &o.res
+	}
+	var user *User
+	if _, ok := r.p.actionOfKind(KindUser); ok {
+		u := r.p.want(KindUser, r.s).User
+		user = &u
+	}
+	t := r.testTokens(ctx, TokenAction, app, res.Audience, user, wapp)
+	res.Token, res.UserToken, res.UserTokenNote = t.token, t.user, t.note
+	if res.WSO2 != nil {
+		res.WSO2.Token = t.token
+	}
+	return t.err
+}
+
+// testTokens is what testTokens found for one application.
+type testTokens struct {
+	token TokenCheck
+	user  *TokenCheck
+	note  string // why the user login was not attempted
+	err   error
+}
+
+// testTokens mints and verifies one application's test token and, given a
+// user, logs the user in through the password-realm grant (which an
+// application of this tool's that lacks it is allowed for that login only:
+// least privilege). Its events are the action id's.
+func (r *run) testTokens(ctx context.Context, id string, app App, audience string, u *User, wapp *resource) testTokens {
 	actx, cancel := r.actionContext(ctx, id)
 	defer cancel()
 	start := time.Now()
-	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + s.APIIdentifier})
-
-	userToken := r.p.ID == Azure && slices.Contains(app.GrantTypes, GrantPasswordRealm) && s.UserPassword != ""
+	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + audience})
+	fail := func(err error) testTokens {
+		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
+		return testTokens{token: TokenCheck{Reason: err.Error()}, err: err}
+	}
+	var out testTokens
+	temporary := false
+	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" && !slices.Contains(app.GrantTypes, GrantPasswordRealm) {
+		if err := r.setPasswordRealm(actx, ctx, app, true); err != nil {
+			return fail(err)
+		}
+		app.GrantTypes = union(app.GrantTypes, []string{GrantPasswordRealm})
+		temporary = true
+		defer func() {
+			if err := r.setPasswordRealm(actx, ctx, app, false); err != nil && out.note == "" {
+				out.note = "the application still allows the password-realm grant: " + err.Error()
+			}
+		}()
+	}
+	userToken := u != nil && slices.Contains(app.GrantTypes, GrantPasswordRealm) && u.Password != ""
 	switch {
-	case r.p.ID != Azure || userToken:
-	case s.UserPassword == "":
-		res.UserTokenNote = "the user login was not attempted: no password was given for " + s.UserEmail
+	case u == nil || userToken:
+	case u.Password == "":
+		out.note = "the user login was not attempted: no password was given for " + u.Email
 	default:
-		res.UserTokenNote = "the user login was not attempted: the application does not allow the password-realm grant (" + GrantPasswordRealm + ")"
+		out.note = "the user login was not attempted: the application does not allow the password-realm grant (" + GrantPasswordRealm + ")"
 	}
 	var (
 		wg       sync.WaitGroup
@@ -541,50 +437,81 @@ func (r *run) tokens(ctx context.Context, res *Result) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, s.APIIdentifier)
+		if wapp != nil {
+			// WSO2 asks its key manager for the token, as a developer's
+			// "Generate Access Token" does; the tenant's JWKS checks it.
+			cc, cer = r.wso2Token(actx, *wapp, audience)
+			return
+		}
+		cc, cer = r.c.ClientCredentialsToken(actx, app.ClientID, app.ClientSecret, audience)
 	}()
 	if userToken {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ut, uer = r.c.PasswordRealmToken(actx, app.ClientID, app.ClientSecret, s.ConnectionName, s.UserEmail, s.UserPassword, s.APIIdentifier)
+			ut, uer = r.c.PasswordRealmToken(actx, app.ClientID, app.ClientSecret, u.Connection, u.Email, u.Password, audience)
 		}()
 	}
 	wg.Wait()
 
 	var errs []error
-	res.Token = cc
+	out.token = cc
 	if cer != nil {
-		res.Token = TokenCheck{Reason: cer.Error()}
-		errs = append(errs, fmt.Errorf("mint a test token for %s by client credentials: %w", s.APIIdentifier, cer))
+		out.token = TokenCheck{Reason: cer.Error()}
+		errs = append(errs, fmt.Errorf("mint a test token for %s by client credentials: %w", audience, cer))
 	} else if !cc.Verified {
-		errs = append(errs, fmt.Errorf("the test token for %s did not verify: %s", s.APIIdentifier, cc.Reason))
+		errs = append(errs, fmt.Errorf("the test token for %s did not verify: %s", audience, cc.Reason))
 	}
 	if userToken {
 		if uer != nil {
 			ut = TokenCheck{Reason: uer.Error()}
-			errs = append(errs, fmt.Errorf("log user %s in through %s (password-realm): %w", s.UserEmail, s.ConnectionName, uer))
+			errs = append(errs, fmt.Errorf("log user %s in through %s (password-realm): %w", u.Email, u.Connection, uer))
 		} else if !ut.Verified {
-			errs = append(errs, fmt.Errorf("the user token for %s did not verify: %s", s.UserEmail, ut.Reason))
+			errs = append(errs, fmt.Errorf("the user token for %s did not verify: %s", u.Email, ut.Reason))
 		}
-		res.UserToken = &ut
+		out.user = &ut
 	}
 	if err := errors.Join(errs...); err != nil {
+		out.err = err
 		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
-		return err
+		return out
 	}
 	msg := "verified against " + cc.KeySource
-	if userToken {
+	switch {
+	case userToken && temporary:
+		msg += "; user login ok (the password-realm grant was allowed for it only)"
+	case userToken:
 		msg += "; user login ok"
-	} else if res.UserTokenNote != "" {
-		msg += "; " + res.UserTokenNote
+	case out.note != "":
+		msg += "; " + out.note
 	}
 	emit(ctx, r.events, Event{Action: id, Kind: EventDone, Duration: time.Since(start), Message: msg})
-	return nil
+	return out
 }
 
-// teardownOrder is the reverse dependency order teardown deletes in.
-var teardownOrder = []ResourceKind{KindUser, KindConnectionClient, KindConnection, KindClientGrant, KindClient, KindResourceServer}
+// setPasswordRealm allows (or takes back) the password-realm grant of an
+// application of this tool's, around the test login; taking it back is
+// sent again when its answer is lost (it is idempotent).
+func (r *run) setPasswordRealm(actx, ctx context.Context, app App, allow bool) error {
+	grants := slices.DeleteFunc(slices.Clone(app.GrantTypes), func(g string) bool { return g == GrantPasswordRealm })
+	if allow {
+		grants = append(grants, GrantPasswordRealm)
+	}
+	var err error
+	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
+		if _, err = r.c.UpdateClient(context.WithoutCancel(actx), app.ClientID, App{GrantTypes: grants}); err == nil || !isUncertain(err) {
+			break
+		}
+	}
+	if err != nil {
+		what := "allow"
+		if !allow {
+			what = "take back"
+		}
+		return fmt.Errorf("%s the password-realm grant of application %s for the test login: %w", what, app.ClientID, err)
+	}
+	return nil
+}
 
 // Teardown deletes, in reverse dependency order, only what the journal says
 // this tool created (a create whose answer was lost is looked up first), and
@@ -594,7 +521,9 @@ var teardownOrder = []ResourceKind{KindUser, KindConnectionClient, KindConnectio
 func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) error {
 	entries := j.entries()
 	slices.SortStableFunc(entries, func(a, b journalEntry) int {
-		return slices.Index(teardownOrder, a.Kind) - slices.Index(teardownOrder, b.Kind)
+		// The resource model's order, backwards: what depends on another
+		// goes first.
+		return slices.Index(kindOrder, b.Kind) - slices.Index(kindOrder, a.Kind)
 	})
 	var errs []error
 	for _, en := range entries {
@@ -614,7 +543,7 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 			}
 			emit(ctx, events, Event{Action: en.ActionID, Kind: kind, Attempt: n.Attempt, Wait: n.Wait, Message: n.Reason})
 		})
-		err := e.undo(actx, en)
+		err := e.undo(actx, en, j.RunID())
 		if errors.Is(err, ErrNotFound) {
 			err = nil
 		}
@@ -632,55 +561,43 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 	return errors.Join(errs...)
 }
 
-func (e *Engine) undo(ctx context.Context, en journalEntry) error {
+// undo deletes what one journal entry records, after checking, for a kind
+// with metadata, that the resource is still this run's: an entry whose
+// resource now carries another run's marker, or none, is left alone.
+func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
+	k, err := kindOf(en.Kind)
+	if err != nil {
+		return fmt.Errorf("%w in the journal", err)
+	}
 	id := en.ID
 	if en.Action == journalPending {
-		var err error
-		if id, err = e.resolvePending(ctx, en); err != nil {
+		// A create whose answer was lost: find what it made.
+		l := en.Lookup
+		if run != "" {
+			l = runMarker(run, l)
+		}
+		if id, err = k.resolve(ctx, e.env(), l); err != nil {
 			return err
 		}
 	}
-	switch en.Kind {
-	case KindUser:
-		return e.c.DeleteUser(ctx, id)
-	case KindConnectionClient:
-		return e.c.SetConnectionClient(ctx, id, en.Lookup["client_id"], false)
-	case KindConnection:
-		return e.c.DeleteConnection(ctx, id)
-	case KindClientGrant:
-		return e.c.DeleteClientGrant(ctx, id)
-	case KindClient:
-		return e.c.DeleteClient(ctx, id)
-	case KindResourceServer:
-		return e.c.DeleteResourceServer(ctx, id)
-	}
-	return fmt.Errorf("unknown kind %q in the journal", en.Kind)
-}
-
-// resolvePending finds a resource whose create was sent but not answered.
-func (e *Engine) resolvePending(ctx context.Context, en journalEntry) (string, error) {
-	l := en.Lookup
-	switch en.Kind {
-	case KindResourceServer:
-		rs, err := e.c.FindResourceServer(ctx, l["identifier"])
-		return rs.ID, err
-	case KindClient:
-		app, err := e.c.FindClient(ctx, l["name"])
-		if err == nil && !app.Marked() {
-			return "", ErrNotFound
+	if k.owner != nil {
+		marked, got, err := k.owner(ctx, e.env(), id, en.Lookup)
+		if err != nil {
+			return err
 		}
-		return app.ClientID, err
-	case KindClientGrant:
-		g, err := e.c.FindClientGrant(ctx, l["client_id"], l["audience"])
-		return g.ID, err
-	case KindConnection:
-		c, err := e.c.FindConnection(ctx, l["name"])
-		return c.ID, err
-	case KindUser:
-		u, err := e.c.FindUser(ctx, l["connection"], l["email"])
-		return u.ID, err
-	case KindConnectionClient:
-		return en.ID, nil
+		// A journal of this version has a run id, and what its run made
+		// carries it; an older journal's resources carry the tool's
+		// marker at most (an application's).
+		switch {
+		case run != "" && got != run:
+			why := "it carries no marker of this run"
+			if got != "" {
+				why = "it carries another run's marker " + got
+			}
+			return &ForeignResourceError{Kind: en.Kind, Name: en.Name, ID: id, Why: why + ", so it was not deleted"}
+		case run == "" && en.Kind == KindClient && !marked:
+			return &ForeignResourceError{Kind: en.Kind, Name: en.Name, ID: id, Why: "it carries no marker of auth0-wizard, so it was not deleted"}
+		}
 	}
-	return "", fmt.Errorf("unknown kind %q in the journal", en.Kind)
+	return k.delete(ctx, e.env(), id, en.Lookup)
 }

@@ -199,6 +199,18 @@ func (s *serialClient) FindClient(ctx context.Context, name string) (a steps.App
 	s.rec("FindClient", func() { a, err = s.c.FindClient(ctx, name) })
 	return
 }
+func (s *serialClient) FindClients(ctx context.Context, name string) (a []steps.App, err error) {
+	s.rec("FindClients", func() { a, err = s.c.FindClients(ctx, name) })
+	return
+}
+func (s *serialClient) VerifyToken(ctx context.Context, token, audience, clientID string) (t steps.TokenCheck, err error) {
+	s.rec("VerifyToken", func() { t, err = s.c.VerifyToken(ctx, token, audience, clientID) })
+	return
+}
+func (s *serialClient) FindClientsBySuffix(ctx context.Context, suffixes ...string) (a []steps.App, err error) {
+	s.rec("FindClientsBySuffix", func() { a, err = s.c.FindClientsBySuffix(ctx, suffixes...) })
+	return
+}
 func (s *serialClient) GetClient(ctx context.Context, clientID string) (a steps.App, err error) {
 	s.rec("GetClient", func() { a, err = s.c.GetClient(ctx, clientID) })
 	return

@@ -26,7 +26,14 @@ type Client interface {
 	// FindClient finds an application by name; Marked says whether its
 	// client_metadata carries this tool's marker.
 	FindClient(ctx context.Context, name string) (App, error)
+	// FindClients returns every application of that name (names are not
+	// unique in Auth0), each with its metadata; none is not an error.
+	FindClients(ctx context.Context, name string) ([]App, error)
 	GetClient(ctx context.Context, clientID string) (App, error) // with its secret
+	// FindClientsBySuffix returns every application whose name ends with
+	// one of the suffixes (WSO2's connector names its applications
+	// <user><app>_PRODUCTION and _SANDBOX).
+	FindClientsBySuffix(ctx context.Context, suffixes ...string) ([]App, error)
 	CreateClient(ctx context.Context, app App) (App, error)
 	UpdateClient(ctx context.Context, clientID string, app App) (App, error)
 	DeleteClient(ctx context.Context, clientID string) error
@@ -51,6 +58,10 @@ type Client interface {
 	// ClientCredentialsToken mints a token for the client and verifies its
 	// signature against the tenant's JWKS and its claims.
 	ClientCredentialsToken(ctx context.Context, clientID, clientSecret, audience string) (TokenCheck, error)
+	// VerifyToken checks a token someone else obtained (WSO2, say) against
+	// the tenant's keys and its claims: iss, aud holds audience, azp is
+	// clientID (when given), exp.
+	VerifyToken(ctx context.Context, token, audience, clientID string) (TokenCheck, error)
 	// PasswordRealmToken logs a user in through the password-realm grant.
 	PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (TokenCheck, error)
 }
@@ -66,12 +77,29 @@ var (
 	ErrUncertain = errors.New("outcome unknown")
 )
 
-// MarkerKey is the client_metadata key that marks an application as made by
-// this tool; its value is MarkerValue.
+// MarkerKey is the metadata key that marks a resource as made by this tool
+// (an application's client_metadata, a connection's metadata, a user's
+// app_metadata); its value is MarkerValue. RunKey holds the id of the run
+// that made it, which proves a resource found after an unanswered create is
+// this run's and not another's.
 const (
 	MarkerKey   = "created_by"
 	MarkerValue = "auth0-wizard"
+	RunKey      = "auth0_wizard_run"
 )
+
+// runMarker is the metadata a run puts on what it creates.
+func runMarker(run string, into map[string]string) map[string]string {
+	out := make(map[string]string, len(into)+2)
+	for k, v := range into {
+		out[k] = v
+	}
+	out[MarkerKey] = MarkerValue
+	if run != "" {
+		out[RunKey] = run
+	}
+	return out
+}
 
 // Scope is a resource server scope.
 type Scope struct {
@@ -117,17 +145,21 @@ type ClientGrant struct {
 
 // Connection is a database connection.
 type Connection struct {
-	ID       string `json:"id,omitempty"`
-	Name     string `json:"name"`
-	Strategy string `json:"strategy"`
+	ID       string            `json:"id,omitempty"`
+	Name     string            `json:"name"`
+	Strategy string            `json:"strategy"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Policy is a database connection's password policy, as found.
+	Policy PasswordPolicy `json:"-"`
 }
 
 // User is a database user.
 type User struct {
-	ID         string `json:"user_id,omitempty"`
-	Email      string `json:"email"`
-	Password   string `json:"-"`
-	Connection string `json:"connection"`
+	ID          string            `json:"user_id,omitempty"`
+	Email       string            `json:"email"`
+	Password    string            `json:"-"`
+	Connection  string            `json:"connection"`
+	AppMetadata map[string]string `json:"app_metadata,omitempty"`
 }
 
 // What a token's signature was checked against (TokenCheck.KeySource).

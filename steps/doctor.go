@@ -35,6 +35,7 @@ const (
 	CheckUser             = "user"
 	CheckUserLogin        = "user_login"
 	CheckKeyManager       = "key_manager"
+	CheckConnectorApps    = "connector_apps"
 )
 
 // CheckResult is one check of an existing setup: what was checked, the
@@ -81,13 +82,17 @@ func WSO2ConnectorScopes() []string {
 // doctorCheck is one check as data: the checks it depends on, the
 // Management API scopes its reads need, and what it does.
 type doctorCheck struct {
-	id       string
-	playbook PlaybookID // "" for both
-	deps     []string
-	reads    []string                  // scopes its reads need; skipped when the scope check found one missing
-	when     func(d *doctorRun) bool   // nil: always listed
-	title    func(d *doctorRun) string // names what is checked
-	run      func(ctx context.Context, d *doctorRun) verdict
+	id string
+	// kind: listed only for a playbook with an action of this kind ("" for
+	// every playbook); gateway: listed only where the playbook's gateway
+	// names the check.
+	kind    ResourceKind
+	gateway bool
+	deps    []string
+	reads   []string                  // scopes its reads need; skipped when the scope check found one missing
+	when    func(d *doctorRun) bool   // nil: always listed
+	title   func(d *doctorRun) string // names what is checked
+	run     func(ctx context.Context, d *doctorRun) verdict
 }
 
 type verdict struct {
@@ -150,10 +155,10 @@ func (e *Engine) Doctor(ctx context.Context, p Playbook, s Settings, opts Doctor
 	byID := map[string]CheckResult{}
 	cause := map[string]string{} // skipped check → title of the failed check behind it
 	for _, ch := range doctorChecks() {
-		if ch.playbook != "" && ch.playbook != p.ID || ch.when != nil && !ch.when(d) {
+		if ch.kind != "" && !p.Has(ch.kind) || ch.gateway && !slices.Contains(p.Gateway.Checks, ch.id) || ch.when != nil && !ch.when(d) {
 			continue
 		}
-		r := CheckResult{ID: ch.id, Title: ch.title(d), DependsOn: ch.deps}
+		r := CheckResult{ID: ch.id, Title: Printable(ch.title(d)), DependsOn: ch.deps}
 		if why, root, skip := d.skipReason(ch, byID, cause); skip {
 			r.Status, r.Why = CheckSkip, why
 			cause[ch.id] = root
@@ -162,7 +167,7 @@ func (e *Engine) Doctor(ctx context.Context, p Playbook, s Settings, opts Doctor
 			cause[ch.id] = "cancelled"
 		} else {
 			v := ch.run(ctx, d)
-			r.Status, r.Why, r.Fix = v.status, oneLine(v.why), oneLine(v.fix)
+			r.Status, r.Why, r.Fix = v.status, Printable(oneLine(v.why)), Printable(oneLine(v.fix))
 			if v.status == CheckSkip {
 				cause[ch.id] = r.Title
 			}
@@ -271,17 +276,17 @@ func doctorChecks() []doctorCheck {
 			run:   checkToken,
 		},
 		{
-			id: CheckConnection, playbook: Azure, deps: []string{CheckManagementToken}, reads: []string{"read:connections"},
+			id: CheckConnection, kind: KindConnection, deps: []string{CheckManagementToken}, reads: []string{"read:connections"},
 			title: func(d *doctorRun) string { return "Connection " + d.s.ConnectionName },
 			run:   checkConnection,
 		},
 		{
-			id: CheckConnectionClient, playbook: Azure, deps: []string{CheckConnection, CheckClient}, reads: []string{"read:connections"},
+			id: CheckConnectionClient, kind: KindConnectionClient, deps: []string{CheckConnection, CheckClient}, reads: []string{"read:connections"},
 			title: func(d *doctorRun) string { return "Connection " + d.s.ConnectionName + " enabled for the application" },
 			run:   checkConnectionClient,
 		},
 		{
-			id: CheckUser, playbook: Azure, deps: []string{CheckConnection}, reads: []string{"read:users"},
+			id: CheckUser, kind: KindUser, deps: []string{CheckConnection}, reads: []string{"read:users"},
 			title: func(d *doctorRun) string {
 				if d.s.UserEmail == "" {
 					return "Test user in " + d.s.ConnectionName
@@ -291,13 +296,20 @@ func doctorChecks() []doctorCheck {
 			run: checkUser,
 		},
 		{
-			id: CheckUserLogin, playbook: Azure, deps: []string{CheckUser, CheckConnectionClient, CheckToken},
+			id: CheckUserLogin, kind: KindUser, deps: []string{CheckUser, CheckConnectionClient, CheckToken},
 			when:  func(d *doctorRun) bool { return d.s.UserPassword != "" },
 			title: func(d *doctorRun) string { return "User login through " + d.s.ConnectionName },
 			run:   checkUserLogin,
 		},
 		{
-			id: CheckKeyManager, playbook: WSO2, deps: []string{CheckTenant, CheckManagementToken},
+			id: CheckConnectorApps, gateway: true, deps: []string{CheckResourceServer}, reads: []string{"read:clients", "read:client_grants"},
+			title: func(d *doctorRun) string {
+				return "Applications WSO2's connector made, authorized for " + d.s.APIIdentifier
+			},
+			run: checkConnectorApps,
+		},
+		{
+			id: CheckKeyManager, gateway: true, deps: []string{CheckTenant, CheckManagementToken},
 			title: func(d *doctorRun) string { return "WSO2 Key Manager values" },
 			run:   checkKeyManager,
 		},
@@ -388,17 +400,24 @@ func checkResourceServer(ctx context.Context, d *doctorRun) verdict {
 		return cannot("look the API up", err)
 	}
 	d.rs = rs
-	if d.p.ID == WSO2 && !slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Value == WSO2Scope }) {
-		return fail(fmt.Sprintf("API %q (%s) has no scope %q, which WSO2's connector requests for every application", rs.Name, rs.Identifier, WSO2Scope),
-			fmt.Sprintf("add the scope %q under Applications → APIs → %s → Permissions, %s", WSO2Scope, rs.Name, rerun(d.p.ID)))
+	wantScopes := d.p.want(KindResourceServer, d.s).ResourceServer.Scopes
+	for _, want := range wantScopes {
+		if !slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Value == want.Value }) {
+			return fail(fmt.Sprintf("API %q (%s) has no scope %q, which %s requests for every application", rs.Name, rs.Identifier, want.Value, d.p.Gateway.Requester),
+				fmt.Sprintf("add the scope %q under Applications → APIs → %s → Permissions, %s", want.Value, rs.Name, rerun(d.p.ID)))
+		}
 	}
 	if rs.SigningAlg == "HS256" {
 		return warn(fmt.Sprintf("API %q (%s) signs its tokens with HS256 (a secret of the API): a gateway cannot check them against the tenant's JWKS", rs.Name, rs.Identifier),
 			fmt.Sprintf("set Signing Algorithm to RS256 under Applications → APIs → %s → Settings", rs.Name))
 	}
 	extra := ""
-	if d.p.ID == WSO2 {
-		extra = ", with the scope " + WSO2Scope
+	for i, want := range wantScopes {
+		if i == 0 {
+			extra = ", with the scope " + want.Value
+		} else {
+			extra += ", " + want.Value
+		}
 	}
 	return pass("API %q (id %s) signs with %s%s", rs.Name, rs.ID, orNone(rs.SigningAlg), extra)
 }
@@ -473,9 +492,9 @@ func checkClientGrant(ctx context.Context, d *doctorRun) verdict {
 		return cannot("look the client grant up", err)
 	}
 	d.grant = g
-	if want := grantScopes(d.p.ID); len(missingStrings(want, g.Scope)) > 0 {
-		return fail(fmt.Sprintf("the client grant %s from %q to %s lacks the scope %s, which WSO2 requests in its token requests",
-			g.ID, d.app.Name, d.s.APIIdentifier, strings.Join(missingStrings(want, g.Scope), ", ")),
+	if want := d.p.want(KindClientGrant, d.s).Grant.Scope; len(missingStrings(want, g.Scope)) > 0 {
+		return fail(fmt.Sprintf("the client grant %s from %q to %s lacks the scope %s, which %s requests in its token requests",
+			g.ID, d.app.Name, d.s.APIIdentifier, strings.Join(missingStrings(want, g.Scope), ", "), d.p.Gateway.Requester),
 			fmt.Sprintf("tick %s under Applications → APIs → %s → Machine to Machine Applications → %s, then Update, %s",
 				strings.Join(want, ", "), orNone(d.rs.Name), d.app.Name, rerun(d.p.ID)))
 	}
@@ -553,6 +572,10 @@ func checkUser(ctx context.Context, d *doctorRun) verdict {
 }
 
 func checkUserLogin(ctx context.Context, d *doctorRun) verdict {
+	if !slices.Contains(d.app.GrantTypes, GrantPasswordRealm) && d.app.Marked() {
+		return verdict{status: CheckSkip, why: fmt.Sprintf("skipped: application %q does not allow the password-realm grant: auth0-wizard allows it for its own test login only (least privilege), so a login cannot be tried here; Azure API Management logs users in with the authorization code flow", d.app.Name),
+			fix: "run the wizard again to repeat its test login, or apply with keep_password_realm: true to keep the grant"}
+	}
 	if !slices.Contains(d.app.GrantTypes, GrantPasswordRealm) {
 		return warn(fmt.Sprintf("application %q does not allow the password-realm grant, so a login of the user cannot be tried here", d.app.Name),
 			"nothing to fix for Azure API Management (it logs users in with the authorization code flow); tick Password under Advanced Settings → Grant Types to test logins here")
@@ -569,6 +592,37 @@ func checkUserLogin(ctx context.Context, d *doctorRun) verdict {
 		return fail("the user's token does not verify: "+tc.Reason, "check the API's signing algorithm (RS256) and the tenant's signing keys")
 	}
 	return pass("%s logged in through %q; the access token verifies", d.s.UserEmail, d.s.ConnectionName)
+}
+
+func checkConnectorApps(ctx context.Context, d *doctorRun) verdict {
+	apps, err := (&Engine{c: d.c}).ConnectorApplications(ctx, d.s)
+	if err != nil {
+		return cannot("list the applications WSO2's connector made", err)
+	}
+	if len(apps) == 0 {
+		return pass("none yet (WSO2's connector names them <user><app>_PRODUCTION or _SANDBOX when a developer generates keys)")
+	}
+	var bad, good []string
+	for _, a := range apps {
+		if a.Authorized {
+			good = append(good, a.App.Name)
+		} else {
+			bad = append(bad, fmt.Sprintf("%s (%s)", a.App.Name, a.App.ClientID))
+		}
+	}
+	if len(bad) > 0 {
+		ids := make([]string, 0, len(bad))
+		for _, a := range apps {
+			if !a.Authorized {
+				ids = append(ids, "--authorize-client "+a.App.ClientID)
+			}
+		}
+		return fail(fmt.Sprintf("%d of %d are not authorized for %s, so WSO2 cannot generate their tokens (\"Please add application to WSO2 resource server API\"): %s",
+			len(bad), len(apps), d.s.APIIdentifier, strings.Join(bad, ", ")),
+			fmt.Sprintf("run auth0-wizard apply --playbook wso2 %s (or pick them on the wizard's application screen), or authorize each under Applications → APIs → %s → Machine to Machine Applications",
+				strings.Join(ids, " "), orNone(d.rs.Name)))
+	}
+	return pass("%d authorized: %s", len(good), strings.Join(good, ", "))
 }
 
 func checkKeyManager(_ context.Context, d *doctorRun) verdict {
@@ -595,6 +649,12 @@ func checkKeyManager(_ context.Context, d *doctorRun) verdict {
 			return fail(fmt.Sprintf("the test token has no %q claim, the key manager's consumer key claim", km.ConsumerKeyClaim),
 				"check the API's token dialect; Auth0 access tokens carry azp")
 		}
+	}
+	if d.s.APIMURL != "" && d.s.APIIdentifier != d.s.APIMURL {
+		return warn(fmt.Sprintf("the API's identifier %q is not the API Manager's URL %q: the guide's connector (API Manager 3.2.0) asks Auth0 for every application token with the audience %s, which then fails (\"Please add application to WSO2 resource server API\"); later connectors use the developer portal's audience field",
+			d.s.APIIdentifier, d.s.APIMURL, d.s.APIMURL),
+			fmt.Sprintf("on a 3.2.0 connector give the API the identifier %s (auth0-wizard apply --playbook wso2 --api-identifier %s); on a v1.x or 4.x connector type %s into the developer portal's audience field",
+				d.s.APIMURL, d.s.APIMURL, d.s.APIIdentifier))
 	}
 	if lack := missingStrings(WSO2ConnectorScopes(), d.granted); len(lack) > 0 {
 		return warn(fmt.Sprintf("the key manager's connector (client %s) lacks %s: the developer portal's key generation or secret regeneration will fail",

@@ -141,24 +141,50 @@ func all(status steps.CheckStatus, ids ...string) [][2]string {
 }
 
 var (
-	wso2Checks  = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token", "key_manager"}
+	wso2Checks  = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token", "connector_apps", "key_manager"}
 	azureChecks = []string{"tenant", "management_token", "scopes", "resource_server", "client", "client_grant", "token",
 		"connection", "connection_client", "user", "user_login"}
 )
 
 func TestDoctorPassesAfterApply(t *testing.T) {
 	t.Parallel()
+	keep := func(s *steps.Settings) { s.KeepPasswordRealm = true }
 	for _, tc := range []struct {
+		name   string
 		id     steps.PlaybookID
 		checks []string
-	}{{steps.WSO2, wso2Checks}, {steps.Azure, azureChecks}} {
-		t.Run(string(tc.id), func(t *testing.T) {
+		edit   func(*steps.Settings)
+		skip   string // a check skipped by design
+	}{
+		{"wso2", steps.WSO2, wso2Checks, nil, ""},
+		// Least privilege: the application had the password-realm grant
+		// for the wizard's test login only, so the doctor cannot log in.
+		{"azure", steps.Azure, azureChecks, nil, "user_login"},
+		{"azure keeping password-realm", steps.Azure, azureChecks, keep, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := appliedTenant(t, tc.id)
+			var edits []func(*steps.Settings)
+			if tc.edit != nil {
+				edits = append(edits, tc.edit)
+			}
+			f := appliedTenant(t, tc.id, edits...)
+			all := func(status steps.CheckStatus, ids ...string) [][2]string {
+				out := all(status, ids...)
+				for i := range out {
+					if out[i][0] == tc.skip {
+						out[i][1] = string(steps.CheckSkip)
+					}
+				}
+				return out
+			}
 
 			// By the playbook's default names, with the flags' settings.
 			rs := f.doctor(t, f.s, steps.DoctorOptions{})
 			requireVerdicts(t, rs, all(steps.CheckPass, tc.checks...))
+			if tc.skip != "" {
+				requireContains(t, "skip why", result(t, rs, tc.skip).Why, "least privilege")
+			}
 			requireContains(t, "token why", result(t, rs, "token").Why, "verified", "expires in 23h5")
 
 			// From the journal: only the tenant and credentials given.
@@ -183,7 +209,7 @@ func TestDoctorDeletedClientGrant(t *testing.T) {
 	rs := f.doctor(t, f.s, steps.DoctorOptions{})
 	requireVerdicts(t, rs, [][2]string{
 		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "PASS"}, {"resource_server", "PASS"}, {"client", "PASS"},
-		{"client_grant", "FAIL"}, {"token", "SKIP"}, {"key_manager", "PASS"},
+		{"client_grant", "FAIL"}, {"token", "SKIP"}, {"connector_apps", "PASS"}, {"key_manager", "PASS"},
 	})
 	g := result(t, rs, "client_grant")
 	requireContains(t, "client grant why", g.Why, "client grant", f.s.APIIdentifier, f.res.ClientID)
@@ -216,7 +242,7 @@ func TestDoctorManagementAppLackingAScope(t *testing.T) {
 	rs := f.doctor(t, s, steps.DoctorOptions{})
 	requireVerdicts(t, rs, [][2]string{
 		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "FAIL"}, {"resource_server", "PASS"}, {"client", "PASS"},
-		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"key_manager", "WARN"},
+		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"connector_apps", "SKIP"}, {"key_manager", "WARN"},
 	})
 	sc := result(t, rs, "scopes")
 	requireContains(t, "scopes why", sc.Why, "read:client_grants", app.ClientID)
@@ -294,7 +320,7 @@ func TestDoctorWarnings(t *testing.T) {
 	t.Parallel()
 	t.Run("HS256 API", func(t *testing.T) {
 		t.Parallel()
-		f := appliedTenant(t, steps.Azure, func(s *steps.Settings) { s.SigningAlg = "HS256" })
+		f := appliedTenant(t, steps.Azure, func(s *steps.Settings) { s.SigningAlg = "HS256"; s.KeepPasswordRealm = true })
 		rs := f.doctor(t, f.s, steps.DoctorOptions{})
 		want := all(steps.CheckPass, azureChecks...)
 		// Like Auth0, the sandbox signs an HS256 API's tokens with the API's
@@ -407,7 +433,7 @@ func TestDoctorProgressSendsEachResult(t *testing.T) {
 	// A fresh tenant: reachable, credentials fine, nothing of the playbook.
 	requireVerdicts(t, rs, [][2]string{
 		{"tenant", "PASS"}, {"management_token", "PASS"}, {"scopes", "PASS"}, {"resource_server", "FAIL"}, {"client", "FAIL"},
-		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"key_manager", "PASS"},
+		{"client_grant", "SKIP"}, {"token", "SKIP"}, {"connector_apps", "SKIP"}, {"key_manager", "PASS"},
 	})
 }
 

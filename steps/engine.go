@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -28,10 +27,25 @@ const (
 type Engine struct {
 	c       Client
 	backoff time.Duration // resendBackoff; tests set it to zero
+	wso2    WSO2Client    // nil: no WSO2 credentials were given
 
 	mu      sync.Mutex
 	checked map[string]Endpoints // playbook + "|" + domain → endpoints
 }
+
+// env is what the resource model's functions work through.
+func (e *Engine) env() env { return env{Client: e.c, wso2: e.wso2} }
+
+// WithWSO2 returns the engine working through w for WSO2 API Manager too
+// (the wso2 playbook's key manager and developer-portal application); a
+// nil w leaves those actions out.
+func (e *Engine) WithWSO2(w WSO2Client) *Engine {
+	e.wso2 = w
+	return e
+}
+
+// Client is the Auth0 client the engine works through.
+func (e *Engine) Client() Client { return e.c }
 
 // NewEngine returns an engine working through c.
 func NewEngine(c Client) *Engine {
@@ -86,11 +100,7 @@ func (e *Engine) ensureChecked(ctx context.Context, p Playbook, s Settings) (End
 
 // planState is what Plan found, kept for Apply so it need not read again.
 type planState struct {
-	rs    ResourceServer
-	app   App
-	grant ClientGrant
-	conn  Connection
-	user  User
+	found map[string]resource // action id → the resource found
 	// ours: actions whose resource this tool created in an earlier run (the
 	// journal says so); reused now, they stay "created" in the journal.
 	ours map[string]bool
@@ -103,10 +113,12 @@ type planState struct {
 // other resources than those the journal records as created are refused with
 // a *JournalConflictError (see ResumeSettings to continue the journal's run).
 //
-// A same-named application without this tool's marker is never reused nor
-// duplicated: Plan fails with an error wrapping ErrUnmarkedClient.
+// Every action whose lookup needs nothing from another is looked up at once;
+// then those that need their ids. A found resource of a kind that carries
+// this tool's marker (an application) without it is never reused nor
+// duplicated: Plan fails with that kind's error (ErrUnmarkedClient).
 func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (Plan, error) {
-	s = WithDefaults(s)
+	s = p.WithDefaults(s)
 	if err := p.validate(s, true); err != nil {
 		return Plan{}, err
 	}
@@ -115,7 +127,7 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		if err := j.checkFor(p.ID, domain); err != nil {
 			return Plan{}, err
 		}
-		if err := j.checkSettings(p.ID, domain, s); err != nil {
+		if err := j.checkSettings(p, domain, s); err != nil {
 			return Plan{}, err
 		}
 	}
@@ -123,147 +135,157 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 	if err != nil {
 		return Plan{}, err
 	}
-	azure := p.ID == Azure
 
-	st := &planState{ours: map[string]bool{}}
+	st := &planState{found: map[string]resource{}, ours: map[string]bool{}}
+	actions, want := wants(p, s, ep, domain)
+	byID := map[string]ActionSpec{}
+	for _, a := range actions {
+		byID[a.ID] = a
+	}
+	// refsOf are the found resources an action's lookup needs, and whether
+	// they are all there (if one is still to be made, neither is this one).
+	refsOf := func(a ActionSpec, k kindDef) (refs, bool) {
+		r := refs{}
+		for _, d := range a.DependsOn {
+			if f, ok := st.found[d]; ok {
+				r[byID[d].Kind] = f
+			}
+		}
+		if k.ready != nil {
+			return r, k.ready(want[a.ID], r)
+		}
+		for _, n := range k.needs {
+			if _, ok := r[n]; !ok {
+				return r, false
+			}
+		}
+		return r, true
+	}
 	var (
-		rsFound, appFound, grantFound, connFound, userFound, enabled bool
-		mu                                                           sync.Mutex
-		errs                                                         []error
+		mu   sync.Mutex
+		errs []error
 	)
-	fail := func(err error) {
-		mu.Lock()
-		errs = append(errs, err)
-		mu.Unlock()
-	}
-	found := func(err error, what string) bool {
-		if err == nil {
-			return true
-		}
-		if !errors.Is(err, ErrNotFound) {
-			fail(fmt.Errorf("look up %s: %w", what, err))
-		}
-		return false
-	}
-
-	// Round 1: everything found by its name, at once.
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		rs, err := e.c.FindResourceServer(ctx, s.APIIdentifier)
-		rsFound, st.rs = found(err, "resource server "+s.APIIdentifier), rs
-	}()
-	go func() {
-		defer wg.Done()
-		app, err := e.c.FindClient(ctx, s.AppName)
-		appFound, st.app = found(err, "application "+s.AppName), app
-	}()
-	if azure {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			c, err := e.c.FindConnection(ctx, s.ConnectionName)
-			connFound, st.conn = found(err, "connection "+s.ConnectionName), c
-		}()
-		go func() {
-			defer wg.Done()
-			u, err := e.c.FindUser(ctx, s.ConnectionName, s.UserEmail)
-			userFound, st.user = found(err, "user "+s.UserEmail+" in "+s.ConnectionName), u
-		}()
-	}
-	wg.Wait()
-	if len(errs) > 0 {
-		return Plan{}, errors.Join(errs...)
-	}
-	if appFound && !appMarked(st.app, j) {
-		return Plan{}, &UnmarkedClientError{Name: s.AppName, ClientID: st.app.ClientID}
-	}
-
-	// Round 2: what needs an id from round 1.
-	if appFound {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g, err := e.c.FindClientGrant(ctx, st.app.ClientID, s.APIIdentifier)
-			grantFound, st.grant = found(err, "client grant of "+s.AppName+" for "+s.APIIdentifier), g
-		}()
-		if azure && connFound {
+	round := func(needing bool) error {
+		var wg sync.WaitGroup
+		for _, a := range actions {
+			k, err := kindOf(a.Kind)
+			if err != nil {
+				return err
+			}
+			if (len(k.needs) > 0 || k.ready != nil) != needing {
+				continue
+			}
+			r, ok := refsOf(a, k)
+			if !ok {
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, err := e.c.ConnectionEnabledFor(ctx, st.conn.ID, st.app.ClientID)
-				if err != nil {
-					fail(fmt.Errorf("read the applications of connection %s: %w", s.ConnectionName, err))
+				f, err := k.find(ctx, e.env(), want[a.ID], r)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					st.found[a.ID] = f
+				case !errors.Is(err, ErrNotFound):
+					errs = append(errs, fmt.Errorf("look up %s %s: %w", k.label, want[a.ID].Name, err))
 				}
-				enabled = ok
 			}()
 		}
+		wg.Wait()
+		return errors.Join(errs...)
 	}
-	wg.Wait()
-	if len(errs) > 0 {
-		return Plan{}, errors.Join(errs...)
+	if err := round(false); err != nil {
+		return Plan{}, err
+	}
+	for _, a := range actions {
+		k := kinds[a.Kind]
+		f, ok := st.found[a.ID]
+		if !ok {
+			continue
+		}
+		if k.marked != nil && !k.marked(f) && !journalCreated(j, a.ID, f.id) {
+			return Plan{}, k.foreign(want[a.ID], f)
+		}
+		if k.unfit != nil {
+			if err := k.unfit(want[a.ID], f); err != nil {
+				return Plan{}, err
+			}
+		}
+	}
+	if err := round(true); err != nil {
+		return Plan{}, err
+	}
+
+	// What a create would meet, knowable now.
+	for _, a := range actions {
+		k := kinds[a.Kind]
+		if _, found := st.found[a.ID]; found || k.precheck == nil {
+			continue
+		}
+		r, _ := refsOf(a, k)
+		if err := k.precheck(want[a.ID], r); err != nil {
+			return Plan{}, err
+		}
 	}
 
 	// Which found resources this tool created in an earlier run.
-	ours := func(actionID, id string, present bool) {
-		if j == nil || !present {
-			return
+	for _, a := range actions {
+		f, ok := st.found[a.ID]
+		if !ok || j == nil {
+			continue
 		}
-		if en, ok := j.entry(actionID); ok && (en.Action == Create.Past() && en.ID == id || en.Action == journalPending) {
-			st.ours[actionID] = true
+		if en, ok := j.entry(a.ID); ok && (en.Action == kinds[a.Kind].doneVerb.Past() && (en.ID == f.id || a.Kind == KindConnectionClient) || en.Action == journalPending) {
+			st.ours[a.ID] = true
 		}
-	}
-	ours("resource_server", st.rs.ID, rsFound)
-	ours("client", st.app.ClientID, appFound)
-	ours("client_grant", st.grant.ID, grantFound)
-	ours("connection", st.conn.ID, connFound)
-	ours("user", st.user.ID, userFound)
-	if en, ok := journalEntryOf(j, "connection_client"); ok && enabled && en.Action != Reuse.Past() {
-		st.ours["connection_client"] = true // this tool enabled it: teardown turns it off
 	}
 
 	plan := Plan{Playbook: p.ID, Domain: domain, Endpoints: ep, state: st}
-	rsA := Action{ID: "resource_server", Kind: KindResourceServer, Name: s.APIName + " (" + s.APIIdentifier + ")", Verb: Create}
-	if rsFound {
-		rsA.Verb, rsA.ExistingID = Reuse, st.rs.ID
-		if ch := rsChanges(p.ID, st.rs); len(ch) > 0 {
-			rsA.Verb, rsA.Changes = Update, ch
+	for _, a := range actions {
+		k := kinds[a.Kind]
+		act := Action{ID: a.ID, Kind: a.Kind, Name: want[a.ID].Name, Verb: Create, DependsOn: a.DependsOn}
+		if k.doneVerb == Update {
+			act.Verb, act.Changes = Update, []string{"enable the connection for the application"}
 		}
-	}
-	appA := Action{ID: "client", Kind: KindClient, Name: s.AppName, Verb: Create}
-	if appFound {
-		appA.Verb, appA.ExistingID = Reuse, st.app.ClientID
-		if ch := appChanges(s, st.app); len(ch) > 0 {
-			appA.Verb, appA.Changes = Update, ch
+		if f, ok := st.found[a.ID]; ok {
+			act.Verb, act.ExistingID, act.Changes = Reuse, f.id, nil
+			if k.describe != nil {
+				act.Found, act.Warnings = k.describe(want[a.ID], f)
+			}
+			if k.changes != nil {
+				if ch := k.changes(want[a.ID], f); len(ch) > 0 {
+					act.Verb, act.Changes = Update, ch
+				}
+			}
 		}
-	}
-	grantA := Action{ID: "client_grant", Kind: KindClientGrant, Name: s.AppName + " → " + s.APIIdentifier, Verb: Create,
-		DependsOn: []string{"resource_server", "client"}}
-	if grantFound {
-		grantA.Verb, grantA.ExistingID = Reuse, st.grant.ID
-		if missing := missingStrings(grantScopes(p.ID), st.grant.Scope); len(missing) > 0 {
-			grantA.Verb, grantA.Changes = Update, []string{"add scope " + strings.Join(missing, ", ")}
-		}
-	}
-	plan.Actions = []Action{rsA, appA, grantA}
-	if azure {
-		connA := Action{ID: "connection", Kind: KindConnection, Name: s.ConnectionName, Verb: Create}
-		if connFound {
-			connA.Verb, connA.ExistingID = Reuse, st.conn.ID
-		}
-		ccA := Action{ID: "connection_client", Kind: KindConnectionClient, Name: s.ConnectionName + " → " + s.AppName, Verb: Update,
-			Changes: []string{"enable the connection for the application"}, DependsOn: []string{"connection", "client"}}
-		if enabled {
-			ccA.Verb, ccA.ExistingID, ccA.Changes = Reuse, st.conn.ID, nil
-		}
-		userA := Action{ID: "user", Kind: KindUser, Name: s.UserEmail, Verb: Create, DependsOn: []string{"connection"}}
-		if userFound {
-			userA.Verb, userA.ExistingID = Reuse, st.user.ID
-		}
-		plan.Actions = append(plan.Actions, connA, ccA, userA)
+		plan.Actions = append(plan.Actions, act)
 	}
 	return plan, nil
+}
+
+// wants are a run's actions and what each wants, completed from discovery.
+func wants(p Playbook, s Settings, ep Endpoints, domain string) ([]ActionSpec, map[string]Desired) {
+	actions := p.ActionsFor(s)
+	want := make(map[string]Desired, len(actions))
+	for _, a := range actions {
+		d := a.Want(s)
+		if k, ok := kinds[a.Kind]; ok && k.complete != nil {
+			k.complete(&d, ep, domain, s)
+		}
+		want[a.ID] = d
+	}
+	return actions, want
+}
+
+// journalCreated says whether the journal records the action's resource,
+// with that id, as created by this tool.
+func journalCreated(j *Journal, actionID, id string) bool {
+	if j == nil {
+		return false
+	}
+	en, ok := j.entry(actionID)
+	return ok && en.ID == id && en.Action == Create.Past()
 }
 
 // ErrUnmarkedClient is wrapped by Plan's error when an application with the
@@ -291,58 +313,6 @@ func (e *UnmarkedClientError) Error() string {
 // Unwrap makes errors.Is(err, ErrUnmarkedClient) true.
 func (e *UnmarkedClientError) Unwrap() error { return ErrUnmarkedClient }
 
-func journalEntryOf(j *Journal, actionID string) (journalEntry, bool) {
-	if j == nil {
-		return journalEntry{}, false
-	}
-	return j.entry(actionID)
-}
-
-func appMarked(a App, j *Journal) bool {
-	if a.Marked() {
-		return true
-	}
-	if j == nil {
-		return false
-	}
-	en, ok := j.entry("client")
-	return ok && en.ID == a.ClientID && en.Action == Create.Past()
-}
-
-// grantScopes are the scopes the application's grant must carry.
-func grantScopes(id PlaybookID) []string {
-	if id == WSO2 {
-		return []string{WSO2Scope}
-	}
-	return []string{}
-}
-
-// rsScopes are the scopes the resource server must declare.
-func rsScopes(id PlaybookID) []Scope {
-	if id == WSO2 {
-		return []Scope{{Value: WSO2Scope, Description: "Requested by WSO2 API Manager for its applications"}}
-	}
-	return nil
-}
-
-func rsChanges(id PlaybookID, rs ResourceServer) []string {
-	var ch []string
-	for _, want := range rsScopes(id) {
-		if !slices.ContainsFunc(rs.Scopes, func(s Scope) bool { return s.Value == want.Value }) {
-			ch = append(ch, "add scope "+want.Value)
-		}
-	}
-	return ch
-}
-
-// appCallbacks are the callbacks the application must allow.
-func appCallbacks(s Settings) []string {
-	if s.Playbook != Azure || s.APIMInstance == "" {
-		return nil
-	}
-	return []string{APIMRedirectURI(s.APIMInstance, s.APIMServer)}
-}
-
 // APIMRedirectURI is the redirect URI of an Azure API Management developer
 // portal for an OAuth 2.0 authorization server named server.
 func APIMRedirectURI(instance, server string) string {
@@ -350,23 +320,6 @@ func APIMRedirectURI(instance, server string) string {
 		server = "auth0"
 	}
 	return "https://" + instance + ".developer.azure-api.net/signin-oauth/code/callback/" + server
-}
-
-func appChanges(s Settings, a App) []string {
-	var ch []string
-	if s.AppType != "" && a.AppType != s.AppType {
-		ch = append(ch, fmt.Sprintf("app type %s → %s", orNone(a.AppType), s.AppType))
-	}
-	if s.TokenEndpointAuthMethod != "" && a.TokenEndpointAuthMethod != s.TokenEndpointAuthMethod {
-		ch = append(ch, fmt.Sprintf("token endpoint authentication %s → %s", orNone(a.TokenEndpointAuthMethod), s.TokenEndpointAuthMethod))
-	}
-	if m := missingStrings(s.GrantTypes, a.GrantTypes); len(m) > 0 {
-		ch = append(ch, "add grant types "+strings.Join(m, ", "))
-	}
-	if m := missingStrings(appCallbacks(s), a.Callbacks); len(m) > 0 {
-		ch = append(ch, "add callback "+strings.Join(m, ", "))
-	}
-	return ch
 }
 
 func orNone(s string) string {

@@ -7,7 +7,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/auth0-wizard/auth0-wizard/assets"
@@ -16,7 +18,7 @@ import (
 // Masked is how a secret is shown unless secrets are revealed.
 const Masked = "********"
 
-// Export formats.
+// Export formats, by name.
 const (
 	FormatJSON        = "json"
 	FormatDotenv      = "dotenv"
@@ -24,20 +26,75 @@ const (
 	FormatAzurePolicy = "azure-policy"
 )
 
-// ExportFormats returns the export formats, in menu order.
-func ExportFormats() []string {
-	return []string{FormatJSON, FormatDotenv, FormatWSO2, FormatAzurePolicy}
+// ExportFormat is one entry of the export registry: a format a result can
+// be written in. Which formats a playbook offers is the playbook's data
+// (Playbook.Gateway.Exports); what a format holds is here.
+type ExportFormat struct {
+	Name string // the --export value and the summary screen's menu entry
+	// FileSuffix ends the name of the file the wizard writes the format to
+	// (auth0-wizard-<playbook><FileSuffix>): the extension with its dot,
+	// after a word that keeps two JSON formats apart.
+	FileSuffix string
+	// Render turns a result into the format's bytes.
+	Render func(r Result, s Settings, reveal bool) (Rendered, error)
+	// Masks says what the format hides without reveal, for a front end's
+	// note ("AUTH0_CLIENT_SECRET is left out").
+	Masks string
+	// MaskedWarning, when set, is what headless apply tells a person who
+	// wrote the file with its secret masked (one %s: the file's path): the
+	// file is of no use until the secret is filled in.
+	MaskedWarning string
 }
 
-// ExportFormatsFor lists the formats that make sense after a playbook: its
-// gateway's own (the WSO2 key manager, or Azure's validate-jwt policy) and
-// the two generic ones; the other gateway's would be half empty.
+// Rendered is an export's bytes and what they hold.
+type Rendered struct {
+	Data []byte
+	// Secret says the bytes hold a secret (only with reveal): a file
+	// holding them must be written 0600.
+	Secret bool
+	// Masked says a secret was masked or left out (reveal would put it in).
+	Masked bool
+}
+
+// exportRegistry holds every format, in menu order.
+var exportRegistry = []ExportFormat{
+	{Name: FormatJSON, FileSuffix: ".json", Render: renderJSON,
+		Masks: `its "client_secret" is masked (` + Masked + `)`},
+	{Name: FormatDotenv, FileSuffix: ".env", Render: renderDotenv,
+		Masks: "AUTH0_CLIENT_SECRET is left out"},
+	{Name: FormatWSO2, FileSuffix: "-keymanager.json", Render: renderKeyManager,
+		Masks: `its "client_secret" is masked (` + Masked + `)`,
+		MaskedWarning: "the key manager JSON in %s holds client_secret \"" + Masked + "\", masked: add --reveal-secrets to write the " +
+			"management application's secret into it, or fill it in the admin portal's Add Key Manager form before use"},
+	{Name: FormatAzurePolicy, FileSuffix: "-validate-jwt.xml", Render: renderAzurePolicy,
+		Masks: "the API's signing secret is left out"},
+}
+
+// ExportFormats returns the export formats' names, in menu order.
+func ExportFormats() []string {
+	names := make([]string, 0, len(exportRegistry))
+	for _, f := range exportRegistry {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// ExportFormatByName returns the registry's entry for a format.
+func ExportFormatByName(name string) (ExportFormat, error) {
+	for _, f := range exportRegistry {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return ExportFormat{}, fmt.Errorf("unknown export format %q: choose one of %s", name, strings.Join(ExportFormats(), ", "))
+}
+
+// ExportFormatsFor lists the formats that make sense after a playbook, as
+// its gateway data says (Playbook.Gateway.Exports); every format for an
+// unknown playbook.
 func ExportFormatsFor(id PlaybookID) []string {
-	switch id {
-	case WSO2:
-		return []string{FormatJSON, FormatDotenv, FormatWSO2}
-	case Azure:
-		return []string{FormatJSON, FormatDotenv, FormatAzurePolicy}
+	if p, err := PlaybookByID(id); err == nil {
+		return slices.Clone(p.Gateway.Exports)
 	}
 	return ExportFormats()
 }
@@ -57,41 +114,71 @@ func mask(secret string, reveal bool) string {
 	return Masked
 }
 
-// Export renders r in a format. secret reports whether the bytes carry a
-// secret (only with reveal): a file holding them must be written 0600.
+// Export renders r in a format (see ExportFormatByName and Render).
+// secret reports whether the bytes carry a secret (only with reveal): a
+// file holding them must be written 0600.
 //
 //   - json: the headless output contract object of PRODUCT.md.
 //   - dotenv: the new application's settings for the API and its clients
 //     (AUTH0_DOMAIN, AUTH0_ISSUER, AUTH0_TOKEN_ENDPOINT, AUTH0_JWKS_URI,
 //     AUTH0_AUDIENCE = the API identifier, AUTH0_CLIENT_ID, and
-//     AUTH0_CLIENT_SECRET only with reveal, else a comment; azure adds
-//     AUTH0_CONNECTION).
+//     AUTH0_CLIENT_SECRET only with reveal, else a comment; a run that made
+//     or reused a connection adds AUTH0_CONNECTION).
 //   - wso2: the key manager JSON of WSO2 API Manager 3.2.0's Admin REST API v1
 //     (POST /api/am/admin/v1/key-managers).
 //   - azure-policy: an API policy document whose inbound validate-jwt accepts
 //     only tokens this tenant issued for the API.
 func Export(format string, r Result, s Settings, reveal bool) (data []byte, secret bool, err error) {
-	s = WithDefaults(s)
-	switch format {
-	case FormatJSON:
-		b, err := json.MarshalIndent(Output(r, reveal), "", "  ")
-		if err != nil {
-			return nil, false, fmt.Errorf("encode json export: %w", err)
-		}
-		return append(b, '\n'), reveal && r.ClientSecret != "", nil
-	case FormatDotenv:
-		return exportDotenv(r, s, reveal)
-	case FormatWSO2:
-		b, err := json.MarshalIndent(KeyManager(r, s, reveal), "", "  ")
-		if err != nil {
-			return nil, false, fmt.Errorf("encode wso2 key manager: %w", err)
-		}
-		return append(b, '\n'), reveal && s.ClientSecret != "", nil
-	case FormatAzurePolicy:
-		return exportAzurePolicy(r, s, reveal)
-	}
-	return nil, false, fmt.Errorf("unknown export format %q: choose one of %s", format, strings.Join(ExportFormats(), ", "))
+	out, err := Render(format, r, s, reveal)
+	return out.Data, out.Secret, err
 }
+
+// Render renders r in a format, saying whether the bytes hold or mask a
+// secret.
+func Render(format string, r Result, s Settings, reveal bool) (Rendered, error) {
+	f, err := ExportFormatByName(format)
+	if err != nil {
+		return Rendered{}, err
+	}
+	return f.Render(r, WithDefaults(s), reveal)
+}
+
+func renderJSON(r Result, _ Settings, reveal bool) (Rendered, error) {
+	b, err := json.MarshalIndent(Output(r, reveal), "", "  ")
+	if err != nil {
+		return Rendered{}, fmt.Errorf("encode json export: %w", err)
+	}
+	return Rendered{Data: append(b, '\n'), Secret: reveal && r.ClientSecret != "", Masked: !reveal && r.ClientSecret != ""}, nil
+}
+
+func renderKeyManager(r Result, s Settings, reveal bool) (Rendered, error) {
+	b, err := json.MarshalIndent(KeyManager(r, s, reveal), "", "  ")
+	if err != nil {
+		return Rendered{}, fmt.Errorf("encode wso2 key manager: %w", err)
+	}
+	return Rendered{Data: append(b, '\n'), Secret: reveal && s.ClientSecret != "", Masked: !reveal && s.ClientSecret != ""}, nil
+}
+
+// template parses an export template once, at its first use; a template
+// missing from assets is an error, not an empty file.
+func exportTemplate(name string, funcs template.FuncMap) func() (*template.Template, error) {
+	return sync.OnceValues(func() (*template.Template, error) {
+		text := assets.Template(name)
+		if text == "" {
+			return nil, fmt.Errorf("export template %s is missing from assets/templates", name)
+		}
+		t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(text)
+		if err != nil {
+			return nil, fmt.Errorf("parse export template %s: %w", name, err)
+		}
+		return t, nil
+	})
+}
+
+var (
+	dotenvTemplate      = exportTemplate("dotenv.tmpl", template.FuncMap{"env": dotenvQuote})
+	azurePolicyTemplate = exportTemplate("azure-policy.xml.tmpl", template.FuncMap{"xml": xmlEscape})
+)
 
 // OutputDocument is the headless output contract of PRODUCT.md
 // (`apply --output json`): exactly these keys.
@@ -143,7 +230,11 @@ func Output(r Result, reveal bool) OutputDocument {
 
 type envVar struct{ Name, Value, Comment string }
 
-func exportDotenv(r Result, s Settings, reveal bool) ([]byte, bool, error) {
+func renderDotenv(r Result, s Settings, reveal bool) (Rendered, error) {
+	t, err := dotenvTemplate()
+	if err != nil {
+		return Rendered{}, err
+	}
 	vars := []envVar{
 		{Name: "AUTH0_DOMAIN", Value: r.Domain},
 		{Name: "AUTH0_ISSUER", Value: r.Endpoints.Issuer},
@@ -158,12 +249,9 @@ func exportDotenv(r Result, s Settings, reveal bool) ([]byte, bool, error) {
 	} else {
 		vars = append(vars, envVar{Comment: "AUTH0_CLIENT_SECRET is left out: export again with --reveal-secrets to include it"})
 	}
-	if r.Playbook == Azure {
+	if slices.ContainsFunc(r.Resources, func(x Resource) bool { return x.Kind == KindConnection }) {
+		// The users log in through the run's connection: the API's clients name it.
 		vars = append(vars, envVar{Name: "AUTH0_CONNECTION", Value: s.ConnectionName})
-	}
-	t, err := template.New("dotenv").Funcs(template.FuncMap{"env": dotenvQuote}).Parse(assets.Template("dotenv.tmpl"))
-	if err != nil {
-		return nil, false, fmt.Errorf("parse dotenv template: %w", err)
 	}
 	var b bytes.Buffer
 	err = t.Execute(&b, struct {
@@ -172,9 +260,9 @@ func exportDotenv(r Result, s Settings, reveal bool) ([]byte, bool, error) {
 		Vars     []envVar
 	}{oneLine(s.AppName), r.Playbook, vars})
 	if err != nil {
-		return nil, false, fmt.Errorf("render dotenv: %w", err)
+		return Rendered{}, fmt.Errorf("render dotenv: %w", err)
 	}
-	return b.Bytes(), secret, nil
+	return Rendered{Data: b.Bytes(), Secret: secret, Masked: !secret && r.ClientSecret != ""}, nil
 }
 
 // dotenvQuote double-quotes a value so that dotenv parsers and POSIX shells
@@ -368,10 +456,10 @@ func AzureFields(r Result, s Settings, reveal bool) []Field {
 // issuer-signing-keys, base64 of its bytes as Azure wants a symmetric key
 // (Auth0 signs with the secret's bytes as they are); without, a comment says
 // how to get it there.
-func exportAzurePolicy(r Result, s Settings, reveal bool) ([]byte, bool, error) {
-	t, err := template.New("azure-policy").Funcs(template.FuncMap{"xml": xmlEscape}).Parse(assets.Template("azure-policy.xml.tmpl"))
+func renderAzurePolicy(r Result, s Settings, reveal bool) (Rendered, error) {
+	t, err := azurePolicyTemplate()
 	if err != nil {
-		return nil, false, fmt.Errorf("parse azure policy template: %w", err)
+		return Rendered{}, err
 	}
 	alg := r.APISigningAlg
 	if alg == "" {
@@ -387,15 +475,24 @@ func exportAzurePolicy(r Result, s Settings, reveal bool) ([]byte, bool, error) 
 		HS256                                         bool
 		SigningKey                                    string
 		Scopes                                        []string
-	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, alg == "HS256", key, grantScopes(r.Playbook)})
+	}{r.Domain, r.Audience, r.Endpoints.Issuer, r.Endpoints.OpenIDConfiguration, alg == "HS256", key, grantScopesOf(r.Playbook)})
 	if err != nil {
-		return nil, false, fmt.Errorf("render azure policy: %w", err)
+		return Rendered{}, fmt.Errorf("render azure policy: %w", err)
 	}
-	return b.Bytes(), key != "", nil
+	return Rendered{Data: b.Bytes(), Secret: key != "", Masked: alg == "HS256" && key == ""}, nil
 }
 
 func xmlEscape(s string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return strings.ReplaceAll(b.String(), "--", "&#45;&#45;") // also safe inside the leading comment
+}
+
+// grantScopesOf are the scopes the playbook's client grant carries.
+func grantScopesOf(id PlaybookID) []string {
+	p, err := PlaybookByID(id)
+	if err != nil {
+		return []string{}
+	}
+	return nonNil(p.want(KindClientGrant, WithDefaults(Settings{Playbook: id})).Grant.Scope)
 }

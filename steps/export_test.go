@@ -230,3 +230,69 @@ func TestExportEscapes(t *testing.T) {
 		t.Errorf("unknown format error = %v", err)
 	}
 }
+
+func TestExportRegistry(t *testing.T) {
+	seen, suffixes := map[string]bool{}, map[string]bool{}
+	for _, name := range ExportFormats() {
+		f, err := ExportFormatByName(name)
+		if err != nil || f.Name != name || !strings.Contains(f.FileSuffix, ".") || f.Render == nil || f.Masks == "" || seen[name] || suffixes[f.FileSuffix] {
+			t.Errorf("registry entry %q = %+v, %v: want a unique name and file suffix (with its extension), a render function and what it masks", name, f, err)
+		}
+		seen[name], suffixes[f.FileSuffix] = true, true
+	}
+	for _, p := range Playbooks() {
+		for _, name := range p.Gateway.Exports {
+			if !seen[name] {
+				t.Errorf("playbook %s offers export %q, which the registry lacks", p.ID, name)
+			}
+		}
+	}
+	if _, err := ExportFormatByName("pdf"); err == nil || !strings.Contains(err.Error(), "json, dotenv") {
+		t.Errorf("unknown format: %v, want an error naming the formats", err)
+	}
+	if _, _, err := Export("pdf", Result{}, Settings{}, false); err == nil {
+		t.Error("Export of an unknown format succeeded")
+	}
+}
+
+func TestExportTemplateIsParsedOnceAndMissingIsAnError(t *testing.T) {
+	a, err := dotenvTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := dotenvTemplate(); a != b {
+		t.Error("the dotenv template was parsed twice")
+	}
+	missing := exportTemplate("no-such-template.tmpl", nil)
+	if tmpl, err := missing(); err == nil || tmpl != nil || !strings.Contains(err.Error(), "no-such-template.tmpl is missing") {
+		t.Fatalf("a missing template = %v, %v; want an error naming it", tmpl, err)
+	}
+}
+
+// TestRenderSaysWhatItMasks: every format that carries a secret says so
+// with reveal, and says it masked one without.
+func TestRenderSaysWhatItMasks(t *testing.T) {
+	for _, id := range []PlaybookID{WSO2, Azure} {
+		r, s := exportFixture(id)
+		r.APISigningAlg, r.APISigningSecret = "HS256", "fake-signing-secret"
+		for _, name := range ExportFormats() {
+			hidden, err := Render(name, r, s, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown, err := Render(name, r, s, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hidden.Secret || !hidden.Masked || !shown.Secret || shown.Masked {
+				t.Errorf("%s %s: without reveal secret=%v masked=%v, with reveal secret=%v masked=%v; want false,true then true,false",
+					id, name, hidden.Secret, hidden.Masked, shown.Secret, shown.Masked)
+			}
+			for _, secret := range []string{r.ClientSecret, s.ClientSecret, "ZmFrZS1zaWduaW5nLXNlY3JldA=="} {
+				if bytes.Contains(hidden.Data, []byte(secret)) {
+					t.Errorf("%s %s without reveal holds the secret %q", id, name, secret)
+				}
+			}
+		}
+	}
+}

@@ -18,6 +18,8 @@ const (
 	// been recorded yet (a crash in between): resume and teardown look the
 	// resource up by its reuse rule and, if it is there, treat it as created.
 	journalPending = "pending"
+	// proofJournal: created by an earlier run of this journal, found again.
+	proofJournal = "journal"
 )
 
 const journalVersion = 1
@@ -36,7 +38,10 @@ type Journal struct {
 }
 
 type journalDoc struct {
-	Version   int               `json:"version"`
+	Version int `json:"version"`
+	// RunID is the identity of the run this journal records: the marker
+	// on what it creates.
+	RunID     string            `json:"run_id,omitempty"`
 	Playbook  PlaybookID        `json:"playbook,omitempty"`
 	Domain    string            `json:"domain,omitempty"`
 	Settings  *Settings         `json:"settings,omitempty"`
@@ -56,13 +61,18 @@ type journalEntry struct {
 	Action    string            `json:"action"` // created, reused, updated, pending
 	DependsOn []string          `json:"depends_on,omitempty"`
 	Lookup    map[string]string `json:"lookup,omitempty"`
+	// Proof says how a resource was established as this tool's: the
+	// tenant answered its create, or after a lost answer it carried this
+	// run's marker or matched every field sent, or an earlier run's journal
+	// said so.
+	Proof string `json:"proof,omitempty"`
 }
 
 // ours reports whether the entry records a change this tool made that
 // teardown undoes: a resource it created (or whose create was sent and not
 // answered), or a connection it enabled for the application.
 func (e journalEntry) ours() bool {
-	return e.Action == Create.Past() || e.Action == journalPending || e.Kind == KindConnectionClient && e.Action == Update.Past()
+	return e.Action == Create.Past() || e.Action == journalPending || e.Action == kinds[e.Kind].doneVerb.Past()
 }
 
 // DefaultJournalPath is the journal file used when none is given.
@@ -98,6 +108,14 @@ func OpenJournal(path string, reveal bool) (*Journal, error) {
 
 // Path returns the journal's file, "" for an in-memory journal.
 func (j *Journal) Path() string { return j.path }
+
+// RunID is the identity of the run the journal records ("" before it
+// began).
+func (j *Journal) RunID() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.doc.RunID
+}
 
 // Playbook returns the playbook the journal is for ("" when new).
 func (j *Journal) Playbook() PlaybookID {
@@ -163,13 +181,14 @@ func (j *Journal) entries() []journalEntry {
 
 // begin checks the journal belongs to this playbook and tenant and records
 // the settings.
-func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
+func (j *Journal) begin(p Playbook, domain string, s Settings) error {
+	id := p.ID
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.checkLocked(id, domain); err != nil {
 		return err
 	}
-	if err := j.checkSettingsLocked(id, domain, s); err != nil {
+	if err := j.checkSettingsLocked(p, domain, s); err != nil {
 		return err
 	}
 	if j.doc.Playbook != id || j.doc.Domain != domain {
@@ -177,6 +196,9 @@ func (j *Journal) begin(id PlaybookID, domain string, s Settings) error {
 		j.doc.Resources, j.doc.Secrets = nil, nil
 	}
 	j.doc.Playbook, j.doc.Domain = id, domain
+	if j.doc.RunID == "" {
+		j.doc.RunID = newRunID()
+	}
 	s.ClientSecret, s.UserPassword = "", ""
 	j.doc.Settings = &s
 	return j.writeLocked()
@@ -277,52 +299,70 @@ func (e *JournalConflictError) Error() string {
 // checkSettings refuses settings that name other resources than those the
 // journal records as created by an earlier run of the same playbook on the
 // same tenant (see JournalConflictError); s has its defaults.
-func (j *Journal) checkSettings(id PlaybookID, domain string, s Settings) error {
+func (j *Journal) checkSettings(p Playbook, domain string, s Settings) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.checkSettingsLocked(id, domain, s)
+	return j.checkSettingsLocked(p, domain, s)
 }
 
-func (j *Journal) checkSettingsLocked(id PlaybookID, domain string, s Settings) error {
-	if j.doc.Playbook != id || j.doc.Domain != domain {
+// checkSettingsLocked compares, for each resource the journal records as
+// this tool's, the lookup keys it was found by with those the settings give
+// now (the action's Want), and names the input of each that differs.
+func (j *Journal) checkSettingsLocked(p Playbook, domain string, s Settings) error {
+	if j.doc.Playbook != p.ID || j.doc.Domain != domain {
 		return nil // checkLocked decides
 	}
 	var cs []SettingConflict
-	add := func(key, was, now string, same func(a, b string) bool) {
-		if was == "" || same(was, now) || slices.ContainsFunc(cs, func(c SettingConflict) bool { return c.Key == key }) {
-			return
-		}
-		cs = append(cs, SettingConflict{Key: key, Journal: was, Run: now})
-	}
-	exact := func(a, b string) bool { return a == b }
 	for _, e := range j.doc.Resources {
-		if !e.ours() {
+		a, ok := p.Action(e.ActionID)
+		if !e.ours() || !ok || a.Want == nil {
 			continue
 		}
-		l := e.Lookup
-		switch e.ActionID {
-		case "resource_server":
-			add("api_identifier", l["identifier"], s.APIIdentifier, exact)
-		case "client":
-			add("app_name", l["name"], s.AppName, exact)
-		case "client_grant":
-			add("api_identifier", l["audience"], s.APIIdentifier, exact)
-		case "connection":
-			add("connection_name", l["name"], s.ConnectionName, exact)
-		case "connection_client":
-			if conn, app, ok := strings.Cut(e.Name, " → "); ok {
-				add("connection_name", conn, s.ConnectionName, exact)
-				add("app_name", app, s.AppName, exact)
+		d := a.Want(s)
+		now := map[string]string{}
+		if k, ok := kinds[a.Kind]; ok {
+			now = k.lookupKeys(d, namedRefs(p, a, s))
+		}
+		for _, key := range sortedKeys(a.Inputs) {
+			input, was := a.Inputs[key], e.Lookup[key]
+			if key == "connection" || key == "app" {
+				if conn, app, ok := strings.Cut(e.Name, " → "); ok && a.Kind == KindConnectionClient && was == "" {
+					was = map[string]string{"connection": conn, "app": app}[key]
+				}
 			}
-		case "user":
-			add("connection_name", l["connection"], s.ConnectionName, exact)
-			add("user_email", l["email"], s.UserEmail, strings.EqualFold)
+			same := was == now[key] || key == "email" && strings.EqualFold(was, now[key])
+			if was == "" || same || slices.ContainsFunc(cs, func(c SettingConflict) bool { return c.Key == input }) {
+				continue
+			}
+			cs = append(cs, SettingConflict{Key: input, Journal: was, Run: now[key]})
 		}
 	}
 	if len(cs) == 0 {
 		return nil
 	}
 	return &JournalConflictError{Path: j.path, Conflicts: cs}
+}
+
+// namedRefs are the resources an action depends on as the settings name
+// them (no ids): what a lookup key that names another resource compares.
+func namedRefs(p Playbook, a ActionSpec, s Settings) refs {
+	r := refs{}
+	for _, d := range a.DependsOn {
+		if b, ok := p.Action(d); ok && b.Want != nil {
+			w := b.Want(s)
+			r[b.Kind] = resource{rs: w.ResourceServer, app: w.App, conn: w.Connection, user: w.User}
+		}
+	}
+	return r
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // ResumeHint says how to pick the run this journal records up again. apply
@@ -341,9 +381,11 @@ func (j *Journal) ResumeHint(sandbox bool, caFile string) string {
 		return "The run kept no journal: running it again plans from the tenant as it is now."
 	}
 	env := "AUTH0_CLIENT_SECRET=… "
-	if j.Playbook() == Azure {
-		if en, ok := j.entry("user"); !ok || en.Action == journalPending {
-			env += "AUTH0_WIZARD_USER_PASSWORD=… "
+	if p, err := PlaybookByID(j.Playbook()); err == nil {
+		if a, ok := p.actionOfKind(KindUser); ok {
+			if en, ok := j.entry(a.ID); !ok || en.Action == journalPending {
+				env += "AUTH0_WIZARD_USER_PASSWORD=… "
+			}
 		}
 	}
 	flags := "--journal " + shellQuote(j.path)
@@ -408,7 +450,7 @@ func (j *Journal) remove(actionID string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.doc.Resources = slices.DeleteFunc(j.doc.Resources, func(x journalEntry) bool { return x.ActionID == actionID })
-	if actionID == "client" {
+	if actionID == ActClient {
 		delete(j.doc.Secrets, "client_secret")
 	}
 	return j.writeLocked()

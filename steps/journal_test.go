@@ -20,7 +20,7 @@ func TestJournalFile(t *testing.T) {
 			t.Fatal("a new journal is written before the first change")
 		}
 		s := validSettings(Azure)
-		if err := j.begin(Azure, "my-tenant.us.auth0.com", s); err != nil {
+		if err := j.begin(mustPlaybook(t, Azure), "my-tenant.us.auth0.com", s); err != nil {
 			t.Fatal(err)
 		}
 		if err := j.record(journalEntry{ActionID: "client", Kind: KindClient, ID: "abc", Name: "app", Action: "created"}); err != nil {
@@ -69,17 +69,17 @@ func TestJournalFile(t *testing.T) {
 		if (j2.ClientSecret() != "") != reveal {
 			t.Errorf("secret kept = %q with reveal %v", j2.ClientSecret(), reveal)
 		}
-		if err := j2.begin(WSO2, "my-tenant.us.auth0.com", validSettings(WSO2)); err == nil || !strings.Contains(err.Error(), "tear that down first") {
+		if err := j2.begin(mustPlaybook(t, WSO2), "my-tenant.us.auth0.com", validSettings(WSO2)); err == nil || !strings.Contains(err.Error(), "tear that down first") {
 			t.Errorf("other playbook: %v", err)
 		}
-		if err := j2.begin(Azure, "other.eu.auth0.com", s); err == nil {
+		if err := j2.begin(mustPlaybook(t, Azure), "other.eu.auth0.com", s); err == nil {
 			t.Error("other tenant accepted")
 		}
 		// Once nothing is left to tear down, the file may serve another run.
 		if err := j2.remove("client"); err != nil {
 			t.Fatal(err)
 		}
-		if err := j2.begin(WSO2, "other.eu.auth0.com", validSettings(WSO2)); err != nil {
+		if err := j2.begin(mustPlaybook(t, WSO2), "other.eu.auth0.com", validSettings(WSO2)); err != nil {
 			t.Errorf("empty journal refused: %v", err)
 		}
 		if j2.Playbook() != WSO2 || j2.Domain() != "other.eu.auth0.com" {
@@ -97,4 +97,13 @@ func TestJournalRefusesGarbage(t *testing.T) {
 	if _, err := OpenJournal(path, false); err == nil || !strings.Contains(err.Error(), "move it away") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+func mustPlaybook(t *testing.T, id PlaybookID) Playbook {
+	t.Helper()
+	p, err := PlaybookByID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -8,6 +8,7 @@ type StepKind string
 const (
 	StepTenant         StepKind = "tenant"          // domain; discovery runs on leaving it
 	StepManagement     StepKind = "management"      // client id/secret/audience; token + scope check
+	StepAPIM           StepKind = "apim"            // wso2: the API Manager's URL and, optionally, its admin credentials
 	StepKeyManager     StepKind = "key_manager"     // wso2: the admin portal form, read-only values
 	StepResourceServer StepKind = "resource_server" // wso2 resource server / azure API
 	StepApplication    StepKind = "application"     // the application client and its grant
@@ -19,11 +20,45 @@ const (
 // Playbook is one published guide as data: ordered steps, each explained and
 // with its inputs. The UI renders it and must not restate it.
 type Playbook struct {
-	ID             PlaybookID
-	Title          string
-	Summary        string // one line on what it does
-	Steps          []Step
+	ID      PlaybookID
+	Title   string
+	Summary string // one line on what it does
+	Steps   []Step
+	// Actions are what the playbook makes or reuses in the tenant, as data.
+	Actions []ActionSpec
+	// Expand adds the actions the settings name one by one (a grant for each
+	// application to authorize); nil for none.
+	Expand         func(Settings) []ActionSpec
 	RequiredScopes []string // management API scopes the playbook needs
+	// Defaults fills, in settings the playbook runs with, the values no
+	// screen asks for (grant types, the application type); nil for none.
+	Defaults func(*Settings)
+	// Gateway is what the run hands over to the gateway, as data.
+	Gateway Gateway
+}
+
+// Gateway is a playbook's gateway side: the form a person fills in the
+// gateway's own portal, the exports that make sense after the playbook, and
+// what else its summary shows. Front ends render it and never ask which
+// playbook they are showing.
+type Gateway struct {
+	// Title names the gateway's form, e.g. "WSO2 admin portal: Add Key
+	// Manager (type Auth0)".
+	Title string
+	// Requester names what asks the tenant for tokens ("WSO2's connector"),
+	// in the doctor's explanations of a missing scope.
+	Requester string
+	// Checks are the doctor's checks of the gateway's own side (check ids),
+	// listed after the tenant's.
+	Checks []string
+	// Fields returns the form's values for a finished (or planned) run; a
+	// secret is masked unless reveal.
+	Fields func(r Result, s Settings, reveal bool) []Field
+	// Exports are the export formats offered after the playbook, in menu
+	// order.
+	Exports []string
+	// ShowsUser says the summary shows the test user the playbook made.
+	ShowsUser bool
 }
 
 // Step is one documented step of a guide.
@@ -49,6 +84,9 @@ type Input struct {
 	Default func(Settings) string
 	// Validate checks a value; nil means anything goes.
 	Validate func(string) error
+	// When, if set, says whether the input is asked with these settings (an
+	// input of the wizard's own application is not, when WSO2 makes it).
+	When func(Settings) bool
 }
 
 // Action is one planned change or reuse in the tenant.
@@ -59,7 +97,12 @@ type Action struct {
 	Verb       Verb         `json:"verb"`
 	ExistingID string       `json:"existing_id,omitempty"`
 	Changes    []string     `json:"changes,omitempty"` // for Update: what differs
-	DependsOn  []string     `json:"depends_on,omitempty"`
+	// Found says what a reused or updated resource really is (its name,
+	// signing algorithm, password policy); Warnings how it differs from
+	// what was asked. Both are for the review.
+	Found     string   `json:"found,omitempty"`
+	Warnings  []string `json:"warnings,omitempty"`
+	DependsOn []string `json:"depends_on,omitempty"`
 }
 
 // Plan is what Plan found: each action as create, reuse or update.
@@ -99,5 +142,8 @@ type Result struct {
 	// UserTokenNote says why the user token was not attempted (azure: the
 	// application does not allow the password-realm grant), when it was not.
 	UserTokenNote string `json:"user_token_note,omitempty"`
-	JournalPath   string `json:"journal"`
+	// WSO2 is what the run did on WSO2 API Manager's side, when it had its
+	// credentials.
+	WSO2        *WSO2Result `json:"wso2,omitempty"`
+	JournalPath string      `json:"journal"`
 }

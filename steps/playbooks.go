@@ -41,12 +41,85 @@ var (
 	scopesUsers = []string{"read:users", "create:users", "delete:users"}
 )
 
-func requiredScopes(id PlaybookID) []string {
-	s := slices.Concat(scopesResourceServers, scopesClients, scopesClientGrants)
-	if id == Azure {
-		s = slices.Concat(s, scopesConnections, scopesUsers)
+// The playbooks' actions, as data (the resource model in kinds.go does the
+// work).
+var (
+	wso2Actions = []ActionSpec{
+		{ID: ActResourceServer, Kind: KindResourceServer, Inputs: map[string]string{"identifier": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.APIName + " (" + s.APIIdentifier + ")", ResourceServer: ResourceServer{
+					Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg,
+					Scopes: []Scope{{Value: WSO2Scope, Description: "Requested by WSO2 API Manager for its applications"}}}}
+			}},
+		// Without WSO2's credentials: an application made as the connector
+		// makes one, with its grant.
+		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: wantApp, When: notWSO2Connected},
+		{ID: ActClientGrant, Kind: KindClientGrant, DependsOn: []string{ActResourceServer, ActClient}, When: notWSO2Connected,
+			Inputs: map[string]string{"audience": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.AppName + " → " + s.APIIdentifier, Grant: ClientGrant{Audience: s.APIIdentifier, Scope: []string{WSO2Scope}}}
+			}},
 	}
-	return s
+	azureActions = []ActionSpec{
+		{ID: ActResourceServer, Kind: KindResourceServer, Inputs: map[string]string{"identifier": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.APIName + " (" + s.APIIdentifier + ")",
+					ResourceServer: ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier, SigningAlg: s.SigningAlg}}
+			}},
+		{ID: ActClient, Kind: KindClient, Inputs: map[string]string{"name": "app_name"}, Want: func(s Settings) Desired {
+			d := wantApp(s)
+			if s.KeepPasswordRealm {
+				d.App.GrantTypes = union(d.App.GrantTypes, []string{GrantPasswordRealm})
+			}
+			if s.APIMInstance != "" {
+				d.App.Callbacks = []string{APIMRedirectURI(s.APIMInstance, s.APIMServer)}
+			}
+			return d
+		}},
+		{ID: ActClientGrant, Kind: KindClientGrant, DependsOn: []string{ActResourceServer, ActClient},
+			Inputs: map[string]string{"audience": "api_identifier"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.AppName + " → " + s.APIIdentifier, Grant: ClientGrant{Audience: s.APIIdentifier, Scope: []string{}}}
+			}},
+		{ID: ActConnection, Kind: KindConnection, Inputs: map[string]string{"name": "connection_name"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.ConnectionName, Connection: Connection{Name: s.ConnectionName, Strategy: "auth0"}}
+			}},
+		{ID: ActConnectionClient, Kind: KindConnectionClient, DependsOn: []string{ActConnection, ActClient},
+			Inputs: map[string]string{"connection": "connection_name", "app": "app_name"},
+			Want:   func(s Settings) Desired { return Desired{Name: s.ConnectionName + " → " + s.AppName} }},
+		{ID: ActUser, Kind: KindUser, DependsOn: []string{ActConnection},
+			Inputs: map[string]string{"connection": "connection_name", "email": "user_email"},
+			Want: func(s Settings) Desired {
+				return Desired{Name: s.UserEmail, User: User{Email: s.UserEmail, Password: s.UserPassword, Connection: s.ConnectionName}}
+			}},
+	}
+)
+
+// DefaultAPIMURL is WSO2 API Manager's own default server URL.
+const DefaultAPIMURL = "https://localhost:9443"
+
+func notWSO2Connected(s Settings) bool { return !wso2Connected(s) }
+
+// validateAPIMURL checks the API Manager URL: https, a host (and port), no
+// path.
+func validateAPIMURL(v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case v == "":
+		return fmt.Errorf("enter the API Manager's URL, e.g. %s", DefaultAPIMURL)
+	case err != nil || u.Host == "" || !strings.EqualFold(u.Scheme, "https") && !(strings.EqualFold(u.Scheme, "http") && isLoopback(u.Hostname())):
+		return fmt.Errorf("%q is not an https URL of the API Manager, e.g. %s", Printable(v), DefaultAPIMURL)
+	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("%q has more than a scheme, host and port: give only https://HOST:PORT", Printable(v))
+	}
+	return rejectControl("the URL", v)
+}
+
+// wantApp is the application a playbook makes: marked as this tool's.
+func wantApp(s Settings) Desired {
+	return Desired{Name: s.AppName, App: App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
+		GrantTypes: slices.Clone(s.GrantTypes), Metadata: map[string]string{MarkerKey: MarkerValue}}}
 }
 
 // Playbooks returns the playbooks: wso2, then azure. Each call returns fresh
@@ -106,7 +179,7 @@ func (p Playbook) ValidateGiven(s Settings) error {
 // or log it in, and the management secret lives in the Client).
 func (p Playbook) validate(s Settings, lenientSecrets bool) error {
 	for _, in := range p.Inputs() {
-		if in.Field == nil || in.Validate == nil {
+		if in.Field == nil || in.Validate == nil || in.When != nil && !in.When(s) {
 			continue
 		}
 		v := *in.Field(&s)
@@ -121,8 +194,8 @@ func (p Playbook) validate(s Settings, lenientSecrets bool) error {
 }
 
 // WithDefaults returns s with every empty input of its playbook set to the
-// input's default, and the values no screen asks for (grant types, app type
-// for azure) set to the playbook's. Settings without a playbook get wso2's.
+// input's default, and the values no screen asks for set to the playbook's.
+// Settings without a playbook get wso2's.
 func WithDefaults(s Settings) Settings {
 	if s.Playbook == "" {
 		s.Playbook = WSO2
@@ -131,6 +204,13 @@ func WithDefaults(s Settings) Settings {
 	if err != nil {
 		return s
 	}
+	return p.WithDefaults(s)
+}
+
+// WithDefaults returns s, for this playbook, with every empty input set to
+// its default and the playbook's Defaults applied.
+func (p Playbook) WithDefaults(s Settings) Settings {
+	s.Playbook = p.ID
 	for _, in := range p.Inputs() {
 		if in.Field == nil || in.Default == nil {
 			continue
@@ -139,27 +219,10 @@ func WithDefaults(s Settings) Settings {
 			*f = in.Default(s)
 		}
 	}
-	if len(s.GrantTypes) == 0 {
-		s.GrantTypes = defaultGrantTypes(s.Playbook)
-	}
-	if s.Playbook == Azure {
-		if s.AppType == "" {
-			s.AppType = "non_interactive"
-		}
-		if s.TokenEndpointAuthMethod == "" {
-			s.TokenEndpointAuthMethod = "client_secret_basic"
-		}
+	if p.Defaults != nil {
+		p.Defaults(&s)
 	}
 	return s
-}
-
-func defaultGrantTypes(id PlaybookID) []string {
-	if id == Azure {
-		// client_credentials for the wizard's test token, authorization_code
-		// for the APIM developer portal, password-realm for the test user.
-		return []string{GrantClientCredentials, GrantAuthorizationCode, GrantPasswordRealm}
-	}
-	return []string{GrantClientCredentials}
 }
 
 // ScopeCheck compares the scopes the management token was granted with the
@@ -246,13 +309,60 @@ func managementStep(p PlaybookID) Step {
 
 func wso2Playbook() Playbook {
 	return Playbook{
-		ID:             WSO2,
-		Title:          "WSO2 API Manager 3.2.0 with Auth0",
-		Summary:        "Auth0 as the key manager of WSO2 API Manager: the resource server, an application with its client grant, a verified token and the key manager configuration",
-		RequiredScopes: requiredScopes(WSO2),
+		ID:      WSO2,
+		Title:   "WSO2 API Manager 3.2.0 with Auth0",
+		Summary: "Auth0 as the key manager of WSO2 API Manager: the resource server, an application with its client grant, a verified token and the key manager configuration",
+		Actions: slices.Concat(wso2Actions, wso2SideActions()),
+		Expand:  authorizeActions,
+		Defaults: func(s *Settings) {
+			if len(s.GrantTypes) == 0 {
+				s.GrantTypes = []string{GrantClientCredentials}
+			}
+		},
+		RequiredScopes: ScopesFor(wso2Actions),
+
+		Gateway: Gateway{
+			Title:     "WSO2 admin portal: Add Key Manager (type Auth0)",
+			Requester: "WSO2's connector",
+			Checks:    []string{CheckConnectorApps, CheckKeyManager},
+			Fields:    KeyManagerFields,
+			Exports:   []string{FormatJSON, FormatDotenv, FormatWSO2},
+		},
 		Steps: []Step{
 			tenantStep(WSO2),
 			managementStep(WSO2),
+			{
+				ID: "apim", Kind: StepAPIM, Title: "WSO2 API Manager", Explain: text(WSO2, "apim"),
+				Inputs: []Input{
+					{
+						Key: "apim_url", Label: "API Manager URL",
+						Help:     "its management address, e.g. https://apim.example.com:9443 (WSO2's default is https://localhost:9443)",
+						Field:    func(s *Settings) *string { return &s.APIMURL },
+						Default:  func(Settings) string { return DefaultAPIMURL },
+						Validate: validateAPIMURL,
+					},
+					{
+						Key: "wso2_admin_user", Label: "Admin user",
+						Help:     "a WSO2 user with the admin role (apim:admin, apim:admin_operations)",
+						Field:    func(s *Settings) *string { return &s.WSO2AdminUser },
+						Default:  func(Settings) string { return "admin" },
+						Validate: validateName("a user name", 200),
+					},
+					{
+						Key: "wso2_admin_password", Label: "Admin password", Secret: true,
+						Help:  "leave empty to do WSO2's side by hand; never written to disk",
+						Field: func(s *Settings) *string { return &s.WSO2AdminPassword },
+					},
+					{
+						Key: "wso2_app_name", Label: "Developer portal application",
+						Help:     "the WSO2 application whose production keys WSO2 generates with the Auth0 key manager",
+						Field:    func(s *Settings) *string { return &s.WSO2AppName },
+						Default:  func(Settings) string { return "Auth0WizardApp" },
+						Validate: validateName("an application name", 70),
+						When:     wso2Connected,
+					},
+				},
+			},
 			{
 				ID: "key_manager", Kind: StepKeyManager, Title: "WSO2 key manager", Explain: text(WSO2, "key_manager"),
 				Inputs: []Input{
@@ -285,9 +395,14 @@ func wso2Playbook() Playbook {
 					},
 					{
 						Key: "api_identifier", Label: "API identifier (audience)",
-						Help:     "the audience of its tokens and the developer portal's \"audience of API\"; cannot be changed later",
-						Field:    func(s *Settings) *string { return &s.APIIdentifier },
-						Default:  func(Settings) string { return "wso2-resource-server" },
+						Help:  "the audience of its tokens and the developer portal's \"audience of API\"; cannot be changed later",
+						Field: func(s *Settings) *string { return &s.APIIdentifier },
+						Default: func(s Settings) string {
+							if s.APIMURL == "" {
+								return DefaultAPIMURL
+							}
+							return s.APIMURL
+						},
 						Validate: validateIdentifier,
 					},
 				},
@@ -299,6 +414,7 @@ func wso2Playbook() Playbook {
 					{
 						Key: "app_name", Label: "Application name",
 						Help:     "the Auth0 application that holds the keys; marked in its metadata as made by auth0-wizard",
+						When:     func(s Settings) bool { return !wso2Connected(s) },
 						Field:    func(s *Settings) *string { return &s.AppName },
 						Default:  func(Settings) string { return "WSO2 APIM application" },
 						Validate: validateName("an application name", 200),
@@ -328,10 +444,33 @@ func wso2Playbook() Playbook {
 
 func azurePlaybook() Playbook {
 	return Playbook{
-		ID:             Azure,
-		Title:          "Auth0 for Azure API Management",
-		Summary:        "Auth0 as the OAuth 2.0 authorization server of Azure API Management: an API, a machine-to-machine application, a database connection and a test user, with a verified token and the validate-jwt policy",
-		RequiredScopes: requiredScopes(Azure),
+		ID:      Azure,
+		Title:   "Auth0 for Azure API Management",
+		Summary: "Auth0 as the OAuth 2.0 authorization server of Azure API Management: an API, a machine-to-machine application, a database connection and a test user, with a verified token and the validate-jwt policy",
+		Actions: azureActions,
+		Defaults: func(s *Settings) {
+			if len(s.GrantTypes) == 0 {
+				// client_credentials for the wizard's test token,
+				// authorization_code for the APIM developer portal; the
+				// password-realm grant only for the test login (least
+				// privilege), unless asked to keep it.
+				s.GrantTypes = []string{GrantClientCredentials, GrantAuthorizationCode}
+			}
+			if s.AppType == "" {
+				s.AppType = "non_interactive"
+			}
+			if s.TokenEndpointAuthMethod == "" {
+				s.TokenEndpointAuthMethod = "client_secret_basic"
+			}
+		},
+		RequiredScopes: ScopesFor(azureActions),
+		Gateway: Gateway{
+			Title:     "Azure API Management: OAuth 2.0 authorization server",
+			Requester: "Azure API Management",
+			Fields:    AzureFields,
+			Exports:   []string{FormatJSON, FormatDotenv, FormatAzurePolicy},
+			ShowsUser: true,
+		},
 		Steps: []Step{
 			tenantStep(Azure),
 			managementStep(Azure),
@@ -522,7 +661,7 @@ func validateName(what string, max int) func(string) error {
 		case strings.ContainsAny(v, "<>"):
 			return fmt.Errorf("%s cannot contain < or >", what)
 		}
-		return nil
+		return rejectControl(what, v)
 	}
 }
 
@@ -539,6 +678,9 @@ func validateKeyManagerName(v string) error {
 }
 
 func validateIdentifier(v string) error {
+	if err := rejectControl("the identifier", v); err != nil {
+		return err
+	}
 	switch {
 	case v == "":
 		return fmt.Errorf("enter an identifier, e.g. basic-calculator or https://api.example.com/")
@@ -607,6 +749,9 @@ func validateAPIMName(optional bool) func(string) error {
 }
 
 func validateEmail(v string) error {
+	if err := rejectControl("the email address", v); err != nil {
+		return err
+	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") && !strings.HasSuffix(v, "@localhost") {
 		return fmt.Errorf("%q is not an email address, e.g. jane@example.com", v)
@@ -619,24 +764,5 @@ func validateEmail(v string) error {
 // lower case, upper case, digits and special characters. A connection with a
 // stricter policy may still refuse it; the tenant's error is then shown.
 func ValidatePassword(v string) error {
-	if len(v) < 8 {
-		return fmt.Errorf("use at least 8 characters")
-	}
-	var lower, upper, digit, special int
-	for _, r := range v {
-		switch {
-		case unicode.IsLower(r):
-			lower = 1
-		case unicode.IsUpper(r):
-			upper = 1
-		case unicode.IsDigit(r):
-			digit = 1
-		default:
-			special = 1
-		}
-	}
-	if lower+upper+digit+special < 3 {
-		return fmt.Errorf("use 3 of: lower case, upper case, digits, special characters")
-	}
-	return nil
+	return PasswordPolicy{}.Check(v)
 }

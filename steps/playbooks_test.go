@@ -18,7 +18,7 @@ func TestPlaybooksAreComplete(t *testing.T) {
 		t.Fatalf("playbooks = %v, want wso2 then azure", ps)
 	}
 	wantSteps := map[PlaybookID][]string{
-		WSO2:  {"tenant", "management", "key_manager", "resource_server", "application", "summary"},
+		WSO2:  {"tenant", "management", "apim", "key_manager", "resource_server", "application", "summary"},
 		Azure: {"tenant", "management", "resource_server", "application", "connection", "user", "summary"},
 	}
 	for _, p := range ps {

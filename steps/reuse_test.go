@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,6 +232,121 @@ func TestPendingCreateIsResolved(t *testing.T) {
 		}
 		if got := adm.snapshot(); !slices.Equal(got, before) || len(j.Resources()) != 0 {
 			t.Fatalf("after teardown of a pending entry:\n%s\n%+v", strings.Join(got, "\n"), j.Resources())
+		}
+	}
+}
+
+// A connection of the wrong kind under the chosen name (a social one) is
+// refused by the plan, and by an apply that plans for itself, before any
+// write: the tenant is as it was.
+func TestPlanRefusesASocialConnection(t *testing.T) {
+	t.Parallel()
+	sb, c := startSandbox(t, sandbox.Options{})
+	ctx := context.Background()
+	s := settings(sb, steps.Azure)
+	if _, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "google-oauth2"}); err != nil {
+		t.Fatal(err)
+	}
+	a := newAdmin(t, sb)
+	before := a.snapshot()
+	p, _ := steps.PlaybookByID(steps.Azure)
+	e := steps.NewEngine(c)
+	_, err := e.Plan(ctx, p, s, nil)
+	var unfit *steps.UnfitConnectionError
+	if !errors.As(err, &unfit) || unfit.Strategy != "google-oauth2" || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("plan: %v, want an UnfitConnectionError naming google-oauth2", err)
+	}
+	if _, err := e.Apply(ctx, p, s, steps.Plan{}, nil, nil); !errors.As(err, &unfit) {
+		t.Fatalf("apply: %v, want the same refusal", err)
+	}
+	if after := a.snapshot(); !slices.Equal(before, after) {
+		t.Errorf("the tenant changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// A connection whose password policy refuses the test user's password is
+// found by the plan, before any write; a reused API's real name and
+// algorithm are on the plan, with a warning for what differs.
+func TestPlanKnowsThePolicyAndWhatIsReused(t *testing.T) {
+	t.Parallel()
+	sb, c := startSandbox(t, sandbox.Options{})
+	ctx := context.Background()
+	s := settings(sb, steps.Azure)
+	s.UserPassword = "Passw0rd!x" // 10 characters: good enough for "good", not for a minimum of 14
+	a := newAdmin(t, sb)
+	conn, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "auth0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"options":{"passwordPolicy":"excellent","password_complexity_options":{"min_length":14}}}`
+	req, _ := http.NewRequest(http.MethodPatch, sb.BaseURL+"/api/v2/connections/"+conn.ID, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := sb.Client().Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("patch the connection's policy: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if _, err := c.CreateResourceServer(ctx, steps.ResourceServer{Name: "Their calculator", Identifier: s.APIIdentifier, SigningAlg: "HS256"}); err != nil {
+		t.Fatal(err)
+	}
+	before := a.snapshot()
+	p, _ := steps.PlaybookByID(steps.Azure)
+	e := steps.NewEngine(c)
+	_, err = e.Plan(ctx, p, s, nil)
+	var weak *steps.PasswordPolicyError
+	if !errors.As(err, &weak) || !strings.Contains(err.Error(), "14") {
+		t.Fatalf("plan: %v, want a PasswordPolicyError naming the minimum of 14", err)
+	}
+	if _, err := e.Apply(ctx, p, s, steps.Plan{}, nil, nil); !errors.As(err, &weak) {
+		t.Fatalf("apply: %v, want the same refusal before any write", err)
+	}
+	if after := a.snapshot(); !slices.Equal(before, after) {
+		t.Errorf("the tenant changed")
+	}
+
+	s.UserPassword = "Passw0rd!x-longer"
+	plan, err := e.Plan(ctx, p, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, act := range plan.Actions {
+		switch act.ID {
+		case steps.ActResourceServer:
+			if !strings.Contains(act.Found, "Their calculator") || !strings.Contains(act.Found, "HS256") || len(act.Warnings) < 2 {
+				t.Errorf("API: found %q, warnings %q", act.Found, act.Warnings)
+			}
+		case steps.ActConnection:
+			if !strings.Contains(act.Found, "excellent") {
+				t.Errorf("connection: found %q, want its policy", act.Found)
+			}
+		}
+	}
+}
+
+// Least privilege: the azure application has the password-realm grant for
+// the test login only; asked to keep it, it keeps it.
+func TestPasswordRealmOnlyForTheTestLogin(t *testing.T) {
+	t.Parallel()
+	for _, keep := range []bool{false, true} {
+		sb, c := startSandbox(t, sandbox.Options{})
+		ctx := context.Background()
+		s := settings(sb, steps.Azure)
+		s.KeepPasswordRealm = keep
+		p, _ := steps.PlaybookByID(steps.Azure)
+		res, err := steps.NewEngine(c).Apply(ctx, p, s, steps.Plan{}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.UserToken == nil || !res.UserToken.Verified {
+			t.Fatalf("keep=%v: the test login did not happen or verify: %+v %s", keep, res.UserToken, res.UserTokenNote)
+		}
+		app, err := c.GetClient(ctx, res.ClientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := slices.Contains(app.GrantTypes, steps.GrantPasswordRealm); has != keep {
+			t.Errorf("keep=%v: after the run the application's grant types are %v", keep, app.GrantTypes)
 		}
 	}
 }

@@ -34,6 +34,20 @@ type Settings struct {
 	KeyManagerName        string `json:"key_manager_name,omitempty" yaml:"key_manager_name"`
 	KeyManagerDisplayName string `json:"key_manager_display_name,omitempty" yaml:"key_manager_display_name"`
 
+	// wso2: WSO2 API Manager itself. APIMURL is its server URL (what the
+	// guide's connector uses as every application token's audience); with
+	// the admin's credentials the wizard registers the key manager and
+	// generates keys through WSO2's REST APIs.
+	APIMURL           string `json:"apim_url,omitempty" yaml:"apim_url"`
+	WSO2AdminUser     string `json:"wso2_admin_user,omitempty" yaml:"wso2_admin_user"`
+	WSO2AdminPassword string `json:"-" yaml:"-"`
+	// WSO2AppName is the developer-portal application whose keys WSO2
+	// generates with the Auth0 key manager.
+	WSO2AppName string `json:"wso2_app_name,omitempty" yaml:"wso2_app_name"`
+	// AuthorizeClients are applications WSO2's connector made (client IDs)
+	// that the run authorizes for the resource server (the guide's 3.3).
+	AuthorizeClients []string `json:"authorize_clients,omitempty" yaml:"authorize_clients"`
+
 	// Both: the API (resource server).
 	APIName       string `json:"api_name,omitempty" yaml:"api_name"`
 	APIIdentifier string `json:"api_identifier,omitempty" yaml:"api_identifier"`
@@ -50,6 +64,11 @@ type Settings struct {
 	UserEmail      string `json:"user_email,omitempty" yaml:"user_email"`
 	UserPassword   string `json:"-" yaml:"-"`
 	APIMInstance   string `json:"apim_instance,omitempty" yaml:"apim_instance"` // adds its developer portal redirect URI to callbacks
+	// KeepPasswordRealm keeps the password-realm grant on the application
+	// after the test login (it lets anyone holding the application's
+	// secret log users in with their passwords); by default the
+	// application has it for the test login only.
+	KeepPasswordRealm bool `json:"keep_password_realm,omitempty" yaml:"keep_password_realm"`
 	// APIMServer is the name of the OAuth 2.0 authorization server in Azure
 	// API Management; it is the last segment of the developer portal's
 	// redirect URI (default "auth0").

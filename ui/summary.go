@@ -244,10 +244,7 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 // gatewayFields is the gateway's form: WSO2's key manager or Azure's OAuth
 // 2.0 authorization server.
 func (s summaryScreen) gatewayFields(reveal bool) []steps.Field {
-	if s.sess.playbook.ID == steps.Azure {
-		return steps.AzureFields(s.sess.result, s.sess.settings, reveal)
-	}
-	return steps.KeyManagerFields(s.sess.result, s.sess.settings, reveal)
+	return s.sess.playbook.Gateway.Fields(s.sess.result, s.sess.settings, reveal)
 }
 
 // refresh re-renders the scrolled part.
@@ -279,7 +276,7 @@ func (s summaryScreen) content() string {
 	if r.UserToken != nil {
 		b.WriteString(tokenLine(st, "User token", *r.UserToken, w) + "\n")
 	}
-	if s.sess.settings.UserEmail != "" && s.sess.playbook.ID == steps.Azure {
+	if s.sess.settings.UserEmail != "" && s.sess.playbook.Gateway.ShowsUser {
 		line("User", s.sess.settings.UserEmail)
 	}
 
@@ -315,11 +312,7 @@ func (s summaryScreen) View() string {
 	st := s.styles
 	var top string
 	if s.gateway {
-		title := "WSO2 admin portal: Add Key Manager (type Auth0)"
-		if s.sess.playbook.ID == steps.Azure {
-			title = "Azure API Management: OAuth 2.0 authorization server"
-		}
-		top = st.title.Render(title) + "\n" + s.list.View()
+		top = st.title.Render(s.sess.playbook.Gateway.Title) + "\n" + s.list.View()
 	} else {
 		top = s.vp.View()
 	}

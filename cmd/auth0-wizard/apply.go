@@ -7,24 +7,25 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// applyFlags are the flags of `apply`.
-type applyFlags struct {
-	dryRun bool
-	output string
-	export string
-	out    string
-	inputs map[string]*string // one flag per playbook input, by Input.Key
+// ApplyOptions are what `apply` was asked to do.
+type ApplyOptions struct {
+	Global globalFlags
+	DryRun bool
+	Output string            // text or json
+	Export string            // a format of the export registry, or ""
+	Out    string            // the export's file
+	Inputs map[string]string // the playbook inputs given by flag, by Input.Key
 }
 
 // inputFlags registers one flag per playbook input (--api-identifier, ...),
@@ -57,23 +58,37 @@ func inputFlags(fs *pflag.FlagSet) map[string]*string {
 
 func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
 
-// applyInputs copies the input flags that were given into the settings.
-func applyInputs(fs *pflag.FlagSet, vals map[string]*string, s *steps.Settings) {
+// givenInputs are the input flags given on the command line, by Input.Key.
+func givenInputs(fs *pflag.FlagSet, vals map[string]*string) map[string]string {
+	given := map[string]string{}
+	for key, v := range vals {
+		if fs.Changed(flagName(key)) {
+			given[key] = *v
+		}
+	}
+	return given
+}
+
+// applyInputs copies the given inputs into the settings.
+func applyInputs(given map[string]string, s *steps.Settings) {
 	for _, p := range steps.Playbooks() {
 		for _, st := range p.Steps {
 			for _, in := range st.Inputs {
-				v, ok := vals[in.Key]
-				if !ok || in.Field == nil || !fs.Changed(flagName(in.Key)) {
-					continue
+				if v, ok := given[in.Key]; ok && in.Field != nil {
+					*in.Field(s) = v
 				}
-				*in.Field(s) = *v
 			}
 		}
 	}
 }
 
-func newApplyCmd(g *globalFlags, ios streams) *cobra.Command {
-	af := &applyFlags{}
+// newApplyCmd is `apply`; runF replaces runApply when not nil.
+func newApplyCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *ApplyOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runApply
+	}
+	opts := &ApplyOptions{}
+	var inputs map[string]*string
 	cmd := &cobra.Command{
 		Use:   "apply --playbook wso2|azure",
 		Short: "Apply a playbook headless: the same steps and engine as the wizard",
@@ -86,35 +101,37 @@ file. Progress goes to stderr; stdout carries the result (one JSON document with
     auth0-wizard apply --playbook azure --user-email demo@example.com --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runApply(cmd.Context(), g, af, cmd.Flags(), ios)
+			opts.Global, opts.Inputs = *g, givenInputs(cmd.Flags(), inputs)
+			return runF(cmd.Context(), f, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&af.dryRun, "dry-run", false, "print the plan (create / reuse / update) and change nothing")
-	f.StringVarP(&af.output, "output", "o", "text", "output format: text or json")
-	f.StringVar(&af.export, "export", "", exportUsage())
-	f.StringVar(&af.out, "out", "", "file for --export (0600 when it holds a secret)")
-	af.inputs = inputFlags(f)
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan (create / reuse / update) and change nothing")
+	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	fl.StringVar(&opts.Export, "export", "", exportUsage())
+	fl.StringVar(&opts.Out, "out", "", "file for --export (0600 when it holds a secret)")
+	inputs = inputFlags(fl)
 	return cmd
 }
 
-func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.FlagSet, ios streams) error {
-	if af.output != "text" && af.output != "json" {
-		return usagef("--output must be text or json, not %q", af.output)
+func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
+	g := o.Global
+	if o.Output != "text" && o.Output != "json" {
+		return usagef("--output must be text or json, not %q", o.Output)
 	}
-	if (af.export == "") != (af.out == "") {
+	if (o.Export == "") != (o.Out == "") {
 		return usagef("--export and --out go together: --export FORMAT --out FILE")
 	}
-	if af.export != "" && !contains(steps.ExportFormats(), af.export) {
-		return usagef("--export %q is not a format: use one of %s", af.export, strings.Join(steps.ExportFormats(), ", "))
+	if o.Export != "" && !slices.Contains(steps.ExportFormats(), o.Export) {
+		return usagef("--export %q is not a format: use one of %s", o.Export, strings.Join(steps.ExportFormats(), ", "))
 	}
-	rc, cleanup, err := resolve(ctx, g, ios)
+	rc, cleanup, err := resolve(f, g)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	s := rc.Settings
-	applyInputs(fs, af.inputs, &s)
+	applyInputs(o.Inputs, &s)
 	// The journal of the run to resume: its settings fill every value not
 	// given by a flag, the environment or the config file, so that
 	// `apply --journal FILE` continues the same run.
@@ -138,10 +155,10 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 		}
 		s = steps.ResumeSettings(s, j)
 	}
-	if err := checkExportFor(af.export, p.ID); err != nil {
+	if err := checkExportFor(o.Export, p.ID); err != nil {
 		return err
 	}
-	if err := requireTenant(ios, &s); err != nil {
+	if err := requireTenant(f, &s); err != nil {
 		return err
 	}
 	s = steps.WithDefaults(s)
@@ -149,13 +166,13 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 		return err
 	}
 
-	client, err := rc.newClient(s)
+	client, err := rc.tenantClient(s)
 	if err != nil {
 		return err
 	}
 	eng := steps.NewEngine(client)
-	progress := newProgressPrinter(ios)
-	progress.line("checking %s", s.Domain)
+	progress := func(format string, a ...any) { fmt.Fprintf(f.Err, format+"\n", a...) }
+	progress("checking %s", s.Domain)
 	if _, err := eng.Check(ctx, p, s); err != nil {
 		return err
 	}
@@ -167,13 +184,13 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 	if err != nil {
 		return err
 	}
-	if af.dryRun {
-		return printPlan(ios, af.output, plan)
+	if o.DryRun {
+		return printPlan(f.Out, o.Output, plan)
 	}
 	// The test user's password is asked only when the user is to be made
 	// (never for a dry run): a user that exists is reused as it is.
 	if createsUser(plan) && s.UserPassword == "" {
-		if s.UserPassword, err = promptSecret(ios, "Password for the test user",
+		if s.UserPassword, err = promptSecret(f, "Password for the test user",
 			"set "+envUserPassword+" or --user-password-file"); err != nil {
 			return err
 		}
@@ -182,12 +199,14 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 		}
 	}
 	for _, a := range plan.Actions {
-		progress.line("plan: %s %s %q", a.Verb, a.Kind, a.Name)
+		progress("plan: %s %s %q", a.Verb, a.Kind, a.Name)
 	}
 
-	events, stop := drain(progress.event)
-	res, err := eng.Apply(ctx, p, s, plan, j, events)
-	stop()
+	run := eng.Start(ctx, p, s, plan, j)
+	for ev := range run.Events {
+		progress("%s", steps.EventLine(ev))
+	}
+	res, err := run.Wait()
 	if err != nil {
 		stopped := ctx.Err() != nil
 		next := j.ResumeHint(true, "") // the in-process sandbox is gone at exit
@@ -199,36 +218,36 @@ func runApply(ctx context.Context, g *globalFlags, af *applyFlags, fs *pflag.Fla
 			next += ".\n" + j.ResumeHint(false, rc.caFile)
 		}
 		if stopped {
-			fmt.Fprintf(ios.err, "stopped. %s\n", next)
+			fmt.Fprintf(f.Err, "stopped. %s\n", next)
 			return errAborted
 		}
 		return fmt.Errorf("%w\n%s", err, next)
 	}
 
-	if af.export != "" {
-		if err := writeExport(af.export, af.out, res, s, g.revealSecrets); err != nil {
-			return err
-		}
-		progress.line("exported %s to %s", af.export, af.out)
-		if af.export == steps.FormatWSO2 && !g.revealSecrets {
-			progress.line("warning: the key manager JSON in %s holds client_secret %q, masked: add --reveal-secrets to write the management application's secret into it, or fill it in the admin portal's Add Key Manager form before use",
-				af.out, steps.Masked)
-		}
-	}
-	note := sandboxNote(rc, res.JournalPath)
-	if af.output == "json" {
-		data, _, err := steps.Export("json", res, s, g.revealSecrets)
+	if o.Export != "" {
+		masked, err := writeExport(o.Export, o.Out, res, s, g.revealSecrets)
 		if err != nil {
 			return err
 		}
-		if _, err := ios.out.Write(data); err != nil {
+		progress("exported %s to %s", o.Export, o.Out)
+		if masked != "" {
+			progress("warning: %s", masked)
+		}
+	}
+	note := sandboxNote(rc, res.JournalPath)
+	if o.Output == "json" {
+		data, _, err := steps.Export(steps.FormatJSON, res, s, g.revealSecrets)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Out.Write(data); err != nil {
 			return err
 		}
 		if note != "" {
-			progress.line("note: %s", note)
+			progress("note: %s", note)
 		}
-	} else {
-		printResultText(ios, res, g.revealSecrets, note)
+	} else if err := printResultText(f.Out, res, g.revealSecrets, note); err != nil {
+		return err
 	}
 	if !res.Token.Verified {
 		return fmt.Errorf("the test token did not verify: %s", res.Token.Reason)
@@ -249,7 +268,7 @@ func createsUser(plan steps.Plan) bool {
 // checkExportFor refuses an export format that makes no sense after the
 // playbook: the other gateway's document would be half empty.
 func checkExportFor(format string, id steps.PlaybookID) error {
-	if format == "" || contains(steps.ExportFormatsFor(id), format) {
+	if format == "" || slices.Contains(steps.ExportFormatsFor(id), format) {
 		return nil
 	}
 	return usagef("--export %s is not for the %s playbook (it would be half empty): use one of %s",
@@ -263,7 +282,7 @@ func exportUsage() string {
 	for _, f := range steps.ExportFormats() {
 		var ids []string
 		for _, p := range steps.Playbooks() {
-			if contains(steps.ExportFormatsFor(p.ID), f) {
+			if slices.Contains(steps.ExportFormatsFor(p.ID), f) {
 				ids = append(ids, string(p.ID))
 			}
 		}
@@ -319,7 +338,7 @@ func validateInputs(p steps.Playbook, s *steps.Settings) error {
 
 // requireTenant makes sure the tenant and the management credentials are
 // known, prompting for the secret on a terminal.
-func requireTenant(ios streams, s *steps.Settings) error {
+func requireTenant(f *Factory, s *steps.Settings) error {
 	if s.Domain == "" {
 		return usagef("the tenant domain is required: --domain or %s (or --sandbox)", envDomain)
 	}
@@ -328,44 +347,49 @@ func requireTenant(ios streams, s *steps.Settings) error {
 	}
 	if s.ClientSecret == "" {
 		var err error
-		s.ClientSecret, err = promptSecret(ios, "Client secret of the management application",
+		s.ClientSecret, err = promptSecret(f, "Client secret of the management application",
 			"set "+envClientSecret+" or --client-secret-file")
 		return err
 	}
 	return nil
 }
 
-func writeExport(format, path string, res steps.Result, s steps.Settings, reveal bool) error {
-	data, secret, err := steps.Export(format, res, s, reveal)
+// writeExport renders the result in format and writes it to path (0600
+// when it holds a secret). masked is the warning to give when the file's
+// secret was masked and the file needs it ("" otherwise).
+func writeExport(format, path string, res steps.Result, s steps.Settings, reveal bool) (masked string, err error) {
+	ef, err := steps.ExportFormatByName(format)
 	if err != nil {
-		return err
+		return "", err
+	}
+	out, err := steps.Render(format, res, s, reveal)
+	if err != nil {
+		return "", err
 	}
 	perm := os.FileMode(0o644)
-	if secret {
+	if out.Secret {
 		perm = 0o600
 	}
-	return steps.WriteFileAtomic(path, data, perm)
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
+	if err := atomicfile.Write(path, out.Data, perm); err != nil {
+		return "", err
 	}
-	return false
+	if out.Masked && ef.MaskedWarning != "" {
+		masked = fmt.Sprintf(ef.MaskedWarning, path)
+	}
+	return masked, nil
 }
 
-func printPlan(ios streams, output string, plan steps.Plan) error {
+func printPlan(w io.Writer, output string, plan steps.Plan) error {
 	if output == "json" {
 		data, err := json.MarshalIndent(plan, "", "  ")
 		if err != nil {
 			return err
 		}
-		_, err = ios.out.Write(append(data, '\n'))
+		_, err = w.Write(append(data, '\n'))
 		return err
 	}
-	fmt.Fprintf(ios.out, "plan for %s on %s (nothing changed):\n", plan.Playbook, plan.Domain)
+	var b strings.Builder
+	fmt.Fprintf(&b, "plan for %s on %s (nothing changed):\n", plan.Playbook, plan.Domain)
 	for _, a := range plan.Actions {
 		line := fmt.Sprintf("  %-7s %-16s %s", a.Verb, a.Kind, a.Name)
 		if a.ExistingID != "" {
@@ -374,69 +398,35 @@ func printPlan(ios streams, output string, plan steps.Plan) error {
 		if len(a.Changes) > 0 {
 			line += "  changes: " + strings.Join(a.Changes, ", ")
 		}
-		fmt.Fprintln(ios.out, line)
+		b.WriteString(line + "\n")
 	}
-	return nil
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
-func printResultText(ios streams, r steps.Result, reveal bool, note string) {
-	w := tabwriter.NewWriter(ios.out, 0, 4, 2, ' ', 0)
-	defer w.Flush()
-	fmt.Fprintf(w, "%s playbook applied to %s\n\nendpoints\n", r.Playbook, r.Domain)
-	e := r.Endpoints
-	for _, kv := range [][2]string{
-		{"issuer", e.Issuer}, {"authorize", e.AuthorizationEndpoint}, {"token", e.TokenEndpoint},
-		{"userinfo", e.UserinfoEndpoint}, {"jwks", e.JWKSURI}, {"revoke", e.RevocationEndpoint},
-		{"openid-configuration", e.OpenIDConfiguration},
-	} {
-		fmt.Fprintf(w, "  %s\t%s\n", kv[0], kv[1])
+// printResultText writes the result as steps.Report lays it out: a section
+// a block, its rows as tab-aligned columns.
+func printResultText(w io.Writer, r steps.Result, reveal bool, note string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s playbook applied to %s\n", r.Playbook, r.Domain)
+	for _, sec := range steps.Report(r, reveal) {
+		if sec.Inline && len(sec.Rows) == 1 {
+			fmt.Fprintf(tw, "\n%s\t%s\n", sec.Title, sec.Rows[0].Value)
+			continue
+		}
+		fmt.Fprintf(tw, "\n%s\n", sec.Title)
+		for _, row := range sec.Rows {
+			cells := row.Cells
+			if cells == nil {
+				cells = []string{row.Key, row.Value}
+			}
+			fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
+		}
 	}
-	fmt.Fprintln(w, "\nresources")
-	for _, res := range r.Resources {
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", res.Action, res.Kind, res.Name, res.ID)
-	}
-	secret := steps.Masked
-	if reveal {
-		secret = r.ClientSecret
-	}
-	fmt.Fprintf(w, "\nkeys\n  client_id\t%s\n  client_secret\t%s\n  audience\t%s\n", r.ClientID, secret, r.Audience)
-	printTokenCheck(w, "test token", r.Token)
-	if r.UserToken != nil {
-		printTokenCheck(w, "user token", *r.UserToken)
-	}
-	fmt.Fprintf(w, "\njournal\t%s\n", r.JournalPath)
 	if note != "" {
-		fmt.Fprintf(w, "\nnote: %s\n", note)
+		fmt.Fprintf(tw, "\nnote: %s\n", note)
 	}
-}
-
-func printTokenCheck(w io.Writer, title string, t steps.TokenCheck) {
-	verdict := "✗ not verified: " + t.Reason
-	if t.Verified {
-		verdict = "✓ verified (signature against " + t.KeySource + ", iss, aud, azp, exp)"
-	}
-	fmt.Fprintf(w, "\n%s  %s\n", title, verdict)
-	keys := make([]string, 0, len(t.Claims))
-	for k := range t.Claims {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "  %s\t%s\n", k, claimText(k, t.Claims[k]))
-	}
-}
-
-// claimText shows a claim as a person reads it: times as dates too.
-func claimText(name string, v any) string {
-	f, ok := v.(float64)
-	if !ok {
-		return fmt.Sprint(v)
-	}
-	n := int64(f)
-	if name == "exp" || name == "iat" || name == "nbf" || name == "auth_time" {
-		return fmt.Sprintf("%d (%s)", n, time.Unix(n, 0).UTC().Format(time.RFC3339))
-	}
-	return fmt.Sprint(n)
+	return tw.Flush()
 }
 
 // drain hands each value sent on the channel it returns to show, in the
@@ -454,43 +444,4 @@ func drain[T any](show func(T)) (ch chan<- T, stop func()) {
 		close(c)
 		<-done
 	}
-}
-
-// progressPrinter writes one line per engine event to stderr.
-type progressPrinter struct{ ios streams }
-
-func newProgressPrinter(ios streams) *progressPrinter { return &progressPrinter{ios: ios} }
-
-func (p *progressPrinter) line(format string, a ...any) {
-	fmt.Fprintf(p.ios.err, format+"\n", a...)
-}
-
-func (p *progressPrinter) event(ev steps.Event) {
-	switch ev.Kind {
-	case steps.EventStarted:
-		p.line("… %s", ev.Action)
-	case steps.EventWaiting:
-		p.line("⏳ %s: rate limited, waiting %s%s", ev.Action, ev.Wait.Round(time.Millisecond), suffix(ev.Message))
-	case steps.EventRetrying:
-		p.line("↻ %s: retry %d%s", ev.Action, ev.Attempt, suffix(ev.Message))
-	case steps.EventDone:
-		verb := ev.Verb.Past()
-		if verb == "" {
-			verb = "done"
-		}
-		id := ""
-		if ev.ID != "" {
-			id = " " + ev.ID
-		}
-		p.line("✓ %s %s%s (%s)", verb, ev.Action, id, ev.Duration.Round(time.Millisecond))
-	case steps.EventFailed:
-		p.line("✗ failed %s: %s", ev.Action, ev.Message)
-	}
-}
-
-func suffix(msg string) string {
-	if msg == "" {
-		return ""
-	}
-	return ": " + msg
 }

@@ -5,16 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -29,25 +26,19 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 }
 
 // persistentTenant starts a sandbox that outlives the commands run against
-// it, as `auth0-wizard sandbox --state FILE` does for a trainer, and returns
-// the flags that reach it.
+// it (as a real tenant does) and returns it with the flags that reach it.
 func persistentTenant(t *testing.T) (*sandbox.Server, []string) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	dir := t.TempDir()
-	secret := filepath.Join(dir, "secret")
-	if err := os.WriteFile(secret, []byte(sb.ClientSecret+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, sb.CAPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return sb, []string{"--domain", sb.Domain, "--client-id", sb.ClientID, "--client-secret-file", secret, "--ca-file", ca}
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: 7})
+	return sb, tenantFlags(t, sb)
+}
+
+// tenantFlags are the flags that reach sb as its management application,
+// the secret in a file.
+func tenantFlags(t *testing.T, sb *sandbox.Server) []string {
+	t.Helper()
+	secret := sandboxtest.WriteFile(t, "secret", sb.ClientSecret+"\n")
+	return []string{"--domain", sb.Domain, "--client-id", sb.ClientID, "--client-secret-file", secret, "--ca-file", sb.CAFile}
 }
 
 // output is the headless output contract of PRODUCT.md.
@@ -150,7 +141,7 @@ func TestApplyRepeatReusesAndTeardownRestores(t *testing.T) {
 			t.Errorf("dry run on an empty tenant plans %s %s", a.Verb, a.ID)
 		}
 	}
-	c := tenantClient(t, sb)
+	c := sandboxtest.Client(t, sb, nil)
 	if _, err := c.FindResourceServer(context.Background(), "basic-calculator"); !errors.Is(err, steps.ErrNotFound) {
 		t.Fatalf("after a dry run the resource server exists (err %v)", err)
 	}
@@ -305,8 +296,8 @@ func TestSettingsPrecedence(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "cfg.yaml")
 	_ = os.WriteFile(cfg, []byte("domain: from-config.us.auth0.com\nclient_id: cfg-id\naudience: https://cfg/api/v2/\nplaybook: azure\napi_identifier: from-config\n"), 0o600)
 	env := map[string]string{envDomain: "from-env.us.auth0.com", envClientID: "env-id", envClientSecret: "env-secret"}
-	g := &globalFlags{configFile: cfg, domain: "from-flag.us.auth0.com"}
-	rc, cleanup, err := resolveEnv(context.Background(), g, streams{}, func(k string) string { return env[k] })
+	g := globalFlags{configFile: cfg, domain: "from-flag.us.auth0.com"}
+	rc, cleanup, err := resolve(envFactory(env), g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,76 +311,14 @@ func TestSettingsPrecedence(t *testing.T) {
 
 func writeTemp(t *testing.T, content string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return sandboxtest.WriteFile(t, "f", content)
 }
 
-func tenantClient(t *testing.T, sb *sandbox.Server) steps.Client {
-	t.Helper()
-	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, CAPEM: sb.CAPEM})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// tenantSnapshot lists the tenant's resources through the Management API's
-// list endpoints, one sorted line each (ids included), so that two
-// snapshots compare the tenant exactly.
+// tenantSnapshot lists the tenant's resources, one sorted line each (ids
+// included), read apart from the code under test.
 func tenantSnapshot(t *testing.T, sb *sandbox.Server) []string {
 	t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sb.ClientID}, "client_secret": {sb.ClientSecret}, "audience": {sb.Audience}}
-	resp, err := sb.Client().PostForm(sb.BaseURL+"/oauth/token", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if err != nil || tok.AccessToken == "" {
-		t.Fatalf("management token: %s %v", resp.Status, err)
-	}
-	list := func(path, key string) []map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, sb.BaseURL+"/api/v2/"+path+"?per_page=100&page=0&include_totals=true", nil)
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		resp, err := sb.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var page map[string]json.RawMessage
-		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("list %s: %s %v", path, resp.Status, err)
-		}
-		var items []map[string]any
-		var total int
-		_ = json.Unmarshal(page[key], &items)
-		_ = json.Unmarshal(page["total"], &total)
-		if total != len(items) {
-			t.Fatalf("list %s: %d of %d on the first page", path, len(items), total)
-		}
-		return items
-	}
-	var lines []string
-	for _, c := range []struct{ path, key, id, name string }{
-		{"resource-servers", "resource_servers", "id", "identifier"},
-		{"clients", "clients", "client_id", "name"},
-		{"client-grants", "client_grants", "id", "audience"},
-		{"connections", "connections", "id", "name"},
-		{"users", "users", "user_id", "email"},
-	} {
-		for _, it := range list(c.path, c.key) {
-			lines = append(lines, fmt.Sprintf("%s %v %v", c.path, it[c.id], it[c.name]))
-		}
-	}
-	slices.Sort(lines)
-	return lines
+	return sandboxtest.NewAdmin(t, sb).Snapshot()
 }
 
 // The README's dry run of azure needs no password: it creates no user.

@@ -5,26 +5,32 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// doctorFlags are the flags of `doctor`.
-type doctorFlags struct {
-	output        string
-	appClientID   string
-	appSecretFile string
-	inputs        map[string]*string
+// DoctorOptions are what `doctor` was asked to check.
+type DoctorOptions struct {
+	Global        globalFlags
+	Output        string // text or json
+	AppClientID   string
+	AppSecretFile string
+	Inputs        map[string]string // the playbook inputs given by flag, by Input.Key
 }
 
-func newDoctorCmd(g *globalFlags, ios streams) *cobra.Command {
-	df := &doctorFlags{}
+// newDoctorCmd is `doctor`; runF replaces runDoctor when not nil.
+func newDoctorCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *DoctorOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDoctor
+	}
+	opts := &DoctorOptions{}
+	var inputs map[string]*string
 	cmd := &cobra.Command{
 		Use:   "doctor [--playbook wso2|azure] [--journal FILE] [--app-client-id ID] [--output text|json]",
 		Short: "Check an existing setup link by link: what is broken, why, and how to fix it",
@@ -57,14 +63,15 @@ Exit status: 0 when no check failed, 1 otherwise, 2 for a usage mistake.`,
   auth0-wizard doctor --domain 127.0.0.1:8443 --ca-file sandbox-ca.pem --client-id <id> --playbook azure --user-email jane@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDoctor(cmd.Context(), g, df, cmd.Flags(), ios)
+			opts.Global, opts.Inputs = *g, givenInputs(cmd.Flags(), inputs)
+			return runF(cmd.Context(), f, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&df.output, "output", "o", "text", "output format: text or json")
-	f.StringVar(&df.appClientID, "app-client-id", "", "client ID of the application to check (the gateway's application; not --client-id, which is the management application's)")
-	f.StringVar(&df.appSecretFile, "app-client-secret-file", "", "file holding the secret the gateway uses for the application: the test token is minted with it (default: the secret read from the tenant)")
-	df.inputs = inputFlags(f)
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	fl.StringVar(&opts.AppClientID, "app-client-id", "", "client ID of the application to check (the gateway's application; not --client-id, which is the management application's)")
+	fl.StringVar(&opts.AppSecretFile, "app-client-secret-file", "", "file holding the secret the gateway uses for the application: the test token is minted with it (default: the secret read from the tenant)")
+	inputs = inputFlags(fl)
 	return cmd
 }
 
@@ -76,17 +83,18 @@ type doctorReport struct {
 	Checks   []steps.CheckResult `json:"checks"`
 }
 
-func runDoctor(ctx context.Context, g *globalFlags, df *doctorFlags, fs *pflag.FlagSet, ios streams) error {
-	if df.output != "text" && df.output != "json" {
-		return usagef("--output must be text or json, not %q", df.output)
+func runDoctor(ctx context.Context, f *Factory, o *DoctorOptions) error {
+	g := o.Global
+	if o.Output != "text" && o.Output != "json" {
+		return usagef("--output must be text or json, not %q", o.Output)
 	}
-	rc, cleanup, err := resolve(ctx, g, ios)
+	rc, cleanup, err := resolve(f, g)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	s := rc.Settings
-	applyInputs(fs, df.inputs, &s)
+	applyInputs(o.Inputs, &s)
 
 	j, err := doctorJournal(g, rc)
 	if err != nil {
@@ -106,46 +114,46 @@ func runDoctor(ctx context.Context, g *globalFlags, df *doctorFlags, fs *pflag.F
 	if j != nil && s.Domain == "" {
 		s.Domain = j.Domain()
 	}
-	if err := requireTenant(ios, &s); err != nil {
+	if err := requireTenant(f, &s); err != nil {
 		return err
 	}
-	if g.sandbox && g.userPasswordFile == "" && os.Getenv(envUserPassword) == "" {
+	if rc.demoPassword {
 		s.UserPassword = "" // the sandbox's made-up demo password logs nobody in
 	}
-	opts := steps.DoctorOptions{AppClientID: strings.TrimSpace(df.appClientID), Journal: j}
-	if df.appSecretFile != "" {
-		if opts.AppClientSecret, err = readSecretFile(df.appSecretFile, "application secret"); err != nil {
+	dopts := steps.DoctorOptions{AppClientID: strings.TrimSpace(o.AppClientID), Journal: j}
+	if o.AppSecretFile != "" {
+		if dopts.AppClientSecret, err = readSecretFile(o.AppSecretFile, "application secret"); err != nil {
 			return err
 		}
 	}
-	client, err := rc.newClient(s)
+	client, err := rc.tenantClient(s)
 	if err != nil {
 		return err
 	}
 
-	fmt.Fprintf(ios.err, "checking the %s setup on %s\n", p.ID, s.Domain)
+	fmt.Fprintf(f.Err, "checking the %s setup on %s\n", p.ID, s.Domain)
 	var stop func()
-	opts.Progress, stop = drain(func(r steps.CheckResult) {
-		if df.output == "text" {
-			printCheck(ios, r)
+	dopts.Progress, stop = drain(func(r steps.CheckResult) {
+		if o.Output == "text" {
+			printCheck(f.Out, r)
 		}
 	})
-	results := steps.NewEngine(client).Doctor(ctx, p, s, opts)
+	results := steps.NewEngine(client).Doctor(ctx, p, s, dopts)
 	stop()
 	if ctx.Err() != nil {
 		return errAborted
 	}
 
-	if df.output == "json" {
+	if o.Output == "json" {
 		data, err := json.MarshalIndent(doctorReport{Playbook: p.ID, Domain: s.Domain, OK: !steps.DoctorFailed(results), Checks: results}, "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode doctor report: %w", err)
 		}
-		if _, err := ios.out.Write(append(data, '\n')); err != nil {
+		if _, err := f.Out.Write(append(data, '\n')); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintln(ios.out, doctorSummary(results))
+		fmt.Fprintln(f.Out, doctorSummary(results))
 	}
 	if steps.DoctorFailed(results) {
 		var failed []string
@@ -163,7 +171,7 @@ func runDoctor(ctx context.Context, g *globalFlags, df *doctorFlags, fs *pflag.F
 // doctorJournal opens the journal given by --journal (or the config file),
 // for reading only: doctor never writes it. A journal that was asked for
 // and does not exist is a usage mistake.
-func doctorJournal(g *globalFlags, rc *runConfig) (*steps.Journal, error) {
+func doctorJournal(g globalFlags, rc *runConfig) (*steps.Journal, error) {
 	path := g.journal
 	if path == "" && !g.sandbox {
 		path = rc.JournalPath // from the config file
@@ -183,10 +191,10 @@ func doctorJournal(g *globalFlags, rc *runConfig) (*steps.Journal, error) {
 
 // printCheck writes one check as `STATUS  title — why` and, when there is
 // something to do, an indented `fix:` line.
-func printCheck(ios streams, r steps.CheckResult) {
-	fmt.Fprintf(ios.out, "%-4s  %s — %s\n", r.Status, r.Title, r.Why)
+func printCheck(w io.Writer, r steps.CheckResult) {
+	fmt.Fprintf(w, "%-4s  %s — %s\n", r.Status, r.Title, r.Why)
 	if r.Fix != "" && r.Status != steps.CheckPass {
-		fmt.Fprintf(ios.out, "      fix: %s\n", r.Fix)
+		fmt.Fprintf(w, "      fix: %s\n", r.Fix)
 	}
 }
 

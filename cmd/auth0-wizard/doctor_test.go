@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -27,38 +27,13 @@ func drRun(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 // drTenant starts a sandbox that outlives the commands run against it (as
-// `auth0-wizard sandbox --state FILE` does) and returns the flags that reach
-// it with its management application, the secret coming from a file.
+// a real tenant does) and returns it with the flags that reach it.
 func drTenant(t *testing.T) (*sandbox.Server, []string) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	secret := drWrite(t, "mgmt-secret", sb.ClientSecret+"\n")
-	return sb, []string{"--domain", sb.Domain, "--client-id", sb.ClientID, "--client-secret-file", secret, "--ca-file", sb.CAFile}
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	return sb, tenantFlags(t, sb)
 }
 
-func drWrite(t *testing.T, name, content string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func drAdmin(t *testing.T, sb *sandbox.Server) *auth0client.Client {
-	t.Helper()
-	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, CAPEM: sb.CAPEM})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// drLines returns the check lines of doctor's text output, by status word.
 func drLines(stdout, status string) []string {
 	var out []string
 	for _, l := range strings.Split(stdout, "\n") {
@@ -84,7 +59,7 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("doctor after apply: exit %d\n%s%s", code, stdout, stderr)
 	}
-	app, err := drAdmin(t, sb).FindClient(context.Background(), "WSO2 APIM application")
+	app, err := sandboxtest.Client(t, sb, nil).FindClient(context.Background(), "WSO2 APIM application")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +88,7 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 
 	// Break the grant for real in the tenant.
 	ctx := context.Background()
-	admin := drAdmin(t, sb)
+	admin := sandboxtest.Client(t, sb, nil)
 	g, err := admin.FindClientGrant(ctx, app.ClientID, "wso2-resource-server")
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +152,7 @@ func TestDoctorCommandOnAFreshSandbox(t *testing.T) {
 func TestTokenDecodeCommand(t *testing.T) {
 	t.Parallel()
 	sb, _ := drTenant(t)
-	tc, err := drAdmin(t, sb).ClientCredentialsToken(context.Background(), sb.ClientID, sb.ClientSecret, sb.Audience)
+	tc, err := sandboxtest.Client(t, sb, nil).ClientCredentialsToken(context.Background(), sb.ClientID, sb.ClientSecret, sb.Audience)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +280,7 @@ func TestTraceOfApplyHoldsNoSecret(t *testing.T) {
 	t.Parallel()
 	sb, tenant := drTenant(t)
 	const password = "An0ther-Passw0rd?"
-	pwFile := drWrite(t, "pw", password)
+	pwFile := sandboxtest.WriteFile(t, "pw", password)
 	trace := filepath.Join(t.TempDir(), "t.log")
 	args := append([]string{"apply", "--playbook", "azure", "--user-email", "b@example.com", "--user-password-file", pwFile,
 		"--journal", filepath.Join(t.TempDir(), "j.json"), "--trace", trace, "--reveal-secrets", "--output", "json"}, tenant...)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -63,11 +64,7 @@ func TestStoppedRunResumesFromItsJournal(t *testing.T) {
 	t.Parallel()
 	// Every answer takes 50 ms, so the action in flight at the stop is
 	// still in flight when the stop lands.
-	sb, err := sandbox.New(sandbox.Options{Seed: 21, Latency: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: 21, Latency: 50 * time.Millisecond})
 	dir := t.TempDir()
 	secret := writeTemp(t, sb.ClientSecret+"\n")
 	journal := filepath.Join(dir, "j2.json")
@@ -169,7 +166,7 @@ func TestWizardSettingsResumeFromTheJournal(t *testing.T) {
 	if code, _, stderr := runCmd(t, args...); code != exitOK {
 		t.Fatalf("apply: exit %d\n%s", code, stderr)
 	}
-	rc, cleanup, err := resolveEnv(context.Background(), &globalFlags{journal: journal}, streams{}, func(string) string { return "" })
+	rc, cleanup, err := resolve(envFactory(nil), globalFlags{journal: journal})
 	if err != nil {
 		t.Fatal(err)
 	}

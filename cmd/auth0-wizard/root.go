@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes.
@@ -45,19 +46,37 @@ type globalFlags struct {
 	userPasswordFile string
 }
 
-type streams struct {
-	in       io.Reader
-	out, err io.Writer
+// addGlobalFlags registers the settings flags every command shares on the
+// root's persistent flags.
+func addGlobalFlags(pf *pflag.FlagSet, g *globalFlags) {
+	pf.StringVar(&g.domain, "domain", "", "tenant domain, e.g. my-tenant.us.auth0.com (env AUTH0_DOMAIN)")
+	pf.StringVar(&g.clientID, "client-id", "", "client ID of the management application (env AUTH0_CLIENT_ID)")
+	pf.StringVar(&g.clientSecretFile, "client-secret-file", "", "file holding the management application's secret (else env AUTH0_CLIENT_SECRET or a masked prompt)")
+	pf.StringVar(&g.audience, "audience", "", "Management API audience (env AUTH0_AUDIENCE; default https://DOMAIN/api/v2/)")
+	pf.StringVar(&g.configFile, "config", "", "YAML config file with settings (flags and env win over it)")
+	pf.StringVar(&g.caFile, "ca-file", "", "PEM file of an extra CA to trust (the sandbox's)")
+	pf.StringVar(&g.playbook, "playbook", "", "playbook: wso2 or azure")
+	pf.BoolVar(&g.sandbox, "sandbox", false, "run against a built-in in-process sandbox tenant (no account, no network)")
+	pf.StringVar(&g.journal, "journal", "", "journal file (default auth0-wizard-<playbook>.journal.json)")
+	pf.BoolVar(&g.revealSecrets, "reveal-secrets", false, "show secrets in output and keep them in the journal")
+	pf.StringVar(&g.trace, "trace", "", "write a redacted trace of every HTTP exchange with Auth0 to FILE")
+	pf.StringVar(&g.userPasswordFile, "user-password-file", "", "azure: file holding the test user's password (else env AUTH0_WIZARD_USER_PASSWORD or a prompt)")
+	pf.BoolVar(&g.accessible, "accessible", false, "line-by-line prompts for screen readers (env ACCESSIBLE=1)")
 }
 
+// run runs the command line with the binary's factory and returns the exit
+// status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globalFlags{}
-	io := streams{in: stdin, out: stdout, err: stderr}
-	root := newRootCmd(g, io)
+	return runWith(ctx, newFactory(stdin, stdout, stderr), args)
+}
+
+// runWith runs the command line with f.
+func runWith(ctx context.Context, f *Factory, args []string) int {
+	root := newRootCmd(f, nil)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(f.In)
+	root.SetOut(f.Out)
+	root.SetErr(f.Err)
 	err := root.ExecuteContext(ctx)
 	switch {
 	case err == nil:
@@ -65,7 +84,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, errAborted) || errors.Is(err, context.Canceled):
 		return exitAbort
 	}
-	fmt.Fprintln(stderr, "auth0-wizard:", err)
+	fmt.Fprintln(f.Err, "auth0-wizard:", err)
 	var u usageError
 	if errors.As(err, &u) {
 		return exitUsage
@@ -73,7 +92,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitFailure
 }
 
-func newRootCmd(g *globalFlags, io streams) *cobra.Command {
+// WizardOptions are the bare command's: the interactive wizard.
+type WizardOptions struct {
+	Global globalFlags
+}
+
+// newRootCmd is the root command, the wizard; runF replaces runWizard when
+// not nil.
+func newRootCmd(f *Factory, runF func(context.Context, *Factory, *WizardOptions) error) *cobra.Command {
+	g := &globalFlags{}
+	if runF == nil {
+		runF = runWizard
+	}
 	root := &cobra.Command{
 		Use:   "auth0-wizard",
 		Short: "Set Auth0 up as the OAuth 2.0 authorization server behind an API gateway",
@@ -88,25 +118,11 @@ a built-in sandbox tenant (no Auth0 account, no network).`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runWizard(cmd.Context(), g, io)
+			return runF(cmd.Context(), f, &WizardOptions{Global: *g})
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	pf := root.PersistentFlags()
-	pf.StringVar(&g.domain, "domain", "", "tenant domain, e.g. my-tenant.us.auth0.com (env AUTH0_DOMAIN)")
-	pf.StringVar(&g.clientID, "client-id", "", "client ID of the management application (env AUTH0_CLIENT_ID)")
-	pf.StringVar(&g.clientSecretFile, "client-secret-file", "", "file holding the management application's secret (else env AUTH0_CLIENT_SECRET or a masked prompt)")
-	pf.StringVar(&g.audience, "audience", "", "Management API audience (env AUTH0_AUDIENCE; default https://DOMAIN/api/v2/)")
-	pf.StringVar(&g.configFile, "config", "", "YAML config file with settings (flags and env win over it)")
-	pf.StringVar(&g.caFile, "ca-file", "", "PEM file of an extra CA to trust (the sandbox's)")
-	pf.StringVar(&g.playbook, "playbook", "", "playbook: wso2 or azure")
-	pf.BoolVar(&g.sandbox, "sandbox", false, "run against a built-in in-process sandbox tenant (no account, no network)")
-	pf.StringVar(&g.journal, "journal", "", "journal file (default auth0-wizard-<playbook>.journal.json)")
-	pf.BoolVar(&g.revealSecrets, "reveal-secrets", false, "show secrets in output and keep them in the journal")
-	pf.StringVar(&g.trace, "trace", "", "write a redacted trace of every HTTP exchange with Auth0 to FILE")
-	pf.StringVar(&g.userPasswordFile, "user-password-file", "", "azure: file holding the test user's password (else env AUTH0_WIZARD_USER_PASSWORD or a prompt)")
-	pf.BoolVar(&g.accessible, "accessible", false, "line-by-line prompts for screen readers (env ACCESSIBLE=1)")
-
-	root.AddCommand(newSandboxCmd(io), newApplyCmd(g, io), newTeardownCmd(g, io), newDoctorCmd(g, io), newTokenCmd(g, io))
+	addGlobalFlags(root.PersistentFlags(), g)
+	root.AddCommand(newSandboxCmd(f, nil), newApplyCmd(f, g, nil), newTeardownCmd(f, g, nil), newDoctorCmd(f, g, nil), newTokenCmd(f, g, nil))
 	return root
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -12,16 +14,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// sandboxFlags are the flags of `auth0-wizard sandbox`.
-type sandboxFlags struct {
-	addr      string
-	http      bool
-	latency   string
-	failRate  float64
-	rateLimit float64
-	burst     int
-	state     string
-	seed      int64
+// SandboxOptions are the flags of `auth0-wizard sandbox`.
+type SandboxOptions struct {
+	Addr      string
+	AddrGiven bool // --addr was given (else a saved tenant's own port, or a free one)
+	HTTP      bool
+	Latency   string
+	FailRate  float64
+	RateLimit float64
+	Burst     int
+	State     string
+	Seed      int64
 }
 
 // sandboxLine is the first (and only) line the sandbox command prints on
@@ -35,8 +38,12 @@ type sandboxLine struct {
 	CAFile       string `json:"ca_file"`
 }
 
-func newSandboxCmd(io streams) *cobra.Command {
-	var f sandboxFlags
+// newSandboxCmd is `sandbox`; runF replaces runSandbox when not nil.
+func newSandboxCmd(f *Factory, runF func(context.Context, *Factory, *SandboxOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runSandbox
+	}
+	o := &SandboxOptions{}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run the sandbox tenant as a server for other programs",
@@ -58,58 +65,55 @@ loopback unless --addr says otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := f.options()
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("addr") {
-				opts.Addr = "" // a saved tenant's own port, else a free one
-			}
-			return runSandbox(cmd, io, opts)
+			o.AddrGiven = cmd.Flags().Changed("addr")
+			return runF(cmd.Context(), f, o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "listen address HOST:PORT (port 0: a free port; with --state, the saved tenant's port)")
-	fl.BoolVar(&f.http, "http", false, "serve plain HTTP instead of HTTPS with a generated CA")
-	fl.StringVar(&f.latency, "latency", "", "delay added to every response: a duration (50ms) or a range (20ms-200ms)")
-	fl.Float64Var(&f.failRate, "fail-rate", 0, "fraction (0 to 1) of Management API requests that fail as real networks do")
-	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "Management API requests per second (token bucket; 0: unlimited)")
-	fl.IntVar(&f.burst, "burst", 0, "token bucket size (default: the rate limit, rounded up)")
-	fl.StringVar(&f.state, "state", "", "load the tenant from FILE at start (if it exists) and save it there on exit")
-	fl.Int64Var(&f.seed, "seed", 0, "make ids, secrets and faults repeatable (0: random)")
+	fl.StringVar(&o.Addr, "addr", "127.0.0.1:0", "listen address HOST:PORT (port 0: a free port; with --state, the saved tenant's port)")
+	fl.BoolVar(&o.HTTP, "http", false, "serve plain HTTP instead of HTTPS with a generated CA")
+	fl.StringVar(&o.Latency, "latency", "", "delay added to every response: a duration (50ms) or a range (20ms-200ms)")
+	fl.Float64Var(&o.FailRate, "fail-rate", 0, "fraction (0 to 1) of Management API requests that fail as real networks do")
+	fl.Float64Var(&o.RateLimit, "rate-limit", 0, "Management API requests per second (token bucket; 0: unlimited)")
+	fl.IntVar(&o.Burst, "burst", 0, "token bucket size (default: the rate limit, rounded up)")
+	fl.StringVar(&o.State, "state", "", "load the tenant from FILE at start (if it exists) and save it there on exit")
+	fl.Int64Var(&o.Seed, "seed", 0, "make ids, secrets and faults repeatable (0: random)")
 	return cmd
 }
 
 // options checks the flags and turns them into sandbox options.
-func (f sandboxFlags) options() (sandbox.Options, error) {
+func (f SandboxOptions) options() (sandbox.Options, error) {
 	opts := sandbox.Options{
-		Addr:      f.addr,
-		HTTP:      f.http,
-		FailRate:  f.failRate,
-		RateLimit: f.rateLimit,
-		Burst:     f.burst,
-		StateFile: f.state,
-		Seed:      f.seed,
+		Addr:      f.Addr,
+		HTTP:      f.HTTP,
+		FailRate:  f.FailRate,
+		RateLimit: f.RateLimit,
+		Burst:     f.Burst,
+		StateFile: f.State,
+		Seed:      f.Seed,
 	}
-	if _, _, err := net.SplitHostPort(f.addr); err != nil {
-		return opts, usagef("invalid --addr %q: want HOST:PORT, e.g. 127.0.0.1:8443 or 127.0.0.1:0 for a free port", f.addr)
+	if _, _, err := net.SplitHostPort(f.Addr); err != nil {
+		return opts, usagef("invalid --addr %q: want HOST:PORT, e.g. 127.0.0.1:8443 or 127.0.0.1:0 for a free port", f.Addr)
 	}
-	lo, hi, err := parseLatency(f.latency)
+	if !f.AddrGiven {
+		opts.Addr = "" // a saved tenant's own port, else a free one
+	}
+	lo, hi, err := parseLatency(f.Latency)
 	if err != nil {
 		return opts, err
 	}
 	opts.Latency, opts.LatencyMax = lo, hi
-	if math.IsNaN(f.failRate) || f.failRate < 0 || f.failRate > 1 {
-		return opts, usagef("invalid --fail-rate %v: want a fraction from 0 to 1, e.g. 0.1 for one request in ten", f.failRate)
+	if math.IsNaN(f.FailRate) || f.FailRate < 0 || f.FailRate > 1 {
+		return opts, usagef("invalid --fail-rate %v: want a fraction from 0 to 1, e.g. 0.1 for one request in ten", f.FailRate)
 	}
-	if math.IsNaN(f.rateLimit) || math.IsInf(f.rateLimit, 0) || f.rateLimit < 0 {
-		return opts, usagef("invalid --rate-limit %v: want requests per second, 0 or more (0: unlimited)", f.rateLimit)
+	if math.IsNaN(f.RateLimit) || math.IsInf(f.RateLimit, 0) || f.RateLimit < 0 {
+		return opts, usagef("invalid --rate-limit %v: want requests per second, 0 or more (0: unlimited)", f.RateLimit)
 	}
-	if f.burst < 0 {
-		return opts, usagef("invalid --burst %d: want the bucket size, 1 or more", f.burst)
+	if f.Burst < 0 {
+		return opts, usagef("invalid --burst %d: want the bucket size, 1 or more", f.Burst)
 	}
-	if f.burst > 0 && f.rateLimit == 0 {
-		return opts, usagef("--burst %d needs --rate-limit: the bucket refills at that rate", f.burst)
+	if f.Burst > 0 && f.RateLimit == 0 {
+		return opts, usagef("--burst %d needs --rate-limit: the bucket refills at that rate", f.Burst)
 	}
 	return opts, nil
 }
@@ -146,9 +150,12 @@ func parseLatency(s string) (lo, hi time.Duration, err error) {
 // runSandbox starts the sandbox, prints its line, and serves until the
 // command's context is cancelled (SIGINT or SIGTERM), then stops it and
 // saves the state.
-func runSandbox(cmd *cobra.Command, io streams, opts sandbox.Options) error {
-	ctx := cmd.Context()
-	srv, err := sandbox.New(opts)
+func runSandbox(ctx context.Context, f *Factory, o *SandboxOptions) error {
+	opts, err := o.options()
+	if err != nil {
+		return err
+	}
+	srv, err := f.StartSandbox(opts)
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
@@ -163,17 +170,17 @@ func runSandbox(cmd *cobra.Command, io streams, opts sandbox.Options) error {
 	if err != nil {
 		return closeAfter(srv, fmt.Errorf("encode the sandbox line: %w", err))
 	}
-	if _, err := fmt.Fprintf(io.out, "%s\n", line); err != nil {
+	if _, err := fmt.Fprintf(f.Out, "%s\n", line); err != nil {
 		return closeAfter(srv, fmt.Errorf("print the sandbox line: %w", err))
 	}
-	if fl, ok := io.out.(interface{ Flush() error }); ok {
+	if fl, ok := f.Out.(interface{ Flush() error }); ok {
 		if err := fl.Flush(); err != nil {
 			return closeAfter(srv, fmt.Errorf("print the sandbox line: %w", err))
 		}
 	}
 
 	for _, w := range srv.Warnings {
-		fmt.Fprintln(io.err, "auth0-wizard: warning:", w)
+		fmt.Fprintln(f.Err, "auth0-wizard: warning:", w)
 	}
 	use := "--domain " + srv.Domain
 	if srv.CAFile != "" {
@@ -181,22 +188,24 @@ func runSandbox(cmd *cobra.Command, io streams, opts sandbox.Options) error {
 	} else {
 		use = "--domain " + srv.BaseURL // plain HTTP is spelled out as a URL
 	}
-	fmt.Fprintf(io.err, "auth0-wizard: sandbox tenant at %s (credentials on stdout); use it with %s; Ctrl+C stops it\n", srv.BaseURL, use)
+	fmt.Fprintf(f.Err, "auth0-wizard: sandbox tenant at %s (credentials on stdout); use it with %s; Ctrl+C stops it\n", srv.BaseURL, use)
 
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		return fmt.Errorf("stop the sandbox: %w", err)
 	}
 	if opts.StateFile != "" {
-		fmt.Fprintf(io.err, "auth0-wizard: sandbox stopped; tenant saved to %s\n", opts.StateFile)
+		fmt.Fprintf(f.Err, "auth0-wizard: sandbox stopped; tenant saved to %s\n", opts.StateFile)
 	} else {
-		fmt.Fprintln(io.err, "auth0-wizard: sandbox stopped")
+		fmt.Fprintln(f.Err, "auth0-wizard: sandbox stopped")
 	}
 	return nil
 }
 
 // closeAfter stops srv after a failure and returns err.
 func closeAfter(srv *sandbox.Server, err error) error {
-	srv.Close()
+	if cerr := srv.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("stop the sandbox: %w", cerr))
+	}
 	return err
 }

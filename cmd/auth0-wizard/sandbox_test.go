@@ -88,8 +88,7 @@ func startSandbox(t *testing.T, args ...string) *sandboxRun {
 			t.Fatalf("first stdout line %q is not the sandbox JSON object: %v", first, err)
 		}
 		var fields map[string]any
-		json.Unmarshal([]byte(first), &fields)
-		if len(fields) != 6 {
+		if err := json.Unmarshal([]byte(first), &fields); err != nil || len(fields) != 6 {
 			t.Errorf("first line has fields %v; want exactly domain, base_url, audience, client_id, client_secret, ca_file", fields)
 		}
 	case err := <-readErr:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -28,12 +28,15 @@ const (
 	envClientSecret = "AUTH0_CLIENT_SECRET"
 	envAudience     = "AUTH0_AUDIENCE"
 	envUserPassword = "AUTH0_WIZARD_USER_PASSWORD"
+	envAccessible   = "ACCESSIBLE"   // any value: the wizard's accessible line mode
+	envDebugLog     = "WIZARD_DEBUG" // a file for the Bubble Tea program's debug log
 	// sandboxUserEmail is the azure test user on the sandbox when none is given.
 	sandboxUserEmail = "demo@example.com"
 )
 
 // runConfig is what a command needs to reach the tenant, resolved from flags,
-// then the environment, then the YAML config file.
+// then the environment, then the YAML config file. It is the only place the
+// environment is read (resolve): commands read what it resolved.
 type runConfig struct {
 	Settings    steps.Settings
 	JournalPath string
@@ -41,10 +44,17 @@ type runConfig struct {
 	// tempJournal says JournalPath is the sandbox run's own, in a temporary
 	// directory removed at exit with the tenant it records.
 	tempJournal bool
+	// demoPassword says Settings.UserPassword was made up for a sandbox
+	// demo, not given (it logs nobody in).
+	demoPassword bool
+	// accessible: --accessible or ACCESSIBLE set; debugLog: WIZARD_DEBUG.
+	accessible bool
+	debugLog   string
 
-	caFile string
-	caPEM  []byte
-	trace  io.Writer
+	caFile    string
+	caPEM     []byte
+	trace     io.Writer
+	newClient func(auth0client.Config) (*auth0client.Client, error)
 }
 
 // configFile is the YAML config file: the settings of steps.Settings plus a
@@ -57,9 +67,6 @@ type configFile struct {
 
 // secretKeys may not appear in a config file.
 var secretKeys = []string{"client_secret", "user_password", "password"}
-
-// lookupEnv reads one environment variable; tests pass their own.
-type lookupEnv func(string) string
 
 func loadConfigFile(path string) (configFile, error) {
 	var cf configFile
@@ -109,14 +116,15 @@ func readSecretFile(path, what string) (string, error) {
 	return s, nil
 }
 
-// resolve reads flags, env and the config file; with --sandbox it starts the
-// in-process sandbox tenant and takes its domain and management credentials.
-// cleanup stops the sandbox and closes the trace file.
-func resolve(ctx context.Context, g *globalFlags, ios streams) (rc *runConfig, cleanup func(), err error) {
-	return resolveEnv(ctx, g, ios, os.Getenv)
-}
-
-func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*runConfig, func(), error) {
+// resolve reads flags, the environment (through f.LookupEnv) and the config
+// file; with --sandbox it starts the in-process sandbox tenant and takes its
+// domain and management credentials. cleanup stops the sandbox and closes
+// the trace file.
+func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
+	env := func(name string) string {
+		v, _ := f.LookupEnv(name)
+		return v
+	}
 	var closers []func()
 	cleanup := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -133,7 +141,8 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 		return fail(err)
 	}
 	s := cf.Settings
-	rc := &runConfig{JournalPath: first(g.journal, cf.Journal), caFile: first(g.caFile, cf.CAFile)}
+	rc := &runConfig{JournalPath: first(g.journal, cf.Journal), caFile: first(g.caFile, cf.CAFile), newClient: f.NewClient,
+		accessible: accessibleMode(f, g), debugLog: env(envDebugLog)}
 
 	if p := first(g.playbook, string(s.Playbook)); p != "" {
 		if _, err := steps.PlaybookByID(steps.PlaybookID(p)); err != nil {
@@ -146,7 +155,7 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 		if g.domain != "" || g.clientID != "" || g.clientSecretFile != "" {
 			return fail(usagef("--sandbox makes its own tenant: drop --domain, --client-id and --client-secret-file"))
 		}
-		sb, err := sandbox.New(sandbox.Options{})
+		sb, err := f.StartSandbox(sandbox.Options{})
 		if err != nil {
 			return fail(fmt.Errorf("start the sandbox tenant: %w", err))
 		}
@@ -181,7 +190,7 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 		}
 	}
 	if s.Domain != "" {
-		if _, err := auth0client.ParseDomain(s.Domain); err != nil {
+		if _, err := hostname.ParseDomain(s.Domain); err != nil {
 			return fail(usageError{fmt.Errorf("domain: %w", err)})
 		}
 	}
@@ -196,7 +205,7 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 	case g.sandbox:
 		// A demo on the sandbox needs no typing: a strong random password
 		// (shown only with --reveal-secrets).
-		s.UserPassword = demoPassword()
+		s.UserPassword, rc.demoPassword = demoPassword(), true
 	}
 	if g.sandbox && s.UserEmail == "" {
 		// and a test user of its own, so that Enter on every screen
@@ -226,6 +235,13 @@ func resolveEnv(_ context.Context, g *globalFlags, _ streams, env lookupEnv) (*r
 	return rc, cleanup, nil
 }
 
+// accessibleMode says whether the wizard runs in its accessible line mode:
+// --accessible, or ACCESSIBLE set to anything.
+func accessibleMode(f *Factory, g globalFlags) bool {
+	v, _ := f.LookupEnv(envAccessible)
+	return g.accessible || v != ""
+}
+
 // givenJournal is the journal named by --journal or the config file, ""
 // when none was (the sandbox run's temporary one is not given).
 func (rc *runConfig) givenJournal() string {
@@ -237,27 +253,31 @@ func (rc *runConfig) givenJournal() string {
 
 // newClient builds the tenant client for the given settings, with the CA and
 // trace options of the run.
-func (rc *runConfig) newClient(s steps.Settings) (steps.Client, error) {
-	return auth0client.New(auth0client.Config{
+func (rc *runConfig) tenantClient(s steps.Settings) (steps.Client, error) {
+	return rc.client(auth0client.Config{
 		Domain:       s.Domain,
 		ClientID:     s.ClientID,
 		ClientSecret: s.ClientSecret,
 		Audience:     s.Audience,
-		CAPEM:        rc.caPEM,
-		Trace:        rc.trace,
 	})
+}
+
+// client builds a tenant client for cfg with the CA and trace of the run.
+func (rc *runConfig) client(cfg auth0client.Config) (*auth0client.Client, error) {
+	cfg.CAPEM, cfg.Trace = rc.caPEM, rc.trace
+	return rc.newClient(cfg)
 }
 
 // promptSecret asks for a secret on the terminal without echo. It refuses
 // when stdin is not a terminal, naming the other ways to give it.
-func promptSecret(ios streams, label, alternatives string) (string, error) {
-	f, ok := ios.in.(*os.File)
-	if !ok || !term.IsTerminal(f.Fd()) {
+func promptSecret(f *Factory, label, alternatives string) (string, error) {
+	in, ok := f.In.(*os.File)
+	if !ok || !term.IsTerminal(in.Fd()) {
 		return "", usagef("%s is required: %s", label, alternatives)
 	}
-	fmt.Fprintf(ios.err, "%s: ", label)
-	b, err := term.ReadPassword(f.Fd())
-	fmt.Fprintln(ios.err)
+	fmt.Fprintf(f.Err, "%s: ", label)
+	b, err := term.ReadPassword(in.Fd())
+	fmt.Fprintln(f.Err)
 	if err != nil {
 		return "", fmt.Errorf("read %s: %w", label, err)
 	}

@@ -10,10 +10,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-func newTeardownCmd(g *globalFlags, ios streams) *cobra.Command {
+// TeardownOptions are what `teardown` was asked to do.
+type TeardownOptions struct {
+	Global globalFlags
+}
+
+// newTeardownCmd is `teardown`; runF replaces runTeardown when not nil.
+func newTeardownCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *TeardownOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runTeardown
+	}
 	return &cobra.Command{
 		Use:   "teardown [--journal FILE | --playbook wso2|azure]",
 		Short: "Delete what a journal says this tool created (never what it only reused)",
@@ -31,13 +41,14 @@ prompt.`,
   AUTH0_CLIENT_SECRET=... auth0-wizard teardown --playbook azure`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTeardown(cmd.Context(), g, ios)
+			return runF(cmd.Context(), f, &TeardownOptions{Global: *g})
 		},
 	}
 }
 
-func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
-	rc, cleanup, err := resolve(ctx, g, ios)
+func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
+	g := o.Global
+	rc, cleanup, err := resolve(f, g)
 	if err != nil {
 		return err
 	}
@@ -59,22 +70,21 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	if err != nil {
 		return err
 	}
-	if jd := j.Domain(); s.Domain != "" && jd != "" && !sameTenant(jd, s.Domain) {
+	if jd := j.Domain(); s.Domain != "" && jd != "" && !hostname.Same(jd, s.Domain) {
 		return usagef("the journal is for %s, not %s: tear it down against the tenant it was made on", jd, s.Domain)
 	}
 	s.Playbook = "" // the journal says what to tear down
 	s = steps.ResumeSettings(s, j)
-	if err := requireTenant(ios, &s); err != nil {
+	if err := requireTenant(f, &s); err != nil {
 		return err
 	}
-	client, err := rc.newClient(s)
+	client, err := rc.tenantClient(s)
 	if err != nil {
 		return err
 	}
-	progress := newProgressPrinter(ios)
 	var deleted, disabled int
 	events, stop := drain(func(ev steps.Event) {
-		progress.event(ev)
+		fmt.Fprintln(f.Err, steps.EventLine(ev))
 		if ev.Kind == steps.EventDone && ev.Verb == steps.Delete {
 			if ev.Action == string(steps.KindConnectionClient) {
 				disabled++
@@ -88,7 +98,7 @@ func runTeardown(ctx context.Context, g *globalFlags, ios streams) error {
 	if err != nil {
 		return fmt.Errorf("teardown: %w\nrun the same command again to finish: what is already gone is skipped", err)
 	}
-	fmt.Fprintln(ios.out, teardownSummary(j, deleted, disabled))
+	fmt.Fprintln(f.Out, teardownSummary(j, deleted, disabled))
 	return nil
 }
 
@@ -131,19 +141,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// sameTenant compares two domains as the journal and the flags may spell them.
-func sameTenant(a, b string) bool { return normalizeDomain(a) == normalizeDomain(b) }
-
-func normalizeDomain(d string) string {
-	for _, p := range []string{"https://", "http://"} {
-		if len(d) > len(p) && d[:len(p)] == p {
-			d = d[len(p):]
-		}
-	}
-	for len(d) > 0 && d[len(d)-1] == '/' {
-		d = d[:len(d)-1]
-	}
-	return d
 }

@@ -6,13 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
@@ -22,18 +19,29 @@ import (
 // maxTokenInput bounds what `token decode` reads from stdin.
 const maxTokenInput = 64 << 10
 
-func newTokenCmd(g *globalFlags, ios streams) *cobra.Command {
+// TokenDecodeOptions are what `token decode` was asked to do.
+type TokenDecodeOptions struct {
+	Global globalFlags
+	Output string   // text or json
+	Args   []string // the token, "-" for stdin, or none
+}
+
+// newTokenCmd is `token`; runF replaces runTokenDecode when not nil.
+func newTokenCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *TokenDecodeOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Decode and verify tokens",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newTokenDecodeCmd(g, ios))
+	cmd.AddCommand(newTokenDecodeCmd(f, g, runF))
 	return cmd
 }
 
-func newTokenDecodeCmd(g *globalFlags, ios streams) *cobra.Command {
-	var output string
+func newTokenDecodeCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *TokenDecodeOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runTokenDecode
+	}
+	o := &TokenDecodeOptions{}
 	cmd := &cobra.Command{
 		Use:   "decode [TOKEN|-]",
 		Short: "Show a token's header and claims, when it expires, and whether the tenant signed it",
@@ -53,28 +61,24 @@ could be checked), 1 when it is not a JWT or its signature does not verify.`,
   auth0-wizard token decode --domain 127.0.0.1:8443 --ca-file sandbox-ca.pem -`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return usagef("--output must be text or json, not %q", output)
-			}
-			return runTokenDecode(cmd.Context(), g, ios, args, output)
+			o.Global, o.Args = *g, args
+			return runF(cmd.Context(), f, o)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
 
 // readTokenInput takes the token from the argument, or from stdin for "-"
 // or when no argument is given and stdin is not a terminal.
-func readTokenInput(ios streams, args []string) (string, error) {
+func readTokenInput(in io.Reader, args []string) (string, error) {
 	if len(args) == 1 && args[0] != "-" {
 		return args[0], nil
 	}
-	if len(args) == 0 {
-		if f, ok := ios.in.(*os.File); ok && term.IsTerminal(f.Fd()) {
-			return "", usagef("give the token: `auth0-wizard token decode -` and paste it, or pipe it in")
-		}
+	if len(args) == 0 && isTerminal(in) {
+		return "", usagef("give the token: `auth0-wizard token decode -` and paste it, or pipe it in")
 	}
-	b, err := io.ReadAll(io.LimitReader(ios.in, maxTokenInput+1))
+	b, err := io.ReadAll(io.LimitReader(in, maxTokenInput+1))
 	if err != nil {
 		return "", fmt.Errorf("read the token from stdin: %w", err)
 	}
@@ -102,11 +106,15 @@ type tokenReport struct {
 	Token     string         `json:"token,omitempty"` // only with --reveal-secrets
 }
 
-func runTokenDecode(ctx context.Context, g *globalFlags, ios streams, args []string, output string) error {
+func runTokenDecode(ctx context.Context, f *Factory, o *TokenDecodeOptions) error {
+	g := o.Global
+	if o.Output != "text" && o.Output != "json" {
+		return usagef("--output must be text or json, not %q", o.Output)
+	}
 	if g.sandbox {
 		return usagef("token decode reads the tenant from the token (or --domain): --sandbox has no use here")
 	}
-	raw, err := readTokenInput(ios, args)
+	raw, err := readTokenInput(f.In, o.Args)
 	if err != nil {
 		return err
 	}
@@ -119,21 +127,21 @@ func runTokenDecode(ctx context.Context, g *globalFlags, ios streams, args []str
 		exp := d.Expires.UTC()
 		rep.ExpiresAt = &exp
 	}
-	rep.Signature = checkTokenSignature(ctx, g, ios, raw, d)
+	rep.Signature = checkTokenSignature(ctx, f, g, raw, d)
 	if g.revealSecrets {
 		rep.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "Bearer "))
 	}
 
-	if output == "json" {
+	if o.Output == "json" {
 		data, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode token report: %w", err)
 		}
-		if _, err := ios.out.Write(append(data, '\n')); err != nil {
+		if _, err := f.Out.Write(append(data, '\n')); err != nil {
 			return err
 		}
-	} else {
-		printTokenReport(ios, rep)
+	} else if err := printTokenReport(f.Out, rep); err != nil {
+		return err
 	}
 	if rep.Signature.Checked && !rep.Signature.Verified {
 		return errors.New("the token's signature does not verify: " + rep.Signature.Detail)
@@ -144,8 +152,8 @@ func runTokenDecode(ctx context.Context, g *globalFlags, ios streams, args []str
 // checkTokenSignature verifies the signature against the JWKS of --domain,
 // else of the token's issuer, else of AUTH0_DOMAIN or the config file's
 // domain; it says plainly when it could not.
-func checkTokenSignature(ctx context.Context, g *globalFlags, ios streams, raw string, d auth0client.DecodedToken) tokenSignature {
-	rc, cleanup, err := resolve(ctx, g, ios)
+func checkTokenSignature(ctx context.Context, f *Factory, g globalFlags, raw string, d auth0client.DecodedToken) tokenSignature {
+	rc, cleanup, err := resolve(f, g)
 	if err != nil {
 		return tokenSignature{Detail: "not checked: " + err.Error()}
 	}
@@ -154,7 +162,7 @@ func checkTokenSignature(ctx context.Context, g *globalFlags, ios streams, raw s
 	if domain == "" {
 		return tokenSignature{Detail: "not checked: the token names no issuer (iss); give --domain to check it against a tenant's keys"}
 	}
-	c, err := auth0client.New(auth0client.Config{Domain: domain, CAPEM: rc.caPEM, Trace: rc.trace})
+	c, err := rc.client(auth0client.Config{Domain: domain})
 	if err != nil {
 		return tokenSignature{Detail: fmt.Sprintf("not checked: %q is not a tenant this tool will contact (%v); give --domain", domain, err)}
 	}
@@ -172,16 +180,15 @@ func checkTokenSignature(ctx context.Context, g *globalFlags, ios streams, raw s
 	return out
 }
 
-func printTokenReport(ios streams, rep tokenReport) {
-	w := tabwriter.NewWriter(ios.out, 0, 4, 2, ' ', 0)
-	defer w.Flush()
-	printClaimMap(w, "header", rep.Header)
-	printClaimMap(w, "claims", rep.Claims)
+func printTokenReport(w io.Writer, rep tokenReport) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	printClaimMap(tw, "header", rep.Header)
+	printClaimMap(tw, "claims", rep.Claims)
 	expiry := rep.Expiry
 	if rep.ExpiresAt != nil {
 		expiry += " (" + rep.ExpiresAt.Format(time.RFC3339) + ")"
 	}
-	fmt.Fprintf(w, "\nexpiry\t%s\n", expiry)
+	fmt.Fprintf(tw, "\nexpiry\t%s\n", expiry)
 	sig := "✗ " + rep.Signature.Detail
 	switch {
 	case rep.Signature.Verified:
@@ -189,36 +196,27 @@ func printTokenReport(ios streams, rep tokenReport) {
 	case !rep.Signature.Checked:
 		sig = "? " + rep.Signature.Detail
 	}
-	fmt.Fprintf(w, "signature\t%s\n", sig)
+	fmt.Fprintf(tw, "signature\t%s\n", sig)
 	if rep.Token != "" {
-		fmt.Fprintf(w, "token\t%s\n", rep.Token)
+		fmt.Fprintf(tw, "token\t%s\n", rep.Token)
 	} else {
-		fmt.Fprintf(w, "token\tnot shown (--reveal-secrets shows it)\n")
+		fmt.Fprintf(tw, "token\tnot shown (--reveal-secrets shows it)\n")
 	}
+	return tw.Flush()
 }
 
+// printClaimMap writes a header or the claims, sorted by name, each value
+// as a person reads it (steps.ClaimText; lists and objects as JSON).
 func printClaimMap(w io.Writer, title string, m map[string]any) {
 	fmt.Fprintln(w, title)
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	for _, row := range steps.ClaimRows(m) {
+		v := row.Value
+		switch m[row.Key].(type) {
+		case []any, map[string]any:
+			if b, err := json.Marshal(m[row.Key]); err == nil {
+				v = string(b)
+			}
+		}
+		fmt.Fprintf(w, "  %s\t%s\n", row.Key, v)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "  %s\t%s\n", k, claimValue(k, m[k]))
-	}
-}
-
-// claimValue shows a claim as a person reads it: times as dates too, lists
-// and objects as JSON.
-func claimValue(name string, v any) string {
-	switch v.(type) {
-	case string, float64, bool, nil:
-		return claimText(name, v)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }

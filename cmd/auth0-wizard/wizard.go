@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 	"github.com/auth0-wizard/auth0-wizard/ui"
 )
@@ -17,12 +18,12 @@ import (
 // runWizard is the bare command: the interactive wizard, or its accessible
 // line mode. Without a terminal it points at `apply` instead of drawing a
 // broken screen.
-func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
-	accessible := g.accessible || os.Getenv("ACCESSIBLE") != ""
-	if !isTerminal(ios.in) || (!accessible && !isTerminal(ios.out)) {
+func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
+	g := o.Global
+	if !isTerminal(f.In) || (!accessibleMode(f, g) && !isTerminal(f.Out)) {
 		return usagef("the wizard needs a terminal (stdin and stdout); for scripts and CI use 'auth0-wizard apply --playbook wso2|azure' (add --dry-run to see the plan)")
 	}
-	rc, cleanup, err := resolve(ctx, g, ios)
+	rc, cleanup, err := resolve(f, g)
 	if err != nil {
 		return err
 	}
@@ -36,26 +37,30 @@ func runWizard(ctx context.Context, g *globalFlags, ios streams) error {
 		Context:     ctx,
 		Settings:    set,
 		Playbook:    set.Playbook,
-		NewClient:   rc.newClient,
+		NewClient:   rc.tenantClient,
 		JournalPath: rc.JournalPath,
 		Reveal:      g.revealSecrets,
 		Sandbox:     rc.Sandbox != nil,
 		CAFile:      rc.caFile,
-		WriteFile:   steps.WriteFileAtomic,
+		WriteFile:   atomicfile.Write,
 	}
 
 	var out ui.Outcome
-	if accessible {
-		out, err = ui.RunAccessible(ctx, opts, ios.in, ios.out)
+	if rc.accessible {
+		out, err = ui.RunAccessible(ctx, opts, f.In, f.Out)
 	} else {
-		out, err = runProgram(ctx, opts, ios)
+		out, err = runProgram(ctx, opts, f, rc.debugLog)
 	}
 	if err != nil {
 		return err
 	}
-	lipgloss.Fprintln(ios.out, ui.PlainSummary(out, g.revealSecrets))
+	if _, err := lipgloss.Fprintln(f.Out, ui.PlainSummary(out, g.revealSecrets)); err != nil {
+		return err
+	}
 	if rc.Sandbox != nil && (out.Started || out.Applied) {
-		lipgloss.Fprintln(ios.out, "\nNote: "+sandboxNote(rc, out.JournalPath)+".")
+		if _, err := lipgloss.Fprintln(f.Out, "\nNote: "+sandboxNote(rc, out.JournalPath)+"."); err != nil {
+			return err
+		}
 	}
 	switch {
 	case out.Aborted:
@@ -91,18 +96,19 @@ func wizardSettings(rc *runConfig) (steps.Settings, error) {
 }
 
 // runProgram runs the Bubble Tea program and returns how the wizard ended.
-func runProgram(ctx context.Context, opts ui.Options, ios streams) (ui.Outcome, error) {
-	if path := os.Getenv("WIZARD_DEBUG"); path != "" {
-		f, err := tea.LogToFile(path, "auth0-wizard")
+// debugLog, when set, is the file of the program's debug log (WIZARD_DEBUG).
+func runProgram(ctx context.Context, opts ui.Options, f *Factory, debugLog string) (ui.Outcome, error) {
+	if debugLog != "" {
+		log, err := tea.LogToFile(debugLog, "auth0-wizard")
 		if err != nil {
-			return ui.Outcome{}, fmt.Errorf("open the WIZARD_DEBUG log: %w", err)
+			return ui.Outcome{}, fmt.Errorf("open the %s log: %w", envDebugLog, err)
 		}
-		defer f.Close()
+		defer log.Close()
 	}
 	p := tea.NewProgram(ui.New(opts),
 		tea.WithContext(ctx),
-		tea.WithInput(ios.in),
-		tea.WithOutput(ios.out),
+		tea.WithInput(f.In),
+		tea.WithOutput(f.Out),
 	)
 	final, err := p.Run()
 	m, ok := final.(ui.Model)

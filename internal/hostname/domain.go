@@ -1,4 +1,4 @@
-package auth0client
+package hostname
 
 import (
 	"errors"
@@ -15,7 +15,9 @@ const domainHint = "a valid domain looks like my-tenant.eu.auth0.com or 127.0.0.
 	"https://my-tenant.eu.auth0.com, or http://127.0.0.1:PORT for a local sandbox"
 
 // ParseDomain validates a tenant domain as a person types it and returns the
-// base URL to talk to (scheme and host only).
+// base URL to talk to (scheme and host only, lower-cased, without a fully
+// qualified name's final dot): the one place a domain is checked and
+// normalised.
 //
 // Accepted: a host with an optional port (HTTPS implied), an https:// URL of
 // such a host, and an http:// URL only for a loopback address (127.0.0.0/8,
@@ -59,7 +61,7 @@ func parseDomain(s string) (*url.URL, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !IsLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("the tenant domain %q uses plain http, which is allowed only for a loopback address "+
 				"(127.0.0.1, ::1, localhost); use https", s)
 		}
@@ -132,13 +134,4 @@ func checkHostname(h string) error {
 		}
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -1,8 +1,10 @@
-package auth0client
+package hostname_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 func TestParseDomain(t *testing.T) {
@@ -51,18 +53,18 @@ func TestParseDomain(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			u, err := ParseDomain(tc.in)
+			u, err := hostname.ParseDomain(tc.in)
 			if tc.want != "" {
 				if err != nil {
-					t.Fatalf("ParseDomain(%q): %v", tc.in, err)
+					t.Fatalf("hostname.ParseDomain(%q): %v", tc.in, err)
 				}
 				if got := u.String(); got != tc.want {
-					t.Fatalf("ParseDomain(%q) = %q, want %q", tc.in, got, tc.want)
+					t.Fatalf("hostname.ParseDomain(%q) = %q, want %q", tc.in, got, tc.want)
 				}
 				return
 			}
 			if err == nil {
-				t.Fatalf("ParseDomain(%q) = %v, want an error", tc.in, u)
+				t.Fatalf("hostname.ParseDomain(%q) = %v, want an error", tc.in, u)
 			}
 			msg := err.Error()
 			if tc.errHas != "" && !strings.Contains(msg, tc.errHas) {

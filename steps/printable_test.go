@@ -1,0 +1,46 @@
+package steps
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPrintable(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"Orders API", "Orders API"},
+		{"café → ü", "café → ü"},
+		{"x\x1b]52;c;aGk=\x07y", `x\x1b]52;c;aGk=\x07y`},
+		{"\x1b[2Jgone", `\x1b[2Jgone`},
+		{"\x1b]8;;https://evil\x1b\\click\x1b]8;;\x1b\\", `\x1b]8;;https://evil\x1b\click\x1b]8;;\x1b\`},
+		{"two\nlines\r", `two\nlines\r`},
+		{"\u009b2J", `\u009b2J`}, // C1 CSI
+		{"a\u202eb", `a\u202eb`}, // right-to-left override
+		{"bad\xffbyte", `bad\xffbyte`},
+	} {
+		got := Printable(tc.in)
+		if got != tc.want {
+			t.Errorf("Printable(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if strings.ContainsAny(got, "\x1b\x07\n\r\u009b\u202e") {
+			t.Errorf("Printable(%q) still holds a control character: %q", tc.in, got)
+		}
+	}
+}
+
+func TestInputsRejectControlCharacters(t *testing.T) {
+	t.Parallel()
+	for _, p := range Playbooks() {
+		for _, in := range p.Inputs() {
+			if in.Validate == nil || in.Secret || len(in.Options) > 0 {
+				continue
+			}
+			switch in.Key {
+			case "api_name", "api_identifier", "app_name", "user_email", "key_manager_display_name":
+				if err := in.Validate("ok\x1b]52;c;aGk=\x07"); err == nil {
+					t.Errorf("%s/%s accepts an OSC 52 sequence", p.ID, in.Key)
+				}
+			}
+		}
+	}
+}
