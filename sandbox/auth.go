@@ -691,5 +691,5 @@ func writeRaw(w http.ResponseWriter, status int, ct string, data []byte) {
 		return
 	}
 	w.WriteHeader(status)
-	w.Write(data)
+	_, _ = w.Write(data) // a client gone mid-answer: nothing left to tell it
 }

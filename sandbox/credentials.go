@@ -81,7 +81,10 @@ func (s *Server) createCredential(m *mreq) (int, any, error) {
 	}
 	cam := obj{"private_key_jwt": obj{"credentials": []any{cloneObj(in)}}}
 	s.fillCredentials(cam)
-	cred := obj(anySlice(cam.obj("private_key_jwt")["credentials"])[0].(obj))
+	cred, ok := anySlice(cam.obj("private_key_jwt")["credentials"])[0].(obj)
+	if !ok {
+		return 0, nil, errf(http.StatusInternalServerError, "", "An internal server error occurred")
+	}
 	delete(cred, "parse_expiry_from_cert")
 	s.t.Credentials[clientID] = append(s.t.Credentials[clientID], cred)
 	return http.StatusCreated, cred, nil

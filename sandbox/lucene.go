@@ -235,20 +235,19 @@ func lucTokens(q string) ([]lucToken, error) {
 	var out []lucToken
 	i := 0
 	for i < len(q) {
-		c := q[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n':
+		switch c := q[i]; c {
+		case ' ', '\t', '\n':
 			i++
 			continue
-		case c == '(' || c == ')':
+		case '(', ')':
 			out = append(out, lucToken{kind: string(c)})
 			i++
 			continue
-		case c == '-' || c == '!':
+		case '-', '!':
 			out = append(out, lucToken{kind: "NOT"})
 			i++
 			continue
-		case c == '+':
+		case '+':
 			i++
 			continue
 		}

@@ -396,11 +396,11 @@ func (sc schema) validate(o obj) error {
 			first, _, _ := strings.Cut(want, "|")
 			return badBody("'Expected type %s but found type %s' on property %s.", first, got, k)
 		}
-		if vals, ok := sc.enums[k]; ok && got == "string" && !slices.Contains(vals, v.(string)) {
-			return badBody("'No enum match for: \"%s\"' on property %s.", v.(string), k)
+		if vals, ok := sc.enums[k]; ok && got == "string" && !slices.Contains(vals, str(v)) {
+			return badBody("'No enum match for: \"%s\"' on property %s.", str(v), k)
 		}
 		if vals, ok := sc.enums[k]; ok && got == "array" {
-			for i, x := range v.([]any) {
+			for i, x := range anySlice(v) {
 				str, isStr := x.(string)
 				if !isStr {
 					return badBody("'Expected type string but found type %s' on property %s[%d].", jsonType(x), k, i)
@@ -421,24 +421,6 @@ func typeAllowed(want, got string) bool {
 		}
 	}
 	return false
-}
-
-// stringList checks that o[k], when present, is an array of strings.
-func stringList(o obj, k string) error {
-	v, ok := o[k]
-	if !ok || v == nil {
-		return nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		return badBody("'Expected type array but found type %s' on property %s.", jsonType(v), k)
-	}
-	for i, x := range l {
-		if _, ok := x.(string); !ok {
-			return badBody("'Expected type string but found type %s' on property %s[%d].", jsonType(x), k, i)
-		}
-	}
-	return nil
 }
 
 // listing is a page of a list endpoint in one of Auth0's three shapes.
@@ -627,7 +609,10 @@ func clone(v any) any {
 	return v
 }
 
-func cloneObj(o obj) obj { return clone(o).(obj) }
+func cloneObj(o obj) obj {
+	c, _ := clone(o).(obj) // clone keeps the type of what it copies
+	return c
+}
 
 // dropNulls removes the fields a create payload sets to null.
 func dropNulls(o obj) obj {

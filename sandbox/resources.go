@@ -513,7 +513,7 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 	}
 	var rs obj
 	if ident, ok := in["resource_server_identifier"]; ok {
-		rs = s.findRSByIdentifier(ident.(string))
+		rs = s.findRSByIdentifier(str(ident))
 		if rs == nil || in.str("app_type") != "resource_server" {
 			return 0, nil, badBody("'resource_server_identifier' must name an existing resource server and needs app_type resource_server.")
 		}
@@ -619,7 +619,7 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if n, ok := in["name"]; ok && n.(string) == "" {
+	if n, ok := in["name"]; ok && str(n) == "" {
 		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property name.")
 	}
 	if err := validateClientMetadata(in); err != nil {

@@ -311,10 +311,10 @@ func parseSCIM(q string) (scimFilter, error) {
 func scimTokens(q string) ([]string, error) {
 	var toks []string
 	for i := 0; i < len(q); {
-		switch {
-		case q[i] == ' ' || q[i] == '\t':
+		switch q[i] {
+		case ' ', '\t':
 			i++
-		case q[i] == '"':
+		case '"':
 			var b strings.Builder
 			b.WriteByte('"')
 			j := i + 1

@@ -100,7 +100,7 @@ func tlsServer(t *testing.T, hosts []string) (*httptest.Server, []byte) {
 		t.Fatalf("newCertificates: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok "+r.Proto)
+		_, _ = io.WriteString(w, "ok "+r.Proto)
 	}))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.Config.ErrorLog = discardLog() // the refused handshakes below are expected
@@ -217,7 +217,7 @@ func TestIssueCertificateSharesTheCA(t *testing.T) {
 	}
 
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "beside the sandbox")
+		_, _ = io.WriteString(w, "beside the sandbox")
 	}))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	srv.StartTLS()
