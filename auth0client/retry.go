@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,18 +59,20 @@ type RetryPolicy struct {
 }
 
 // DefaultRetryPolicy is the policy of a client whose Config.Retry is zero:
-// 6 failed attempts, 2 timeouts or 10 rate-limited answers end a request;
-// waits from 250ms, doubling, to 30s at most, with up to 20% jitter; a
-// minute in all.
+// 6 failed attempts or 2 timeouts end a request; waits from 250ms,
+// doubling, to 30s at most, with up to 20% jitter. A tenant's rate limit is
+// shared with everyone else on it, so 429s are waited out for as long as the
+// budget allows (5 minutes a request, 1,000 answers at most) rather than
+// counted to a small number.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{
 		MaxAttempts:    6,
 		MaxTimeouts:    2,
-		MaxRateLimited: 10,
+		MaxRateLimited: 1000,
 		Floor:          250 * time.Millisecond,
 		MaxWait:        30 * time.Second,
 		Jitter:         0.2,
-		Budget:         time.Minute,
+		Budget:         5 * time.Minute,
 	}
 }
 
@@ -119,13 +122,59 @@ func Final(err error) bool {
 	return errors.As(err, &f) && f.Final()
 }
 
-// retryTransport is the one place requests are retried, by its policy.
+// retryTransport is the one place requests are retried, by its policy. It
+// also paces requests to the tenant's rate limit: once an answer says the
+// bucket is empty (X-RateLimit-Remaining 0), no request of this client is
+// sent before X-RateLimit-Reset, each held a random part of a second more so
+// that they do not all arrive in the same instant.
 type retryTransport struct {
 	next   http.RoundTripper
 	policy RetryPolicy
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
 	random func() float64 // in [0, 1)
+
+	mu        sync.Mutex
+	notBefore time.Time // guarded by mu: the bucket is empty until then
+}
+
+// paceSpread is how far apart requests held back by pacing are sent.
+const paceSpread = time.Second
+
+// learn keeps what an answer says of the tenant's bucket.
+func (t *retryTransport) learn(h http.Header) {
+	rem, reset := strings.TrimSpace(h.Get("X-RateLimit-Remaining")), strings.TrimSpace(h.Get("X-RateLimit-Reset"))
+	if rem != "0" || reset == "" {
+		return
+	}
+	epoch, err := strconv.ParseInt(reset, 10, 64)
+	if err != nil {
+		return
+	}
+	at := time.Unix(epoch, 0)
+	if at.Sub(t.now()) > t.policy.MaxWait {
+		at = t.now().Add(t.policy.MaxWait)
+	}
+	t.mu.Lock()
+	if at.After(t.notBefore) {
+		t.notBefore = at
+	}
+	t.mu.Unlock()
+}
+
+// pace waits, when the bucket is known to be empty, until it refills.
+func (t *retryTransport) pace(ctx context.Context, attempt int) error {
+	t.mu.Lock()
+	until := t.notBefore
+	t.mu.Unlock()
+	wait := until.Sub(t.now())
+	if wait <= 0 {
+		return nil
+	}
+	wait += time.Duration(t.random() * float64(paceSpread))
+	steps.Notify(ctx, steps.RetryNotice{Attempt: attempt, Wait: wait, RateLimited: true,
+		Reason: "pacing to the tenant's rate limit (its bucket is empty until it refills)"})
+	return t.sleep(ctx, wait)
 }
 
 func newRetryTransport(next http.RoundTripper, p RetryPolicy) *retryTransport {
@@ -155,7 +204,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				r.Body = body
 			}
 		}
+		if err := t.pace(ctx, attempt); err != nil {
+			return nil, err
+		}
 		resp, err := t.next.RoundTrip(r)
+		if resp != nil {
+			t.learn(resp.Header)
+		}
 		var (
 			wait        time.Duration
 			reason      string

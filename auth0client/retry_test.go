@@ -506,3 +506,48 @@ func TestCutOffReadsEndFinal(t *testing.T) {
 		t.Fatalf("find under cut-off answers = %v (final %v) after %d requests; want a final error after 6", err, Final(err), calls.Load())
 	}
 }
+
+// TestPacingWaitsForAnEmptyBucket: once an answer says the tenant's bucket
+// is empty, the next request is not sent before its reset (plus a spread),
+// and says so; it meets no 429.
+func TestPacingWaitsForAnEmptyBucket(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	clock := time.Unix(1_800_000_000, 0)
+	reset := clock.Add(2 * time.Second)
+	var sentAt []time.Time
+	c, _ := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sentAt = append(sentAt, clock)
+		mu.Unlock()
+		w.Header().Set("X-RateLimit-Limit", "2")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		writeJSON(w, http.StatusOK, `{"resource_servers":[`+rsBody+`],"start":0,"limit":100,"total":1}`)
+	})
+	c.retry.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	c.retry.policy.MaxWait = time.Minute
+	c.retry.random = func() float64 { return 0.25 }
+	c.retry.sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(d)
+		return nil
+	}
+	var rec noticeRecorder
+	for range 2 {
+		if _, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	mgmt := sentAt[len(sentAt)-2:] // the two reads (a token request may come first)
+	if got, want := mgmt[1].Sub(mgmt[0]), 2*time.Second+paceSpread/4; got != want {
+		t.Errorf("the second read was sent %s after the first, want %s (the reset, plus a quarter of the spread)", got, want)
+	}
+	notes := rec.all()
+	if len(notes) == 0 || !notes[len(notes)-1].RateLimited || !strings.HasPrefix(notes[len(notes)-1].Reason, "pacing") {
+		t.Errorf("notices %+v, want a pacing one", notes)
+	}
+}

@@ -305,19 +305,11 @@ func (r *run) pending(a Action) error {
 		DependsOn: a.DependsOn, Lookup: r.lookupKeys(a)})
 }
 
-// lookup runs a reuse-rule lookup, again when its own outcome is uncertain.
+// lookup runs a reuse-rule lookup once: the Client has already retried a
+// read as far as its retry policy allows (sending it again here would
+// multiply the budgets).
 func lookup[T any](actx context.Context, find func(context.Context) (T, error)) (T, error) {
-	var (
-		v   T
-		err error
-	)
-	for attempt := 1; attempt <= maxLookupAttempts; attempt++ {
-		v, err = find(actx)
-		if err == nil || !isUncertain(err) || actx.Err() != nil {
-			return v, err
-		}
-	}
-	return v, err
+	return find(actx)
 }
 
 // do runs one action by its kind's entry in the resource model: reuse what

@@ -95,7 +95,7 @@ func OpenJournal(path string, reveal bool) (*Journal, error) {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	if err := json.Unmarshal(b, &j.doc); err != nil {
-		return nil, fmt.Errorf("journal %s is not a journal of auth0-wizard (%v): move it away or give another --journal", path, err)
+		return nil, fmt.Errorf("journal %s is not a journal of auth0-wizard (%w): move it away or give another --journal", path, err)
 	}
 	if j.doc.Version != journalVersion {
 		return nil, fmt.Errorf("journal %s has version %d, this auth0-wizard reads version %d", path, j.doc.Version, journalVersion)

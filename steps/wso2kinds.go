@@ -81,7 +81,7 @@ func WSO2KeyManagerFor(ep Endpoints, domain string, s Settings) WSO2KeyManager {
 		AdditionalProperties: props, ClientSecret: s.ClientSecret,
 	}
 	for _, v := range dto.TokenValidation {
-		km.TokenValidation = append(km.TokenValidation, WSO2TokenValidation{ID: v.ID, Enable: v.Enable, Type: v.Type, Value: v.Value})
+		km.TokenValidation = append(km.TokenValidation, WSO2TokenValidation(v))
 	}
 	return km
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
-	"time"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -21,16 +21,17 @@ const maxAttempts = 3
 
 // RunAccessible is the line mode for screen readers: the same form
 // constructors as the screens, run one by one through huh's accessible mode,
-// then the progress events as plain lines. Secrets already given by the
-// environment or a file are not asked again (huh's accessible password
-// prompt needs a terminal).
+// the run flow's functions called directly, then the run's events as plain
+// lines (steps.EventLine). Secrets already given by the environment or a
+// file are not asked again (huh's accessible password prompt needs a
+// terminal).
 func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) (Outcome, error) {
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
 	// Colours only where the output takes them, and never with NO_COLOR.
 	out = colorprofile.NewWriter(out, os.Environ())
-	st := newStyles(true)
+	theme := newStyles(true).huhTheme()
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
 	o := Outcome{}
 	say := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
@@ -48,13 +49,14 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	id := opts.Playbook
 	doctor := false
 	if id == "" {
-		choice, check := string(steps.WSO2), string(steps.WSO2)
-		if err := run(newPlaybookForm(&choice, &check, st, true)); err != nil {
+		first := string(steps.Playbooks()[0].ID)
+		choice, check := first, first
+		if err := run(newPlaybookForm(&choice, &check, theme, true)); err != nil {
 			return Outcome{Aborted: true}, nil
 		}
 		id = steps.PlaybookID(choice)
 		if choice == checkChoice {
-			if err := run(newCheckForm(&check, st)); err != nil {
+			if err := run(newCheckForm(&check, theme)); err != nil {
 				return Outcome{Aborted: true}, nil
 			}
 			id, doctor = steps.PlaybookID(check), true
@@ -78,9 +80,25 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		for attempt := 1; ; attempt++ {
 			applyDefaults(&sess.settings, step)
-			f, _ := newStepForm(&sess.settings, step, st, true)
+			before := askedInputs(step, sess.settings)
+			f, _ := newStepForm(&sess.settings, step, theme, true)
 			if err := run(f); err != nil {
 				return Outcome{Aborted: true, Playbook: p.ID}, nil
+			}
+			// An input asked only with what was just answered (When) is
+			// asked now, after the others.
+			var more []string
+			for _, k := range askedInputs(step, sess.settings) {
+				if !slices.Contains(before, k) {
+					more = append(more, k)
+				}
+			}
+			if len(more) > 0 {
+				applyDefaults(&sess.settings, step)
+				f, _ := newStepForm(&sess.settings, step, theme, true, more...)
+				if err := run(f); err != nil {
+					return Outcome{Aborted: true, Playbook: p.ID}, nil
+				}
 			}
 			err := accessibleCheck(ctx, opts, sess, step, say)
 			if err == nil {
@@ -96,8 +114,9 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			return accessibleDoctor(ctx, opts, sess, say)
 		}
 		if step.Kind == steps.StepKeyManager {
-			say("In the WSO2 admin portal (Key Managers → Add Key Manager, type Auth0):")
-			for _, f := range steps.KeyManagerFields(preApplyResult(sess), sess.settings, opts.Reveal) {
+			shown, _ := gatewayFields(sess, preApplyResult(sess), opts.Reveal)
+			say("%s:", p.Gateway.Title)
+			for _, f := range shown {
 				say("  %s: %s", f.Label, f.Value)
 			}
 		}
@@ -107,20 +126,30 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if err := p.Validate(sess.settings); err != nil {
 		return o, err
 	}
-	path := opts.JournalPath
-	if path == "" {
-		path = steps.DefaultJournalPath(p.ID)
-	}
+	path := journalPath(opts, p.ID)
 	o.JournalPath = path
 	say("\nReading the tenant to see what exists already…")
-	msg := plan(ctx, opts.NewClient, sess.client, p, sess.settings, path, opts.Reveal)().(plannedMsg)
-	if msg.Err != nil {
-		return o, msg.Err
+	c, err := tenantClient(sess.client, opts.NewClient, sess.settings)
+	if err != nil {
+		return o, err
 	}
-	sess.plan, sess.journal = msg.Plan, msg.Journal
+	pl, j, err := makePlan(ctx, c, p, sess.settings, path, opts.Reveal)
+	if err != nil {
+		return o, err
+	}
+	sess.plan, sess.journal = pl, j
 	say("The plan:")
-	for _, a := range msg.Plan.Actions {
-		say("  %s %s %s", a.Verb, kindLabel(a.Kind), a.Name)
+	for _, a := range pl.Actions {
+		say("  %s %s %s", a.Verb, steps.KindLabel(a.Kind), a.Name)
+		if a.Verb == steps.Update && len(a.Changes) > 0 {
+			say("    changes: %s", strings.Join(a.Changes, "; "))
+		}
+		if a.Found != "" {
+			say("    found: %s", a.Found)
+		}
+		for _, w := range a.Warnings {
+			say("    ! %s", w)
+		}
 	}
 	apply := true
 	if err := run(huh.NewForm(huh.NewGroup(huh.NewConfirm().Title("Apply this plan?").Value(&apply))).WithAccessible(true)); err != nil || !apply {
@@ -128,23 +157,21 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		return o, nil
 	}
 
-	// Apply, events as lines: the same channel discipline as the screens.
+	// Apply, one line an event.
 	o.Started = true
-	ps := progressScreen{sess: sess}
-	started := ps.Init(opts)().(provisionStartedMsg)
-	defer started.Cancel()
-	for ev := range started.Events {
-		say("%s", eventLine(ev))
+	r := steps.NewEngine(c).Start(ctx, p, sess.settings, pl, j)
+	for ev := range r.Events {
+		say("%s", steps.EventLine(ev))
 	}
-	done := <-started.Done
-	if done.Err != nil {
-		o.Err, o.ResumeHint = done.Err, sess.resumeHint()
+	res, err := r.Wait()
+	if err != nil {
+		o.Err, o.ResumeHint = err, sess.resumeHint()
 		if ctx.Err() != nil {
 			o.Aborted = true
 		}
 		return o, nil
 	}
-	o.Applied, o.Result = true, done.Result
+	o.Applied, o.Result = true, res
 	return o, nil
 }
 
@@ -152,67 +179,40 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 func accessibleCheck(ctx context.Context, opts Options, sess *session, step steps.Step, say func(string, ...any)) error {
 	switch step.Kind {
 	case steps.StepTenant:
-		say("Reading %s …", discoveryURL(sess.settings.Domain))
-		msg := discover(ctx, opts.NewClient, strings.TrimSpace(sess.settings.Domain))().(discoveredMsg)
-		if msg.Err != nil {
-			return fmt.Errorf("discovery failed: %w", msg.Err)
+		domain := strings.TrimSpace(sess.settings.Domain)
+		say("Reading %s …", discoveryURL(domain))
+		ep, err := discoverTenant(ctx, opts.NewClient, domain)
+		if err != nil {
+			return fmt.Errorf("discovery failed: %w", err)
 		}
-		sess.endpoints = msg.Endpoints
-		say("✓ the tenant answers. Issuer %s, token endpoint %s, JWKS %s", msg.Endpoints.Issuer, msg.Endpoints.TokenEndpoint, msg.Endpoints.JWKSURI)
+		sess.endpoints = ep
+		say("✓ the tenant answers. Issuer %s, token endpoint %s, JWKS %s", ep.Issuer, ep.TokenEndpoint, ep.JWKSURI)
 	case steps.StepManagement:
 		say("Obtaining a Management API token and checking its scopes …")
-		msg := checkScopes(ctx, opts.NewClient, sess.playbook, sess.settings)().(scopesCheckedMsg)
-		if msg.Err != nil {
-			return msg.Err
+		res := checkManagement(ctx, opts.NewClient, sess.playbook, sess.settings)
+		if res.Err != nil {
+			return res.Err
 		}
-		if len(msg.Missing) > 0 {
-			return errors.New(steps.MissingScopesAdvice(msg.Missing))
+		if len(res.Missing) > 0 {
+			return errors.New(steps.MissingScopesAdvice(res.Missing))
 		}
-		sess.client, sess.granted = msg.Client, msg.Granted
+		sess.client, sess.granted = res.Client, res.Granted
 		say("✓ all %d scopes the playbook needs are granted", len(sess.playbook.RequiredScopes))
 	}
 	return nil
 }
 
-// eventLine is one progress event as a plain line.
-func eventLine(ev steps.Event) string {
-	var b strings.Builder
-	b.WriteString(ev.Action + ": ")
-	switch ev.Kind {
-	case steps.EventStarted:
-		b.WriteString("started")
-	case steps.EventWaiting:
-		b.WriteString("rate limited, waiting " + ev.Wait.Round(time.Millisecond).String())
-	case steps.EventRetrying:
-		fmt.Fprintf(&b, "retrying (attempt %d)", ev.Attempt)
-	case steps.EventDone:
-		word := "done"
-		if ev.Verb != "" {
-			word = ev.Verb.Past()
-		}
-		b.WriteString("✓ " + word)
-	case steps.EventFailed:
-		b.WriteString("✗ failed")
-	}
-	if ev.Duration > 0 {
-		b.WriteString(" in " + ev.Duration.Round(time.Millisecond).String())
-	}
-	if ev.Message != "" {
-		b.WriteString(": " + ev.Message)
-	}
-	return b.String()
-}
-
 // accessibleDoctor runs the doctor's checks and prints each verdict.
 func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func(string, ...any)) (Outcome, error) {
-	path := opts.JournalPath
-	if path == "" {
-		path = steps.DefaultJournalPath(sess.playbook.ID)
-	}
 	say("\nChecking the existing setup …")
-	msg := runDoctor(ctx, opts.NewClient, sess.client, nil, path, sess.playbook, steps.WithDefaults(sess.settings))().(doctorDoneMsg)
-	if msg.Err != nil {
-		return Outcome{Playbook: sess.playbook.ID}, msg.Err
+	set := steps.WithDefaults(sess.settings)
+	c, err := tenantClient(sess.client, opts.NewClient, set)
+	if err != nil {
+		return Outcome{Playbook: sess.playbook.ID}, err
 	}
-	return Outcome{Playbook: sess.playbook.ID, Checks: msg.Results, Settings: sess.settings}, nil
+	res, err := checkSetup(ctx, c, nil, journalPath(opts, sess.playbook.ID), sess.playbook, set)
+	if err != nil {
+		return Outcome{Playbook: sess.playbook.ID}, err
+	}
+	return Outcome{Playbook: sess.playbook.ID, Checks: res, Settings: sess.settings}, nil
 }

@@ -17,7 +17,7 @@ func TestAccessibleLineModeCompletesWSO2(t *testing.T) {
 	sb := newSandbox(t)
 	o := sandboxOptions(t, sb)
 	var out bytes.Buffer
-	got, err := RunAccessible(o.Context, o, strings.NewReader("1\n\n\n\n\n\n\n\n\n\n\n\ny\n"), &out)
+	got, err := RunAccessible(o.Context, o, strings.NewReader("1\n\n\n\n\n\n\n\n\n\n\n\n\n\n\ny\n"), &out) // with the API Manager step: URL, user, no password
 	if err != nil {
 		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
 	}
@@ -25,7 +25,7 @@ func TestAccessibleLineModeCompletesWSO2(t *testing.T) {
 		t.Fatalf("outcome = %+v\n%s", got, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"Step 1 of 6: Tenant", "✓ the tenant answers", "Step 3 of 6", "Well-known URL", "client_grant: ✓ created", "token: ✓"} {
+	for _, want := range []string{"Step 1 of 7: Tenant", "✓ the tenant answers", "Step 4 of 7: WSO2 key manager", "Well-known URL", "✓ created client_grant", "✓ done token"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("line mode output lacks %q:\n%s", want, text)
 		}
@@ -64,7 +64,7 @@ func TestAccessibleLineModeAzureWithTypedAnswers(t *testing.T) {
 	if !got.Applied || got.Result.UserToken == nil || !got.Result.UserToken.Verified {
 		t.Fatalf("outcome = %+v\n%s", got, out.String())
 	}
-	for _, want := range []string{"Calculator-Users", "jane@example.com", "user: ✓ created"} {
+	for _, want := range []string{"Calculator-Users", "jane@example.com", "✓ created user"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("line mode output lacks %q:\n%s", want, out.String())
 		}

@@ -1,11 +1,10 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -17,58 +16,27 @@ import (
 // doctorScreen runs the doctor's checks of an existing setup (the same ones
 // as `auth0-wizard doctor`) and lists each verdict with why and the fix.
 type doctorScreen struct {
-	sess    *session
+	*common
 	running bool
 	results []steps.CheckResult
 	err     error
 	cmd     tea.Cmd
 	vp      viewport.Model
-	styles  styles
-	keys    keyMap
 	width   int
 	height  int
 }
 
-// doctorDoneMsg: the checks finished.
-type doctorDoneMsg struct {
-	Results []steps.CheckResult
-	Err     error
-}
-
-func newDoctorScreen(sess *session, st styles, k keyMap, o Options) doctorScreen {
+func newDoctorScreen(c *common, _ int) screen {
 	vp := viewport.New()
 	vp.KeyMap.Left.SetEnabled(false)
 	vp.KeyMap.Right.SetEnabled(false)
-	s := doctorScreen{sess: sess, vp: vp, styles: st, keys: k, running: true}
-	path := o.JournalPath
-	if path == "" {
-		path = steps.DefaultJournalPath(sess.playbook.ID)
-	}
-	s.cmd = runDoctor(o.Context, o.NewClient, sess.client, sess.journal, path, sess.playbook, steps.WithDefaults(sess.settings))
+	s := &doctorScreen{common: c, vp: vp, running: true}
+	sess := c.sess
+	s.cmd = runDoctor(c.opts.Context, c.opts.NewClient, sess.client, sess.journal, journalPath(c.opts, sess.playbook.ID), sess.playbook, steps.WithDefaults(sess.settings))
 	return s
 }
 
-// runDoctor is the Cmd that runs the checks. It uses the run's journal when
-// there is one, else the journal file if it exists (never creating one).
-func runDoctor(ctx context.Context, newClient func(steps.Settings) (steps.Client, error), c steps.Client, j *steps.Journal, path string, p steps.Playbook, set steps.Settings) tea.Cmd {
-	return func() tea.Msg {
-		var err error // c is kept for the next run of this Cmd
-		if c, err = tenantClient(c, newClient, set); err != nil {
-			return doctorDoneMsg{Err: err}
-		}
-		if j == nil {
-			if _, err := os.Stat(path); err == nil {
-				if j, err = steps.OpenJournal(path, false); err != nil {
-					return doctorDoneMsg{Err: fmt.Errorf("open the journal %s: %w", path, err)}
-				}
-			}
-		}
-		res := steps.NewEngine(c).Doctor(ctx, p, set, steps.DoctorOptions{Journal: j})
-		return doctorDoneMsg{Results: res}
-	}
-}
-
-func (s doctorScreen) Init() tea.Cmd { return s.cmd }
+func (s *doctorScreen) Init() tea.Cmd { return s.cmd }
 
 func (s *doctorScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
@@ -77,26 +45,36 @@ func (s *doctorScreen) SetSize(w, h int) {
 	s.refresh()
 }
 
-func (s *doctorScreen) setStyles(st styles) {
-	s.styles = st
-	s.refresh()
+func (s *doctorScreen) Frame() frame {
+	f := frame{
+		Title:   "Check the setup",
+		Explain: "The doctor's checks, in order: tenant, management credentials and scopes, then what the playbook made. A check that depends on a failed one is skipped rather than failed again. Nothing is changed.",
+		Busy:    s.running, Fills: true,
+	}
+	if s.sess.doctor {
+		f.Count = "check · step 3 of 3"
+	}
+	return f
 }
 
 func (s *doctorScreen) refresh() {
-	if s.width == 0 || s.sess == nil {
+	if s.width == 0 || s.common == nil {
 		return
 	}
 	s.vp.SetContent(s.content())
 }
 
-func (s doctorScreen) Update(msg tea.Msg) (doctorScreen, tea.Cmd) {
+func (s *doctorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		s.refresh() // the scrolled part is rendered ahead: in the new palette
+		return s, nil
 	case doctorDoneMsg:
 		s.running = false
 		s.results, s.err = msg.Results, msg.Err
 		s.refresh()
 		s.vp.GotoTop()
-		return s, nil
+		return s, report(checksDoneMsg{Results: msg.Results})
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, s.keys.Back):
@@ -106,7 +84,7 @@ func (s doctorScreen) Update(msg tea.Msg) (doctorScreen, tea.Cmd) {
 			s.refresh()
 			return s, s.cmd
 		case key.Matches(msg, s.keys.QuitDone) && !s.running:
-			return s, func() tea.Msg { return quitRequestedMsg{} }
+			return s, report(quitRequestedMsg{})
 		}
 	}
 	var cmd tea.Cmd
@@ -115,7 +93,7 @@ func (s doctorScreen) Update(msg tea.Msg) (doctorScreen, tea.Cmd) {
 }
 
 // checkGlyph is a verdict as a glyph and a word, never colour alone.
-func (s doctorScreen) checkGlyph(st steps.CheckStatus) string {
+func (s *doctorScreen) checkGlyph(st steps.CheckStatus) string {
 	switch st {
 	case steps.CheckPass:
 		return s.styles.ok.Render("✓ PASS")
@@ -127,7 +105,7 @@ func (s doctorScreen) checkGlyph(st steps.CheckStatus) string {
 	return s.styles.muted.Render("- SKIP")
 }
 
-func (s doctorScreen) content() string {
+func (s *doctorScreen) content() string {
 	var b strings.Builder
 	for _, r := range s.results {
 		b.WriteString(s.checkGlyph(r.Status) + "  " + s.styles.value.Render(r.Title) + "\n")
@@ -141,10 +119,10 @@ func (s doctorScreen) content() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func (s doctorScreen) View(spin string) string {
+func (s *doctorScreen) View() string {
 	switch {
 	case s.running:
-		return spin + " checking the tenant, the application, its grant and a token …"
+		return s.spinner + " checking the tenant, the application, its grant and a token …"
 	case s.err != nil:
 		return s.styles.fail.Render(wrap("✗ "+s.err.Error(), s.width))
 	}
@@ -180,7 +158,7 @@ func moreHint(st styles, vp viewport.Model) string {
 	return st.muted.Render(fmt.Sprintf("  ↓ %d more (↑/↓ scroll)", below))
 }
 
-func (s doctorScreen) Keys() bindings {
+func (s *doctorScreen) Keys() help.KeyMap {
 	k := s.keys
 	if s.running {
 		return k.helpFor(k.Back)

@@ -47,8 +47,8 @@ func TestWrapKeepsWordsWhole(t *testing.T) {
 }
 
 // doctorWith is the checks screen showing results, at width w.
-func doctorWith(results []steps.CheckResult, w int) doctorScreen {
-	s := doctorScreen{sess: &session{}, styles: newStyles(true), keys: newKeyMap()}
+func doctorWith(results []steps.CheckResult, w int) *doctorScreen {
+	s := &doctorScreen{common: &common{sess: &session{}, styles: newStyles(true), keys: newKeyMap()}}
 	s.results = results
 	s.SetSize(w, 20)
 	return s
@@ -81,7 +81,7 @@ func TestDoctorVerdictCounts(t *testing.T) {
 		{[]steps.CheckResult{r(steps.CheckFail), r(steps.CheckFail), r(steps.CheckWarn)}, "✗ 2 checks failed, 0 passed, 1 warning"},
 		{[]steps.CheckResult{r(steps.CheckPass), r(steps.CheckWarn)}, "✓ no check failed (1 passed, 1 warning)"},
 	} {
-		if got := ansiStrip(doctorWith(tc.results, 78).View("")); !strings.Contains(got, tc.want) {
+		if got := ansiStrip(doctorWith(tc.results, 78).View()); !strings.Contains(got, tc.want) {
 			t.Errorf("verdict %q, want %q", strings.SplitN(got, "\n", 2)[0], tc.want)
 		}
 	}

@@ -17,14 +17,13 @@ type fieldList struct {
 	copies []steps.Field // the values copy puts on the clipboard
 	cursor int
 	status string
-	styles styles
-	keys   keyMap
+	*common
 	width  int
 	height int
 }
 
-func newFieldList(shown, copies []steps.Field, st styles, k keyMap) fieldList {
-	return fieldList{fields: shown, copies: copies, styles: st, keys: k}
+func newFieldList(shown, copies []steps.Field, c *common) fieldList {
+	return fieldList{fields: shown, copies: copies, common: c}
 }
 
 func (l *fieldList) SetSize(w, h int) { l.width, l.height = w, h }

@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -25,21 +26,32 @@ func applyDefaults(s *steps.Settings, step steps.Step) {
 	}
 }
 
-// newStepForm builds the huh form for a step's inputs, each field bound to
-// the Settings field it edits in the heap-held session. The same constructor
-// serves the TUI and the accessible line mode (where skipFilledSecrets leaves
-// out secrets that the environment or a file already gave, since huh's
-// accessible password prompt needs a terminal).
-func newStepForm(s *steps.Settings, step steps.Step, st styles, accessible bool) (*huh.Form, huh.Field) {
-	var fields []huh.Field
+// askedInputs are the keys of the step's inputs asked with these settings
+// (an input's When), in order.
+func askedInputs(step steps.Step, s steps.Settings) []string {
+	var keys []string
 	for _, in := range step.Inputs {
-		if in.Field == nil {
+		if in.Field != nil && in.Field(&s) != nil && (in.When == nil || in.When(s)) {
+			keys = append(keys, in.Key)
+		}
+	}
+	return keys
+}
+
+// newStepForm builds the huh form for a step's inputs asked with the
+// settings given so far (and, when only is set, among those only its
+// keys), each field bound to the Settings field it edits in the heap-held
+// session. The same constructor serves the TUI and the accessible line mode
+// (which leaves out secrets that the environment or a file already gave,
+// since huh's accessible password prompt needs a terminal).
+func newStepForm(s *steps.Settings, step steps.Step, theme huh.Theme, accessible bool, only ...string) (*huh.Form, huh.Field) {
+	var fields []huh.Field
+	asked := askedInputs(step, *s)
+	for _, in := range step.Inputs {
+		if !slices.Contains(asked, in.Key) || len(only) > 0 && !slices.Contains(only, in.Key) {
 			continue
 		}
 		ptr := in.Field(s)
-		if ptr == nil {
-			continue
-		}
 		if accessible && in.Secret && *ptr != "" {
 			continue
 		}
@@ -51,7 +63,7 @@ func newStepForm(s *steps.Settings, step steps.Step, st styles, accessible bool)
 	f := huh.NewForm(huh.NewGroup(fields...)).
 		WithShowHelp(false).
 		WithShowErrors(true).
-		WithTheme(st.huhTheme()).
+		WithTheme(theme).
 		WithAccessible(accessible)
 	return f, fields[0]
 }
@@ -103,32 +115,37 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 }
 
 // formScreen is what every screen built around one embedded huh form
-// shares: the form, how to build it again, its size and its styles. Screens
-// embed it and keep only what differs.
+// shares: the form, how to build it again, its size. Screens embed it and
+// keep only what differs.
 type formScreen struct {
+	*common
 	form   *huh.Form
 	first  huh.Field // shift+tab here leaves the screen
-	build  func(styles) (*huh.Form, huh.Field)
-	styles styles
-	keys   keyMap
+	build  func() (*huh.Form, huh.Field)
+	asked  func() []string // the inputs asked now (nil: always the same)
+	shape  []string        // the inputs the form on screen asks
 	width  int
 	height int
 }
 
 // newFormScreen builds the form with build, which binds its fields to
 // heap-held values (the session), so rebuilding it later keeps what was typed.
-func newFormScreen(build func(styles) (*huh.Form, huh.Field), st styles, k keyMap) formScreen {
-	f := formScreen{build: build, styles: st, keys: k}
-	f.form, f.first = build(st)
+func newFormScreen(c *common, build func() (*huh.Form, huh.Field)) formScreen {
+	f := formScreen{common: c, build: build}
+	f.form, f.first = build()
 	return f
 }
 
-// stepFields builds the form of a step's inputs.
-func stepFields(sess *session, step steps.Step) func(styles) (*huh.Form, huh.Field) {
-	return func(st styles) (*huh.Form, huh.Field) { return newStepForm(&sess.settings, step, st, false) }
+// newStepFormScreen is the form of a step's inputs; an input asked only
+// with some settings (When) comes and goes as they are typed.
+func newStepFormScreen(c *common, step steps.Step) formScreen {
+	f := newFormScreen(c, func() (*huh.Form, huh.Field) { return newStepForm(&c.sess.settings, step, c.theme(), false) })
+	f.asked = func() []string { return askedInputs(step, c.sess.settings) }
+	f.shape = f.asked()
+	return f
 }
 
-func (f formScreen) Init() tea.Cmd {
+func (f *formScreen) Init() tea.Cmd {
 	if f.form == nil {
 		return nil
 	}
@@ -142,20 +159,16 @@ func (f *formScreen) SetSize(w, h int) {
 	}
 }
 
-func (f *formScreen) setStyles(st styles) {
-	f.styles = st
-	if f.form != nil {
-		f.form.WithTheme(st.huhTheme())
-	}
-}
-
 // hasError says whether the form shows a value its validator refused.
-func (f formScreen) hasError() bool {
+func (f *formScreen) hasError() bool {
 	return f.form != nil && f.form.State == huh.StateNormal && len(f.form.Errors()) > 0
 }
 
+// typing says whether the form has the keyboard.
+func (f *formScreen) typing() bool { return f.form != nil && f.form.State == huh.StateNormal }
+
 // View is the form ("" when the step asks for nothing).
-func (f formScreen) View() string {
+func (f *formScreen) View() string {
 	if f.form == nil {
 		return ""
 	}
@@ -164,9 +177,33 @@ func (f formScreen) View() string {
 
 // rebuild puts a fresh form on screen, sized, and returns its Init.
 func (f *formScreen) rebuild() tea.Cmd {
-	f.form, f.first = f.build(f.styles)
+	f.form, f.first = f.build()
+	if f.asked != nil {
+		f.shape = f.asked()
+	}
 	sizeForm(f.form, f.width, f.height)
 	return f.Init()
+}
+
+// reshape rebuilds the form when what was typed changed which inputs are
+// asked, the focus kept on the field that had it. The moves are huh's own,
+// made at once: the next key reaches that field.
+func (f *formScreen) reshape() tea.Cmd {
+	if f.asked == nil || f.form == nil || slices.Equal(f.asked(), f.shape) {
+		return nil
+	}
+	focused := f.form.GetFocusedField().GetKey()
+	cmd := f.rebuild()
+	if f.form == nil || !slices.Contains(f.shape, focused) {
+		return cmd
+	}
+	for range f.shape {
+		if f.form.GetFocusedField().GetKey() == focused {
+			break
+		}
+		cmd = tea.Batch(cmd, f.form.NextField())
+	}
+	return cmd
 }
 
 // forward passes a message to the form. esc anywhere, or shift+tab on the
@@ -189,9 +226,14 @@ func (f *formScreen) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 		return false, wentBack
 	}
 	m, cmd := f.form.Update(msg)
-	f.form = m.(*huh.Form)
+	if form, ok := m.(*huh.Form); ok {
+		f.form = form
+	}
 	if f.form.State == huh.StateCompleted {
 		return true, nil
+	}
+	if isKey {
+		cmd = tea.Batch(cmd, f.reshape())
 	}
 	return false, cmd
 }
@@ -202,8 +244,8 @@ func (f *formScreen) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 // again. A failed check puts the form back with the reason under it.
 type checkedForm struct {
 	formScreen
-	ctx      context.Context
-	client   func(steps.Settings) (steps.Client, error)
+	step     steps.Step
+	index    int // the step's index in the playbook
 	checking bool
 	checked  bool // the check passed for the values on screen
 	err      error
@@ -212,16 +254,24 @@ type checkedForm struct {
 	room     int    // the screen's height; the form gets what the error leaves
 }
 
-func newCheckedForm(sess *session, step steps.Step, st styles, k keyMap, o Options, prefix, hint string) checkedForm {
-	return checkedForm{formScreen: newFormScreen(stepFields(sess, step), st, k), ctx: o.Context, client: o.NewClient, prefix: prefix, hint: hint}
+func newCheckedForm(c *common, index int, prefix, hint string) checkedForm {
+	step := c.sess.playbook.Steps[index]
+	return checkedForm{formScreen: newStepFormScreen(c, step), step: step, index: index, prefix: prefix, hint: hint}
 }
 
-func (c checkedForm) editing() bool { return !c.checking && !c.checked }
+func (c *checkedForm) editing() bool { return !c.checking && !c.checked }
 
 // hasError says whether the screen shows why the check failed or a value the
 // validator refused.
-func (c checkedForm) hasError() bool {
+func (c *checkedForm) hasError() bool {
 	return c.editing() && (c.err != nil || c.formScreen.hasError())
+}
+
+// Frame is a step's frame; busy while the check runs.
+func (c *checkedForm) Frame() frame {
+	f := stepFrame(c.sess, c.index)
+	f.Busy, f.Typing, f.Error = c.checking, c.editing() && c.typing(), c.hasError()
+	return f
 }
 
 // SetSize gives the form the room the error under it leaves: the reason a
@@ -233,7 +283,7 @@ func (c *checkedForm) SetSize(w, h int) {
 }
 
 // reason is why the last check failed, wrapped ("" when it passed).
-func (c checkedForm) reason() string {
+func (c *checkedForm) reason() string {
 	if c.err == nil || !c.editing() {
 		return ""
 	}
@@ -281,8 +331,8 @@ func (c *checkedForm) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 
 // editView is the form, and under it why the last check failed and, when
 // there is room, what to do about it.
-func (c checkedForm) editView() string {
-	v := c.formScreen.View()
+func (c *checkedForm) editView() string {
+	v := c.View()
 	if r := c.reason(); r != "" {
 		v += "\n" + r
 		if hint := c.styles.muted.Render(wrap(c.hint, c.width)); c.room == 0 || lipHeight(v)+lipHeight(hint) <= c.room {
@@ -294,7 +344,7 @@ func (c checkedForm) editView() string {
 
 // keysFor is the help while checking (esc) and while editing (enter, esc);
 // checked are the keys once the check passed.
-func (c checkedForm) keysFor(checked ...key.Binding) bindings {
+func (c *checkedForm) keysFor(checked ...key.Binding) bindings {
 	k := c.keys
 	switch {
 	case c.checking:
@@ -303,6 +353,16 @@ func (c checkedForm) keysFor(checked ...key.Binding) bindings {
 		return k.helpFor(checked...)
 	}
 	return k.helpFor(k.Next, k.Back)
+}
+
+// stepFrame is the title line and explanation of the playbook's step i.
+func stepFrame(sess *session, i int) frame {
+	step := sess.playbook.Steps[i]
+	count := fmt.Sprintf("step %d of %d", i+1, len(sess.playbook.Steps))
+	if sess.doctor {
+		count = fmt.Sprintf("check · step %d of 3", i+1)
+	}
+	return frame{Count: count, Title: step.Title, Explain: step.Explain}
 }
 
 // sizeForm gives an embedded form the room it has. huh sizes its groups

@@ -14,22 +14,23 @@ import (
 
 // checkedScreens builds the tenant and management screens of the wso2
 // playbook on a fresh session, sized, with no client (no Cmd is run).
-func checkedScreens(t *testing.T) (tenantScreen, managementScreen) {
+func checkedScreens(t *testing.T) (*tenantScreen, *managementScreen) {
 	t.Helper()
 	p, err := steps.PlaybookByID(steps.WSO2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sess := &session{playbook: p, settings: steps.Settings{Domain: "acme.example.com", ClientID: "id", ClientSecret: "fake", Audience: "https://acme.example.com/api/v2/"}}
-	var ten tenantScreen
-	var mgmt managementScreen
-	for _, stp := range p.Steps {
+	c := &common{sess: sess, styles: newStyles(true), keys: newKeyMap()}
+	var ten *tenantScreen
+	var mgmt *managementScreen
+	for i, stp := range p.Steps {
 		switch stp.Kind {
 		case steps.StepTenant:
-			ten = newTenantScreen(sess, stp, newStyles(true), newKeyMap(), Options{})
+			ten = newTenantScreen(c, i).(*tenantScreen)
 			ten.SetSize(80, 12)
 		case steps.StepManagement:
-			mgmt = newManagementScreen(sess, stp, newStyles(true), newKeyMap(), Options{})
+			mgmt = newManagementScreen(c, i).(*managementScreen)
 			mgmt.SetSize(80, 12)
 		}
 	}
@@ -52,7 +53,7 @@ func TestCheckedScreensKeys(t *testing.T) {
 		t.Parallel()
 		ten, _ := checkedScreens(t)
 		ten.checking = true
-		ten, cmd := ten.Update(keyMsg("esc"))
+		_, cmd := ten.Update(keyMsg("esc"))
 		if _, ok := msgOf(cmd).(wentBackMsg); !ok || !ten.checking {
 			t.Fatalf("got %T, checking=%v; want wentBackMsg and still checking", msgOf(cmd), ten.checking)
 		}
@@ -61,11 +62,11 @@ func TestCheckedScreensKeys(t *testing.T) {
 		t.Parallel()
 		_, mgmt := checkedScreens(t)
 		mgmt.checking = true
-		mgmt, cmd := mgmt.Update(keyMsg("esc"))
+		_, cmd := mgmt.Update(keyMsg("esc"))
 		if _, ok := msgOf(cmd).(wentBackMsg); !ok || mgmt.checking {
 			t.Fatalf("got %T, checking=%v; want wentBackMsg and not checking", msgOf(cmd), mgmt.checking)
 		}
-		mgmt, _ = mgmt.Update(scopesCheckedMsg{Granted: []string{"read:clients"}})
+		mgmt.Update(scopesCheckedMsg{Granted: []string{"read:clients"}})
 		if mgmt.checked {
 			t.Fatal("an answer after esc was taken")
 		}
@@ -83,7 +84,7 @@ func TestCheckedScreensKeys(t *testing.T) {
 	t.Run("enter once checked is done, e edits again", func(t *testing.T) {
 		t.Parallel()
 		ten, _ := checkedScreens(t)
-		ten, _ = ten.Update(discoveredMsg{Domain: "acme.example.com"})
+		ten.Update(discoveredMsg{Domain: "acme.example.com"})
 		if !ten.checked || ten.editing() {
 			t.Fatalf("checked=%v editing=%v after discovery", ten.checked, ten.editing())
 		}
@@ -91,7 +92,7 @@ func TestCheckedScreensKeys(t *testing.T) {
 		if _, ok := msgOf(cmd).(stepDoneMsg); !ok {
 			t.Fatalf("enter on a checked tenant: %T, want stepDoneMsg", msgOf(cmd))
 		}
-		ten, _ = ten.Update(keyMsg("e"))
+		ten.Update(keyMsg("e"))
 		if !ten.editing() || ten.form == nil {
 			t.Fatalf("e did not bring the form back (editing=%v)", ten.editing())
 		}
@@ -100,7 +101,7 @@ func TestCheckedScreensKeys(t *testing.T) {
 		t.Parallel()
 		_, mgmt := checkedScreens(t)
 		mgmt.checking = true
-		mgmt, _ = mgmt.Update(scopesCheckedMsg{Missing: []string{"create:client_grants"}})
+		mgmt.Update(scopesCheckedMsg{Missing: []string{"create:client_grants"}})
 		if _, cmd := mgmt.Update(keyMsg("enter")); cmd != nil {
 			t.Fatal("enter left the screen with a scope missing")
 		}
@@ -112,18 +113,18 @@ func TestCheckedScreensKeys(t *testing.T) {
 		t.Parallel()
 		_, mgmt := checkedScreens(t)
 		mgmt.checking = true
-		mgmt, cmd := mgmt.Update(scopesCheckedMsg{Err: errors.New("access denied")})
+		_, cmd := mgmt.Update(scopesCheckedMsg{Err: errors.New("access denied")})
 		if !mgmt.editing() || mgmt.form == nil || cmd == nil {
 			t.Fatalf("editing=%v form=%v cmd=%v", mgmt.editing(), mgmt.form != nil, cmd != nil)
 		}
-		if v := ansi.Strip(mgmt.View("")); !strings.Contains(v, "✗ access denied") {
+		if v := ansi.Strip(mgmt.View()); !strings.Contains(v, "✗ access denied") {
 			t.Fatalf("view lacks the reason:\n%s", v)
 		}
-		if v := ansi.Strip(mgmt.View("")); lipHeight(v) > 12 {
+		if v := ansi.Strip(mgmt.View()); lipHeight(v) > 12 {
 			t.Fatalf("view is %d lines in a room of 12:\n%s", lipHeight(v), v)
 		}
 		mgmt.SetSize(80, 30) // with room, what to do comes under the reason
-		if v := ansi.Strip(mgmt.View("")); !strings.Contains(v, "✗ access denied") || !strings.Contains(v, "press enter on the last field") {
+		if v := ansi.Strip(mgmt.View()); !strings.Contains(v, "✗ access denied") || !strings.Contains(v, "press enter on the last field") {
 			t.Fatalf("view lacks the reason or the hint:\n%s", v)
 		}
 	})
@@ -197,8 +198,8 @@ func TestCheckErrorIsReadableWhole(t *testing.T) {
 			d.press("tab", "ctrl+u")
 			d.typeText("wrong")
 			d.press("enter", "enter")
-			d.waitUntil("the check failed", func(m Model) bool { return m.mgmt.err != nil })
-			requireWholeError(t, d, "✗ "+d.m.mgmt.err.Error(), sz.w, sz.h)
+			d.waitUntil("the check failed", func(m Model) bool { return m.mgmt().err != nil })
+			requireWholeError(t, d, "✗ "+d.m.mgmt().err.Error(), sz.w, sz.h)
 			d.requireScreen("Client ID")
 			if sz.w >= 80 { // at the minimum size the form scrolls to its focused field
 				d.requireScreen("Client secret", "Management API audience", "> "+sb.Audience)
@@ -218,7 +219,7 @@ func TestCheckErrorIsReadableWhole(t *testing.T) {
 			d.m, cmd = d.m.goTo(stageStep, stepIndex(t, d.m.sess.playbook, steps.StepManagement))
 			d.exec(cmd)
 			d.press("enter", "enter", "enter")
-			d.waitUntil("the check failed", func(m Model) bool { return m.mgmt.err != nil })
+			d.waitUntil("the check failed", func(m Model) bool { return m.mgmt().err != nil })
 			requireWholeError(t, d, "✗ "+long.Error(), sz.w, sz.h)
 		})
 	}

@@ -85,11 +85,14 @@ func keyMsg(name string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r[0], Text: name}
 }
 
-// driver runs a Model the way the program does: each Cmd runs on its own
-// goroutine. A command that answers at once (huh's field moves, a screen's
-// fact) is handled before the next key, so key sequences are deterministic;
-// slow ones (network, ticks, cursor blinks) land later and are handled by
-// waitFor. Ticks, blinks and terminal queries are dropped.
+// driver runs a Model the way the program does: Update handles a message
+// and, before it returns, everything that message leads to at once (huh's
+// field moves, the screens' facts: see settle); the commands it leaves run
+// each on its own goroutine and their messages come back through late, to
+// be handled by waitFor and waitUntil (and before the next key). No timer
+// decides anything: a key's effect is complete when Update returns, and a
+// wait ends on the message it waits for (its deadline only fails the test).
+// Ticks, blinks and terminal queries are dropped.
 type driver struct {
 	t    *testing.T
 	m    Model
@@ -105,10 +108,11 @@ func newDriver(t *testing.T, o Options, w, h int) *driver {
 	return d
 }
 
-// quick is how long a command may take to count as answering at once.
+// quick is a latency the sandbox adds to every request in the tests that
+// act while a run is going, so that it is still going when they do.
 const quick = 200 * time.Millisecond
 
-// send delivers one message, then the messages its commands produce at once.
+// send delivers one message, after the late messages that came meanwhile.
 func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
 	d.drainLate()
@@ -124,68 +128,39 @@ func (d *driver) update(msg tea.Msg) {
 	d.exec(cmd)
 }
 
-// exec runs a command: its messages are handled now if it answers within
-// quick, else queued for later.
+// exec runs a command as the program does: on its own goroutine, a batch's
+// commands each on theirs, a sequence's in order; their messages go to late.
 func (d *driver) exec(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	for _, m := range d.quickly(cmd) {
-		d.update(m)
-	}
+	go d.run(cmd)
 }
 
-// quickly runs a command and returns its messages if it answers within
-// quick; else it returns none and they go to d.late once it does.
-func (d *driver) quickly(cmd tea.Cmd) []tea.Msg {
-	res := make(chan []tea.Msg, 1)
-	go func() { res <- d.collect(cmd) }()
-	select {
-	case msgs := <-res:
-		return msgs
-	case <-time.After(quick):
-		go func() {
-			for _, m := range <-res {
-				d.late <- m
-			}
-		}()
-		return nil
-	}
-}
-
-// collect runs a command and flattens batches and sequences. Sub-commands of
-// a batch that do not answer at once are left to finish on their own.
-func (d *driver) collect(cmd tea.Cmd) []tea.Msg {
+func (d *driver) run(cmd tea.Cmd) {
 	msg := cmd()
 	switch m := msg.(type) {
 	case nil, tea.QuitMsg, spinner.TickMsg:
-		return nil
+		return
 	case tea.BatchMsg:
-		var out []tea.Msg
 		for _, c := range m {
-			if c == nil {
-				continue
-			}
-			out = append(out, d.quickly(c)...)
+			d.exec(c)
 		}
-		return out
+		return
 	}
-	v := reflect.ValueOf(msg)
-	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
-		var out []tea.Msg // tea.Sequence: in order
-		for i := 0; i < v.Len(); i++ {
-			if c := v.Index(i).Interface().(tea.Cmd); c != nil {
-				out = append(out, d.collect(c)...)
+	if cmds, ok := sequenceOf(msg); ok {
+		for _, c := range cmds {
+			if c != nil {
+				d.run(c)
 			}
 		}
-		return out
+		return
 	}
 	t := reflect.TypeOf(msg)
-	if strings.HasPrefix(t.PkgPath(), "charm.land/bubbletea") || strings.Contains(t.String(), "BlinkMsg") ||
-		strings.Contains(t.String(), "initialBlinkMsg") {
-		return nil // terminal queries, clipboard, cursor blinks
+	if strings.HasPrefix(t.PkgPath(), "charm.land/bubbletea") || strings.HasPrefix(t.PkgPath(), "charm.land/bubbles/v2/cursor") {
+		return // terminal queries, clipboard, cursor blinks
 	}
-	return []tea.Msg{msg}
+	d.late <- msg
 }
 
 // drainLate handles the messages slow commands produced meanwhile.
@@ -236,8 +211,8 @@ func (d *driver) press(keys ...string) {
 
 // pressAhead sends a key twice before the first press's commands run, as
 // happens in the program when a person presses it twice quickly (commands
-// run on their own goroutines, so the second key can come first), then runs
-// the commands of both presses in order.
+// run on their own goroutines, so the second key can come before their
+// answers), then runs the commands of both presses.
 func (d *driver) pressAhead(name string) {
 	d.t.Helper()
 	d.drainLate()
@@ -271,3 +246,22 @@ func (d *driver) requireScreen(want ...string) {
 }
 
 func ansiStrip(s string) string { return ansi.Strip(s) }
+
+// The active screen, for tests that look into it (a zero one when another
+// screen is active).
+
+func (m Model) tenant() *tenantScreen   { return activeScreen[tenantScreen](m) }
+func (m Model) mgmt() *managementScreen { return activeScreen[managementScreen](m) }
+func (m Model) review() *reviewScreen   { return activeScreen[reviewScreen](m) }
+func (m Model) summary() *summaryScreen { return activeScreen[summaryScreen](m) }
+func (m Model) doctor() *doctorScreen   { return activeScreen[doctorScreen](m) }
+func (m Model) progress() runState      { return m.sess.run }
+func (m Model) confirmQuit() bool       { return m.dialog != nil && m.dialog.kind == dialogQuit }
+func (m Model) confirmStop() bool       { return m.dialog != nil && m.dialog.kind == dialogStop }
+func (m Model) showExplain() bool       { return m.dialog != nil && m.dialog.kind == dialogExplain }
+func activeScreen[S any](m Model) *S {
+	if s, ok := any(m.screen).(*S); ok {
+		return s
+	}
+	return new(S)
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -15,14 +16,16 @@ import (
 // changes.
 type inputsScreen struct {
 	formScreen
-	step steps.Step
+	step  steps.Step
+	index int
 }
 
-func newInputsScreen(sess *session, step steps.Step, st styles, k keyMap) inputsScreen {
-	return inputsScreen{formScreen: newFormScreen(stepFields(sess, step), st, k), step: step}
+func newInputsScreen(c *common, index int) screen {
+	step := c.sess.playbook.Steps[index]
+	return &inputsScreen{formScreen: newStepFormScreen(c, step), step: step, index: index}
 }
 
-func (s inputsScreen) Update(msg tea.Msg) (inputsScreen, tea.Cmd) {
+func (s *inputsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	completed, cmd := s.forward(msg)
 	if completed {
 		return s, stepDone
@@ -30,7 +33,13 @@ func (s inputsScreen) Update(msg tea.Msg) (inputsScreen, tea.Cmd) {
 	return s, cmd
 }
 
-func (s inputsScreen) View() string {
+func (s *inputsScreen) Frame() frame {
+	f := stepFrame(s.sess, s.index)
+	f.Typing, f.Error = s.form != nil, s.hasError()
+	return f
+}
+
+func (s *inputsScreen) View() string {
 	form := s.formScreen.View()
 	if len(s.step.Actions) == 0 {
 		return form
@@ -46,6 +55,6 @@ func (s inputsScreen) View() string {
 	return form + "\n\n" + note
 }
 
-func (s inputsScreen) Keys() bindings {
+func (s *inputsScreen) Keys() help.KeyMap {
 	return s.keys.helpFor(s.keys.Next, s.keys.Back)
 }

@@ -1,27 +1,29 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// keyManagerScreen is the wso2 "Add Key Manager" form of the admin portal:
-// first its own inputs (name, display name), then every field of the form in
-// the portal's order with its value, each copyable on its own.
+// keyManagerScreen is the gateway form a step fills before the run (wso2's
+// "Add Key Manager" of the admin portal): first its own inputs (name,
+// display name), then every field of the gateway's form in the portal's
+// order with its value, each copyable on its own.
 type keyManagerScreen struct {
 	formScreen
-	sess    *session
+	index   int
 	showing bool // the portal fields are on screen (the inputs are done)
 	list    fieldList
-	reveal  bool
 }
 
-func newKeyManagerScreen(sess *session, step steps.Step, st styles, k keyMap, reveal bool) keyManagerScreen {
-	s := keyManagerScreen{formScreen: newFormScreen(stepFields(sess, step), st, k), sess: sess, reveal: reveal}
+func newKeyManagerScreen(c *common, index int) screen {
+	step := c.sess.playbook.Steps[index]
+	s := &keyManagerScreen{formScreen: newStepFormScreen(c, step), index: index}
 	if s.form == nil {
-		s = s.showFields()
+		s.showFields()
 	}
 	return s
 }
@@ -32,14 +34,21 @@ func preApplyResult(sess *session) steps.Result {
 	return steps.Result{Playbook: sess.playbook.ID, Domain: sess.settings.Domain, Endpoints: sess.endpoints, Audience: sess.settings.APIIdentifier}
 }
 
-func (s keyManagerScreen) showFields() keyManagerScreen {
-	r := preApplyResult(s.sess)
-	shown := steps.KeyManagerFields(r, s.sess.settings, s.reveal)
-	copies := steps.KeyManagerFields(r, s.sess.settings, true)
-	s.list = newFieldList(shown, copies, s.styles, s.keys)
+// gatewayFields is the playbook's gateway form for r: shown (the secret
+// masked unless reveal) and as copied (the secret itself).
+func gatewayFields(sess *session, r steps.Result, reveal bool) (shown, copies []steps.Field) {
+	g := sess.playbook.Gateway
+	if g.Fields == nil {
+		return nil, nil
+	}
+	return g.Fields(r, sess.settings, reveal), g.Fields(r, sess.settings, true)
+}
+
+func (s *keyManagerScreen) showFields() {
+	shown, copies := gatewayFields(s.sess, preApplyResult(s.sess), s.opts.Reveal)
+	s.list = newFieldList(shown, copies, s.common)
 	s.list.SetSize(s.width, s.height-2)
 	s.showing = true
-	return s
 }
 
 func (s *keyManagerScreen) SetSize(w, h int) {
@@ -47,14 +56,15 @@ func (s *keyManagerScreen) SetSize(w, h int) {
 	s.list.SetSize(w, h-2)
 }
 
-func (s *keyManagerScreen) setStyles(st styles) {
-	s.formScreen.setStyles(st)
-	s.list.styles = st
+func (s *keyManagerScreen) Frame() frame {
+	f := stepFrame(s.sess, s.index)
+	f.Typing = !s.showing
+	f.Error = !s.showing && s.hasError()
+	f.Fills = s.showing
+	return f
 }
 
-func (s keyManagerScreen) editing() bool { return !s.showing }
-
-func (s keyManagerScreen) Update(msg tea.Msg) (keyManagerScreen, tea.Cmd) {
+func (s *keyManagerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if s.showing {
 		if kp, ok := msg.(tea.KeyPressMsg); ok {
 			switch {
@@ -73,20 +83,25 @@ func (s keyManagerScreen) Update(msg tea.Msg) (keyManagerScreen, tea.Cmd) {
 	}
 	completed, cmd := s.forward(msg)
 	if completed {
-		return s.showFields(), nil
+		s.showFields()
+		return s, nil
 	}
 	return s, cmd
 }
 
-func (s keyManagerScreen) View() string {
+func (s *keyManagerScreen) View() string {
 	if !s.showing {
 		return s.formScreen.View()
 	}
-	head := s.styles.muted.Render(wrap("In the admin portal: Key Managers → Add Key Manager, type Auth0. Fill in:", s.width))
+	head := "Fill in:"
+	if t := s.sess.playbook.Gateway.Title; t != "" {
+		head = t + ". Fill in:"
+	}
+	head = s.styles.muted.Render(wrap(head, s.width))
 	return head + "\n\n" + s.list.View()
 }
 
-func (s keyManagerScreen) Keys() bindings {
+func (s *keyManagerScreen) Keys() help.KeyMap {
 	k := s.keys
 	if s.showing {
 		own := []key.Binding{k.Next, k.Up, k.Copy}

@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -16,40 +16,20 @@ import (
 // cannot be left forward while a scope is missing.
 type managementScreen struct {
 	checkedForm
-	sess    *session
 	missing []string
 }
 
-func newManagementScreen(sess *session, step steps.Step, st styles, k keyMap, o Options) managementScreen {
-	c := newCheckedForm(sess, step, st, k, o, "✗ ", "Fix the values above, then press enter on the last field to check again.")
-	return managementScreen{checkedForm: c, sess: sess}
+func newManagementScreen(c *common, index int) screen {
+	return &managementScreen{checkedForm: newCheckedForm(c, index, "✗ ", "Fix the values above, then press enter on the last field to check again.")}
 }
 
-// checkScopes is the Cmd that obtains the management token and compares its
-// scopes with what the playbook needs.
-func checkScopes(ctx context.Context, newClient func(steps.Settings) (steps.Client, error), p steps.Playbook, set steps.Settings) tea.Cmd {
-	return func() tea.Msg {
-		c, err := tenantClient(nil, newClient, set)
-		if err != nil {
-			return scopesCheckedMsg{Err: err}
-		}
-		granted, err := c.GrantedScopes(ctx)
-		if err != nil {
-			return scopesCheckedMsg{Err: err}
-		}
-		return scopesCheckedMsg{Granted: granted, Missing: steps.ScopeCheck(p, granted), Client: c}
-	}
-}
-
-func (s managementScreen) startCheck() (managementScreen, tea.Cmd) {
+func (s *managementScreen) startCheck() (screen, tea.Cmd) {
 	s.checking, s.checked, s.err, s.missing = true, false, nil, nil
-	set := s.sess.settings
-	set.ClientID = strings.TrimSpace(set.ClientID)
-	s.sess.settings.ClientID = set.ClientID
-	return s, checkScopes(s.ctx, s.client, s.sess.playbook, set)
+	s.sess.settings.ClientID = strings.TrimSpace(s.sess.settings.ClientID) // the form's own field
+	return s, checkScopes(s.opts.Context, s.opts.NewClient, s.sess.playbook, s.sess.settings)
 }
 
-func (s managementScreen) Update(msg tea.Msg) (managementScreen, tea.Cmd) {
+func (s *managementScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case scopesCheckedMsg:
 		if !s.checking {
@@ -60,9 +40,7 @@ func (s managementScreen) Update(msg tea.Msg) (managementScreen, tea.Cmd) {
 		}
 		s.checking, s.checked = false, true
 		s.missing = msg.Missing
-		s.sess.granted = msg.Granted
-		s.sess.client = msg.Client
-		return s, nil
+		return s, report(managementCheckedMsg{Granted: msg.Granted, Client: msg.Client})
 	case tea.KeyPressMsg:
 		switch {
 		case s.checking && key.Matches(msg, s.keys.Back):
@@ -81,7 +59,7 @@ func (s managementScreen) Update(msg tea.Msg) (managementScreen, tea.Cmd) {
 	return s, cmd
 }
 
-func (s managementScreen) View(spin string) string {
+func (s *managementScreen) View() string {
 	st := s.styles
 	set := s.sess.settings
 	var b strings.Builder
@@ -93,7 +71,7 @@ func (s managementScreen) View(spin string) string {
 	switch {
 	case s.checking:
 		summary()
-		b.WriteString(spin + " obtaining a Management API token and checking its scopes …")
+		b.WriteString(s.spinner + " obtaining a Management API token and checking its scopes …")
 	case s.checked && len(s.missing) == 0:
 		summary()
 		b.WriteString(st.ok.Render(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(s.sess.playbook.RequiredScopes))))
@@ -108,7 +86,7 @@ func (s managementScreen) View(spin string) string {
 	return b.String()
 }
 
-func (s managementScreen) Keys() bindings {
+func (s *managementScreen) Keys() help.KeyMap {
 	k := s.keys
 	if len(s.missing) > 0 {
 		return s.keysFor(k.Recheck, k.Edit, k.Back)

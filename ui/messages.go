@@ -10,17 +10,17 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// Facts a screen reports to the root. Screens never change the stage: they
-// return one of these and the root's goTo does.
+// Facts a screen reports to the root (through report, handled before the
+// next message). Screens never change the active screen nor write the
+// session beyond the form fields bound into it: they report one of these and
+// the root stores what it carries and calls goTo.
 type (
 	// playbookChosenMsg: the person picked a playbook.
 	playbookChosenMsg struct {
 		ID     steps.PlaybookID
 		Doctor bool // check an existing setup instead of making one
 	}
-	// doctorRequestedMsg: run the checks from the summary.
-	doctorRequestedMsg struct{}
-	// stepDoneMsg: the active step's inputs are complete (and checked).
+	// stepDoneMsg: the active screen is done; on to the next.
 	stepDoneMsg struct{}
 	// wentBackMsg: the person asked for the previous screen.
 	wentBackMsg struct{}
@@ -28,10 +28,28 @@ type (
 	applyConfirmedMsg struct{}
 	// summaryRequestedMsg: progress finished and the person moved on.
 	summaryRequestedMsg struct{}
+	// doctorRequestedMsg: run the checks from the summary.
+	doctorRequestedMsg struct{}
 	// quitRequestedMsg: the person is done (q on the summary).
 	quitRequestedMsg struct{}
 	// stopRequestedMsg: esc while the run changes the tenant.
 	stopRequestedMsg struct{}
+
+	// tenantCheckedMsg: discovery of the domain on screen passed.
+	tenantCheckedMsg struct{ Endpoints steps.Endpoints }
+	// managementCheckedMsg: the management token was obtained and its
+	// scopes compared (Missing may be non-empty).
+	managementCheckedMsg struct {
+		Granted []string
+		Client  steps.Client
+	}
+	// planMadeMsg: the review has the engine's plan.
+	planMadeMsg struct {
+		Plan    steps.Plan
+		Journal *steps.Journal
+	}
+	// checksDoneMsg: the doctor's checks finished.
+	checksDoneMsg struct{ Results []steps.CheckResult }
 )
 
 // Background results. Each carries copied data and its error.
@@ -40,7 +58,6 @@ type (
 	discoveredMsg struct {
 		Domain    string
 		Endpoints steps.Endpoints
-		Client    steps.Client
 		Err       error
 	}
 	// scopesCheckedMsg: the management token was obtained (or not) and its
@@ -55,6 +72,11 @@ type (
 	plannedMsg struct {
 		Plan    steps.Plan
 		Journal *steps.Journal
+		Err     error
+	}
+	// doctorDoneMsg: the checks finished.
+	doctorDoneMsg struct {
+		Results []steps.CheckResult
 		Err     error
 	}
 	// provisionStartedMsg: Apply runs; events arrive on Events, the result
@@ -81,22 +103,21 @@ type (
 	}
 )
 
-// fromScreenMsg is a fact or a background result of a screen, tagged with
-// the visit of the screen whose command reported it (goTo counts visits).
-// The root drops it once that screen is left: a key pressed again before the
-// first press's fact landed (enter twice on the review would otherwise start
-// a second run), or the late answer of a check the person walked away from.
+// fromScreenMsg is a background result of a screen (or a message of its
+// form), tagged with the visit of the screen whose command reported it
+// (goTo counts visits). The root drops it once that screen is left: the
+// late answer of a check the person walked away from must not land on the
+// screen built on the way back.
 type fromScreenMsg struct {
 	visit int
 	msg   tea.Msg
 }
 
-// tagVisit wraps cmd so that the facts and results it reports carry visit,
-// and so do huh's own messages (a field or group move of a form that was
-// left must not move the next screen's form: enter twice on the playbook
-// choice completed the tenant form). Batches are tagged command by command;
-// everything else (Bubble Tea's own requests such as quit or the clipboard,
-// cursor blinks, spinner ticks, the run's channel) passes unchanged.
+// tagVisit wraps the commands a screen left to run later so that the
+// results they report carry visit, and so do huh's own messages. Batches
+// are tagged command by command; everything else (Bubble Tea's own requests
+// such as quit or the clipboard, cursor blinks, spinner ticks, the run's
+// channel, a written export) passes unchanged.
 func tagVisit(cmd tea.Cmd, visit int) tea.Cmd {
 	if cmd == nil {
 		return nil
@@ -109,9 +130,7 @@ func tagVisit(cmd tea.Cmd, visit int) tea.Cmd {
 				out = append(out, tagVisit(c, visit))
 			}
 			return out
-		case playbookChosenMsg, doctorRequestedMsg, stepDoneMsg, wentBackMsg, applyConfirmedMsg,
-			summaryRequestedMsg, quitRequestedMsg, stopRequestedMsg,
-			discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg:
+		case discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg:
 			return fromScreenMsg{visit: visit, msg: msg}
 		default:
 			if t := reflect.TypeOf(msg); t != nil && t.PkgPath() == huhPackage {
@@ -123,11 +142,7 @@ func tagVisit(cmd tea.Cmd, visit int) tea.Cmd {
 }
 
 // huhPackage is the import path of huh's message types.
-var huhPackage = reflect.TypeOf(huh.Form{}).PkgPath()
-
-// wentBack and stepDone are the Cmds that report those facts.
-func wentBack() tea.Msg { return wentBackMsg{} }
-func stepDone() tea.Msg { return stepDoneMsg{} }
+var huhPackage = reflect.TypeFor[huh.Form]().PkgPath()
 
 // waitForEvent reads one progress event; Update re-arms it after each one.
 // Once the engine's channel is closed it returns the run's result.

@@ -10,13 +10,11 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -48,38 +46,30 @@ type Options struct {
 	ExportDir string
 }
 
-// stage is where the wizard is.
+// stage is which kind of screen a route shows.
 type stage int
 
 const (
 	stagePlaybook stage = iota // choose wso2, azure or a check
-	stageStep                  // one of the playbook's input steps (Model.step)
+	stageStep                  // one of the playbook's input steps
 	stageReview                // the plan: create / reuse / update
 	stageProgress              // Apply runs
 	stageSummary               // endpoints, keys, token, exports
 	stageDoctor                // the checks of an existing setup
 )
 
+var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor"}
+
 func (s stage) String() string {
-	switch s {
-	case stagePlaybook:
-		return "playbook"
-	case stageStep:
-		return "step"
-	case stageReview:
-		return "review"
-	case stageProgress:
-		return "progress"
-	case stageSummary:
-		return "summary"
-	case stageDoctor:
-		return "doctor"
+	if int(s) < len(stageNames) {
+		return stageNames[s]
 	}
 	return fmt.Sprintf("stage(%d)", int(s))
 }
 
 // session is what the screens collect, held on the heap so huh fields can
-// bind into it while Bubble Tea copies the Model.
+// bind into it while Bubble Tea copies the Model. Only the root writes it
+// (and the form fields bound into its settings).
 type session struct {
 	settings  steps.Settings
 	playbook  steps.Playbook
@@ -88,6 +78,7 @@ type session struct {
 	granted   []string
 	plan      steps.Plan
 	journal   *steps.Journal
+	run       runState
 	result    steps.Result
 	applied   bool
 	doctor    bool // checking an existing setup: tenant, management, checks
@@ -95,6 +86,18 @@ type session struct {
 	exports   []string // files written from the summary
 	sandbox   bool     // the in-process sandbox: gone at exit
 	caFile    string   // --ca-file, for the resume command
+}
+
+// runState is the run (Apply) as the root follows it.
+type runState struct {
+	progress   *steps.Progress // the rows, fed by the run's events
+	events     <-chan steps.Event
+	done       <-chan provisionDoneMsg
+	cancel     context.CancelFunc
+	running    bool
+	started    bool
+	cancelling bool // the person asked it to stop
+	err        error
 }
 
 // resumeHint is the command that picks a stopped run up again, from its
@@ -106,45 +109,108 @@ func (s *session) resumeHint() string {
 	return s.journal.ResumeHint(s.sandbox, s.caFile)
 }
 
+// route is one screen of the wizard's list: which kind, the playbook step
+// it shows, how to build it and what the session needs before it is built.
+type route struct {
+	stage stage
+	step  int // index in the playbook's steps (stageStep)
+	build func(c *common, step int) screen
+	enter func(s *session, step int) // nil: nothing
+}
+
+// stepScreens builds the screen of each kind of step; any other kind only
+// asks for its inputs.
+var stepScreens = map[steps.StepKind]func(*common, int) screen{
+	steps.StepTenant:     newTenantScreen,
+	steps.StepManagement: newManagementScreen,
+	steps.StepKeyManager: newKeyManagerScreen,
+}
+
+// routes is the list of screens for the session: the playbook choice
+// (unless the playbook was given), the playbook's input steps, then the
+// review, the run, the summary and the checks; or, checking an existing
+// setup, the steps up to the management application and the checks. Next
+// and back are the neighbours in this list.
+func routes(o Options, sess *session) []route {
+	var rs []route
+	if o.Playbook == "" {
+		rs = append(rs, route{stage: stagePlaybook, build: newPlaybookScreen})
+	}
+	doctor := route{stage: stageDoctor, build: newDoctorScreen}
+	for i, stp := range sess.playbook.Steps {
+		if stp.Kind == steps.StepSummary {
+			break
+		}
+		build, ok := stepScreens[stp.Kind]
+		if !ok {
+			build = newInputsScreen
+		}
+		rs = append(rs, route{stage: stageStep, step: i, build: build, enter: func(s *session, i int) {
+			applyDefaults(&s.settings, s.playbook.Steps[i])
+		}})
+		if sess.doctor && stp.Kind == steps.StepManagement {
+			return append(rs, doctor)
+		}
+	}
+	if sess.playbook.ID == "" {
+		return rs
+	}
+	return append(rs,
+		route{stage: stageReview, build: newReviewScreen, enter: func(s *session, _ int) {
+			for _, stp := range s.playbook.Steps {
+				applyDefaults(&s.settings, stp)
+			}
+			if set := steps.WithDefaults(s.settings); s.playbook.Validate(set) == nil {
+				s.settings = set
+			}
+		}},
+		route{stage: stageProgress, build: newProgressScreen, enter: func(s *session, _ int) {
+			s.run = runState{progress: steps.NewProgress(s.plan)}
+		}},
+		route{stage: stageSummary, build: newSummaryScreen},
+		doctor,
+	)
+}
+
+// summaryStep is the playbook's summary step and its index.
+func summaryStep(p steps.Playbook) (steps.Step, int) {
+	for i, s := range p.Steps {
+		if s.Kind == steps.StepSummary {
+			return s, i
+		}
+	}
+	return steps.Step{Kind: steps.StepSummary, Title: "Summary"}, len(p.Steps)
+}
+
 // Minimum usable terminal.
 const (
 	minWidth  = 60
 	minHeight = 16
 )
 
-// Model is the wizard: the only tea.Model of the package.
+// Model is the wizard: the root, and the only tea.Model of the package. It
+// keeps the list of screens (routes), the active one, the layout, the help
+// and the one overlay.
 type Model struct {
 	opts    Options
 	sess    *session
-	stage   stage
-	step    int // index in sess.playbook.Steps when stage == stageStep
-	visit   int // goTo's count: facts from an earlier screen are dropped
+	c       *common
+	routes  []route
+	at      int    // the active route
+	stage   stage  // routes[at].stage
+	step    int    // routes[at].step
+	screen  screen // the active screen, built by goTo
+	visit   int    // goTo's count: late results of a screen left are dropped
 	width   int
 	height  int
-	styles  styles
-	keys    keyMap
+	layout  layout
 	help    help.Model
 	spinner spinner.Model
+	dialog  *dialog // the overlay, when one is open
 
-	fullHelp    bool
-	showExplain bool // the whole explanation replaces the screen (ctrl+o)
-	confirmQuit bool // "quit while work runs?" is showing
-	confirmStop bool // "stop the run?" (esc during the run) is showing
-	stopping    bool // the run was cancelled; waiting for the engine to stop
-	aborted     bool // the person quit before the end
-	quitting    bool
-
-	choose   playbookScreen
-	tenant   tenantScreen
-	mgmt     managementScreen
-	keyMgr   keyManagerScreen
-	inputs   inputsScreen
-	review   reviewScreen
-	progress progressScreen
-	summary  summaryScreen
-	doctor   doctorScreen
-
-	cancelRun context.CancelFunc // the running Apply's, nil otherwise
+	stopping bool // quit was confirmed during the run: quit once it stopped
+	aborted  bool // the person quit before the end
+	quitting bool
 }
 
 // New returns the wizard at its first screen.
@@ -155,46 +221,44 @@ func New(opts Options) Model {
 	if opts.WriteFile == nil {
 		opts.WriteFile = steps.WriteFileAtomic
 	}
-	m := Model{
-		opts:    opts,
-		sess:    &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile},
-		styles:  newStyles(true),
-		keys:    newKeyMap(),
-		help:    help.New(),
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-	}
-	m.applyStyles()
+	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
 	id := opts.Playbook
 	if id == "" {
 		id = opts.Settings.Playbook
 	}
-	if id != "" {
-		if p, err := steps.PlaybookByID(id); err == nil {
-			m.sess.playbook = p
-			m.sess.settings.Playbook = p.ID
-			m.opts.Playbook = p.ID
-			m, _ = m.goTo(stageStep, 0)
-			return m
-		}
+	opts.Playbook = ""
+	if p, err := steps.PlaybookByID(id); id != "" && err == nil {
+		sess.playbook, sess.settings.Playbook, opts.Playbook = p, p.ID, p.ID
 	}
-	m, _ = m.goTo(stagePlaybook, 0)
+	m := Model{
+		opts:    opts,
+		sess:    sess,
+		c:       &common{sess: sess, styles: newStyles(true), keys: newKeyMap(), opts: opts},
+		help:    help.New(),
+		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+	}
+	m.applyStyles()
+	m.routes = routes(opts, sess)
+	m, _ = m.goTo(m.routes[0].stage, m.routes[0].step)
 	return m
 }
 
 // Init asks for the background colour and starts the first screen.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.screenInit())
+	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit))
 }
 
 func (m *Model) applyStyles() {
-	m.help.Styles.ShortKey = m.styles.helpKey
-	m.help.Styles.ShortDesc = m.styles.helpDesc
-	m.help.Styles.ShortSeparator = m.styles.helpSep
-	m.help.Styles.FullKey = m.styles.helpKey
-	m.help.Styles.FullDesc = m.styles.helpDesc
-	m.help.Styles.FullSeparator = m.styles.helpSep
-	m.help.Styles.Ellipsis = m.styles.helpSep
-	m.spinner.Style = m.styles.spinner
+	st := m.c.styles
+	m.help.Styles.ShortKey = st.helpKey
+	m.help.Styles.ShortDesc = st.helpDesc
+	m.help.Styles.ShortSeparator = st.helpSep
+	m.help.Styles.FullKey = st.helpKey
+	m.help.Styles.FullDesc = st.helpDesc
+	m.help.Styles.FullSeparator = st.helpSep
+	m.help.Styles.Ellipsis = st.helpSep
+	m.spinner.Style = st.spinner
+	m.c.spinner = m.spinner.View()
 }
 
 // currentStep is the playbook step on screen (zero Step outside stageStep).
@@ -205,78 +269,95 @@ func (m Model) currentStep() steps.Step {
 	return steps.Step{}
 }
 
-// summaryStep is the playbook's summary step, if it has one.
-func (m Model) summaryStep() (steps.Step, int) {
-	for i, s := range m.sess.playbook.Steps {
-		if s.Kind == steps.StepSummary {
-			return s, i
-		}
-	}
-	return steps.Step{Kind: steps.StepSummary, Title: "Summary"}, len(m.sess.playbook.Steps)
-}
-
 // lastInputStep is the index of the last step before the summary.
 func (m Model) lastInputStep() int {
-	_, i := m.summaryStep()
+	_, i := summaryStep(m.sess.playbook)
 	return i - 1
 }
 
-// busy says whether something runs in the background (the spinner turns).
-func (m Model) busy() bool {
-	switch m.stage {
-	case stageStep:
-		return m.tenant.checking || m.mgmt.checking
-	case stageReview:
-		return m.review.planning
-	case stageProgress:
-		return m.progress.running
-	case stageDoctor:
-		return m.doctor.running
-	}
-	return false
+// maxSettle bounds how many immediate messages one message may lead to
+// (a form's moves, a screen's fact, the next screen's start).
+const maxSettle = 64
+
+// pending is an immediate message and the visit of the screen it is for.
+type pending struct {
+	visit int
+	msg   tea.Msg
 }
 
-// Update is the state machine. Order: global messages, background results
-// whatever the stage, then the active screen.
+// Update is the state machine: update handles the message, then settle
+// what it leads to at once.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	return m.settle(cmd)
+}
+
+// settle handles, before anything else, the messages cmd hands back at
+// once (huh's field moves, the screens' facts, and what those lead to), so
+// the next key finds the focus where the last one put it; a message for a
+// screen that was left meanwhile is dropped. The rest runs as the program
+// runs commands, tagged with the visit of the screen that asked.
+func (m Model) settle(cmd tea.Cmd) (Model, tea.Cmd) {
+	var later []tea.Cmd
+	var queue []pending
+	take := func(cmd tea.Cmd) {
+		now, rest := split(cmd)
+		for _, msg := range now {
+			queue = append(queue, pending{m.visit, msg})
+		}
+		later = append(later, tagVisit(tea.Batch(rest...), m.visit))
+	}
+	take(cmd)
+	for n := 0; len(queue) > 0; n++ {
+		p := queue[0]
+		queue = queue[1:]
+		if n >= maxSettle {
+			later = append(later, report(fromScreenMsg(p)))
+			continue
+		}
+		if p.visit != m.visit {
+			continue // for a screen the message before it left
+		}
+		m, cmd = m.update(p.msg)
+		take(cmd)
+	}
+	return m, tea.Batch(later...)
+}
+
+// update handles one message. Order: global messages, background results
+// and facts whatever the screen, then the active screen (dispatch).
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.resize()
+		m.relayout()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.styles = newStyles(msg.IsDark())
+		m.c.styles = newStyles(msg.IsDark())
 		m.applyStyles()
-		m.restyle()
-		return m, nil
+		return m.dispatch(msg) // the screen rebuilds what it pre-rendered
 	case spinner.TickMsg:
-		if !m.busy() {
-			return m, nil
+		if !m.screen.Frame().Busy {
+			return m, nil // the spinner stops; it starts again with the next work
 		}
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
+		m.c.spinner = m.spinner.View()
 		return m, cmd
 	case tea.KeyPressMsg:
-		if m.confirmQuit || m.confirmStop {
-			return m.updateConfirmQuit(msg)
+		if m.dialog != nil {
+			return m.answer(m.dialog.Update(msg, m.c.keys))
 		}
-		if m.showExplain {
-			if key.Matches(msg, m.keys.More) || key.Matches(msg, m.keys.Cancel) || key.Matches(msg, m.keys.Next) {
-				m.showExplain = false
-			} else if key.Matches(msg, m.keys.Quit) {
-				return m.requestQuit()
-			}
-			return m, nil
-		}
+		k := m.c.keys
 		switch {
-		case key.Matches(msg, m.keys.More) && m.explainTruncated():
-			m.showExplain = true
+		case key.Matches(msg, k.More) && m.explainTruncated():
+			m.dialog = &dialog{kind: dialogExplain, text: m.screen.Frame().Explain}
 			return m, nil
-		case key.Matches(msg, m.keys.Quit):
+		case key.Matches(msg, k.Quit):
 			return m.requestQuit()
-		case key.Matches(msg, m.keys.Help) && !m.textFocused():
-			m.fullHelp = !m.fullHelp
-			m.resize()
+		case key.Matches(msg, k.Help) && !m.screen.Frame().Typing:
+			m.help.ShowAll = !m.help.ShowAll
+			m.relayout()
 			return m, nil
 		}
 
@@ -284,297 +365,159 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.visit != m.visit {
 			return m, nil // from a screen already left
 		}
-		return m.Update(msg.msg)
+		return m.update(msg.msg)
 
-	// Background results land whatever the stage.
+	// The run's messages land whatever the screen.
 	case provisionStartedMsg:
-		m.cancelRun = msg.Cancel
-		m.progress.start(msg)
+		r := &m.sess.run
+		r.events, r.done, r.cancel = msg.Events, msg.Done, msg.Cancel
+		r.running, r.started = true, true
 		return m, tea.Batch(waitForEvent(msg.Events, msg.Done), m.spinner.Tick)
 	case provisionEventMsg:
-		m.progress.record(msg.Event)
-		return m, waitForEvent(m.progress.events, m.progress.done)
+		if m.sess.run.progress == nil {
+			m.sess.run.progress = steps.NewProgress(m.sess.plan)
+		}
+		m.sess.run.progress.Add(msg.Event)
+		return m, waitForEvent(m.sess.run.events, m.sess.run.done)
 	case provisionDoneMsg:
 		return m.provisionDone(msg)
 
-	// Facts from screens.
+	// Facts: the root stores what they carry and moves.
 	case playbookChosenMsg:
 		p, err := steps.PlaybookByID(msg.ID)
 		if err != nil {
 			return m, nil // the choices come from steps.Playbooks()
 		}
-		if m.sess.playbook.ID != p.ID {
-			m.sess.playbook = p
-		}
-		m.sess.doctor = msg.Doctor
-		m.sess.settings.Playbook = p.ID
-		return m.goTo(stageStep, 0)
-	case stepDoneMsg:
-		return m.next()
+		m.sess.playbook, m.sess.doctor, m.sess.settings.Playbook = p, msg.Doctor, p.ID
+		m.routes = routes(m.opts, m.sess)
+		return m.move(+1)
+	case stepDoneMsg, applyConfirmedMsg, summaryRequestedMsg, doctorRequestedMsg:
+		return m.move(+1)
 	case wentBackMsg:
-		return m.back()
-	case applyConfirmedMsg:
-		return m.goTo(stageProgress, 0)
-	case summaryRequestedMsg:
-		return m.goTo(stageSummary, 0)
+		return m.move(-1)
 	case quitRequestedMsg:
 		return m.requestQuit()
 	case stopRequestedMsg:
-		if m.stage == stageProgress && m.progress.running {
-			m.confirmStop = true
+		if m.sess.run.running {
+			m.dialog = &dialog{kind: dialogStop}
 		}
 		return m, nil
-	case doctorRequestedMsg:
-		return m.goTo(stageDoctor, 0)
-	case doctorDoneMsg:
+	case tenantCheckedMsg:
+		m.sess.endpoints = msg.Endpoints
+		return m, nil
+	case managementCheckedMsg:
+		m.sess.granted, m.sess.client = msg.Granted, msg.Client
+		return m, nil
+	case planMadeMsg:
+		m.sess.plan, m.sess.journal = msg.Plan, msg.Journal
+		if msg.Plan.Endpoints.TokenEndpoint != "" {
+			m.sess.endpoints = msg.Plan.Endpoints
+		}
+		return m, nil
+	case checksDoneMsg:
 		m.sess.checks = msg.Results
+		return m, nil
 	case exportWrittenMsg:
-		// Recorded whatever the screen (the summary says so), once a file.
+		// Recorded whatever the screen, once a file; the summary says so.
 		if msg.Err == nil && !slices.Contains(m.sess.exports, msg.Path) {
 			m.sess.exports = append(m.sess.exports, msg.Path)
 		}
 	}
-	return m.updateScreen(msg)
+	return m.dispatch(msg)
 }
 
-// textFocused says whether a text input has the keyboard, so printable keys
-// must reach it.
-func (m Model) textFocused() bool {
-	switch m.stage {
-	case stageStep:
-		switch m.currentStep().Kind {
-		case steps.StepTenant:
-			return m.tenant.editing()
-		case steps.StepManagement:
-			return m.mgmt.editing()
-		case steps.StepKeyManager:
-			return m.keyMgr.editing()
-		default:
-			return m.inputs.form != nil
-		}
-	}
-	return false
-}
-
-// updateScreen forwards a message to the active screen only.
-func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
-	hadError := m.screenHasError()
+// dispatch is the one place a message reaches a screen: the active one.
+func (m Model) dispatch(msg tea.Msg) (Model, tea.Cmd) {
+	before := m.screen.Frame()
 	var cmd tea.Cmd
-	switch m.stage {
-	case stagePlaybook:
-		m.choose, cmd = m.choose.Update(msg)
-	case stageStep:
-		switch m.currentStep().Kind {
-		case steps.StepTenant:
-			m.tenant, cmd = m.tenant.Update(msg)
-		case steps.StepManagement:
-			m.mgmt, cmd = m.mgmt.Update(msg)
-		case steps.StepKeyManager:
-			m.keyMgr, cmd = m.keyMgr.Update(msg)
-		default:
-			m.inputs, cmd = m.inputs.Update(msg)
-		}
-	case stageReview:
-		m.review, cmd = m.review.Update(msg)
-	case stageProgress:
-		m.progress, cmd = m.progress.Update(msg)
-	case stageSummary:
-		m.summary, cmd = m.summary.Update(msg)
-	case stageDoctor:
-		m.doctor, cmd = m.doctor.Update(msg)
+	m.screen, cmd = m.screen.Update(msg)
+	after := m.screen.Frame()
+	if after.Error != before.Error {
+		m.relayout() // an error came or went: the explanation yields or takes back room
 	}
-	if m.screenHasError() != hadError {
-		m.resize() // an error came or went: the explanation yields or takes back room
-	}
-	cmd = tagVisit(cmd, m.visit)
-	if m.busy() {
+	if after.Busy && !before.Busy {
 		cmd = tea.Batch(cmd, m.spinner.Tick)
 	}
 	return m, cmd
 }
 
-// screenHasError says whether the active step shows an error: a value its
-// validator refused or why its check failed.
-func (m Model) screenHasError() bool {
-	if m.stage != stageStep {
-		return false
+// move goes to the neighbour route (+1 next, -1 back), if there is one.
+func (m Model) move(by int) (Model, tea.Cmd) {
+	i := m.at + by
+	if i < 0 || i >= len(m.routes) {
+		return m, nil
 	}
-	switch m.currentStep().Kind {
-	case steps.StepTenant:
-		return m.tenant.hasError()
-	case steps.StepManagement:
-		return m.mgmt.hasError()
-	case steps.StepKeyManager:
-		return !m.keyMgr.showing && m.keyMgr.hasError()
-	default:
-		return m.inputs.hasError()
-	}
+	return m.goTo(m.routes[i].stage, m.routes[i].step)
 }
 
-// next moves past the current step.
-func (m Model) next() (tea.Model, tea.Cmd) {
-	switch m.stage {
-	case stagePlaybook:
-		return m.goTo(stageStep, 0)
-	case stageStep:
-		if m.sess.doctor && m.currentStep().Kind == steps.StepManagement {
-			return m.goTo(stageDoctor, 0)
-		}
-		if m.step >= m.lastInputStep() {
-			return m.goTo(stageReview, 0)
-		}
-		return m.goTo(stageStep, m.step+1)
-	}
-	return m, nil
-}
-
-// back returns to the screen before, values intact.
-func (m Model) back() (tea.Model, tea.Cmd) {
-	switch m.stage {
-	case stageStep:
-		if m.step > 0 {
-			return m.goTo(stageStep, m.step-1)
-		}
-		if m.opts.Playbook == "" {
-			return m.goTo(stagePlaybook, 0)
-		}
-	case stageReview:
-		return m.goTo(stageStep, m.lastInputStep())
-	case stageProgress:
-		if !m.progress.running {
-			return m.goTo(stageReview, 0)
-		}
-	case stageDoctor:
-		if m.sess.applied {
-			return m.goTo(stageSummary, 0)
-		}
-		for i, s := range m.sess.playbook.Steps {
-			if s.Kind == steps.StepManagement {
-				return m.goTo(stageStep, i)
-			}
-		}
-	}
-	return m, nil
-}
-
-// goTo is the one place that sets the stage. It builds the next screen from
-// the session (so values typed earlier are still there), sizes it and
-// returns its first command.
+// goTo is the one place that sets the active screen. It builds it from the
+// session (so values typed earlier are still there), sizes it and returns
+// its first command.
 func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
-	m.stage, m.step = st, step
+	i := slices.IndexFunc(m.routes, func(r route) bool { return r.stage == st && (st != stageStep || r.step == step) })
+	if i < 0 {
+		return m, nil
+	}
+	r := m.routes[i]
+	m.at, m.stage, m.step = i, r.stage, r.step
 	m.visit++
-	m.fullHelp, m.showExplain = false, false
-	s := &m.sess.settings
-	switch st {
-	case stagePlaybook:
-		m.choose = newPlaybookScreen(m.sess, m.styles, m.keys)
-	case stageStep:
-		cur := m.currentStep()
-		applyDefaults(s, cur)
-		switch cur.Kind {
-		case steps.StepTenant:
-			m.tenant = newTenantScreen(m.sess, cur, m.styles, m.keys, m.opts)
-		case steps.StepManagement:
-			m.mgmt = newManagementScreen(m.sess, cur, m.styles, m.keys, m.opts)
-		case steps.StepKeyManager:
-			m.keyMgr = newKeyManagerScreen(m.sess, cur, m.styles, m.keys, m.opts.Reveal)
-		default:
-			m.inputs = newInputsScreen(m.sess, cur, m.styles, m.keys)
-		}
-	case stageReview:
-		for _, stp := range m.sess.playbook.Steps {
-			applyDefaults(s, stp)
-		}
-		m.review = newReviewScreen(m.sess, m.styles, m.keys, m.opts)
-	case stageProgress:
-		m.progress = newProgressScreen(m.sess, m.styles, m.keys)
-	case stageSummary:
-		m.summary = newSummaryScreen(m.sess, m.styles, m.keys, m.opts)
-	case stageDoctor:
-		m.doctor = newDoctorScreen(m.sess, m.styles, m.keys, m.opts)
+	m.help.ShowAll, m.dialog = false, nil
+	if r.enter != nil {
+		r.enter(m.sess, r.step)
 	}
-	m.resize()
-	return m, tea.Batch(m.screenInit(), m.spinnerIfBusy())
-}
-
-func (m Model) spinnerIfBusy() tea.Cmd {
-	if m.busy() {
-		return m.spinner.Tick
+	m.screen = r.build(m.c, r.step)
+	m.relayout()
+	cmd := m.screen.Init()
+	if m.screen.Frame().Busy {
+		cmd = tea.Batch(cmd, m.spinner.Tick)
 	}
-	return nil
-}
-
-// screenInit is the active screen's first command, its facts and results
-// tagged with the visit.
-func (m Model) screenInit() tea.Cmd {
-	return tagVisit(m.screenInitUntagged(), m.visit)
-}
-
-func (m Model) screenInitUntagged() tea.Cmd {
-	switch m.stage {
-	case stagePlaybook:
-		return m.choose.Init()
-	case stageStep:
-		switch m.currentStep().Kind {
-		case steps.StepTenant:
-			return m.tenant.Init()
-		case steps.StepManagement:
-			return m.mgmt.Init()
-		case steps.StepKeyManager:
-			return m.keyMgr.Init()
-		default:
-			return m.inputs.Init()
-		}
-	case stageReview:
-		return m.review.Init()
-	case stageProgress:
-		return m.progress.Init(m.opts)
-	case stageSummary:
-		return m.summary.Init()
-	case stageDoctor:
-		return m.doctor.Init()
-	}
-	return nil
+	return m, cmd
 }
 
 // requestQuit handles ctrl+c: at once, unless work that changes the tenant
 // is running, in which case it asks first.
-func (m Model) requestQuit() (tea.Model, tea.Cmd) {
-	if m.stage == stageProgress && m.progress.running {
-		m.confirmQuit = true
+func (m Model) requestQuit() (Model, tea.Cmd) {
+	if m.sess.run.running {
+		m.dialog = &dialog{kind: dialogQuit}
 		return m, nil
 	}
 	m.quitting = true
 	// A completed run is done wherever the person quits (the progress
 	// screen, the summary, the checks): exit 0 with the done text.
-	done := m.sess.applied || (m.stage == stageDoctor && !m.doctor.running && len(m.sess.checks) > 0)
+	done := m.sess.applied || (m.stage == stageDoctor && !m.screen.Frame().Busy && len(m.sess.checks) > 0)
 	m.aborted = !done
 	return m, tea.Quit
 }
 
-func (m Model) updateConfirmQuit(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Yes) && m.confirmStop:
-		m.confirmStop = false
-		if m.progress.running && m.cancelRun != nil {
-			m.progress.cancelling = true
-			m.cancelRun()
+// answer acts on what a key did to the overlay.
+func (m Model) answer(a answer) (Model, tea.Cmd) {
+	kind := m.dialog.kind
+	switch a {
+	case answerNone:
+		return m, nil
+	case answerQuit:
+		m.dialog = nil
+		return m.requestQuit()
+	case answerYes:
+		m.dialog = nil
+		run := &m.sess.run
+		if !run.running {
+			if kind == dialogQuit {
+				m.quitting, m.aborted = true, !m.sess.applied
+				return m, tea.Quit
+			}
+			return m, nil
+		}
+		if kind == dialogQuit {
+			m.stopping, m.aborted = true, true
+		}
+		run.cancelling = true
+		if run.cancel != nil {
+			run.cancel()
 		}
 		return m, nil
-	case key.Matches(msg, m.keys.Yes), key.Matches(msg, m.keys.Quit):
-		m.confirmQuit, m.confirmStop = false, false
-		if !m.progress.running {
-			m.quitting, m.aborted = true, !m.sess.applied
-			return m, tea.Quit
-		}
-		m.stopping, m.aborted = true, true
-		if m.cancelRun != nil {
-			m.cancelRun()
-		}
-		return m, nil
-	case key.Matches(msg, m.keys.No):
-		m.confirmQuit, m.confirmStop = false, false
 	}
+	m.dialog = nil // no, or read
 	return m, nil
 }
 
@@ -582,12 +525,15 @@ func (m Model) updateConfirmQuit(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // engine has stopped, so the journal is consistent. A question about
 // stopping that is still up is moot once the run ended: it goes away and the
 // wizard goes on as if it had not been asked.
-func (m Model) provisionDone(msg provisionDoneMsg) (tea.Model, tea.Cmd) {
-	m.progress.finish(msg)
-	m.confirmQuit, m.confirmStop = false, false
-	if m.cancelRun != nil {
-		m.cancelRun()
-		m.cancelRun = nil
+func (m Model) provisionDone(msg provisionDoneMsg) (Model, tea.Cmd) {
+	run := &m.sess.run
+	run.running, run.err = false, msg.Err
+	if m.dialog != nil && m.dialog.kind != dialogExplain {
+		m.dialog = nil
+	}
+	if run.cancel != nil {
+		run.cancel()
+		run.cancel = nil
 	}
 	if msg.Err == nil {
 		m.sess.result = msg.Result
@@ -599,374 +545,6 @@ func (m Model) provisionDone(msg provisionDoneMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	return m, nil
-}
-
-// resize pushes the window size down to the active screens.
-func (m *Model) resize() {
-	if m.width == 0 {
-		return // sized on the first WindowSizeMsg (a form shrunk now stays small)
-	}
-	w, h := m.bodySize()
-	m.help.SetWidth(max(w, 0))
-	m.choose.SetSize(w, h)
-	m.tenant.SetSize(w, h)
-	m.mgmt.SetSize(w, h)
-	m.keyMgr.SetSize(w, h)
-	m.inputs.SetSize(w, h)
-	m.review.SetSize(w, h)
-	m.progress.SetSize(w, h)
-	m.summary.SetSize(w, h)
-	m.doctor.SetSize(w, h)
-}
-
-// restyle hands new styles to the screens.
-func (m *Model) restyle() {
-	m.choose.setStyles(m.styles)
-	m.tenant.setStyles(m.styles)
-	m.mgmt.setStyles(m.styles)
-	m.keyMgr.setStyles(m.styles)
-	m.inputs.setStyles(m.styles)
-	m.review.styles = m.styles
-	m.progress.setStyles(m.styles)
-	m.summary.setStyles(m.styles)
-	m.doctor.setStyles(m.styles)
-}
-
-// Frame layout: header (2 lines), explanation, body, help (2 lines).
-const (
-	headerLines = 3
-	footerLines = 2
-	padX        = 2
-)
-
-// bodySize is the most room the active screen can get: the window less
-// the header, the key hints and the fewest lines of explanation (and the
-// line under it). The explanation takes whatever the screen leaves unused.
-func (m Model) bodySize() (int, int) {
-	w := m.contentWidth()
-	h := m.height - headerLines - footerLines
-	if m.explainText() != "" {
-		h -= m.explainFloor() + 1
-	}
-	if m.fullHelp {
-		h -= lipHeight(m.helpView()) - 1
-	}
-	return max(w, 1), max(h, 3)
-}
-
-// explainFloor is the fewest lines of explanation shown: three, or one
-// while a step shows an error, which then gets the room (ctrl+o still shows
-// the whole explanation).
-func (m Model) explainFloor() int {
-	if !m.heightDependent() && m.screenHasError() {
-		return 1
-	}
-	return 3
-}
-
-// explainLines is the explanation, reflowed to the width and cut to the
-// room the screen's own content leaves (at least explainFloor lines).
-func (m Model) explainLines() []string {
-	text := reflow(m.explainText())
-	if text == "" || m.width == 0 {
-		return nil
-	}
-	w := m.contentWidth()
-	lines := strings.Split(wrap(text, w), "\n")
-	limit := m.explainFloor()
-	if !m.heightDependent() {
-		avail := m.height - headerLines - footerLines - 1
-		if m.fullHelp {
-			avail -= lipHeight(m.helpView()) - 1
-		}
-		limit = max(limit, avail-lipHeight(m.screenView()))
-	}
-	if len(lines) > limit {
-		lines = lines[:limit]
-		last := lines[limit-1]
-		lines[limit-1] = ansi.Truncate(last, max(w-1, 1), "") + "…"
-	}
-	return lines
-}
-
-// explainTruncated says whether the explanation on screen is cut.
-func (m Model) explainTruncated() bool {
-	text := reflow(m.explainText())
-	if text == "" || m.width == 0 {
-		return false
-	}
-	full := strings.Count(wrap(text, m.contentWidth()), "\n") + 1
-	return full > len(m.explainLines())
-}
-
-// heightDependent says whether the active screen fills whatever height it
-// gets (lists, the summary), so the explanation gets a fixed share.
-func (m Model) heightDependent() bool {
-	switch m.stage {
-	case stageSummary, stageProgress, stageDoctor:
-		return true
-	case stageStep:
-		return m.currentStep().Kind == steps.StepKeyManager && m.keyMgr.showing
-	}
-	return false
-}
-
-// reflow joins the hard-wrapped lines of an explanation into paragraphs.
-func reflow(text string) string {
-	paras := strings.Split(strings.TrimSpace(text), "\n\n")
-	for i, p := range paras {
-		paras[i] = strings.Join(strings.Fields(p), " ")
-	}
-	return strings.Join(paras, "\n")
-}
-
-func (m Model) explainHeight() int {
-	n := len(m.explainLines())
-	if n == 0 {
-		return 0
-	}
-	return n + 1
-}
-
-// explainText is the explanation of what is on screen.
-func (m Model) explainText() string {
-	switch m.stage {
-	case stagePlaybook:
-		var b strings.Builder
-		b.WriteString("Each playbook follows a published guide, one screen per step; nothing changes in the tenant before you accept the review.\n\n")
-		for _, p := range steps.Playbooks() {
-			b.WriteString("• " + p.Title + ": " + p.Summary + "\n\n")
-		}
-		return b.String()
-	case stageStep:
-		return m.currentStep().Explain
-	case stageReview:
-		return "What the wizard will do in the tenant. Nothing has changed yet: enter applies, esc goes back to change a value."
-	case stageProgress:
-		return ""
-	case stageSummary:
-		return ""
-	case stageDoctor:
-		return "The doctor's checks, in order: tenant, management credentials and scopes, then what the playbook made. A check that depends on a failed one is skipped rather than failed again. Nothing is changed."
-	}
-	return ""
-}
-
-// title is the header's second line: step n of m and the step's title.
-func (m Model) titleLine() (count, title string) {
-	p := m.sess.playbook
-	n := len(p.Steps)
-	switch m.stage {
-	case stagePlaybook:
-		return "", "Choose a playbook"
-	case stageStep:
-		if m.sess.doctor {
-			return fmt.Sprintf("check · step %d of 3", m.step+1), m.currentStep().Title
-		}
-		return fmt.Sprintf("step %d of %d", m.step+1, n), m.currentStep().Title
-	case stageDoctor:
-		if m.sess.doctor {
-			return "check · step 3 of 3", "Check the setup"
-		}
-		return "", "Check the setup"
-	case stageReview:
-		_, i := m.summaryStep()
-		return fmt.Sprintf("before step %d of %d", i+1, n), "Review the plan"
-	case stageProgress:
-		_, i := m.summaryStep()
-		return fmt.Sprintf("before step %d of %d", i+1, n), "Applying"
-	case stageSummary:
-		s, i := m.summaryStep()
-		return fmt.Sprintf("step %d of %d", i+1, n), s.Title
-	}
-	return "", ""
-}
-
-// View lays the screen out from the window size. Alt screen is declared
-// here and only here.
-func (m Model) View() tea.View {
-	var v tea.View
-	v.AltScreen = true
-	v.WindowTitle = "auth0-wizard"
-	if m.quitting {
-		return v
-	}
-	v.SetContent(m.render())
-	return v
-}
-
-// render is the screen as text; tests read it through View().Content.
-func (m Model) render() string {
-	if m.width == 0 {
-		return "auth0-wizard: starting…"
-	}
-	if m.width < minWidth || m.height < minHeight {
-		msg := fmt.Sprintf("auth0-wizard needs at least %dx%d: enlarge the terminal (now %dx%d).", minWidth, minHeight, m.width, m.height)
-		return clip(wrap(msg, m.width), m.width, m.height)
-	}
-	st := m.styles
-	w := m.contentWidth()
-	var b strings.Builder
-
-	head := st.header.Render("auth0-wizard")
-	if m.sess.playbook.Title != "" {
-		head += st.muted.Render(" · ") + st.header.Render(m.sess.playbook.Title)
-	}
-	if m.opts.Sandbox {
-		head += "  " + st.badge.Render("[sandbox]")
-	}
-	b.WriteString(head + "\n")
-	count, title := m.titleLine()
-	line := st.title.Render(title)
-	if count != "" {
-		line += st.stepCount.Render("  " + count)
-	}
-	b.WriteString(line + "\n\n")
-	if m.showExplain {
-		back := m.keys.More
-		back.SetHelp("ctrl+o/esc", "back")
-		helpView := m.help.ShortHelpView([]key.Binding{back, m.keys.Quit})
-		b.WriteString(wrap(reflow(m.explainText()), w))
-		out := clip(b.String(), w, m.height-2)
-		pad := m.height - lipHeight(out) - 1
-		return clip(st.app.Render(out+strings.Repeat("\n", max(pad, 1))+helpView), m.width, m.height)
-	}
-	if ex := m.explainLines(); len(ex) > 0 {
-		b.WriteString(st.explain.Render(strings.Join(ex, "\n")) + "\n\n")
-	}
-
-	body := m.screenView()
-	if m.confirmQuit || m.confirmStop {
-		body = m.confirmView()
-	}
-	helpView := m.helpView()
-	bh := m.height - strings.Count(b.String(), "\n") - lipHeight(helpView) - 1
-	b.WriteString(clip(body, w, max(bh, 1)))
-
-	used := strings.Count(b.String(), "\n") + 1
-	pad := m.height - used - lipHeight(helpView)
-	b.WriteString("\n" + strings.Repeat("\n", max(pad, 0)))
-	b.WriteString(helpView)
-	out := st.app.Render(b.String())
-	return clip(out, m.width, m.height)
-}
-
-func lipHeight(s string) int { return strings.Count(s, "\n") + 1 }
-
-func (m Model) confirmView() string {
-	st := m.styles
-	if m.confirmStop {
-		return st.warn.Render("! Stop the run?") + "\n\n" +
-			"It stops after the action in progress; the journal keeps what was done, and\n" +
-			"esc then goes back to the review, which plans again from it.\n\n" +
-			st.helpKey.Render("y") + st.helpDesc.Render(" stop   ") +
-			st.helpKey.Render("n") + st.helpDesc.Render(" keep going")
-	}
-	return st.warn.Render("! Quit while the wizard is changing the tenant?") + "\n\n" +
-		"The run stops after the action in progress; the journal keeps what was done\n" +
-		"so you can resume later.\n\n" +
-		st.helpKey.Render("y") + st.helpDesc.Render(" stop and quit   ") +
-		st.helpKey.Render("n") + st.helpDesc.Render(" keep going")
-}
-
-// helpView is the key hints of the active screen.
-func (m Model) helpView() string {
-	k := m.screenKeys()
-	if m.confirmQuit || m.confirmStop {
-		k = bindings{short: []key.Binding{m.keys.Yes, m.keys.No}}
-	}
-	if m.fullHelp {
-		return m.help.FullHelpView(k.FullHelp())
-	}
-	short := k.ShortHelp()
-	if !m.confirmQuit && !m.confirmStop && m.explainTruncated() {
-		// "ctrl+o more" before the global keys, when the line has room.
-		n := max(len(short)-2, 0)
-		with := append(append(append([]key.Binding{}, short[:n]...), m.keys.More), short[n:]...)
-		if v := m.help.ShortHelpView(with); !strings.Contains(v, "…") {
-			return v
-		}
-	}
-	return m.help.ShortHelpView(short)
-}
-
-// screenKeys is the active screen's help; esc back is left out where there
-// is nothing to go back to (the first screen).
-func (m Model) screenKeys() bindings {
-	k := m.screenKeysAll()
-	if m.stage == stageStep && m.step == 0 && m.opts.Playbook != "" {
-		k = k.without(m.keys.Back)
-	}
-	return k
-}
-
-func (m Model) screenKeysAll() bindings {
-	switch m.stage {
-	case stagePlaybook:
-		return m.choose.Keys()
-	case stageStep:
-		switch m.currentStep().Kind {
-		case steps.StepTenant:
-			return m.tenant.Keys()
-		case steps.StepManagement:
-			return m.mgmt.Keys()
-		case steps.StepKeyManager:
-			return m.keyMgr.Keys()
-		default:
-			return m.inputs.Keys()
-		}
-	case stageReview:
-		return m.review.Keys()
-	case stageProgress:
-		return m.progress.Keys()
-	case stageSummary:
-		return m.summary.Keys()
-	case stageDoctor:
-		return m.doctor.Keys()
-	}
-	return bindings{}
-}
-
-func (m Model) screenView() string {
-	sp := m.spinner.View()
-	switch m.stage {
-	case stagePlaybook:
-		return m.choose.View()
-	case stageStep:
-		switch m.currentStep().Kind {
-		case steps.StepTenant:
-			return m.tenant.View(sp)
-		case steps.StepManagement:
-			return m.mgmt.View(sp)
-		case steps.StepKeyManager:
-			return m.keyMgr.View()
-		default:
-			return m.inputs.View()
-		}
-	case stageReview:
-		return m.review.View(sp)
-	case stageProgress:
-		return m.progress.View(sp, m.stopping)
-	case stageSummary:
-		return m.summary.View()
-	case stageDoctor:
-		return m.doctor.View(sp)
-	}
-	return ""
-}
-
-// clip cuts text to w columns and h lines, so nothing ever spills.
-func clip(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if h > 0 && len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // Outcome is how the wizard ended, for cmd/ to print after the program exits
@@ -996,18 +574,19 @@ type Outcome struct {
 
 // Outcome reports how the wizard ended.
 func (m Model) Outcome() Outcome {
+	run := m.sess.run
 	// Quitting after a run that failed on its own is that failure (exit 1,
 	// "failed: …"), not a stop at the person's request (130).
-	failed := m.progress.err != nil && !errors.Is(m.progress.err, context.Canceled)
+	failed := run.err != nil && !errors.Is(run.err, context.Canceled)
 	o := Outcome{
 		Applied:  m.sess.applied,
 		Result:   m.sess.result,
 		Aborted:  m.aborted && !failed,
-		Started:  m.progress.started,
-		Err:      m.progress.err,
+		Started:  run.started,
+		Err:      run.err,
 		Playbook: m.sess.playbook.ID,
 		Settings: m.sess.settings,
-		Exports:  m.summary.written(),
+		Exports:  slices.Clone(m.sess.exports),
 		Checks:   m.sess.checks,
 
 		ResumeHint: m.sess.resumeHint(),
@@ -1015,23 +594,7 @@ func (m Model) Outcome() Outcome {
 	if m.sess.journal != nil {
 		o.JournalPath = m.sess.journal.Path()
 	} else if m.sess.playbook.ID != "" {
-		o.JournalPath = m.journalPath()
+		o.JournalPath = journalPath(m.opts, m.sess.playbook.ID)
 	}
 	return o
 }
-
-func (m Model) journalPath() string {
-	if m.opts.JournalPath != "" {
-		return m.opts.JournalPath
-	}
-	return steps.DefaultJournalPath(m.sess.playbook.ID)
-}
-
-// lipWidth is the width of a rendered line, escape codes excluded.
-func lipWidth(s string) int { return ansi.StringWidth(s) }
-
-// maxContentWidth keeps lines readable on wide terminals.
-const maxContentWidth = 110
-
-// contentWidth is the width text is laid out to.
-func (m Model) contentWidth() int { return min(m.width-padX, maxContentWidth) }

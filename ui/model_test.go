@@ -54,6 +54,8 @@ func (d *driver) walkWSO2ToReview() {
 	d.press("enter", "enter", "enter")
 	d.waitFor("scopes the playbook needs are granted")
 	d.press("enter")
+	d.requireStep(steps.StepAPIM)
+	d.press("enter", "enter", "enter") // the API Manager step: URL, admin user, no password (WSO2's side by hand)
 	d.requireStep(steps.StepKeyManager)
 	d.press("enter", "enter")
 	d.waitFor("Well-known URL")
@@ -65,9 +67,9 @@ func (d *driver) walkWSO2ToReview() {
 	if d.m.stage != stageReview {
 		d.t.Fatalf("stage %v after the application step, want review:\n%s", d.m.stage, d.screen())
 	}
-	d.waitUntil("planned", func(m Model) bool { return m.review.planned || m.review.err != nil })
-	if d.m.review.err != nil {
-		d.t.Fatalf("plan: %v", d.m.review.err)
+	d.waitUntil("planned", func(m Model) bool { return m.review().planned || m.review().err != nil })
+	if d.m.review().err != nil {
+		d.t.Fatalf("plan: %v", d.m.review().err)
 	}
 }
 
@@ -78,9 +80,9 @@ func TestEnterOnEveryScreenCompletesWSO2(t *testing.T) {
 	d.walkWSO2ToReview()
 	d.requireScreen("create", "API", "application", "client grant")
 	d.press("enter")
-	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
-	if d.m.progress.err != nil {
-		t.Fatalf("apply: %v", d.m.progress.err)
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress().err != nil })
+	if d.m.progress().err != nil {
+		t.Fatalf("apply: %v", d.m.progress().err)
 	}
 	d.requireScreen("✓ verified", "✓ done")
 	d.press("enter")
@@ -121,7 +123,9 @@ func TestBackKeepsValues(t *testing.T) {
 	d.waitFor("the tenant answers")
 	d.press("enter", "enter", "enter", "enter")
 	d.waitFor("scopes the playbook needs are granted")
-	d.press("enter", "enter", "enter")
+	d.press("enter")
+	d.press("enter", "enter", "enter") // the API Manager step: URL, admin user, no password (WSO2's side by hand)
+	d.press("enter", "enter")
 	d.waitFor("Well-known URL")
 	d.press("enter")
 	d.requireStep(steps.StepResourceServer)
@@ -149,6 +153,8 @@ func TestBackKeepsValues(t *testing.T) {
 
 	// Back to the tenant, which shows its checked result, and on to the
 	// playbook choice: the domain survives.
+	d.press("esc")
+	d.requireStep(steps.StepAPIM)
 	d.press("esc")
 	d.requireStep(steps.StepManagement)
 	d.press("esc")
@@ -184,8 +190,8 @@ func TestValidationBlocksTheTenantStep(t *testing.T) {
 	d.press("enter")
 	d.requireStep(steps.StepTenant)
 	d.requireScreen("has a path")
-	if d.m.tenant.checking || d.m.tenant.checked || calls.Load() != 0 {
-		t.Fatalf("discovery ran on an invalid domain (checking=%v checked=%v calls=%d)", d.m.tenant.checking, d.m.tenant.checked, calls.Load())
+	if d.m.tenant().checking || d.m.tenant().checked || calls.Load() != 0 {
+		t.Fatalf("discovery ran on an invalid domain (checking=%v checked=%v calls=%d)", d.m.tenant().checking, d.m.tenant().checked, calls.Load())
 	}
 }
 
@@ -203,7 +209,7 @@ func TestDiscoveryFailureStaysOnTheScreen(t *testing.T) {
 	d.press("enter")
 	d.waitFor("discovery failed", "no such host")
 	d.requireStep(steps.StepTenant)
-	if !d.m.tenant.editing() {
+	if !d.m.tenant().editing() {
 		t.Fatalf("the failed tenant screen is not editable")
 	}
 }
@@ -254,7 +260,7 @@ func TestMissingScopesBlockUntilFixed(t *testing.T) {
 	d.press("r")
 	d.waitFor("scopes the playbook needs are granted")
 	d.press("enter")
-	d.requireStep(steps.StepKeyManager)
+	d.requireStep(steps.StepAPIM)
 }
 
 func TestQuitDuringApplyAsksThenStopsCleanly(t *testing.T) {
@@ -269,15 +275,15 @@ func TestQuitDuringApplyAsksThenStopsCleanly(t *testing.T) {
 	d := newDriver(t, o, 80, 24)
 	d.walkWSO2ToReview()
 	d.press("enter")
-	d.waitUntil("apply runs", func(m Model) bool { return m.progress.running })
+	d.waitUntil("apply runs", func(m Model) bool { return m.progress().running })
 
 	d.press("ctrl+c")
-	if !d.m.confirmQuit || d.m.quitting {
-		t.Fatalf("ctrl+c during apply did not ask first (confirm=%v quitting=%v)", d.m.confirmQuit, d.m.quitting)
+	if !d.m.confirmQuit() || d.m.quitting {
+		t.Fatalf("ctrl+c during apply did not ask first (confirm=%v quitting=%v)", d.m.confirmQuit(), d.m.quitting)
 	}
 	d.requireScreen("Quit while the wizard is changing the tenant?")
 	d.press("n")
-	if d.m.confirmQuit || d.m.quitting || d.m.stopping {
+	if d.m.confirmQuit() || d.m.quitting || d.m.stopping {
 		t.Fatalf("n did not keep going")
 	}
 	d.press("ctrl+c", "y")
@@ -366,8 +372,8 @@ func TestProgressEventsUpdateTheLines(t *testing.T) {
 		}
 	}
 	step(provisionDoneMsg{Err: errors.New("create application: 403")})
-	if m.progress.running || !cancelled || m.sess.applied {
-		t.Fatalf("after a failed run: running=%v cancelled=%v applied=%v", m.progress.running, cancelled, m.sess.applied)
+	if m.progress().running || !cancelled || m.sess.applied {
+		t.Fatalf("after a failed run: running=%v cancelled=%v applied=%v", m.progress().running, cancelled, m.sess.applied)
 	}
 	if s := screen(); !strings.Contains(s, "To resume") {
 		t.Fatalf("a failed run does not say how to resume:\n%s", s)
@@ -414,11 +420,11 @@ func TestDoctorFromSummaryAndFromTheFirstScreen(t *testing.T) {
 	d := newDriver(t, o, 80, 24)
 	d.walkWSO2ToReview()
 	d.press("enter")
-	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress().err != nil })
 	d.press("enter", "d")
-	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor.running })
-	if d.m.doctor.err != nil || steps.DoctorFailed(d.m.doctor.results) || len(d.m.doctor.results) == 0 {
-		t.Fatalf("checks after a successful run: err=%v results=%+v", d.m.doctor.err, d.m.doctor.results)
+	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor().running })
+	if d.m.doctor().err != nil || steps.DoctorFailed(d.m.doctor().results) || len(d.m.doctor().results) == 0 {
+		t.Fatalf("checks after a successful run: err=%v results=%+v", d.m.doctor().err, d.m.doctor().results)
 	}
 	d.requireScreen("✓ no check failed", "✓ PASS", "more (↑/↓ scroll)")
 	for range 80 {
@@ -445,7 +451,7 @@ func TestDoctorFromSummaryAndFromTheFirstScreen(t *testing.T) {
 	d.press("enter", "enter", "enter", "enter")
 	d.waitFor("scopes the playbook needs are granted")
 	d.press("enter")
-	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor.running })
+	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor().running })
 	d.requireScreen("✗ FAIL", " failed, ")
 	if !steps.DoctorFailed(d.m.Outcome().Checks) {
 		t.Fatalf("outcome carries no failed check: %+v", d.m.Outcome().Checks)
@@ -469,16 +475,16 @@ func TestEscDuringApplyStopsTheRunAndGoesBackToReview(t *testing.T) {
 	d := newDriver(t, sandboxOptions(t, sb), 80, 24)
 	d.walkWSO2ToReview()
 	d.press("enter")
-	d.waitUntil("apply runs", func(m Model) bool { return m.progress.running })
+	d.waitUntil("apply runs", func(m Model) bool { return m.progress().running })
 	d.press("esc")
 	d.requireScreen("Stop the run?")
 	d.press("y")
-	d.waitUntil("the run stopped", func(m Model) bool { return !m.progress.running })
+	d.waitUntil("the run stopped", func(m Model) bool { return !m.progress().running })
 	if d.m.quitting || d.m.stage != stageProgress {
 		t.Fatalf("esc → y quit or left the progress screen (quitting=%v stage=%v)", d.m.quitting, d.m.stage)
 	}
-	if !errors.Is(d.m.progress.err, context.Canceled) {
-		t.Fatalf("run error = %v, want context.Canceled", d.m.progress.err)
+	if !errors.Is(d.m.progress().err, context.Canceled) {
+		t.Fatalf("run error = %v, want context.Canceled", d.m.progress().err)
 	}
 	// On the in-process sandbox there is nothing to resume: it says so.
 	d.requireScreen("stopped at your request", "cannot be resumed")
@@ -486,9 +492,9 @@ func TestEscDuringApplyStopsTheRunAndGoesBackToReview(t *testing.T) {
 	if d.m.stage != stageReview {
 		t.Fatalf("esc after a stopped run went to %v, want review", d.m.stage)
 	}
-	d.waitUntil("planned again", func(m Model) bool { return m.review.planned || m.review.err != nil })
-	if d.m.review.err != nil {
-		t.Fatalf("re-plan after a stop: %v", d.m.review.err)
+	d.waitUntil("planned again", func(m Model) bool { return m.review().planned || m.review().err != nil })
+	if d.m.review().err != nil {
+		t.Fatalf("re-plan after a stop: %v", d.m.review().err)
 	}
 }
 
@@ -519,8 +525,8 @@ func TestCtrlOShowsTheWholeExplanation(t *testing.T) {
 	}
 	requireFits(t, ansiStrip(m.render()), 80, 24)
 	nm, _ = m.Update(keyMsg("esc"))
-	if m = nm.(Model); m.showExplain || m.stage != stageStep {
-		t.Fatalf("esc did not close the text (showExplain=%v stage=%v)", m.showExplain, m.stage)
+	if m = nm.(Model); m.showExplain() || m.stage != stageStep {
+		t.Fatalf("esc did not close the text (showExplain=%v stage=%v)", m.showExplain(), m.stage)
 	}
 }
 
@@ -542,8 +548,10 @@ func (c countingClient) GrantedScopes(ctx context.Context) ([]string, error) {
 }
 
 // TestKeyPressedTwiceStartsOneCommand presses each key that starts a check,
-// a step change or the run twice before the first press's fact lands (a
-// quick double press in the program): the second press is ignored. A second
+// a step change or the run twice before the first press's commands answer
+// (a quick double press in the program): the first press's fact is handled
+// before the second key, which reaches the screen the first led to and
+// starts nothing twice. A second
 // enter on the review started a second Apply in parallel, which duplicated
 // resources and journaled the second run's as "reused".
 func TestKeyPressedTwiceStartsOneCommand(t *testing.T) {
@@ -574,26 +582,28 @@ func TestKeyPressedTwiceStartsOneCommand(t *testing.T) {
 	d.waitFor("scopes the playbook needs are granted")
 	scopes.Store(0)
 	d.pressAhead("r") // check again, once
-	d.waitUntil("checked again", func(m Model) bool { return m.mgmt.checked })
+	d.waitUntil("checked again", func(m Model) bool { return m.mgmt().checked })
 	if n := scopes.Load(); n != 1 {
 		t.Fatalf("r pressed twice checked the scopes %d times, want 1", n)
 	}
 	d.pressAhead("enter")
+	d.requireStep(steps.StepAPIM)
+	d.press("enter", "enter") // the second enter above reached this form's first field: on to the last
 	d.requireStep(steps.StepKeyManager)
 	d.press("enter", "enter")
 	d.waitFor("Well-known URL")
 	d.pressAhead("enter")
 	d.requireStep(steps.StepResourceServer)
 	d.press("enter", "enter", "enter", "enter", "enter")
-	d.waitUntil("planned", func(m Model) bool { return m.review.planned || m.review.err != nil })
-	if d.m.review.err != nil {
-		t.Fatalf("plan: %v", d.m.review.err)
+	d.waitUntil("planned", func(m Model) bool { return m.review().planned || m.review().err != nil })
+	if d.m.review().err != nil {
+		t.Fatalf("plan: %v", d.m.review().err)
 	}
 
 	d.pressAhead("enter") // apply, once
-	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress.err != nil })
-	if d.m.progress.err != nil {
-		t.Fatalf("apply: %v", d.m.progress.err)
+	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress().err != nil })
+	if d.m.progress().err != nil {
+		t.Fatalf("apply: %v", d.m.progress().err)
 	}
 	if started != 1 {
 		t.Fatalf("enter pressed twice on the review started %d runs, want 1", started)
@@ -610,13 +620,13 @@ func TestKeyPressedTwiceStartsOneCommand(t *testing.T) {
 	}
 	discover.Store(0)
 	d.pressAhead("d") // the checks, once
-	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor.running })
+	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor().running })
 	if n := discover.Load(); n != 1 {
 		t.Fatalf("d pressed twice ran the checks %d times, want 1", n)
 	}
 	discover.Store(0)
 	d.pressAhead("r") // run them again, once
-	d.waitUntil("checked again", func(m Model) bool { return !m.doctor.running })
+	d.waitUntil("checked again", func(m Model) bool { return !m.doctor().running })
 	if n := discover.Load(); n != 1 {
 		t.Fatalf("r pressed twice ran the checks %d times, want 1", n)
 	}
@@ -668,11 +678,11 @@ func TestRunEndingBehindTheQuitQuestion(t *testing.T) {
 		t.Parallel()
 		r := newRunModel(t)
 		r.send(keyMsg("ctrl+c"))
-		if !r.m.confirmQuit {
+		if !r.m.confirmQuit() {
 			t.Fatal("ctrl+c during the run did not ask")
 		}
 		r.send(done)
-		if r.m.confirmQuit {
+		if r.m.confirmQuit() {
 			t.Fatalf("the run ended and the quit question is still up:\n%s", ansiStrip(r.m.render()))
 		}
 		if s := ansiStrip(r.m.render()); !strings.Contains(s, "press enter for the summary") {
@@ -693,11 +703,11 @@ func TestRunEndingBehindTheQuitQuestion(t *testing.T) {
 		r := newRunModel(t)
 		r.send(keyMsg("esc"))
 		r.send(stopRequestedMsg{})
-		if !r.m.confirmStop {
+		if !r.m.confirmStop() {
 			t.Fatal("esc during the run did not ask")
 		}
 		r.send(done)
-		if r.m.confirmStop {
+		if r.m.confirmStop() {
 			t.Fatal("the run ended and the stop question is still up")
 		}
 	})
@@ -736,7 +746,7 @@ func TestProgressDurationsAlign(t *testing.T) {
 	r := newRunModel(t)
 	for _, ev := range []steps.Event{
 		{Action: "client", Kind: steps.EventDone, Verb: steps.Reuse, Duration: 10 * time.Millisecond},
-		{Action: tokenAction, Kind: steps.EventDone, Duration: 3 * time.Millisecond},
+		{Action: steps.TokenAction, Kind: steps.EventDone, Duration: 3 * time.Millisecond},
 	} {
 		r.m = step(t, r.m, provisionEventMsg{ev}) // its command waits for the next event: not run
 	}
@@ -866,7 +876,7 @@ func TestProgressLayoutDoesNotDependOnTimings(t *testing.T) {
 		r.m, _ = r.m.goTo(stageProgress, 0)
 		r.send(provisionStartedMsg{Events: make(chan steps.Event), Done: make(chan provisionDoneMsg, 1), Cancel: func() {}})
 		r.m = step(t, r.m, provisionEventMsg{steps.Event{Action: "rs", Kind: steps.EventDone, Verb: steps.Create, Duration: d}})
-		r.m = step(t, r.m, provisionEventMsg{steps.Event{Action: tokenAction, Kind: steps.EventDone, Duration: d}})
+		r.m = step(t, r.m, provisionEventMsg{steps.Event{Action: steps.TokenAction, Kind: steps.EventDone, Duration: d}})
 		r.send(provisionDoneMsg{Result: steps.Result{Token: steps.TokenCheck{Verified: true}}})
 		return maskDurations(ansiStrip(r.m.render()))
 	}

@@ -34,9 +34,9 @@ func PlainSummary(o Outcome, reveal bool) string {
 		}
 		row("Client secret", secret)
 		row("Audience", r.Audience)
-		row("Token", tokenWord(r.Token))
+		row("Token", steps.TokenVerdict(r.Token))
 		if r.UserToken != nil {
-			row("User token", tokenWord(*r.UserToken))
+			row("User token", steps.TokenVerdict(*r.UserToken))
 		}
 		b.WriteString("\n")
 		ep := r.Endpoints
@@ -51,10 +51,10 @@ func PlainSummary(o Outcome, reveal bool) string {
 		for _, res := range r.Resources {
 			v := res.Action + " " + res.Name
 			if len([]rune(v))+len(res.ID) <= 58 {
-				row(kindLabel(res.Kind), v+" ("+res.ID+")")
+				row(steps.KindLabel(res.Kind), v+" ("+res.ID+")")
 				continue
 			}
-			row(kindLabel(res.Kind), v)
+			row(steps.KindLabel(res.Kind), v)
 			row("", "id "+res.ID)
 		}
 		row("Journal", r.JournalPath)
@@ -78,17 +78,6 @@ func PlainSummary(o Outcome, reveal bool) string {
 		b.WriteString("auth0-wizard: quit before anything changed in the tenant.\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// tokenWord says whether a token verified, with the reason when not.
-func tokenWord(t steps.TokenCheck) string {
-	if t.Verified {
-		return "✓ verified"
-	}
-	if t.Reason != "" {
-		return "✗ not verified: " + t.Reason
-	}
-	return "✗ not verified"
 }
 
 // checksText is the doctor's verdicts as plain lines: a word per verdict,

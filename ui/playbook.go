@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -23,18 +26,18 @@ type playbookScreen struct {
 // huh's accessible mode asks every group, hidden or not, so there the
 // second question (which playbook's setup to check) is left to
 // newCheckForm, asked only when it applies.
-func newPlaybookForm(choice, check *string, st styles, accessible bool) *huh.Form {
+func newPlaybookForm(choice, check *string, theme huh.Theme, accessible bool) *huh.Form {
 	opts := append(playbookOptions(), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
 	groups := []*huh.Group{huh.NewGroup(playbookSelect("playbook", "What do you want to set up?", opts, choice))}
 	if !accessible {
 		groups = append(groups, checkGroup(check).WithHideFunc(func() bool { return *choice != checkChoice }))
 	}
-	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(accessible)
+	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithAccessible(accessible)
 }
 
 // newCheckForm asks which playbook's setup to check (accessible mode).
-func newCheckForm(check *string, st styles) *huh.Form {
-	return huh.NewForm(checkGroup(check)).WithShowHelp(false).WithTheme(st.huhTheme()).WithAccessible(true)
+func newCheckForm(check *string, theme huh.Theme) *huh.Form {
+	return huh.NewForm(checkGroup(check)).WithShowHelp(false).WithTheme(theme).WithAccessible(true)
 }
 
 func checkGroup(check *string) *huh.Group {
@@ -60,44 +63,60 @@ func playbookSelect(fieldKey, title string, opts []huh.Option[string], value *st
 		Value(value)
 }
 
-func newPlaybookScreen(sess *session, st styles, k keyMap) playbookScreen {
+func newPlaybookScreen(c *common, _ int) screen {
+	sess := c.sess
 	choice := string(sess.playbook.ID)
 	if choice == "" {
-		choice = string(steps.WSO2)
+		choice = string(steps.Playbooks()[0].ID)
 	}
 	if sess.doctor {
 		choice = checkChoice
 	}
 	check := string(sess.playbook.ID)
 	if check == "" {
-		check = string(steps.WSO2)
+		check = string(steps.Playbooks()[0].ID)
 	}
-	build := func(st styles) (*huh.Form, huh.Field) { return newPlaybookForm(&choice, &check, st, false), nil }
-	return playbookScreen{formScreen: newFormScreen(build, st, k), choice: &choice, check: &check}
+	build := func() (*huh.Form, huh.Field) { return newPlaybookForm(&choice, &check, c.theme(), false), nil }
+	return &playbookScreen{formScreen: newFormScreen(c, build), choice: &choice, check: &check}
 }
 
-func (s playbookScreen) Update(msg tea.Msg) (playbookScreen, tea.Cmd) {
+func (s *playbookScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok && key.Matches(kp, s.keys.Cancel) {
-		if *s.choice == checkChoice && s.form.GetFocusedField().GetKey() == "check" {
+		if s.onCheck() {
 			return s, s.rebuild()
 		}
 		return s, nil
 	}
 	m, cmd := s.form.Update(msg)
-	s.form = m.(*huh.Form)
+	if form, ok := m.(*huh.Form); ok {
+		s.form = form
+	}
 	if s.form.State != huh.StateCompleted {
 		return s, cmd
 	}
 	if *s.choice == checkChoice {
-		id := steps.PlaybookID(*s.check)
-		return s, func() tea.Msg { return playbookChosenMsg{ID: id, Doctor: true} }
+		return s, report(playbookChosenMsg{ID: steps.PlaybookID(*s.check), Doctor: true})
 	}
-	id := steps.PlaybookID(*s.choice)
-	return s, func() tea.Msg { return playbookChosenMsg{ID: id} }
+	return s, report(playbookChosenMsg{ID: steps.PlaybookID(*s.choice)})
 }
 
-func (s playbookScreen) Keys() bindings {
-	if *s.choice == checkChoice && s.form.GetFocusedField() != nil && s.form.GetFocusedField().GetKey() == "check" {
+// onCheck says whether the second question (which setup to check) is up.
+func (s *playbookScreen) onCheck() bool {
+	f := s.form.GetFocusedField()
+	return *s.choice == checkChoice && f != nil && f.GetKey() == "check"
+}
+
+func (s *playbookScreen) Frame() frame {
+	var b strings.Builder
+	b.WriteString("Each playbook follows a published guide, one screen per step; nothing changes in the tenant before you accept the review.\n\n")
+	for _, p := range steps.Playbooks() {
+		b.WriteString("• " + p.Title + ": " + p.Summary + "\n\n")
+	}
+	return frame{Title: "Choose a playbook", Explain: b.String()}
+}
+
+func (s *playbookScreen) Keys() help.KeyMap {
+	if s.onCheck() {
 		return s.keys.helpFor(s.keys.Up, s.keys.Next, s.keys.Cancel) // esc: back to the first question
 	}
 	return s.keys.helpFor(s.keys.Up, s.keys.Next)

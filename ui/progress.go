@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -14,82 +15,26 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// progressScreen runs Apply and shows one line per action: a spinner, then
-// a tick or a cross with a word, the time it took, retries and waits; and an
-// overall bar.
+// progressScreen shows the run: one line per action (a spinner, then a
+// tick or a cross with a word, the time it took, retries and waits) and an
+// overall bar. Its Init starts the run; the root keeps the run's state and
+// its rows (a steps.Progress) in the session, so events land whatever the
+// screen.
 type progressScreen struct {
-	sess       *session
-	lines      []actionLine
-	events     <-chan steps.Event
-	done       <-chan provisionDoneMsg
-	running    bool
-	started    bool
-	cancelling bool // esc → y: the run was asked to stop
-	err        error
-	barW       int
-	styles     styles
-	keys       keyMap
-	width      int
-	height     int
+	*common
+	barW   int
+	width  int
+	height int
 }
 
-// actionLine is the state of one action on screen.
-type actionLine struct {
-	id       string
-	label    string
-	name     string
-	state    steps.EventKind // "" = waiting its turn
-	verb     steps.Verb
-	duration time.Duration
-	retries  int
-	waited   time.Duration
-	message  string
+func newProgressScreen(c *common, _ int) screen {
+	return &progressScreen{common: c, barW: 40}
 }
 
-// tokenAction is the id of the token check's events.
-const tokenAction = "token"
-
-func newProgressScreen(sess *session, st styles, k keyMap) progressScreen {
-	s := progressScreen{sess: sess, styles: st, keys: k}
-	for _, a := range sess.plan.Actions {
-		s.lines = append(s.lines, actionLine{id: a.ID, label: kindLabel(a.Kind), name: a.Name, verb: a.Verb})
-	}
-	s.lines = append(s.lines, actionLine{id: tokenAction, label: "token", name: "mint and verify a test token"})
-	s.barW = 40
-	return s
-}
-
-// Init starts Apply exactly as STYLE §3 says: a buffered channel, the
-// engine in a goroutine, the result on its own channel once the events end.
-func (s progressScreen) Init(o Options) tea.Cmd {
+// Init starts Apply (steps.Engine.Start).
+func (s *progressScreen) Init() tea.Cmd {
 	sess := s.sess
-	c := sess.client
-	p, set, pl, j := sess.playbook, sess.settings, sess.plan, sess.journal
-	parent := o.Context
-	newClient := o.NewClient
-	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(parent)
-		events := make(chan steps.Event, 64)
-		done := make(chan provisionDoneMsg, 1)
-		go func() {
-			defer close(events)
-			cl := c
-			if cl == nil {
-				var err error
-				if newClient == nil {
-					done <- provisionDoneMsg{Err: errors.New("no tenant client configured")}
-					return
-				}
-				if cl, err = newClient(set); err != nil {
-					done <- provisionDoneMsg{Err: err}
-					return
-				}
-			}
-			res, err := steps.NewEngine(cl).Apply(ctx, p, set, pl, j, events)
-			done <- provisionDoneMsg{Result: res, Err: err}
-		}()
-		return provisionStartedMsg{Events: events, Done: done, Cancel: cancel}
-	}
+	return startRun(s.opts.Context, s.opts.NewClient, sess.client, sess.playbook, sess.settings, sess.plan, sess.journal)
 }
 
 func (s *progressScreen) SetSize(w, h int) {
@@ -97,187 +42,136 @@ func (s *progressScreen) SetSize(w, h int) {
 	s.barW = min(max(w-16, 10), 60)
 }
 
-func (s *progressScreen) setStyles(st styles) {
-	s.styles = st
+func (s *progressScreen) Frame() frame {
+	_, i := summaryStep(s.sess.playbook)
+	return frame{Count: fmt.Sprintf("before step %d of %d", i+1, len(s.sess.playbook.Steps)), Title: "Applying", Busy: s.sess.run.running, Fills: true}
 }
 
-// start records the channels of the run that began.
-func (s *progressScreen) start(msg provisionStartedMsg) {
-	s.events, s.done = msg.Events, msg.Done
-	s.running, s.started = true, true
-}
-
-// record applies one event to its line.
-func (s *progressScreen) record(ev steps.Event) {
-	i := -1
-	for k, l := range s.lines {
-		if l.id == ev.Action {
-			i = k
-			break
-		}
-	}
-	if i < 0 {
-		s.lines = append(s.lines, actionLine{id: ev.Action, label: ev.Action})
-		i = len(s.lines) - 1
-	}
-	l := &s.lines[i]
-	switch ev.Kind {
-	case steps.EventStarted:
-		l.state = ev.Kind
-	case steps.EventWaiting:
-		l.state = ev.Kind
-		l.waited += ev.Wait
-		l.message = ev.Message
-	case steps.EventRetrying:
-		l.state = ev.Kind
-		l.retries++
-		l.message = ev.Message
-	case steps.EventDone:
-		l.state = ev.Kind
-		l.duration = ev.Duration
-		if ev.Verb != "" {
-			l.verb = ev.Verb
-		}
-		l.message = ""
-	case steps.EventFailed:
-		l.state = ev.Kind
-		l.duration = ev.Duration
-		l.message = ev.Message
-	}
-}
-
-// finish records the end of the run.
-func (s *progressScreen) finish(msg provisionDoneMsg) {
-	s.running = false
-	s.err = msg.Err
-}
-
-func (s progressScreen) Update(msg tea.Msg) (progressScreen, tea.Cmd) {
+func (s *progressScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return s, nil
 	}
-	if s.running {
+	run := &s.sess.run
+	if run.running {
 		if key.Matches(kp, s.keys.Back) {
-			return s, func() tea.Msg { return stopRequestedMsg{} }
+			return s, report(stopRequestedMsg{})
 		}
 		return s, nil
 	}
 	switch {
-	case key.Matches(kp, s.keys.Next) && s.err == nil && s.started:
-		return s, func() tea.Msg { return summaryRequestedMsg{} }
-	case key.Matches(kp, s.keys.Back) && s.err != nil:
+	case key.Matches(kp, s.keys.Next) && run.err == nil && run.started:
+		return s, report(summaryRequestedMsg{})
+	case key.Matches(kp, s.keys.Back) && run.err != nil:
 		return s, wentBack
 	}
 	return s, nil
 }
 
-func (s progressScreen) percent() float64 {
-	if len(s.lines) == 0 {
-		return 0
+// rows are the run's rows, or the plan's before it started.
+func (s *progressScreen) rows() []steps.Row {
+	if s.sess.run.progress == nil {
+		return steps.NewProgress(s.sess.plan).Rows()
 	}
-	n := 0
-	for _, l := range s.lines {
-		if l.state == steps.EventDone {
-			n++
-		}
-	}
-	return float64(n) / float64(len(s.lines))
+	return s.sess.run.progress.Rows()
 }
 
-func (s progressScreen) View(spin string, stopping bool) string {
+func (s *progressScreen) View() string {
 	st := s.styles
+	run := s.sess.run
+	rows := s.rows()
+	spin := s.spinner
 	var b strings.Builder
 	labelW := 0
-	for _, l := range s.lines {
-		labelW = max(labelW, len(l.label))
+	for _, r := range rows {
+		labelW = max(labelW, len(r.Label))
 	}
-	for _, l := range s.lines {
+	for _, r := range rows {
 		var status string
-		switch l.state {
-		case "":
+		switch r.State {
+		case steps.RowPending:
 			status = st.muted.Render("· waiting")
-		case steps.EventStarted:
+		case steps.RowRunning:
 			status = spin + " working"
-		case steps.EventWaiting:
+		case steps.RowWaiting:
 			status = spin + st.warn.Render(" rate limited")
-		case steps.EventRetrying:
+		case steps.RowRetrying:
 			status = spin + st.warn.Render(" retrying")
-		case steps.EventDone:
+		case steps.RowDone:
 			word := "done"
-			if l.verb != "" {
-				word = l.verb.Past()
+			if r.Verb != "" {
+				word = r.Verb.Past()
 			}
-			if l.id == tokenAction {
+			if r.Action == steps.TokenAction {
 				word = "verified"
 				if s.sess.applied && !s.sess.result.Token.Verified {
 					word = "minted"
 				}
 			}
 			status = st.ok.Render("✓ " + word)
-		case steps.EventFailed:
+		case steps.RowFailed:
 			status = st.fail.Render("✗ failed")
 		}
 		// One width for every verdict and every time, so the columns line
 		// up and what fits on the line does not depend on how long it took.
 		status += strings.Repeat(" ", max(verdictWidth-lipWidth(status), 0))
-		line := fmt.Sprintf("%-*s  %s  ", labelW, l.label, status)
+		line := fmt.Sprintf("%-*s  %s  ", labelW, r.Label, status)
 		dur := ""
-		if l.duration > 0 {
-			dur = shortDuration(l.duration)
+		if r.Duration > 0 {
+			dur = shortDuration(r.Duration)
 		}
 		line += st.muted.Render(fmt.Sprintf("%*s", durationWidth, dur))
-		if l.retries > 0 {
-			line += st.warn.Render(fmt.Sprintf("  %d retr%s", l.retries, plural(l.retries, "y", "ies")))
+		if r.Retries > 0 {
+			line += st.warn.Render(fmt.Sprintf("  %d retr%s", r.Retries, plural(r.Retries, "y", "ies")))
 		}
-		if l.waited > 0 {
-			line += st.warn.Render("  waited " + l.waited.Round(time.Millisecond).String())
+		if r.Waited > 0 {
+			line += st.warn.Render("  waited " + r.Waited.Round(time.Millisecond).String())
 		}
-		if room := s.width - lipWidth(line) - 2; l.name != "" && room >= 12 {
-			name := l.name
+		if room := s.width - lipWidth(line) - 2; r.Name != "" && room >= 12 {
+			name := r.Name
 			if lipWidth(name) > room {
 				name = ansi.Truncate(name, room-1, "") + "…"
 			}
 			line += st.muted.Render("  " + name)
 		}
 		b.WriteString(line + "\n")
-		if l.message != "" && (l.state == steps.EventFailed || l.state == steps.EventWaiting || l.state == steps.EventRetrying) {
-			b.WriteString(st.muted.Render(wrap("    "+l.message, s.width)) + "\n")
+		if r.Detail != "" && (r.State == steps.RowFailed || r.State == steps.RowWaiting || r.State == steps.RowRetrying) {
+			b.WriteString(st.muted.Render(wrap("    "+r.Detail, s.width)) + "\n")
 		}
 	}
-	b.WriteString("\n" + s.barView() + "\n\n")
+	b.WriteString("\n" + s.barView(rows) + "\n\n")
 	switch {
-	case (stopping || s.cancelling) && s.running:
+	case run.cancelling && run.running:
 		b.WriteString(st.warn.Render(spin+" stopping after the action in progress; the journal stays consistent …") + "\n")
 		if s.sess.journal != nil {
 			b.WriteString(st.muted.Render(wrap(s.sess.resumeHint(), s.width)))
 		}
-	case s.running:
+	case run.running:
 		b.WriteString(st.muted.Render("Working. ctrl+c asks before stopping."))
-	case s.err != nil && errors.Is(s.err, context.Canceled):
+	case run.err != nil && errors.Is(run.err, context.Canceled):
 		b.WriteString(st.warn.Render("■ stopped at your request") + "\n")
 		if s.sess.journal != nil {
 			b.WriteString(st.muted.Render(wrap(s.sess.resumeHint(), s.width)))
 		}
-	case s.err != nil:
-		b.WriteString(st.fail.Render(wrap("✗ "+s.err.Error(), s.width)) + "\n")
+	case run.err != nil:
+		b.WriteString(st.fail.Render(wrap("✗ "+run.err.Error(), s.width)) + "\n")
 		if s.sess.journal != nil {
 			b.WriteString(st.muted.Render(wrap(s.sess.resumeHint(), s.width)))
 		}
-	case s.started:
+	case run.started:
 		b.WriteString(st.ok.Render("✓ done") + st.muted.Render(" · press enter for the summary"))
 	}
 	return b.String()
 }
 
-func (s progressScreen) Keys() bindings {
+func (s *progressScreen) Keys() help.KeyMap {
 	k := s.keys
 	switch {
-	case s.running:
+	case s.sess.run.running:
 		stop := k.Cancel
 		stop.SetHelp("esc", "stop")
 		return k.helpFor(stop)
-	case s.err != nil:
+	case s.sess.run.err != nil:
 		return k.helpFor(k.Back)
 	}
 	sum := k.Next
@@ -313,17 +207,20 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// barView is the overall progress: a bar and a count, so it reads without
-// colour too.
-func (s progressScreen) barView() string {
+// barView is the overall progress: a bar and a count of the actions done,
+// so it reads without colour too.
+func (s *progressScreen) barView(rows []steps.Row) string {
 	done := 0
-	for _, l := range s.lines {
-		if l.state == steps.EventDone {
+	for _, r := range rows {
+		if r.State == steps.RowDone {
 			done++
 		}
 	}
-	filled := int(s.percent()*float64(s.barW) + 0.5)
+	filled := 0
+	if len(rows) > 0 {
+		filled = int(float64(done)/float64(len(rows))*float64(s.barW) + 0.5)
+	}
 	return s.styles.barFull.Render(strings.Repeat("█", filled)) +
 		s.styles.barEmpty.Render(strings.Repeat("░", s.barW-filled)) +
-		fmt.Sprintf(" %d/%d", done, len(s.lines))
+		fmt.Sprintf(" %d/%d", done, len(rows))
 }

@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -14,56 +14,42 @@ import (
 // reviewScreen shows Engine.Plan's actions as create / reuse / update before
 // anything changes in the tenant.
 type reviewScreen struct {
-	sess     *session
+	*common
 	planning bool
 	planned  bool
 	err      error
 	cmd      tea.Cmd // the planning command, run by Init
-	styles   styles
-	keys     keyMap
 	width    int
 	height   int
 }
 
-func newReviewScreen(sess *session, st styles, k keyMap, o Options) reviewScreen {
-	s := reviewScreen{sess: sess, styles: st, keys: k}
+func newReviewScreen(c *common, _ int) screen {
+	s := &reviewScreen{common: c}
+	sess := c.sess
 	set := steps.WithDefaults(sess.settings)
 	if err := sess.playbook.Validate(set); err != nil {
 		s.err = err
 		return s
 	}
-	sess.settings = set
-	path := o.JournalPath
-	if path == "" {
-		path = steps.DefaultJournalPath(sess.playbook.ID)
-	}
 	s.planning = true
-	s.cmd = plan(o.Context, o.NewClient, sess.client, sess.playbook, set, path, o.Reveal)
+	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.playbook, set, journalPath(c.opts, sess.playbook.ID), c.opts.Reveal)
 	return s
 }
 
-// plan is the Cmd that opens the journal (an earlier run's, to resume) and
-// asks the engine for the plan. It changes nothing in the tenant.
-func plan(ctx context.Context, newClient func(steps.Settings) (steps.Client, error), c steps.Client, p steps.Playbook, set steps.Settings, journalPath string, reveal bool) tea.Cmd {
-	return func() tea.Msg {
-		var err error // c is kept for the next run of this Cmd
-		if c, err = tenantClient(c, newClient, set); err != nil {
-			return plannedMsg{Err: err}
-		}
-		j, err := steps.OpenJournal(journalPath, reveal)
-		if err != nil {
-			return plannedMsg{Err: fmt.Errorf("open the journal %s: %w", journalPath, err)}
-		}
-		pl, err := steps.NewEngine(c).Plan(ctx, p, set, j)
-		return plannedMsg{Plan: pl, Journal: j, Err: err}
-	}
-}
-
-func (s reviewScreen) Init() tea.Cmd { return s.cmd }
+func (s *reviewScreen) Init() tea.Cmd { return s.cmd }
 
 func (s *reviewScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
-func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
+func (s *reviewScreen) Frame() frame {
+	_, i := summaryStep(s.sess.playbook)
+	return frame{
+		Count: fmt.Sprintf("before step %d of %d", i+1, len(s.sess.playbook.Steps)), Title: "Review the plan",
+		Explain: "What the wizard will do in the tenant. Nothing has changed yet: enter applies, esc goes back to change a value.",
+		Busy:    s.planning,
+	}
+}
+
+func (s *reviewScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case plannedMsg:
 		s.planning = false
@@ -72,17 +58,13 @@ func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
 			return s, nil
 		}
 		s.planned = true
-		s.sess.plan = msg.Plan
-		s.sess.journal = msg.Journal
-		if msg.Plan.Endpoints.TokenEndpoint != "" {
-			s.sess.endpoints = msg.Plan.Endpoints
-		}
+		return s, report(planMadeMsg{Plan: msg.Plan, Journal: msg.Journal})
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, s.keys.Back):
 			return s, wentBack
 		case key.Matches(msg, s.keys.Next) && s.planned:
-			return s, func() tea.Msg { return applyConfirmedMsg{} }
+			return s, report(applyConfirmedMsg{})
 		case key.Matches(msg, s.keys.Recheck) && s.err != nil && !s.planning && s.cmd != nil:
 			s.err = nil
 			s.planning = true
@@ -92,11 +74,11 @@ func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
 	return s, nil
 }
 
-func (s reviewScreen) View(spin string) string {
+func (s *reviewScreen) View() string {
 	st := s.styles
 	switch {
 	case s.planning:
-		return spin + " reading the tenant to see what exists already …"
+		return s.spinner + " reading the tenant to see what exists already …"
 	case s.err != nil:
 		return st.fail.Render(wrap("✗ "+s.err.Error(), s.width)) + "\n\n" +
 			st.muted.Render(wrap("Press esc to go back and change a value, or r to try again.", s.width))
@@ -105,7 +87,7 @@ func (s reviewScreen) View(spin string) string {
 	var create, reuse, update int
 	nameW := 0
 	for _, a := range s.sess.plan.Actions {
-		nameW = max(nameW, len(kindLabel(a.Kind)))
+		nameW = max(nameW, len(steps.KindLabel(a.Kind)))
 	}
 	for _, a := range s.sess.plan.Actions {
 		switch a.Verb {
@@ -121,10 +103,16 @@ func (s reviewScreen) View(spin string) string {
 			vs = st.value
 		}
 		line := verbGlyph(a.Verb) + " " + vs.Render(fmt.Sprintf("%-6s", a.Verb)) + " " +
-			st.label.Render(fmt.Sprintf("%-*s", nameW, kindLabel(a.Kind))) + "  " + st.value.Render(a.Name)
+			st.label.Render(fmt.Sprintf("%-*s", nameW, steps.KindLabel(a.Kind))) + "  " + st.value.Render(a.Name)
 		b.WriteString(line + "\n")
 		if a.Verb == steps.Update && len(a.Changes) > 0 {
 			b.WriteString(st.muted.Render(wrap("    changes: "+strings.Join(a.Changes, "; "), s.width)) + "\n")
+		}
+		if a.Found != "" {
+			b.WriteString(st.muted.Render(wrap("    found: "+a.Found, s.width)) + "\n")
+		}
+		for _, w := range a.Warnings {
+			b.WriteString(st.warn.Render(wrap("    ! "+w, s.width)) + "\n")
 		}
 	}
 	b.WriteString("\n" + wrap(fmt.Sprintf("%d to create, %d to reuse, %d to update; then a test token is minted and verified.", create, reuse, update), s.width))
@@ -134,7 +122,7 @@ func (s reviewScreen) View(spin string) string {
 	return b.String()
 }
 
-func (s reviewScreen) Keys() bindings {
+func (s *reviewScreen) Keys() help.KeyMap {
 	k := s.keys
 	switch {
 	case s.planned:
@@ -158,21 +146,4 @@ func verbGlyph(v steps.Verb) string {
 		return "~"
 	}
 	return "·"
-}
-
-// kindLabel is a resource kind in words.
-func kindLabel(k steps.ResourceKind) string {
-	switch k {
-	case steps.KindResourceServer:
-		return "API"
-	case steps.KindClient:
-		return "application"
-	case steps.KindClientGrant:
-		return "client grant"
-	case steps.KindConnection:
-		return "connection"
-	case steps.KindUser:
-		return "user"
-	}
-	return strings.ReplaceAll(string(k), "_", " ")
 }

@@ -97,6 +97,12 @@ func (s styles) huhTheme() huh.Theme {
 	return huh.ThemeFunc(func(bool) *huh.Styles { return h })
 }
 
+// theme is the forms' theme: the palette the root holds when the form is
+// drawn, so a new background colour reaches forms already built.
+func (c *common) theme() huh.Theme {
+	return huh.ThemeFunc(func(bool) *huh.Styles { return c.styles.huhStyles })
+}
+
 // wrap word-wraps text to width at spaces only, so a URL, a path or a
 // hyphenated host that fits on a line moves to the next one whole (breaking
 // at "/" and "-" split "https://" from its host). A word longer than the line

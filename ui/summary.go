@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -18,24 +18,20 @@ import (
 // summaryScreen is the end: endpoints, keys (secret masked until asked),
 // the token check, the journal and the exports.
 type summaryScreen struct {
-	sess      *session
-	vp        viewport.Model
-	revealed  bool
-	reveal    bool // --reveal-secrets
-	formats   []string
-	format    int
-	status    string
-	gateway   bool
-	list      fieldList
-	exportDir string
-	write     func(string, []byte, os.FileMode) error
-	styles    styles
-	keys      keyMap
-	width     int
-	height    int
+	*common
+	vp       viewport.Model
+	revealed bool
+	reveal   bool // --reveal-secrets
+	formats  []string
+	format   int
+	status   string
+	gateway  bool
+	list     fieldList
+	width    int
+	height   int
 }
 
-func newSummaryScreen(sess *session, st styles, k keyMap, o Options) summaryScreen {
+func newSummaryScreen(c *common, _ int) screen {
 	vp := viewport.New()
 	vp.KeyMap.Left.SetEnabled(false)
 	vp.KeyMap.Right.SetEnabled(false)
@@ -45,16 +41,20 @@ func newSummaryScreen(sess *session, st styles, k keyMap, o Options) summaryScre
 	vp.KeyMap.HalfPageUp.SetKeys("ctrl+u")
 	vp.KeyMap.Up.SetKeys("up")
 	vp.KeyMap.Down.SetKeys("down")
-	s := summaryScreen{
-		sess: sess, vp: vp, reveal: o.Reveal, revealed: o.Reveal,
-		formats: steps.ExportFormatsFor(sess.playbook.ID), exportDir: o.ExportDir, write: o.WriteFile,
-		styles: st, keys: k,
+	s := &summaryScreen{
+		common: c, vp: vp, reveal: c.opts.Reveal, revealed: c.opts.Reveal,
+		formats: steps.ExportFormatsFor(c.sess.playbook.ID),
 	}
 	s.refresh()
 	return s
 }
 
-func (s summaryScreen) Init() tea.Cmd { return nil }
+func (s *summaryScreen) Init() tea.Cmd { return nil }
+
+func (s *summaryScreen) Frame() frame {
+	st, i := summaryStep(s.sess.playbook)
+	return frame{Count: fmt.Sprintf("step %d of %d", i+1, len(s.sess.playbook.Steps)), Title: st.Title, Fills: true}
+}
 
 func (s *summaryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
@@ -64,7 +64,7 @@ func (s *summaryScreen) SetSize(w, h int) {
 }
 
 // statusView is the status line(s) under the exports, wrapped; "" when none.
-func (s summaryScreen) statusView() string {
+func (s *summaryScreen) statusView() string {
 	if s.status == "" {
 		return ""
 	}
@@ -91,21 +91,6 @@ func (s *summaryScreen) fitViewport() {
 	}
 	s.vp.SetHeight(max(h, 1))
 	s.list.SetSize(s.width, max(h, 1))
-}
-
-func (s *summaryScreen) setStyles(st styles) {
-	s.styles = st
-	s.list.styles = st
-	s.refresh()
-}
-
-// written lists the export files written so far (kept in the session: the
-// screen is built again on the way back from the checks).
-func (s summaryScreen) written() []string {
-	if s.sess == nil {
-		return nil
-	}
-	return append([]string(nil), s.sess.exports...)
 }
 
 // exportPath is where a format is written.
@@ -159,8 +144,11 @@ func maskedNote(format string) string {
 	return `! its "client_secret" is masked (********): ` + again
 }
 
-func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
+func (s *summaryScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		s.refresh() // the scrolled part is rendered ahead: in the new palette
+		return s, nil
 	case exportWrittenMsg:
 		if msg.Err != nil {
 			s.status = "✗ " + msg.Err.Error()
@@ -182,13 +170,14 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 		r, set := s.sess.result, s.sess.settings
 		switch {
 		case key.Matches(msg, s.keys.QuitDone):
-			return s, func() tea.Msg { return quitRequestedMsg{} }
+			return s, report(quitRequestedMsg{})
 		case key.Matches(msg, s.keys.Doctor):
-			return s, func() tea.Msg { return doctorRequestedMsg{} }
+			return s, report(doctorRequestedMsg{})
 		case key.Matches(msg, s.keys.Gateway):
 			s.gateway = !s.gateway
 			if s.gateway {
-				s.list = newFieldList(s.gatewayFields(s.revealed), s.gatewayFields(true), s.styles, s.keys)
+				shown, copies := gatewayFields(s.sess, s.sess.result, s.revealed)
+				s.list = newFieldList(shown, copies, s.common)
 				s.fitViewport()
 			}
 			return s, nil
@@ -198,7 +187,7 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 		case key.Matches(msg, s.keys.Reveal):
 			s.revealed = !s.revealed
 			if s.gateway {
-				s.list.fields = s.gatewayFields(s.revealed)
+				s.list.fields, _ = gatewayFields(s.sess, s.sess.result, s.revealed)
 			}
 			s.refresh()
 			return s, nil
@@ -214,7 +203,7 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 			return s, nil
 		case key.Matches(msg, s.keys.Export) && len(s.formats) > 0:
 			f := s.formats[s.format]
-			return s, writeExport(s.write, exportPath(s.exportDir, s.sess.playbook.ID, f), f, r, set, s.revealed)
+			return s, writeExport(s.opts.WriteFile, exportPath(s.opts.ExportDir, s.sess.playbook.ID, f), f, r, set, s.revealed)
 		case key.Matches(msg, s.keys.Copy) && !s.gateway && len(s.formats) > 0:
 			f := s.formats[s.format]
 			data, _, err := steps.Export(f, r, set, s.revealed)
@@ -241,12 +230,6 @@ func (s summaryScreen) Update(msg tea.Msg) (summaryScreen, tea.Cmd) {
 	return s, cmd
 }
 
-// gatewayFields is the gateway's form: WSO2's key manager or Azure's OAuth
-// 2.0 authorization server.
-func (s summaryScreen) gatewayFields(reveal bool) []steps.Field {
-	return s.sess.playbook.Gateway.Fields(s.sess.result, s.sess.settings, reveal)
-}
-
 // refresh re-renders the scrolled part.
 func (s *summaryScreen) refresh() {
 	if s.width == 0 || s.sess == nil {
@@ -257,7 +240,7 @@ func (s *summaryScreen) refresh() {
 	s.vp.SetYOffset(off)
 }
 
-func (s summaryScreen) content() string {
+func (s *summaryScreen) content() string {
 	st := s.styles
 	r := s.sess.result
 	w := s.width
@@ -292,8 +275,8 @@ func (s summaryScreen) content() string {
 
 	if len(r.Token.Claims) > 0 {
 		b.WriteString("\n" + st.title.Render("Token claims") + "\n")
-		for _, k := range claimOrder(r.Token.Claims) {
-			line(k, claimString(k, r.Token.Claims[k]))
+		for _, c := range steps.ClaimRows(r.Token.Claims) {
+			line(c.Key, c.Value)
 		}
 	}
 	if len(r.Resources) > 0 {
@@ -308,7 +291,7 @@ func (s summaryScreen) content() string {
 	return b.String()
 }
 
-func (s summaryScreen) View() string {
+func (s *summaryScreen) View() string {
 	st := s.styles
 	var top string
 	if s.gateway {
@@ -330,21 +313,21 @@ func (s summaryScreen) View() string {
 		bottom += "\n" + status
 	}
 	// Keep the exports line in place (the first status line takes the
-	// spare last line; more push it up): pad the scrolled part.
-	topLines := strings.Count(top, "\n") + 1
+	// spare last line; more push it up): the scrolled part gets the height
+	// the rows under it leave.
 	below := 1
 	if status != "" {
 		below = lipHeight(status)
 	}
-	pad := max(s.height-2-below-topLines, 0)
 	more := ""
 	if !s.gateway {
 		more = moreHint(st, s.vp)
 	}
-	return top + strings.Repeat("\n", pad) + "\n" + more + "\n" + bottom
+	top = st.plain.Height(max(s.height-2-below, 1)).Render(top)
+	return lipgloss.JoinVertical(lipgloss.Left, top, more, bottom)
 }
 
-func (s summaryScreen) Keys() bindings {
+func (s *summaryScreen) Keys() help.KeyMap {
 	k := s.keys
 	sc := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→/enter", "export"))
@@ -365,60 +348,21 @@ func (s summaryScreen) Keys() bindings {
 	return bindings{short: own, full: [][]key.Binding{{sc, k.Reveal, k.Copy, k.Gateway, k.Doctor}, {k.Left, k.Right, k.Export}, {k.QuitDone, k.Help, k.Quit}}}
 }
 
-// tokenLine says whether the token verified, in a glyph and a word.
+// tokenLine says whether the token verified, in a glyph and words: the
+// verdict whole when it fits beside the label, else the word alone (the
+// token claims below say the rest).
 func tokenLine(st styles, label string, t steps.TokenCheck, width int) string {
-	if t.Verified {
-		return valueLine(st, label, st.ok.Render("✓ verified")+" (signature, iss, aud, azp)", width)
-	}
-	reason := t.Reason
-	if reason == "" {
-		reason = "no token"
-	}
-	return valueLine(st, label, st.fail.Render("✗ not verified")+": "+reason, width)
-}
-
-// claimOrder puts the claims a gateway cares about first.
-func claimOrder(claims map[string]any) []string {
-	first := []string{"iss", "aud", "azp", "scope", "exp", "sub", "gty"}
-	var out []string
-	seen := map[string]bool{}
-	for _, k := range first {
-		if _, ok := claims[k]; ok {
-			out = append(out, k)
-			seen[k] = true
+	if !t.Verified {
+		if t.Reason == "" {
+			t.Reason = "no token"
 		}
+		return valueLine(st, label, st.fail.Render(steps.TokenVerdict(t)), width)
 	}
-	var rest []string
-	for k := range claims {
-		if !seen[k] {
-			rest = append(rest, k)
-		}
+	verdict := steps.TokenVerdict(t)
+	if valueColumn+lipWidth(verdict) > width {
+		verdict = steps.TokenVerdict(steps.TokenCheck{Verified: true})
 	}
-	sort.Strings(rest)
-	return append(out, rest...)
-}
-
-// claimString renders a claim; exp and iat as times.
-func claimString(name string, v any) string {
-	switch name {
-	case "exp", "iat", "nbf":
-		if f, ok := v.(float64); ok {
-			return time.Unix(int64(f), 0).UTC().Format(time.RFC3339)
-		}
-	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case []any:
-		var parts []string
-		for _, e := range x {
-			parts = append(parts, fmt.Sprint(e))
-		}
-		return strings.Join(parts, ", ")
-	case []string:
-		return strings.Join(x, ", ")
-	}
-	return fmt.Sprint(v)
+	return valueLine(st, label, st.ok.Render(verdict), width)
 }
 
 // resourceLines lists resources in columns: glyph and action, kind, then
@@ -427,11 +371,11 @@ func claimString(name string, v any) string {
 func resourceLines(st styles, resources []steps.Resource, width int) string {
 	kindW := 0
 	for _, res := range resources {
-		kindW = max(kindW, len(kindLabel(res.Kind)))
+		kindW = max(kindW, len(steps.KindLabel(res.Kind)))
 	}
 	var b strings.Builder
 	for _, res := range resources {
-		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, kindLabel(res.Kind))
+		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, steps.KindLabel(res.Kind))
 		pad := strings.Repeat(" ", len(head))
 		room := max(width-len(head), 10)
 		name := strings.Split(wrap(res.Name, room), "\n")

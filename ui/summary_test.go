@@ -169,9 +169,10 @@ func TestCopyingAMaskedSecretSaysSo(t *testing.T) {
 	sess := &session{playbook: p, settings: steps.WithDefaults(steps.Settings{
 		Playbook: steps.WSO2, Domain: "acme.example.com", ClientID: "mgmt-client", ClientSecret: "fake-mgmt-secret",
 	})}
-	s := newKeyManagerScreen(sess, p.Steps[stepIndex(t, p, steps.StepKeyManager)], newStyles(true), newKeyMap(), false)
+	c := &common{sess: sess, styles: newStyles(true), keys: newKeyMap()}
+	s := newKeyManagerScreen(c, stepIndex(t, p, steps.StepKeyManager)).(*keyManagerScreen)
 	s.SetSize(78, 17)
-	s = s.showFields()
+	s.showFields()
 	secret := -1
 	for i, f := range s.list.fields {
 		if f.Secret {
@@ -182,9 +183,9 @@ func TestCopyingAMaskedSecretSaysSo(t *testing.T) {
 		t.Fatalf("no masked secret among the fields: %+v", s.list.fields)
 	}
 	for range secret {
-		s, _ = s.Update(keyMsg("down"))
+		s.Update(keyMsg("down"))
 	}
-	s, cmd := s.Update(keyMsg("c"))
+	_, cmd := s.Update(keyMsg("c"))
 	if got := reflect.ValueOf(msgOf(cmd)).String(); got != "fake-mgmt-secret" {
 		t.Fatalf("c copied %q, want the secret", got)
 	}
@@ -209,7 +210,7 @@ func TestSummaryResourcesAlign(t *testing.T) {
 	t.Parallel()
 	for _, w := range []int{80, 120} {
 		m := summaryModel(t, steps.WSO2, w, 24, false)
-		lines := strings.Split(ansiStrip(m.summary.content()), "\n")
+		lines := strings.Split(ansiStrip(m.summary().content()), "\n")
 		start := -1
 		for i, l := range lines {
 			if l == "Resources" {
@@ -247,8 +248,8 @@ func TestSummaryResourcesAlign(t *testing.T) {
 			}
 		}
 		for _, l := range lines {
-			if lipWidth(l) > m.summary.width {
-				t.Fatalf("line wider than %d: %q", m.summary.width, l)
+			if lipWidth(l) > m.summary().width {
+				t.Fatalf("line wider than %d: %q", m.summary().width, l)
 			}
 		}
 	}
@@ -277,8 +278,8 @@ func TestExportsSurviveTheChecks(t *testing.T) {
 	if got := m.Outcome().Exports; len(got) != 2 {
 		t.Fatalf("a file exported twice is listed twice: %q", got)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(ansiStrip(m.summary.content())), " "), "Exported "+want) {
-		t.Fatalf("the summary no longer lists %s:\n%s", want, ansiStrip(m.summary.content()))
+	if !strings.Contains(strings.Join(strings.Fields(ansiStrip(m.summary().content())), " "), "Exported "+want) {
+		t.Fatalf("the summary no longer lists %s:\n%s", want, ansiStrip(m.summary().content()))
 	}
 }
 
@@ -300,6 +301,6 @@ func TestSecretExportOverAnOlderOneIsPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if fi.Mode().Perm() != 0o600 {
-		t.Fatalf("the export holding the secret is %v, want 0600; status: %q", fi.Mode().Perm(), m.summary.status)
+		t.Fatalf("the export holding the secret is %v, want 0600; status: %q", fi.Mode().Perm(), m.summary().status)
 	}
 }

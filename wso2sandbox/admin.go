@@ -114,11 +114,6 @@ func (d keyManagerDTO) withDefaults() keyManagerDTO {
 
 func (k *keyManager) enabled() bool { return k.dto.Enabled == nil || *k.dto.Enabled }
 
-func (k *keyManager) prop(name string) string {
-	v, _ := k.dto.AdditionalProperties[name].(string)
-	return v
-}
-
 // refusal is an error answer: status, ExceptionCodes code, message, description.
 type refusal struct {
 	status      int

@@ -112,7 +112,7 @@ func (s *Server) managementToken(ctx context.Context, km *keyManagerDTO) (string
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	if json.Unmarshal(body, &tr) != nil || tr.AccessToken == "" {
-		return "", fmt.Errorf("Error occurred while getting the Auth0 management token: no access_token in Auth0's answer")
+		return "", fmt.Errorf("Error occurred while getting the Auth0 management token: no access_token in Auth0's answer") //nolint:staticcheck // ST1005: WSO2's own message, as its connector words it
 	}
 	s.mu.Lock()
 	s.mgmtTokens[km.ID] = mgmtToken{access: tr.AccessToken, expires: time.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)}
@@ -209,7 +209,7 @@ func (s *Server) connectorCreateApp(ctx context.Context, km *keyManagerDTO, owne
 		ClientSecret string `json:"client_secret"`
 	}
 	if json.Unmarshal(body, &c) != nil || c.ClientID == "" {
-		return "", "", fmt.Errorf("Error while creating the OAuth application in Auth0: no client_id in Auth0's answer")
+		return "", "", fmt.Errorf("Error while creating the OAuth application in Auth0: no client_id in Auth0's answer") //nolint:staticcheck // ST1005: WSO2's own message, as its connector words it
 	}
 	if s.Generation == GenerationV1 {
 		status, body, err := s.management(ctx, km, http.MethodPost, "client-grants", map[string]any{
@@ -279,10 +279,10 @@ func (s *Server) connectorToken(ctx context.Context, km *keyManagerDTO, clientID
 			return appToken{}, auth0Refusal("Error while reading the client grants of "+clientID, st, gb)
 		}
 		if json.Unmarshal(gb, &grants) != nil {
-			return appToken{}, fmt.Errorf("Error while reading the client grants of %s: Auth0's answer is not an array", clientID)
+			return appToken{}, fmt.Errorf("Error while reading the client grants of %s: Auth0's answer is not an array", clientID) //nolint:staticcheck // ST1005: WSO2's own message, as its connector words it
 		}
 		if len(grants) == 0 {
-			return appToken{}, fmt.Errorf("Error while generating the access token: the Auth0 application %s has no client grant", clientID)
+			return appToken{}, fmt.Errorf("Error while generating the access token: the Auth0 application %s has no client grant", clientID) //nolint:staticcheck // ST1005: WSO2's own message, as its connector words it
 		}
 		form := url.Values{"grant_type": {"client_credentials"}, "audience": {grants[0].Audience}, "scope": {strings.Join(scopes, " ")}}
 		status, body, err = s.auth0Call(ctx, http.MethodPost, tokenEndpoint, []byte(form.Encode()), "application/x-www-form-urlencoded", func(r *http.Request) {
@@ -301,7 +301,7 @@ func (s *Server) connectorToken(ctx context.Context, km *keyManagerDTO, clientID
 		ExpiresIn   int64  `json:"expires_in"`
 	}
 	if json.Unmarshal(body, &tr) != nil || tr.AccessToken == "" {
-		return appToken{}, fmt.Errorf("Error while generating the access token: no access_token in Auth0's answer")
+		return appToken{}, fmt.Errorf("Error while generating the access token: no access_token in Auth0's answer") //nolint:staticcheck // ST1005: WSO2's own message, as its connector words it
 	}
 	return appToken{access: tr.AccessToken, scopes: strings.Fields(tr.Scope), expiresIn: tr.ExpiresIn}, nil
 }

@@ -194,7 +194,7 @@ func New(opts Options) (*Server, error) {
 		ErrorLog:          log.New(io.Discard, "", 0), // never write to the process's stderr (a TUI may run in-process)
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12},
 	}
-	go s.srv.ServeTLS(ln, "", "")
+	go func() { _ = s.srv.ServeTLS(ln, "", "") }() // ends with Close: http.ErrServerClosed
 	return s, nil
 }
 

@@ -68,8 +68,10 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 		"management secret":  sb.ClientSecret,
 		"application secret": app.ClientSecret,
 	})
-	if n := len(drLines(stdout, "PASS")); n != 8 || !strings.Contains(stdout, "8 checks: 8 passed") {
-		t.Fatalf("doctor after apply: %d PASS lines, want 8:\n%s", n, stdout)
+	// tenant, credentials, scopes, API, application, grant, token, the
+	// applications WSO2's connector made, the key manager.
+	if n := len(drLines(stdout, "PASS")); n != 9 || !strings.Contains(stdout, "9 checks: 9 passed") {
+		t.Fatalf("doctor after apply: %d PASS lines, want 9:\n%s", n, stdout)
 	}
 
 	// The journal alone says which playbook and application; JSON output.
@@ -82,14 +84,14 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("doctor --output json: %v\n%s", err, stdout)
 	}
-	if code != 0 || !rep.OK || rep.Playbook != "wso2" || len(rep.Checks) != 9 || rep.Checks[0].ID != steps.CheckJournal {
+	if code != 0 || !rep.OK || rep.Playbook != "wso2" || len(rep.Checks) != 10 || rep.Checks[0].ID != steps.CheckJournal {
 		t.Fatalf("doctor --journal: exit %d, report %+v\n%s", code, rep, stderr)
 	}
 
 	// Break the grant for real in the tenant.
 	ctx := context.Background()
 	admin := sandboxtest.Client(t, sb, nil)
-	g, err := admin.FindClientGrant(ctx, app.ClientID, "wso2-resource-server")
+	g, err := admin.FindClientGrant(ctx, app.ClientID, steps.DefaultAPIMURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,16 +103,16 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 		t.Fatalf("doctor without the grant: exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
 	fails := drLines(stdout, "FAIL")
-	if len(fails) != 1 || !strings.Contains(fails[0], "client grant") || !strings.Contains(fails[0], "wso2-resource-server") {
+	if len(fails) != 1 || !strings.Contains(fails[0], "client grant") || !strings.Contains(fails[0], steps.DefaultAPIMURL) {
 		t.Fatalf("want one FAIL naming the client grant and the audience:\n%s", stdout)
 	}
 	if !strings.Contains(stdout, fails[0]+"\n      fix: authorize it") {
 		t.Errorf("the FAIL is not followed by its fix:\n%s", stdout)
 	}
-	if skips := drLines(stdout, "SKIP"); len(skips) != 1 || !strings.Contains(skips[0], "skipped: Client grant to wso2-resource-server failed") {
+	if skips := drLines(stdout, "SKIP"); len(skips) != 1 || !strings.Contains(skips[0], "skipped: Client grant to "+steps.DefaultAPIMURL+" failed") {
 		t.Errorf("want the token check skipped because of the grant:\n%s", stdout)
 	}
-	if !strings.Contains(stderr, "1 of 8 checks failed (client_grant)") {
+	if !strings.Contains(stderr, "1 of 9 checks failed (client_grant)") {
 		t.Errorf("stderr does not sum the failure up: %s", stderr)
 	}
 
