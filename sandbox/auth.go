@@ -293,6 +293,9 @@ type issue struct {
 	// hsSecret, when set, signs the access token HS256 with the API's
 	// signing_secret (an API whose signing_alg is HS256), as Auth0 does.
 	hsSecret []byte
+	// opaque: the access token is for /userinfo only (no audience) and
+	// is issued opaque, as Auth0 issues it.
+	opaque   bool
 	id       jwt.MapClaims // nil: no id_token
 	scopes   []string
 	lifetime int64
@@ -301,9 +304,12 @@ type issue struct {
 func (o *issue) write(w http.ResponseWriter, s *Server) {
 	var at string
 	var err error
-	if o.hsSecret != nil {
+	switch {
+	case o.opaque:
+		at, err = s.sealOpaque(o.access)
+	case o.hsSecret != nil:
 		at, err = jwt.NewWithClaims(jwt.SigningMethodHS256, o.access).SignedString(o.hsSecret)
-	} else {
+	default:
 		at, err = s.sign(o.access)
 	}
 	if err != nil {
@@ -503,7 +509,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	if len(scopes) > 0 {
 		claims["scope"] = strings.Join(scopes, " ")
 	}
-	out := &issue{access: claims, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime}
+	out := &issue{access: claims, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime, opaque: audience == ""}
 	if openid {
 		out.id = jwt.MapClaims{
 			"iss": origin + "/",
@@ -607,7 +613,20 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 		return
 	}
-	claims, err := s.verify(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	claims, err := s.openOpaque(raw)
+	if errors.Is(err, errOpaque) {
+		claims, err = s.verify(raw)
+	}
+	// Only a token for /userinfo reads it: a user's token asked with
+	// openid (its aud lists /userinfo) or an opaque one; an access token
+	// for an API alone, or a client's, is refused.
+	if err == nil {
+		aud, _ := claims.GetAudience()
+		if !slices.Contains([]string(aud), s.originFor(r)+"/userinfo") {
+			err = errOpaque
+		}
+	}
 	var out obj
 	if err == nil {
 		sub, _ := claims["sub"].(string)
@@ -672,5 +691,5 @@ func writeRaw(w http.ResponseWriter, status int, ct string, data []byte) {
 		return
 	}
 	w.WriteHeader(status)
-	w.Write(data)
+	_, _ = w.Write(data) // a client gone mid-answer: nothing left to tell it
 }

@@ -25,6 +25,12 @@ func connectionSchema(update bool) schema {
 	return schema{fields: f, required: []string{"name", "strategy"}, enums: enums}
 }
 
+// enterpriseStrategies are the enterprise identity providers.
+var enterpriseStrategies = map[string]bool{
+	"ad": true, "adfs": true, "waad": true, "google-apps": true, "pingfederate": true, "samlp": true,
+	"okta": true, "oidc": true, "ip": true, "office365": true, "sharepoint": true,
+}
+
 func notFoundConnection() error {
 	return errf(http.StatusNotFound, "inexistent_connection", "The connection does not exist")
 }
@@ -55,6 +61,9 @@ func dbOptionDefaults(opts obj, create bool) {
 	})
 	setDefault(opts, "passkey_options", obj{"challenge_ui": "both", "progressive_enrollment_enabled": true, "local_enrollment_enabled": true})
 	setDefault(opts, "brute_force_protection", true)
+	// Password authentication on: self-service change stays allowed (the
+	// Deploy CLI refuses true with password enabled, and sends false).
+	setDefault(opts, "disable_self_service_change_password", false)
 	// An email attribute gets Auth0's verification method and uniqueness
 	// (go-auth0 recordings: "link", true).
 	if email := opts.obj("attributes").obj("email"); email != nil {
@@ -79,10 +88,31 @@ func (s *Server) newConnectionObject(in obj) obj {
 	if opts == nil {
 		opts = obj{}
 	}
-	if c.str("strategy") == "auth0" {
+	strategy := c.str("strategy")
+	if strategy == "auth0" {
 		dbOptionDefaults(opts, true)
-		setDefault(c, "authentication", obj{"active": true})
-		setDefault(c, "connected_accounts", obj{"active": false})
+	}
+	// A new tenant answers these on every connection (go-auth0 v1.49
+	// recordings: auth0, okta, oidc, line).
+	setDefault(c, "authentication", obj{"active": true})
+	setDefault(c, "connected_accounts", obj{"active": false})
+	// Enterprise connections: a login button off by default, and (but for
+	// Okta and OIDC) a provisioning ticket URL; Okta, OIDC and Azure AD
+	// take their name as display name (same recordings).
+	if enterpriseStrategies[strategy] {
+		setDefault(c, "show_as_button", false)
+	}
+	switch strategy {
+	case "okta", "oidc", "waad":
+		setDefault(c, "display_name", c.str("name"))
+	}
+	switch strategy {
+	case "ad", "adfs", "waad", "google-apps", "pingfederate", "samlp":
+		n := 8
+		if strategy == "ad" {
+			n = 32
+		}
+		setDefault(c, "provisioning_ticket_url", "https://"+s.Domain+"/p/"+strategy+"/"+s.randString(alnum, n))
 	}
 	c["options"] = opts
 	setDefault(c, "is_domain_connection", false)
@@ -116,8 +146,8 @@ func (s *Server) createConnection(m *mreq) (int, any, error) {
 	if in.str("strategy") == "" {
 		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property strategy.")
 	}
-	if opts := in.obj("options"); opts != nil && opts["attributes"] != nil && opts["requires_username"] != nil {
-		return 0, nil, badBody("Cannot set both options.attributes and options.requires_username")
+	if err := checkAttributes(in.obj("options")); err != nil {
+		return 0, nil, err
 	}
 	if err := s.checkClients(in.strs("enabled_clients")); err != nil {
 		return 0, nil, err
@@ -297,4 +327,38 @@ func (s *Server) patchConnectionClients(m *mreq) (int, any, error) {
 		c["enabled_clients"] = []any{}
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// checkAttributes refuses the identifier attributes of a database
+// connection as Auth0 does (go-auth0 v1.49 recordings): not beside
+// requires_username or validation, one identifier at least active, and a
+// profile-required attribute not inactive on signup.
+func checkAttributes(opts obj) error {
+	attrs := opts.obj("attributes")
+	if opts == nil || opts["attributes"] == nil {
+		return nil
+	}
+	if opts["requires_username"] != nil {
+		return badBody("Cannot set both options.attributes and options.requires_username")
+	}
+	if opts["validation"] != nil {
+		return badBody("Cannot set both options.attributes and options.validation")
+	}
+	active := false
+	for _, name := range []string{"email", "username", "phone_number"} {
+		a := attrs.obj(name)
+		if a == nil {
+			continue
+		}
+		if a.obj("identifier").bool("active") {
+			active = true
+		}
+		if a.bool("profile_required") && a.obj("signup").str("status") == "inactive" {
+			return badBody("attribute %s must also be required on signup", name)
+		}
+	}
+	if !active {
+		return badBody("attributes must contain one active identifier")
+	}
+	return nil
 }

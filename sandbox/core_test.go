@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"math/big"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -162,5 +163,71 @@ func TestBasicAndJSONTokenRequests(t *testing.T) {
 	body := a.object(t)
 	if body["token_type"] != "Bearer" || body["expires_in"] != float64(86400) || body["scope"] == nil {
 		t.Errorf("token answer: %v", body)
+	}
+}
+
+// A new sandbox tenant holds what a real new tenant holds: the global
+// client, the system API with its real scopes, the dashboard's default
+// database connection and a new tenant's settings.
+func TestFreshTenantIsARealNewTenant(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+
+	var global map[string]any
+	for _, c := range call(t, s, "GET", "/api/v2/clients", tok, nil).array(t) {
+		if c := c.(map[string]any); c["global"] == true {
+			global = c
+		}
+	}
+	if global == nil || global["name"] != "All Applications" || global["tenant"] != tenantName || global["is_first_party"] != true {
+		t.Fatalf("global client: %v", global)
+	}
+	for _, c := range call(t, s, "GET", "/api/v2/clients?is_global=false", tok, nil).array(t) {
+		if c.(map[string]any)["global"] == true {
+			t.Errorf("is_global=false lists the global client")
+		}
+	}
+	if g := call(t, s, "GET", "/api/v2/client-grants?client_id="+global["client_id"].(string), tok, nil).array(t); len(g) != 0 {
+		t.Errorf("the global client has grants: %v", g)
+	}
+
+	api := call(t, s, "GET", "/api/v2/resource-servers/"+url.PathEscape(s.Audience), tok, nil).object(t)
+	scopes := api["scopes"].([]any)
+	if len(scopes) != len(managementScopes) || len(scopes) < 232 {
+		t.Errorf("the Management API has %d scopes", len(scopes))
+	}
+	if first := scopes[0].(map[string]any); first["value"] != "read:client_grants" || first["description"] != "Read Client Grants" {
+		t.Errorf("first scope %v", first)
+	}
+	sta, _ := api["subject_type_authorization"].(map[string]any)
+	if api["is_system"] != true || sta["client"].(map[string]any)["policy"] != "require_client_grant" {
+		t.Errorf("system API: %v", api)
+	}
+
+	conn := call(t, s, "GET", "/api/v2/connections?name="+defaultConnectionName, tok, nil).array(t)[0].(map[string]any)
+	opts := conn["options"].(map[string]any)
+	for k, want := range map[string]any{"passwordPolicy": "good", "brute_force_protection": true, "import_mode": false, "strategy_version": float64(2), "disable_self_service_change_password": false} {
+		if opts[k] != want {
+			t.Errorf("default connection options.%s = %v, want %v", k, opts[k], want)
+		}
+	}
+	if pc, _ := opts["password_complexity_options"].(map[string]any); pc["min_length"] != float64(8) {
+		t.Errorf("password_complexity_options %v", opts["password_complexity_options"])
+	}
+	if conn["authentication"] == nil || conn["connected_accounts"] == nil {
+		t.Errorf("default connection lacks authentication/connected_accounts: %v", conn)
+	}
+
+	set := call(t, s, "GET", "/api/v2/tenants/settings", tok, nil).object(t)
+	flags, _ := set["flags"].(map[string]any)
+	if flags["enable_sso"] != true || set["sandbox_version"] != "22" || set["session_lifetime"] != float64(168) || set["idle_session_lifetime"] != float64(72) {
+		t.Errorf("tenant settings: %v", set)
+	}
+	up := call(t, s, "PATCH", "/api/v2/tenants/settings", tok, map[string]any{"flags": map[string]any{"enable_sso": false}, "friendly_name": "Sandbox"})
+	wantStatus(t, up, 200)
+	flags, _ = up.object(t)["flags"].(map[string]any)
+	if flags["enable_sso"] != false || flags["universal_login"] != true || up.object(t)["friendly_name"] != "Sandbox" {
+		t.Errorf("PATCH flags merges: %s", up.raw)
 	}
 }

@@ -61,7 +61,7 @@ func (s *Server) listCredentials(m *mreq) (int, any, error) {
 	}
 	out := []any{}
 	for _, c := range s.t.Credentials[m.segs[1]] {
-		out = append(out, c)
+		out = append(out, credentialView(c))
 	}
 	return http.StatusOK, out, nil
 }
@@ -81,7 +81,10 @@ func (s *Server) createCredential(m *mreq) (int, any, error) {
 	}
 	cam := obj{"private_key_jwt": obj{"credentials": []any{cloneObj(in)}}}
 	s.fillCredentials(cam)
-	cred := obj(anySlice(cam.obj("private_key_jwt")["credentials"])[0].(obj))
+	cred, ok := anySlice(cam.obj("private_key_jwt")["credentials"])[0].(obj)
+	if !ok {
+		return 0, nil, errf(http.StatusInternalServerError, "", "An internal server error occurred")
+	}
 	delete(cred, "parse_expiry_from_cert")
 	s.t.Credentials[clientID] = append(s.t.Credentials[clientID], cred)
 	return http.StatusCreated, cred, nil
@@ -104,7 +107,15 @@ func (s *Server) getCredential(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, c, nil
+	return http.StatusOK, credentialView(c), nil
+}
+
+// credentialView is a credential as a read shows it: expires_at null when
+// none was set (the create answer leaves it out; recordings).
+func credentialView(c obj) obj {
+	v := cloneObj(c)
+	setDefault(v, "expires_at", nil)
+	return v
 }
 
 func (s *Server) updateCredential(m *mreq) (int, any, error) {

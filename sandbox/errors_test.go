@@ -73,7 +73,9 @@ func TestManagementAuthentication(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			var body map[string]any
-			json.NewDecoder(resp.Body).Decode(&body)
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("the answer is not JSON: %v", err)
+			}
 			if resp.StatusCode != 401 || body["message"] != c.message || body["error"] != "Unauthorized" || body["statusCode"] != float64(401) {
 				t.Errorf("%d %v, want 401 %q", resp.StatusCode, body, c.message)
 			}
@@ -341,7 +343,9 @@ func TestTokenEndpointErrors(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			var body map[string]any
-			json.NewDecoder(resp.Body).Decode(&body)
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("the answer is not JSON: %v", err)
+			}
 			if resp.StatusCode != c.status || body["error"] != c.code || body["error_description"] != c.descr {
 				t.Errorf("%d %v, want %d %s %q", resp.StatusCode, body, c.status, c.code, c.descr)
 			}
@@ -360,7 +364,9 @@ func TestTokenEndpointErrors(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var body map[string]any
-	json.NewDecoder(resp.Body).Decode(&body)
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("the answer is not JSON: %v", err)
+	}
 	if resp.StatusCode != 200 || body["id_token"] == nil || body["scope"] != "openid email" {
 		t.Fatalf("password-realm: %d %v", resp.StatusCode, body)
 	}

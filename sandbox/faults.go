@@ -421,7 +421,7 @@ func writeAuth0Error(w http.ResponseWriter, status int, message, errorCode strin
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body) // a client gone mid-answer: nothing left to tell it
 }
 
 // bufferedResponse is a ResponseWriter that keeps the answer in memory
@@ -467,7 +467,7 @@ func (b *bufferedResponse) flushTo(w http.ResponseWriter) {
 	}
 	w.WriteHeader(status)
 	if b.body.Len() > 0 {
-		w.Write(b.body.Bytes())
+		_, _ = w.Write(b.body.Bytes()) // as above
 	}
 }
 

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -648,7 +649,7 @@ func TestDefaultBurst(t *testing.T) {
 func BenchmarkWrapTransport(b *testing.B) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		io.WriteString(w, `{"client_id":"abc","name":"bench"}`)
+		_, _ = io.WriteString(w, `{"client_id":"abc","name":"bench"}`)
 	})
 	cases := []struct {
 		name string
@@ -690,7 +691,7 @@ func BenchmarkWrapTransport(b *testing.B) {
 func serveOnce(h http.Handler, path string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			if r != http.ErrAbortHandler {
+			if err, ok := r.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
 				panic(r)
 			}
 			code = 0
@@ -724,7 +725,9 @@ func TestLostAnswerMeetsItsOwnSuccess(t *testing.T) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	json.NewDecoder(resp.Body).Decode(&tok)
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
+		t.Fatalf("token answer: %v", err)
+	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
 		t.Fatalf("token: status %d; --fail-rate must not touch /oauth/token", resp.StatusCode)
@@ -739,9 +742,9 @@ func TestLostAnswerMeetsItsOwnSuccess(t *testing.T) {
 		if err != nil {
 			return 0, err
 		}
-		io.Copy(io.Discard, resp.Body)
+		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		return resp.StatusCode, nil
+		return resp.StatusCode, err
 	}
 	// resend re-sends until the tenant itself answers (201 or 409). clean
 	// says whether every earlier try was refused before the tenant saw it

@@ -316,6 +316,9 @@ func TestClientGrantDefaultForThirdPartyClients(t *testing.T) {
 	if a := call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"audience": "https://df.example", "scope": []string{}}); a.status != 400 {
 		t.Errorf("a grant with neither client_id nor default_for: %d %s", a.status, a.raw)
 	}
+	if l := call(t, s, "GET", "/api/v2/client-grants?default_for=third_party_clients", mgmt, nil).array(t); len(l) != 1 || l[0].(map[string]any)["default_for"] != "third_party_clients" {
+		t.Errorf("list default_for=third_party_clients: %v", l)
+	}
 	third := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "3p", "is_first_party": false, "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
 	first := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{"name": "1p", "app_type": "non_interactive", "grant_types": []string{"client_credentials"}}).object(t)
 	token(t, s, third["client_id"].(string), third["client_secret"].(string), "https://df.example")
@@ -336,5 +339,167 @@ func TestConnectionEnabledClientsNull(t *testing.T) {
 	got := call(t, s, "PATCH", "/api/v2/connections/"+c["id"].(string), mgmt, map[string]any{"enabled_clients": nil}).object(t)
 	if l, ok := got["enabled_clients"].([]any); !ok || len(l) != 0 {
 		t.Errorf("enabled_clients after null: %v", got["enabled_clients"])
+	}
+}
+
+// The password grant as Auth0 documents it: without an audience (and no
+// default one) the access token is opaque and good for /userinfo only;
+// with an API audience and openid it is a JWT for the API and /userinfo;
+// without openid /userinfo refuses it, as it refuses a client's token; an
+// audience that is no API is refused at the token endpoint.
+func TestPasswordGrantAudiencesAndUserinfo(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	app := call(t, s, "POST", "/api/v2/clients", mgmt, map[string]any{
+		"name": "login", "app_type": "regular_web", "grant_types": []string{"http://auth0.com/oauth/grant-type/password-realm", "client_credentials"},
+	}).object(t)
+	id, secret := app["client_id"].(string), app["client_secret"].(string)
+	conn := call(t, s, "GET", "/api/v2/connections?name="+defaultConnectionName, mgmt, nil).array(t)[0].(map[string]any)
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+conn["id"].(string)+"/clients", mgmt, []map[string]any{{"client_id": id, "status": true}}), 204)
+	wantStatus(t, call(t, s, "POST", "/api/v2/users", mgmt, map[string]any{"connection": defaultConnectionName, "email": "grace@example.com", "password": "Correct-Horse-9", "name": "Grace"}), 201)
+	wantStatus(t, call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": "https://api.example"}), 201)
+	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", mgmt, map[string]any{"client_id": id, "audience": "https://api.example", "scope": []string{}}), 201)
+
+	login := func(audience, scope string) (int, map[string]any) {
+		t.Helper()
+		form := url.Values{"grant_type": {"http://auth0.com/oauth/grant-type/password-realm"}, "realm": {defaultConnectionName},
+			"client_id": {id}, "client_secret": {secret}, "username": {"grace@example.com"}, "password": {"Correct-Horse-9"}, "scope": {scope}}
+		if audience != "" {
+			form.Set("audience", audience)
+		}
+		status, _, body := postForm(t, s, "/oauth/token", form)
+		return status, body
+	}
+
+	// No audience: an opaque token (a JWE: five parts, the key part empty).
+	status, body := login("", "openid profile email")
+	if status != 200 {
+		t.Fatalf("login without audience: %d %v", status, body)
+	}
+	opaque := body["access_token"].(string)
+	parts := strings.Split(opaque, ".")
+	if len(parts) != 5 || parts[1] != "" {
+		t.Fatalf("the access token without an audience is not opaque: %q", opaque)
+	}
+	if _, _, err := jwt.NewParser().ParseUnverified(opaque, jwt.MapClaims{}); err == nil {
+		t.Error("the opaque token parses as a JWT")
+	}
+	ui := call(t, s, "GET", "/userinfo", opaque, nil)
+	wantStatus(t, ui, 200)
+	if u := ui.object(t); u["email"] != "grace@example.com" || u["name"] != "Grace" || !strings.HasPrefix(u["sub"].(string), "auth0|") {
+		t.Errorf("userinfo with the opaque token: %s", ui.raw)
+	}
+	if a := call(t, s, "GET", "/api/v2/clients", opaque, nil); a.status != 401 {
+		t.Errorf("the opaque token reached the Management API: %d", a.status)
+	}
+	tampered := parts[0] + ".." + parts[2] + "." + parts[3] + "." + strings.Repeat("A", len(parts[4]))
+	if a := call(t, s, "GET", "/userinfo", tampered, nil); a.status != 401 {
+		t.Errorf("userinfo took a tampered opaque token: %d", a.status)
+	}
+
+	// An API audience with openid: a JWT for both.
+	status, body = login("https://api.example", "openid email")
+	if status != 200 {
+		t.Fatalf("login with audience: %d %v", status, body)
+	}
+	if a := call(t, s, "GET", "/userinfo", body["access_token"].(string), nil); a.status != 200 || a.object(t)["email"] != "grace@example.com" {
+		t.Errorf("userinfo with the API token and openid: %d %s", a.status, a.raw)
+	}
+	// Without openid the token is for the API alone.
+	status, body = login("https://api.example", "email")
+	if status != 200 {
+		t.Fatalf("login without openid: %d %v", status, body)
+	}
+	if body["id_token"] != nil {
+		t.Errorf("an id_token without openid: %v", body)
+	}
+	if a := call(t, s, "GET", "/userinfo", body["access_token"].(string), nil); a.status != 401 {
+		t.Errorf("userinfo took an API-only token: %d", a.status)
+	}
+	// A client's token is no user's.
+	if a := call(t, s, "GET", "/userinfo", token(t, s, id, secret, "https://api.example"), nil); a.status != 401 {
+		t.Errorf("userinfo took a client credentials token: %d", a.status)
+	}
+	// An audience that is no API.
+	status, body = login("https://nothing.example", "openid")
+	if status != 403 || body["error"] != "access_denied" || body["error_description"] != "Service not found: https://nothing.example" {
+		t.Errorf("login for an audience that is no API: %d %v", status, body)
+	}
+}
+
+// An identifier URL-encoded twice (as the Auth0 CLI sends it through
+// go-auth0 v1) names its resource server, as on a real tenant.
+func TestResourceServerIdentifierEncodedTwice(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	ident := "https://cli.example/api"
+	rs := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": ident, "scopes": []map[string]string{{"value": "read:x"}}}).object(t)
+	once, twice := url.PathEscape(ident), url.PathEscape(url.PathEscape(ident))
+	for _, p := range []string{rs["id"].(string), once, twice} {
+		a := call(t, s, "GET", "/api/v2/resource-servers/"+p, mgmt, nil)
+		if a.status != 200 || a.object(t)["id"] != rs["id"] {
+			t.Errorf("GET /resource-servers/%s: %d %s", p, a.status, a.raw)
+		}
+	}
+	if a := call(t, s, "PATCH", "/api/v2/resource-servers/"+twice, mgmt, map[string]any{"name": "CLI"}); a.status != 200 || a.object(t)["name"] != "CLI" {
+		t.Errorf("PATCH twice-encoded: %d %s", a.status, a.raw)
+	}
+	// What names nothing still answers 404, encoded once or twice.
+	other := url.PathEscape(url.PathEscape("https://other.example/api"))
+	if a := call(t, s, "GET", "/api/v2/resource-servers/"+other, mgmt, nil); a.status != 404 {
+		t.Errorf("GET an unknown twice-encoded identifier: %d", a.status)
+	}
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/resource-servers/"+twice, mgmt, nil), 204)
+	if a := call(t, s, "GET", "/api/v2/resource-servers/"+rs["id"].(string), mgmt, nil); a.status != 404 {
+		t.Errorf("DELETE twice-encoded left the API: %d", a.status)
+	}
+}
+
+// Creating the resource server https://DOMAIN/me/ activates the system My
+// Account API, as on a real tenant; unlike the Management API it may be
+// deleted.
+func TestMyAccountAPI(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"name": "mine", "identifier": s.BaseURL + "/me/"})
+	wantStatus(t, a, 201)
+	rs := a.object(t)
+	if rs["name"] != "Auth0 My Account API" || rs["is_system"] != true || len(rs["scopes"].([]any)) != 3 || rs["token_lifetime"] != float64(600) {
+		t.Errorf("My Account API: %s", a.raw)
+	}
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/resource-servers/"+rs["id"].(string), mgmt, nil), 204)
+	if a := call(t, s, "DELETE", "/api/v2/resource-servers/"+url.PathEscape(s.Audience), mgmt, nil); a.status != 400 {
+		t.Errorf("the Management API was deletable: %d", a.status)
+	}
+}
+
+// A read by id with fields= keeps the object's id, as connections do on a
+// real tenant; an exclusion cannot remove it.
+func TestReadByIDWithFieldsKeepsID(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	rs := call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"name": "F", "identifier": "https://f.example"}).object(t)
+	u := call(t, s, "POST", "/api/v2/users", mgmt, map[string]any{"connection": defaultConnectionName, "email": "f@example.com", "password": "Correct-Horse-9"}).object(t)
+	cases := []struct {
+		path string
+		want []string
+	}{
+		{"/api/v2/clients/" + s.ClientID + "?fields=name&include_fields=true", []string{"client_id", "name", "tenant"}},
+		{"/api/v2/resource-servers/" + rs["id"].(string) + "?fields=name", []string{"id", "name"}},
+		{"/api/v2/users/" + url.PathEscape(u["user_id"].(string)) + "?fields=email&include_fields=true", []string{"email", "user_id"}},
+	}
+	for _, c := range cases {
+		got := keysOf(call(t, s, "GET", c.path, mgmt, nil).object(t))
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: %v, want %v", c.path, got, c.want)
+		}
+	}
+	ex := call(t, s, "GET", "/api/v2/clients/"+s.ClientID+"?fields=client_id,name&include_fields=false", mgmt, nil).object(t)
+	if ex["client_id"] != s.ClientID || ex["name"] != nil || ex["grant_types"] == nil {
+		t.Errorf("exclusion: %v", keysOf(ex))
 	}
 }

@@ -100,6 +100,8 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.listClients, "read:clients", "read:client_summary")
 		case n == 1 && method == http.MethodPost:
 			return r(s.createClient, "create:clients")
+		case n == 2 && segs[1] == "search" && method == http.MethodGet:
+			return r(s.searchClients, "read:clients", "read:client_summary")
 		case n == 2 && method == http.MethodGet:
 			return r(s.getClient, "read:clients", "read:client_keys", "read:client_summary")
 		case n == 2 && method == http.MethodPatch:
@@ -180,7 +182,7 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.usersByEmail, "read:users")
 		}
 	}
-	return route{}, false
+	return emptyRoute(method, segs)
 }
 
 func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
@@ -394,11 +396,11 @@ func (sc schema) validate(o obj) error {
 			first, _, _ := strings.Cut(want, "|")
 			return badBody("'Expected type %s but found type %s' on property %s.", first, got, k)
 		}
-		if vals, ok := sc.enums[k]; ok && got == "string" && !slices.Contains(vals, v.(string)) {
-			return badBody("'No enum match for: \"%s\"' on property %s.", v.(string), k)
+		if vals, ok := sc.enums[k]; ok && got == "string" && !slices.Contains(vals, str(v)) {
+			return badBody("'No enum match for: \"%s\"' on property %s.", str(v), k)
 		}
 		if vals, ok := sc.enums[k]; ok && got == "array" {
-			for i, x := range v.([]any) {
+			for i, x := range anySlice(v) {
 				str, isStr := x.(string)
 				if !isStr {
 					return badBody("'Expected type string but found type %s' on property %s[%d].", jsonType(x), k, i)
@@ -419,24 +421,6 @@ func typeAllowed(want, got string) bool {
 		}
 	}
 	return false
-}
-
-// stringList checks that o[k], when present, is an array of strings.
-func stringList(o obj, k string) error {
-	v, ok := o[k]
-	if !ok || v == nil {
-		return nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		return badBody("'Expected type array but found type %s' on property %s.", jsonType(v), k)
-	}
-	for i, x := range l {
-		if _, ok := x.(string); !ok {
-			return badBody("'Expected type string but found type %s' on property %s[%d].", jsonType(x), k, i)
-		}
-	}
-	return nil
 }
 
 // listing is a page of a list endpoint in one of Auth0's three shapes.
@@ -536,10 +520,11 @@ func (m *mreq) page(views []any, l listing) (int, any, error) {
 	if !totals {
 		return http.StatusOK, items, nil
 	}
+	// start is page×per_page even past the end (AUTH0-FACTS §4).
 	if l.length {
-		return http.StatusOK, orderedObject{{"start", start}, {"limit", perPage}, {"length", len(items)}, {l.key, items}, {"total", len(views)}}, nil
+		return http.StatusOK, orderedObject{{"start", pg * perPage}, {"limit", perPage}, {"length", len(items)}, {l.key, items}, {"total", len(views)}}, nil
 	}
-	return http.StatusOK, orderedObject{{"total", len(views)}, {"start", start}, {"limit", perPage}, {l.key, items}}, nil
+	return http.StatusOK, orderedObject{{"total", len(views)}, {"start", pg * perPage}, {"limit", perPage}, {l.key, items}}, nil
 }
 
 func nonNil(l []any) []any {
@@ -550,7 +535,10 @@ func nonNil(l []any) []any {
 }
 
 // project applies fields= and include_fields=; always lists fields Auth0
-// always returns (clients: tenant; connections: is_domain_connection).
+// always returns, which an exclusion does not remove either: a read by id
+// keeps the object's id (terraform-provider-auth0 recordings of
+// connections), clients add tenant, connections is_domain_connection; a
+// list keeps only the latter two (recordings).
 func (m *mreq) project(o obj, always ...string) (obj, error) {
 	f := m.q.Get("fields")
 	if f == "" {
@@ -582,7 +570,9 @@ func (m *mreq) project(o obj, always ...string) (obj, error) {
 		out[k] = v
 	}
 	for _, n := range names {
-		delete(out, strings.TrimSpace(n))
+		if n = strings.TrimSpace(n); !slices.Contains(always, n) {
+			delete(out, n)
+		}
 	}
 	return out, nil
 }
@@ -619,7 +609,10 @@ func clone(v any) any {
 	return v
 }
 
-func cloneObj(o obj) obj { return clone(o).(obj) }
+func cloneObj(o obj) obj {
+	c, _ := clone(o).(obj) // clone keeps the type of what it copies
+	return c
+}
 
 // dropNulls removes the fields a create payload sets to null.
 func dropNulls(o obj) obj {
@@ -634,18 +627,42 @@ func dropNulls(o obj) obj {
 // tenantSettingsSchema is the part of the tenant settings the sandbox
 // holds: default_directory (the plain password grant's connection),
 // default_audience (the token endpoint's audience when none is given) and
-// the descriptive ones a tool may set. Others are refused as Auth0 refuses
-// unknown properties.
+// the others a tool may set, which the sandbox keeps and shows but gives no
+// meaning to. Others are refused as Auth0 refuses unknown properties.
 var tenantSettingsSchema = schema{fields: map[string]string{
 	"default_directory": "string|null", "default_audience": "string|null", "friendly_name": "string",
 	"picture_url": "string", "support_email": "string", "support_url": "string",
 	"session_lifetime": "number", "idle_session_lifetime": "number", "enabled_locales": "array",
+	"ephemeral_session_lifetime": "number", "idle_ephemeral_session_lifetime": "number",
+	"flags": "object", "sandbox_version": "string", "allowed_logout_urls": "array",
+	"default_redirection_uri": "string|null", "session_cookie": "object|null", "sessions": "object|null",
+	"oidc_logout": "object", "error_page": "object|null", "change_password": "object|null",
+	"guardian_mfa_page": "object|null", "device_flow": "object|null", "universal_login": "object",
+	"customize_mfa_in_postlogin_action": "boolean", "allow_organization_name_in_authentication_api": "boolean",
+	"pushed_authorization_requests_supported": "boolean", "authorization_response_iss_parameter_supported": "boolean",
+	"acr_values_supported": "array|null", "mtls": "object|null", "resource_parameter_profile": "string",
+	"phone_consolidated_experience": "boolean", "client_id_metadata_document_supported": "boolean",
 }}
 
 // tenantSettingDefaults are what a new tenant's settings read back with
-// (Auth0's session defaults: 72 h idle, 168 h absolute).
+// (go-auth0 v1.49 recording TestTenantManager_CIMDAndResourceParameterProfile,
+// the newest tenant recorded: 168 h sessions, 72 h idle, Node 22 sandbox).
 func tenantSettingDefaults() obj {
-	return obj{"enabled_locales": []any{"en"}, "session_lifetime": json.Number("168"), "idle_session_lifetime": json.Number("72")}
+	return obj{
+		"enabled_locales": []any{"en"}, "session_lifetime": json.Number("168"), "idle_session_lifetime": json.Number("72"),
+		"flags": obj{
+			"allow_changing_enable_sso": false, "disable_clickjack_protection_headers": false, "disable_impersonation": true,
+			"enable_sso": true, "new_universal_login_experience_enabled": true, "revoke_refresh_token_grant": false,
+			"universal_login": true,
+		},
+		"oidc_logout":                           obj{"rp_logout_end_session_endpoint_discovery": true},
+		"sandbox_version":                       "22",
+		"sandbox_versions_available":            []any{"22", "18"},
+		"resource_parameter_profile":            "audience",
+		"phone_consolidated_experience":         false,
+		"client_id_metadata_document_supported": false,
+		"universal_login":                       obj{},
+	}
 }
 
 func (s *Server) tenantSettings() obj {
@@ -657,7 +674,11 @@ func (s *Server) tenantSettings() obj {
 }
 
 func (s *Server) getTenantSettings(m *mreq) (int, any, error) {
-	return http.StatusOK, s.tenantSettings(), nil
+	v, err := m.project(s.tenantSettings())
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
 }
 
 func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
@@ -669,9 +690,17 @@ func (s *Server) patchTenantSettings(m *mreq) (int, any, error) {
 		s.t.Settings = obj{}
 	}
 	for k, v := range in {
-		if v == nil {
+		switch {
+		case v == nil:
 			delete(s.t.Settings, k)
-		} else {
+		case k == "flags":
+			// Flags merge key by key, over the current ones.
+			flags := s.tenantSettings().obj("flags")
+			for fk, fv := range in.obj("flags") {
+				flags[fk] = clone(fv)
+			}
+			s.t.Settings[k] = flags
+		default:
 			s.t.Settings[k] = clone(v)
 		}
 	}

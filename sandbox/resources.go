@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -100,6 +102,9 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	for k, v := range in {
 		rs[k] = clone(v)
 	}
+	if ident == s.BaseURL+"/me/" {
+		myAccountAPI(rs)
+	}
 	setDefault(rs, "signing_alg", "RS256")
 	setDefault(rs, "allow_offline_access", false)
 	setDefault(rs, "token_lifetime", json.Number("86400"))
@@ -121,6 +126,27 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	return http.StatusCreated, rs, nil
 }
 
+// myAccountAPI makes rs the system "Auth0 My Account API", which Auth0
+// creates when a tenant creates a resource server for https://DOMAIN/me/
+// (go-auth0 v1.49 recording TestResourceServer_ACR): its own name, scopes
+// and settings; what else the request gave (an authorization policy) stays.
+func myAccountAPI(rs obj) {
+	rs["name"] = "Auth0 My Account API"
+	rs["scopes"] = []any{
+		obj{"value": "create:me:connected_accounts", "description": "Create Connected Accounts"},
+		obj{"value": "read:me:connected_accounts", "description": "Read Connected Accounts"},
+		obj{"value": "delete:me:connected_accounts", "description": "Delete Connected Accounts"},
+	}
+	rs["signing_alg"] = "RS256"
+	rs["allow_offline_access"] = true
+	rs["token_lifetime"] = json.Number("600")
+	rs["token_lifetime_for_web"] = json.Number("600")
+	rs["skip_consent_for_verifiable_first_party_clients"] = true
+	rs["is_system"] = true
+	rs["proof_of_possession"] = obj{"mechanism": "dpop", "required": false}
+	rs["subject_type_authorization"] = obj{"user": obj{"policy": "require_client_grant"}, "client": obj{"policy": "deny_all"}}
+}
+
 func setDefault(o obj, k string, v any) {
 	if _, ok := o[k]; !ok {
 		o[k] = v
@@ -132,11 +158,11 @@ func notFoundRS() error {
 }
 
 func (s *Server) getResourceServer(m *mreq) (int, any, error) {
-	rs := s.findResourceServer(m.segs[1])
+	rs := s.findResourceServerInPath(m.segs[1])
 	if rs == nil {
 		return 0, nil, notFoundRS()
 	}
-	out, err := m.project(rs)
+	out, err := m.project(rs, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -166,7 +192,7 @@ func (s *Server) listResourceServers(m *mreq) (int, any, error) {
 var systemRSPatchable = []string{"token_lifetime", "token_lifetime_for_web", "skip_consent_for_verifiable_first_party_clients", "allow_offline_access", "subject_type_authorization"}
 
 func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
-	rs := s.findResourceServer(m.segs[1])
+	rs := s.findResourceServerInPath(m.segs[1])
 	if rs == nil {
 		return 0, nil, notFoundRS()
 	}
@@ -196,11 +222,11 @@ func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
 }
 
 func (s *Server) deleteResourceServer(m *mreq) (int, any, error) {
-	rs := s.findResourceServer(m.segs[1])
+	rs := s.findResourceServerInPath(m.segs[1])
 	if rs == nil {
 		return http.StatusNoContent, nil, nil
 	}
-	if rs.bool("is_system") {
+	if rs.bool("is_system") && rs.str("identifier") == s.Audience {
 		return 0, nil, errf(http.StatusBadRequest, "operation_not_supported", "The system resource server (Auth0 Management API) cannot be deleted")
 	}
 	ident := rs.str("identifier")
@@ -382,17 +408,65 @@ func (s *Server) fillCredentials(cam obj) {
 		if _, ok := cred["id"]; !ok {
 			cred["id"] = s.newCredentialID()
 		}
-		if _, ok := cred["kid"]; !ok {
-			cred["kid"] = base64.RawURLEncoding.EncodeToString(sum[:])
-		}
-		if _, ok := cred["alg"]; !ok {
-			cred["alg"] = "RS256"
+		// What Auth0 derives from each kind of credential (go-auth0
+		// recordings): a public key's kid and alg, a certificate's
+		// SHA-256 thumbprint (and a far expiry unless told), a subject
+		// DN credential's subject.
+		switch str(cred["credential_type"]) {
+		case "x509_cert":
+			setDefault(cred, "thumbprint_sha256", base64.RawURLEncoding.EncodeToString(sum[:]))
+			if _, ok := cred["expires_at"]; !ok {
+				cred["expires_at"] = "9999-12-31T23:59:59.000Z"
+				if cert := parseCertPEM(pemText); cert != nil && cred["parse_expiry_from_cert"] == true {
+					cred["expires_at"] = cert.NotAfter.UTC().Format("2006-01-02T15:04:05.000Z")
+				}
+			}
+		case "cert_subject_dn":
+			if cert := parseCertPEM(pemText); cert != nil {
+				setDefault(cred, "subject_dn", subjectDN(cert))
+			}
+		default:
+			setDefault(cred, "kid", base64.RawURLEncoding.EncodeToString(sum[:]))
+			setDefault(cred, "alg", "RS256")
 		}
 		if _, ok := cred["created_at"]; !ok {
 			cred["created_at"] = ts
 			cred["updated_at"] = ts
 		}
 	}
+}
+
+func parseCertPEM(text string) *x509.Certificate {
+	b, _ := pem.Decode([]byte(text))
+	if b == nil || b.Type != "CERTIFICATE" {
+		return nil
+	}
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// subjectDN writes a certificate's subject as Auth0 shows it: one RDN a
+// line, country first and common name last.
+func subjectDN(c *x509.Certificate) string {
+	var lines []string
+	add := func(k string, vs []string) {
+		for _, v := range vs {
+			lines = append(lines, k+"="+v)
+		}
+	}
+	n := c.Subject
+	add("C", n.Country)
+	add("ST", n.Province)
+	add("L", n.Locality)
+	add("O", n.Organization)
+	add("OU", n.OrganizationalUnit)
+	if n.CommonName != "" {
+		add("CN", []string{n.CommonName})
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (s *Server) signingCertPEM() string {
@@ -439,7 +513,7 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 	}
 	var rs obj
 	if ident, ok := in["resource_server_identifier"]; ok {
-		rs = s.findRSByIdentifier(ident.(string))
+		rs = s.findRSByIdentifier(str(ident))
 		if rs == nil || in.str("app_type") != "resource_server" {
 			return 0, nil, badBody("'resource_server_identifier' must name an existing resource server and needs app_type resource_server.")
 		}
@@ -469,7 +543,7 @@ func (s *Server) getClient(m *mreq) (int, any, error) {
 	if m.q.Get("fields") != "" {
 		view["tenant"] = tenantName
 	}
-	v, err := m.project(view, "tenant")
+	v, err := m.project(view, "client_id", "tenant")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -483,7 +557,11 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	terms, err := parseUserQuery(m.q.Get("q"))
+	global, globalSet, err := queryBool(m.q, "is_global")
+	if err != nil {
+		return 0, nil, err
+	}
+	terms, err := checkClientsQuery(m.q.Get("q"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -492,10 +570,13 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		if m.q.Get("app_type") != "" && !slices.Contains(appTypes, c.str("app_type")) {
 			continue
 		}
-		if !matchUser(c, terms) {
+		if !s.matchClientGrantQuery(c, terms) {
 			continue
 		}
 		if fpSet && c.bool("is_first_party") != firstParty {
+			continue
+		}
+		if globalSet && c.bool("global") != global {
 			continue
 		}
 		v := clientView(c, showSecret, false)
@@ -507,12 +588,12 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if m.q.Get("fields") == "" {
+		if _, stored := c["tenant"]; m.q.Get("fields") == "" && !stored {
 			delete(pv, "tenant")
 		}
 		views = append(views, pv)
 	}
-	return m.page(views, listing{key: "clients", offset: true})
+	return m.page(views, listing{key: "clients", offset: true, checkpoint: true})
 }
 
 // tenantName is the tenant field Auth0 adds to clients listed with fields=.
@@ -538,7 +619,7 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if n, ok := in["name"]; ok && n.(string) == "" {
+	if n, ok := in["name"]; ok && str(n) == "" {
 		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property name.")
 	}
 	if err := validateClientMetadata(in); err != nil {
@@ -784,6 +865,9 @@ func (s *Server) listClientGrants(m *mreq) (int, any, error) {
 		if v := q.Get("allow_any_organization"); v != "" && (v == "true") != g.bool("allow_any_organization") {
 			continue
 		}
+		if v := q.Get("default_for"); v != "" && g.str("default_for") != v {
+			continue
+		}
 		views = append(views, g)
 	}
 	return m.page(views, listing{key: "client_grants", offset: true, checkpoint: true})
@@ -815,4 +899,20 @@ func (s *Server) deleteClientGrant(m *mreq) (int, any, error) {
 	id := m.segs[1]
 	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("id") == id })
 	return http.StatusNoContent, nil, nil
+}
+
+// findResourceServerInPath finds the resource server a path names by id or
+// identifier. An identifier may arrive URL-encoded twice: go-auth0 v1
+// escapes each path segment and the Auth0 CLI escapes the identifier before
+// (`auth0 apis show https://api.example` sends https%253A%252F%252F...), and
+// real Auth0 finds the API so (the CLI's own duplicate check relies on it),
+// so a segment that names nothing is decoded once more and looked up again.
+func (s *Server) findResourceServerInPath(seg string) obj {
+	if rs := s.findResourceServer(seg); rs != nil {
+		return rs
+	}
+	if again, err := url.PathUnescape(seg); err == nil && again != seg {
+		return s.findResourceServer(again)
+	}
+	return nil
 }

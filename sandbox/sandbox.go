@@ -217,9 +217,10 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.scheme == "https" {
 		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12}
-		go s.srv.ServeTLS(ln, "", "")
+		// Serve returns only once Close stops it (http.ErrServerClosed).
+		go func() { _ = s.srv.ServeTLS(ln, "", "") }()
 	} else {
-		go s.srv.Serve(ln)
+		go func() { _ = s.srv.Serve(ln) }()
 	}
 	return s, nil
 }
@@ -232,7 +233,11 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Client() *http.Client { return s.client }
 
 func (s *Server) newClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		tr = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	tr = tr.Clone()
 	if len(s.CAPEM) > 0 {
 		pool := x509.NewCertPool()
 		pool.AppendCertsFromPEM(s.CAPEM)
@@ -360,7 +365,7 @@ func (s *Server) loadState(data []byte) error {
 	dec := json.NewDecoder(bytesReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&st); err != nil || st.Tenant == nil {
-		return fmt.Errorf("sandbox: the state file %s is not a sandbox state (%v): move it away to start a new tenant", s.opts.StateFile, err)
+		return fmt.Errorf("sandbox: the state file %s is not a sandbox state (%w): move it away to start a new tenant", s.opts.StateFile, stateError(err))
 	}
 	block, _ := pem.Decode([]byte(st.SigningKey))
 	if block == nil {
@@ -501,4 +506,13 @@ func hostOnly(hostport string) string {
 		return hostport
 	}
 	return h
+}
+
+// stateError is why a state file is no sandbox state: its decoding error,
+// or that it holds no tenant.
+func stateError(err error) error {
+	if err == nil {
+		return errors.New("it holds no tenant")
+	}
+	return err
 }

@@ -135,8 +135,20 @@ func TestSDKClientsAndGrants(t *testing.T) {
 	for it := page.Iterator(); it.Next(ctx); {
 		names = append(names, it.Current().GetName())
 	}
-	if !slices.Contains(names, "WSO2 app") || len(names) != 2 {
+	// The management application, the global client and this one.
+	if !slices.Contains(names, "WSO2 app") || !slices.Contains(names, globalClientName) || len(names) != 3 {
 		t.Errorf("list clients: %v", names)
+	}
+	page, err = m.Clients.List(ctx, &management.ListClientsRequestParameters{IsGlobal: ptr(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = nil
+	for it := page.Iterator(); it.Next(ctx); {
+		names = append(names, it.Current().GetName())
+	}
+	if slices.Contains(names, globalClientName) || len(names) != 2 {
+		t.Errorf("list clients is_global=false: %v", names)
 	}
 	up, err := m.Clients.Update(ctx, c.GetClientID(), &management.UpdateClientRequestContent{Description: ptr("keys")})
 	if err != nil || up.GetDescription() != "keys" {

@@ -204,108 +204,6 @@ func (s *Server) setKey(key *rsa.PrivateKey) error {
 	return nil
 }
 
-// managementScopes are the scopes of the system "Auth0 Management API" that
-// a new tenant lists (the families the wizard and its tools touch, and their
-// neighbours).
-var managementScopes = []string{
-	"read:client_grants", "create:client_grants", "delete:client_grants", "update:client_grants",
-	"read:users", "update:users", "delete:users", "create:users",
-	"read:users_app_metadata", "update:users_app_metadata", "delete:users_app_metadata", "create:users_app_metadata",
-	"read:user_custom_blocks", "create:user_custom_blocks", "delete:user_custom_blocks",
-	"create:user_tickets",
-	"read:clients", "update:clients", "delete:clients", "create:clients",
-	"read:client_keys", "update:client_keys", "delete:client_keys", "create:client_keys",
-	"read:client_credentials", "update:client_credentials", "delete:client_credentials", "create:client_credentials",
-	"read:connections", "update:connections", "delete:connections", "create:connections",
-	"read:resource_servers", "update:resource_servers", "delete:resource_servers", "create:resource_servers",
-	"read:device_credentials", "update:device_credentials", "delete:device_credentials", "create:device_credentials",
-	"read:rules", "update:rules", "delete:rules", "create:rules",
-	"read:rules_configs", "update:rules_configs", "delete:rules_configs",
-	"read:hooks", "update:hooks", "delete:hooks", "create:hooks",
-	"read:actions", "update:actions", "delete:actions", "create:actions",
-	"read:email_provider", "update:email_provider", "delete:email_provider", "create:email_provider",
-	"blacklist:tokens",
-	"read:stats", "read:insights",
-	"read:tenant_settings", "update:tenant_settings",
-	"read:logs", "read:logs_users",
-	"read:shields", "create:shields", "update:shields", "delete:shields",
-	"read:anomaly_blocks", "delete:anomaly_blocks",
-	"update:triggers", "read:triggers",
-	"read:grants", "delete:grants",
-	"read:guardian_factors", "update:guardian_factors",
-	"read:guardian_enrollments", "delete:guardian_enrollments", "create:guardian_enrollment_tickets",
-	"read:user_idp_tokens",
-	"create:passwords_checking_job", "delete:passwords_checking_job",
-	"read:custom_domains", "delete:custom_domains", "create:custom_domains", "update:custom_domains",
-	"read:email_templates", "create:email_templates", "update:email_templates",
-	"read:mfa_policies", "update:mfa_policies",
-	"read:roles", "create:roles", "delete:roles", "update:roles",
-	"read:prompts", "update:prompts",
-	"read:branding", "update:branding", "delete:branding",
-	"read:log_streams", "create:log_streams", "delete:log_streams", "update:log_streams",
-	"create:signing_keys", "read:signing_keys", "update:signing_keys",
-	"read:limits", "update:limits",
-	"create:role_members", "read:role_members", "delete:role_members",
-	"read:entitlements",
-	"read:attack_protection", "update:attack_protection",
-	"read:organizations_summary", "create:authentication_methods", "read:authentication_methods",
-	"update:authentication_methods", "delete:authentication_methods",
-	"read:organizations", "update:organizations", "create:organizations", "delete:organizations",
-	"create:organization_members", "read:organization_members", "delete:organization_members",
-	"create:organization_connections", "read:organization_connections", "update:organization_connections",
-	"delete:organization_connections",
-	"create:organization_member_roles", "read:organization_member_roles", "delete:organization_member_roles",
-	"create:organization_invitations", "read:organization_invitations", "delete:organization_invitations",
-	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
-	"create:scim_token", "read:scim_token", "delete:scim_token",
-	"delete:phone_providers", "create:phone_providers", "read:phone_providers", "update:phone_providers",
-	"delete:phone_templates", "create:phone_templates", "read:phone_templates", "update:phone_templates",
-	"create:encryption_keys", "read:encryption_keys", "update:encryption_keys", "delete:encryption_keys",
-	"read:sessions", "delete:sessions", "read:refresh_tokens", "delete:refresh_tokens",
-	"create:self_service_profiles", "read:self_service_profiles", "update:self_service_profiles",
-	"delete:self_service_profiles", "create:sso_access_tickets", "delete:sso_access_tickets",
-	"read:forms", "update:forms", "delete:forms", "create:forms",
-	"read:flows", "update:flows", "delete:flows", "create:flows",
-	"read:flows_vault", "read:flows_vault_connections", "update:flows_vault_connections",
-	"delete:flows_vault_connections", "create:flows_vault_connections",
-	"read:flows_executions", "delete:flows_executions",
-	"read:connections_options", "update:connections_options",
-	"read:self_service_profile_custom_texts", "update:self_service_profile_custom_texts",
-	"create:network_acls", "update:network_acls", "read:network_acls", "delete:network_acls",
-	"delete:vdcs_templates", "read:vdcs_templates", "create:vdcs_templates", "update:vdcs_templates",
-	"create:custom_signing_keys", "read:custom_signing_keys", "update:custom_signing_keys",
-	"delete:custom_signing_keys",
-	"read:federated_connections_tokens", "delete:federated_connections_tokens",
-	"create:user_attribute_profiles", "read:user_attribute_profiles", "update:user_attribute_profiles",
-	"delete:user_attribute_profiles",
-	"read:event_streams", "create:event_streams", "delete:event_streams", "update:event_streams",
-	"read:event_deliveries", "update:event_deliveries",
-	"create:connection_profiles", "read:connection_profiles", "update:connection_profiles",
-	"delete:connection_profiles",
-	"read:organization_client_grants", "create:organization_client_grants", "delete:organization_client_grants",
-	"read:security_metrics", "read:connections_keys", "update:connections_keys", "create:connections_keys",
-	"read:client_summary",
-	"read:current_user", "update:current_user_metadata", "delete:current_user_metadata",
-	"create:current_user_metadata", "create:current_user_device_credentials",
-	"delete:current_user_device_credentials", "update:current_user_identities",
-}
-
-func scopeDescription(scope string) string {
-	verb, what, _ := strings.Cut(scope, ":")
-	what = strings.ReplaceAll(what, "_", " ")
-	switch verb {
-	case "read":
-		return "Read " + what
-	case "create":
-		return "Create " + what
-	case "update":
-		return "Update " + what
-	case "delete":
-		return "Delete " + what
-	}
-	return strings.ToUpper(verb[:1]) + verb[1:] + " " + what
-}
-
 // defaultConnectionName is the database connection of a new tenant.
 const defaultConnectionName = "Username-Password-Authentication"
 
@@ -317,8 +215,8 @@ func (s *Server) seedTenant() *tenant {
 	scopes := make([]any, 0, len(managementScopes))
 	grantScopes := make([]any, 0, len(managementScopes))
 	for _, sc := range managementScopes {
-		scopes = append(scopes, obj{"value": sc, "description": scopeDescription(sc)})
-		grantScopes = append(grantScopes, sc)
+		scopes = append(scopes, obj{"value": sc.value, "description": sc.description})
+		grantScopes = append(grantScopes, sc.value)
 	}
 	t.ResourceServers = append(t.ResourceServers, obj{
 		"id":                   s.newResourceServerID(),
@@ -331,6 +229,9 @@ func (s *Server) seedTenant() *tenant {
 		"signing_alg":            "RS256",
 		"scopes":                 scopes,
 		"is_system":              true,
+		"subject_type_authorization": obj{
+			"client": obj{"policy": "require_client_grant"}, "user": obj{"policy": "allow_all"},
+		},
 	})
 	app := s.newClientObject(obj{
 		"name":                       "auth0-wizard sandbox (Test Application)",
@@ -348,10 +249,47 @@ func (s *Server) seedTenant() *tenant {
 		"scope":        grantScopes,
 		"subject_type": "client",
 	})
-	conn := s.newConnectionObject(obj{"name": defaultConnectionName, "strategy": "auth0"})
+	conn := s.newConnectionObject(obj{"name": defaultConnectionName, "strategy": "auth0", "options": defaultDatabaseOptions()})
 	conn["enabled_clients"] = []any{app.str("client_id")}
 	t.Connections = append(t.Connections, conn)
+	// Drawn last, so that the ids above stay those of earlier versions.
+	t.Clients = append(t.Clients, s.globalClient())
 	return t
+}
+
+// globalClientName is the name of a tenant's global client.
+const globalClientName = "All Applications"
+
+// globalClient is the client every tenant has for its tenant-wide
+// settings ("All Applications", global: true): listed by GET /clients
+// unless is_global=false, never granted an API.
+func (s *Server) globalClient() obj {
+	c := s.newClientObject(obj{"name": globalClientName, "callbacks": []any{}})
+	c["global"] = true
+	c["tenant"] = tenantName
+	c["cross_origin_auth"] = false
+	delete(c, "cross_origin_authentication")
+	return c
+}
+
+// defaultDatabaseOptions are the options of a new tenant's
+// Username-Password-Authentication as the dashboard makes it (go-auth0
+// v1.49 recordings of a tenant's own default connection); the newer
+// defaults of every database connection are added to them.
+func defaultDatabaseOptions() obj {
+	return obj{
+		"mfa":                          obj{"active": true, "return_enroll_settings": true},
+		"import_mode":                  false,
+		"configuration":                obj{},
+		"customScripts":                obj{},
+		"passwordPolicy":               "good",
+		"password_history":             obj{"size": json.Number("5"), "enable": false},
+		"password_dictionary":          obj{"enable": false, "dictionary": []any{}},
+		"password_no_personal_info":    obj{"enable": false},
+		"password_complexity_options":  obj{"min_length": json.Number("8")},
+		"enabledDatabaseCustomization": false,
+		"brute_force_protection":       true,
+	}
 }
 
 // hashPassword returns a salted SHA-256 of the password (salt$hex).

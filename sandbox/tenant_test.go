@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -210,7 +212,7 @@ func FuzzManagementRequest(f *testing.F) {
 	}
 	defer s.Close()
 	s.mu.Lock()
-	tok, err := s.sign(map[string]any{"aud": s.Audience, "exp": 1 << 40, "scope": strings.Join(managementScopes, " ")})
+	tok, err := s.sign(map[string]any{"aud": s.Audience, "exp": 1 << 40, "scope": strings.Join(managementScopeValues(), " ")})
 	s.mu.Unlock()
 	if err != nil {
 		f.Fatal(err)
@@ -315,7 +317,6 @@ func TestSearchQueries(t *testing.T) {
 		path string
 		want int
 	}{
-		{"/api/v2/clients?q=" + url.QueryEscape(`name:"WSO2 keys"`), 1},
 		{"/api/v2/users?q=" + url.QueryEscape(`email:"ada@example.com"`), 1},
 		{"/api/v2/users?q=" + url.QueryEscape(`email:ada*`), 2},
 		{"/api/v2/users?q=" + url.QueryEscape(`identities.connection:"`+defaultConnectionName+`" AND email:bob@example.com`), 1},
@@ -327,6 +328,91 @@ func TestSearchQueries(t *testing.T) {
 		if n := len(a.array(t)); n != c.want {
 			t.Errorf("%s: %d results, want %d", c.path, n, c.want)
 		}
+	}
+}
+
+// GET /clients refuses a q it does not take (a search by name is
+// clients/search's); clients/search finds by SCIM or Lucene filters, pages
+// by checkpoint and never shows secrets, keys, owners or addons.
+func TestClientSearch(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	wso2 := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "WSO2 keys", "app_type": "non_interactive", "client_metadata": map[string]any{"owner": "wso2"}}).object(t)
+	wantStatus(t, call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "WSO2 portal", "app_type": "spa"}), 201)
+	wantStatus(t, call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": "Billing", "app_type": "spa", "client_metadata": map[string]any{"owner": "finance"}}), 201)
+
+	refused := call(t, s, "GET", "/api/v2/clients?q="+url.QueryEscape(`name:"WSO2 keys"`), tok, nil)
+	wantStatus(t, refused, 400)
+	if refused.object(t)["errorCode"] != "invalid_query_string" {
+		t.Errorf("q=name on /clients: %s", refused.raw)
+	}
+	wantStatus(t, call(t, s, "GET", "/api/v2/clients?q="+url.QueryEscape(`client_grant.allow_any_organization:true`), tok, nil), 200)
+
+	names := func(path string) []string {
+		t.Helper()
+		a := call(t, s, "GET", path, tok, nil)
+		wantStatus(t, a, 200)
+		var out []string
+		for _, c := range a.object(t)["clients"].([]any) {
+			c := c.(map[string]any)
+			for _, k := range []string{"client_secret", "signing_keys", "encryption_key", "owners", "addons"} {
+				if _, ok := c[k]; ok {
+					t.Errorf("%s: clients/search shows %s", path, k)
+				}
+			}
+			out = append(out, c["name"].(string))
+		}
+		sort.Strings(out)
+		return out
+	}
+	scim := func(q string) string { return "/api/v2/clients/search?parser=scim&q=" + url.QueryEscape(q) }
+	cases := []struct {
+		path string
+		want []string
+	}{
+		{scim(`name eq "WSO2 keys"`), []string{"WSO2 keys"}},
+		{scim(`name eq "wso2 KEYS"`), []string{"WSO2 keys"}},
+		{scim(`name sw "WSO2"`), []string{"WSO2 keys", "WSO2 portal"}},
+		{scim(`name ew "portal"`), []string{"WSO2 portal"}},
+		{scim(`name co "SO2 p"`), []string{"WSO2 portal"}},
+		{scim(`client_id eq "` + wso2["client_id"].(string) + `"`), []string{"WSO2 keys"}},
+		{scim(`app_type eq "spa" and metadata.owner eq "finance"`), []string{"Billing"}},
+		{scim(`metadata.owner eq "wso2" or name eq "Billing"`), []string{"Billing", "WSO2 keys"}},
+		{"/api/v2/clients/search?q=" + url.QueryEscape(`name:"WSO2 keys"`), []string{"WSO2 keys"}},
+		{"/api/v2/clients/search?q=" + url.QueryEscape(`metadata.owner:finance`), []string{"Billing"}},
+	}
+	for _, c := range cases {
+		if got := names(c.path); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.path, got, c.want)
+		}
+	}
+	for _, bad := range []string{scim(`name gt "a"`), scim(`client_secret eq "x"`), scim(`name eq "unterminated`), "/api/v2/clients/search?parser=sql&q=x"} {
+		if a := call(t, s, "GET", bad, tok, nil); a.status != 400 {
+			t.Errorf("%s: %d %s, want 400", bad, a.status, a.raw)
+		}
+	}
+
+	// Checkpoint paging walks every client once.
+	var seen []string
+	path := "/api/v2/clients/search?take=2"
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("clients/search paging does not end")
+		}
+		page := call(t, s, "GET", path, tok, nil).object(t)
+		for _, c := range page["clients"].([]any) {
+			seen = append(seen, c.(map[string]any)["client_id"].(string))
+		}
+		next, _ := page["next"].(string)
+		if next == "" {
+			break
+		}
+		path = "/api/v2/clients/search?take=2&from=" + url.QueryEscape(next)
+	}
+	all := call(t, s, "GET", "/api/v2/clients", tok, nil).array(t)
+	if len(seen) != len(all) {
+		t.Errorf("paged search saw %d clients, the tenant has %d", len(seen), len(all))
 	}
 }
 
@@ -351,5 +437,67 @@ func TestSeededRestartDrawsNewIDs(t *testing.T) {
 			t.Fatalf("two resource servers share id %v", id)
 		}
 		seen[id] = true
+	}
+}
+
+// The users search takes the v3 (Lucene) syntax Auth0 documents.
+func TestUserSearchLuceneV3(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	for _, u := range []map[string]any{
+		{"email": "ada@example.com", "name": "Ada Lovelace", "app_metadata": map[string]any{"plan": "pro", "seats": 5, "roles": []string{"admin", "dev"}}},
+		{"email": "adam@example.org", "name": "Adam Smith", "app_metadata": map[string]any{"plan": "free", "seats": 1}},
+		{"email": "bob@example.com", "name": "Bob", "blocked": true},
+	} {
+		u["connection"], u["password"] = defaultConnectionName, "Correct-Horse-9"
+		wantStatus(t, call(t, s, "POST", "/api/v2/users", tok, u), 201)
+	}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{``, []string{"ada@example.com", "adam@example.org", "bob@example.com"}},
+		{`email:"ada@example.com"`, []string{"ada@example.com"}},
+		{`email:ADA@example.com`, []string{"ada@example.com"}},
+		{`email:ada*`, []string{"ada@example.com", "adam@example.org"}},
+		{`email:*@example.com`, []string{"ada@example.com", "bob@example.com"}},
+		{`email.domain:"example.org"`, []string{"adam@example.org"}},
+		{`name:"Ada Lovelace"`, []string{"ada@example.com"}},
+		{`app_metadata.plan:pro OR app_metadata.plan:free`, []string{"ada@example.com", "adam@example.org"}},
+		{`app_metadata.plan:(pro OR free) AND NOT email:adam*`, []string{"ada@example.com"}},
+		{`app_metadata.seats:[2 TO 10]`, []string{"ada@example.com"}},
+		{`app_metadata.seats:{1 TO *]`, []string{"ada@example.com"}},
+		{`app_metadata.roles:dev`, []string{"ada@example.com"}},
+		{`_exists_:app_metadata.plan`, []string{"ada@example.com", "adam@example.org"}},
+		{`-_exists_:app_metadata`, []string{"bob@example.com"}},
+		{`blocked:true`, []string{"bob@example.com"}},
+		{`identities.connection:"` + defaultConnectionName + `" AND (name:bob OR email:ada*)`, []string{"ada@example.com", "adam@example.org", "bob@example.com"}},
+		{`email:ada* name:"Adam Smith"`, []string{"adam@example.org"}},
+		{`lovelace`, nil},
+		{`ada@example.com`, []string{"ada@example.com"}},
+		{`created_at:[2000-01-01 TO *]`, []string{"ada@example.com", "adam@example.org", "bob@example.com"}},
+	}
+	for _, c := range cases {
+		a := call(t, s, "GET", "/api/v2/users?search_engine=v3&q="+url.QueryEscape(c.q), tok, nil)
+		wantStatus(t, a, 200)
+		var got []string
+		for _, u := range a.array(t) {
+			got = append(got, u.(map[string]any)["email"].(string))
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("q=%s: %v, want %v", c.q, got, c.want)
+		}
+	}
+	for _, bad := range []string{`email:"open`, `(email:ada`, `email:ada)`, `seats:[1 TO`, `AND`} {
+		if a := call(t, s, "GET", "/api/v2/users?q="+url.QueryEscape(bad), tok, nil); a.status != 400 {
+			t.Errorf("q=%s: %d %s, want 400", bad, a.status, a.raw)
+		}
+	}
+	for _, engine := range []string{"v1", "v2", "v4"} {
+		if a := call(t, s, "GET", "/api/v2/users?search_engine="+engine+"&q=email:ada*", tok, nil); a.status != 400 {
+			t.Errorf("search_engine=%s: %d, want 400", engine, a.status)
+		}
 	}
 }

@@ -59,22 +59,30 @@ func certificatesFrom(ca *sandboxCA, hosts []string) (caPEM []byte, used *sandbo
 			return nil, nil, tls.Certificate{}, err
 		}
 	}
+	cert, err = ca.issue(hosts, notBefore, notAfter)
+	if err != nil {
+		return nil, nil, tls.Certificate{}, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.der}), ca, cert, nil
+}
+
+// issue signs a server certificate for hosts (and the loopback names),
+// valid from notBefore to notAfter or the CA's own end if sooner.
+func (ca *sandboxCA) issue(hosts []string, notBefore, notAfter time.Time) (tls.Certificate, error) {
 	caCert, err := x509.ParseCertificate(ca.der)
 	if err != nil {
-		return nil, nil, tls.Certificate{}, fmt.Errorf("parse sandbox CA certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("parse sandbox CA certificate: %w", err)
 	}
 	if caCert.NotAfter.Before(notAfter) {
 		notAfter = caCert.NotAfter
 	}
-	caKey, caDER := ca.key, ca.der
-
 	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, tls.Certificate{}, fmt.Errorf("generate sandbox server key: %w", err)
+		return tls.Certificate{}, fmt.Errorf("generate sandbox server key: %w", err)
 	}
 	leafSerial, err := randomSerial()
 	if err != nil {
-		return nil, nil, tls.Certificate{}, err
+		return tls.Certificate{}, err
 	}
 	ips, names := certificateSANs(hosts)
 	leafTemplate := &x509.Certificate{
@@ -88,24 +96,35 @@ func certificatesFrom(ca *sandboxCA, hosts []string) (caPEM []byte, used *sandbo
 		IPAddresses:           ips,
 		DNSNames:              names,
 	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTemplate, caCert, &leafKey.PublicKey, caKey)
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTemplate, caCert, &leafKey.PublicKey, ca.key)
 	if err != nil {
-		return nil, nil, tls.Certificate{}, fmt.Errorf("sign sandbox server certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("sign sandbox server certificate: %w", err)
 	}
 	leafCert, err := x509.ParseCertificate(leafDER)
 	if err != nil {
-		return nil, nil, tls.Certificate{}, fmt.Errorf("parse sandbox server certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("parse sandbox server certificate: %w", err)
 	}
-
-	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	cert = tls.Certificate{
+	return tls.Certificate{
 		// The chain carries the CA too, so clients that only pin the CA
 		// still verify when the CA is sent along.
-		Certificate: [][]byte{leafDER, caDER},
+		Certificate: [][]byte{leafDER, ca.der},
 		PrivateKey:  leafKey,
 		Leaf:        leafCert,
+	}, nil
+}
+
+// IssueCertificate signs a TLS server certificate with the sandbox's CA
+// for other hosts (names or IP addresses; a port is ignored; the loopback
+// names are always included), so that a server started beside the sandbox
+// (a WSO2 stand-in, say) is trusted by the same CA file (CAFile, CAPEM).
+// It is valid as long as the sandbox's own certificate. A sandbox serving
+// plain HTTP has no CA and answers an error.
+func (s *Server) IssueCertificate(hosts ...string) (tls.Certificate, error) {
+	if s.ca == nil || s.scheme != "https" {
+		return tls.Certificate{}, fmt.Errorf("sandbox: serving plain HTTP, there is no CA to issue a certificate from")
 	}
-	return caPEM, ca, cert, nil
+	notBefore := time.Now().Add(-time.Hour)
+	return s.ca.issue(hosts, notBefore, notBefore.Add(certLifetime+time.Hour))
 }
 
 // newCA makes the sandbox CA, valid from notBefore to notAfter.

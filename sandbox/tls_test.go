@@ -100,7 +100,7 @@ func tlsServer(t *testing.T, hosts []string) (*httptest.Server, []byte) {
 		t.Fatalf("newCertificates: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok "+r.Proto)
+		_, _ = io.WriteString(w, "ok "+r.Proto)
 	}))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.Config.ErrorLog = discardLog() // the refused handshakes below are expected
@@ -192,3 +192,48 @@ func TestCertificatesCurl(t *testing.T) {
 // discardLog is a server error log for tests whose refused handshakes and
 // aborted streams are expected.
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// A server started beside the sandbox with a certificate the sandbox
+// issued is trusted through the sandbox's one CA file.
+func TestIssueCertificateSharesTheCA(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	cert, err := s.IssueCertificate("wso2.test", "127.0.0.1:9443", "[::1]:9443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	caPEM, err := os.ReadFile(s.CAFile)
+	if err != nil || !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("CA file %s: %v", s.CAFile, err)
+	}
+	for _, host := range []string{"wso2.test", "localhost", "127.0.0.1"} {
+		if _, err := cert.Leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: pool}); err != nil {
+			t.Errorf("the issued certificate does not verify for %s against the CA file: %v", host, err)
+		}
+	}
+	if _, err := cert.Leaf.Verify(x509.VerifyOptions{DNSName: "other.test", Roots: pool}); err == nil {
+		t.Error("the issued certificate verifies for a host it was not issued for")
+	}
+
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "beside the sandbox")
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	defer srv.Close()
+	resp, err := s.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatalf("the sandbox's client does not trust the issued certificate: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "beside the sandbox" {
+		t.Errorf("body %q", body)
+	}
+
+	plain := start(t, Options{HTTP: true})
+	if _, err := plain.IssueCertificate("wso2.test"); err == nil {
+		t.Error("a plain-HTTP sandbox issued a certificate without a CA")
+	}
+}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -110,7 +109,7 @@ func (s *Server) getUser(m *mreq) (int, any, error) {
 	if u == nil {
 		return 0, nil, notFoundUser()
 	}
-	v, err := m.project(u)
+	v, err := m.project(u, "user_id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -118,7 +117,14 @@ func (s *Server) getUser(m *mreq) (int, any, error) {
 }
 
 func (s *Server) listUsers(m *mreq) (int, any, error) {
-	terms, err := parseUserQuery(m.q.Get("q"))
+	switch m.q.Get("search_engine") {
+	case "", "v3":
+	case "v1", "v2":
+		return 0, nil, badQuery("You are not allowed to use search_engine=%s. Use search_engine=v3 instead.", m.q.Get("search_engine"))
+	default:
+		return 0, nil, badQuery("'No enum match for: \"%s\"' on property search_engine.", m.q.Get("search_engine"))
+	}
+	query, err := parseLucene(m.q.Get("q"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -128,7 +134,7 @@ func (s *Server) listUsers(m *mreq) (int, any, error) {
 		if conn != "" && userConnection(u) != conn {
 			continue
 		}
-		if !matchUser(u, terms) {
+		if !query.match(u) {
 			continue
 		}
 		v, err := m.project(u)
@@ -235,99 +241,6 @@ func (s *Server) deleteUser(m *mreq) (int, any, error) {
 	s.t.Users = removeWhere(s.t.Users, func(u obj) bool { return u.str("user_id") == id })
 	delete(s.t.Passwords, id)
 	return http.StatusNoContent, nil, nil
-}
-
-// userTerm is one field:value of a Lucene-style user search (v3).
-type userTerm struct {
-	field, value string
-	prefix       bool
-}
-
-// parseUserQuery understands the searches clients send (users q=, and
-// clients q= with the same syntax): field:"value" or
-// field:value terms joined by AND (or by spaces), a trailing * for prefix.
-func parseUserQuery(q string) ([]userTerm, error) {
-	q = strings.TrimSpace(q)
-	var terms []userTerm
-	for q != "" {
-		field, rest, ok := strings.Cut(q, ":")
-		if !ok {
-			// A bare word searches the common fields, as Auth0 does.
-			word, after, _ := strings.Cut(q, " ")
-			terms = append(terms, userTerm{field: "*", value: strings.Trim(word, `"`)})
-			q = strings.TrimSpace(after)
-			continue
-		}
-		field = strings.TrimSpace(field)
-		var value string
-		if strings.HasPrefix(rest, `"`) {
-			end := strings.Index(rest[1:], `"`)
-			if end < 0 {
-				return nil, errf(http.StatusBadRequest, "invalid_query", "Invalid query: unterminated quoted value for %s", field)
-			}
-			value, rest = rest[1:end+1], rest[end+2:]
-		} else {
-			value, rest, _ = strings.Cut(rest, " ")
-		}
-		t := userTerm{field: field, value: value}
-		if strings.HasSuffix(value, "*") {
-			t.prefix, t.value = true, strings.TrimSuffix(value, "*")
-		}
-		terms = append(terms, t)
-		q = strings.TrimSpace(rest)
-		if up := strings.ToUpper(q); strings.HasPrefix(up, "AND ") {
-			q = strings.TrimSpace(q[4:])
-		}
-	}
-	return terms, nil
-}
-
-// matchUser says whether a user (or a client) matches every term.
-func matchUser(u obj, terms []userTerm) bool {
-	for _, t := range terms {
-		var candidates []string
-		switch t.field {
-		case "*":
-			for _, k := range []string{"email", "name", "nickname", "username", "user_id", "client_id"} {
-				candidates = append(candidates, u.str(k))
-			}
-		case "identities.connection":
-			candidates = []string{userConnection(u)}
-		default:
-			candidates = []string{lookupString(u, t.field)}
-		}
-		hit := false
-		for _, c := range candidates {
-			c, v := strings.ToLower(c), strings.ToLower(t.value)
-			if (t.prefix && strings.HasPrefix(c, v)) || (!t.prefix && c == v) {
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			return false
-		}
-	}
-	return true
-}
-
-// lookupString finds a dotted path (app_metadata.plan) as a string.
-func lookupString(o obj, path string) string {
-	var cur any = o
-	for _, p := range strings.Split(path, ".") {
-		switch m := cur.(type) {
-		case obj:
-			cur = m[p]
-		case map[string]any:
-			cur = m[p]
-		default:
-			return ""
-		}
-	}
-	if cur == nil {
-		return ""
-	}
-	return fmt.Sprint(cur)
 }
 
 // passwordPolicy checks a password against the connection's policy (Auth0's
