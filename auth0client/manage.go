@@ -284,11 +284,27 @@ func (c *Client) toApp(r appFields, appType, method string) steps.App {
 	return a
 }
 
-// FindClient finds an application by name, paging through every client
-// (the name is not a server-side filter). When several share the name, the
-// one this tool marked wins.
+// FindClient finds an application by name through clients/search (see
+// search.go), each match read again by id, with its secret; on a tenant
+// without the search it pages through every client. When several share the
+// name, the one this tool marked wins.
 func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error) {
 	op := fmt.Sprintf("find application %q", name)
+	apps, ok, err := c.findClientsBySearch(ctx, op, "name eq "+scimString(name), func(a steps.App) bool { return a.Name == name })
+	if err != nil {
+		return steps.App{}, err
+	}
+	if ok {
+		if len(apps) == 0 {
+			return steps.App{}, fmt.Errorf("%s: %w", op, steps.ErrNotFound)
+		}
+		for _, a := range apps {
+			if a.Marked() {
+				return a, nil
+			}
+		}
+		return apps[0], nil
+	}
 	return find(ctx, c, op, func(opts ...option.RequestOption) (steps.App, bool, error) {
 		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
 		if err != nil {
@@ -342,6 +358,21 @@ func (c *Client) FindClients(ctx context.Context, name string) ([]steps.App, err
 // the suffixes, paging through the clients.
 func (c *Client) FindClientsBySuffix(ctx context.Context, suffixes ...string) ([]steps.App, error) {
 	op := fmt.Sprintf("find the applications named *%s", strings.Join(suffixes, ", *"))
+	terms := make([]string, 0, len(suffixes))
+	for _, sfx := range suffixes {
+		terms = append(terms, "name ew "+scimString(sfx))
+	}
+	ends := func(a steps.App) bool {
+		for _, sfx := range suffixes {
+			if strings.HasSuffix(a.Name, sfx) {
+				return true
+			}
+		}
+		return false
+	}
+	if apps, ok, err := c.findClientsBySearch(ctx, op, strings.Join(terms, " or "), ends); ok || err != nil {
+		return apps, err
+	}
 	var out []steps.App
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
 		out = nil

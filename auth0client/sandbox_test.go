@@ -662,21 +662,38 @@ func TestFindClientPagesThroughEveryClient(t *testing.T) {
 		Metadata: map[string]string{steps.MarkerKey: steps.MarkerValue}})
 	must(t, "CreateClient", err)
 
-	before := strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?")
+	// FindClient asks clients/search, then reads each match by id: its
+	// requests do not grow with the tenant, and the marked one wins.
+	before := strings.Count(trace.String(), "--> GET ")
 	got, err := c.FindClient(ctx, "shared name")
 	must(t, "FindClient", err)
-	if got.ClientID != marked.ClientID || !got.Marked() {
-		t.Fatalf("FindClient = %+v, want the marked %s", got, marked.ClientID)
+	if got.ClientID != marked.ClientID || !got.Marked() || got.ClientSecret == "" {
+		t.Fatalf("FindClient = %+v, want the marked %s, with its secret", got, marked.ClientID)
 	}
-	pages := strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?") - before
-	if pages < 4 {
-		t.Fatalf("FindClient read %d pages of 3 for 10 or more clients", pages)
+	if n := strings.Count(trace.String(), "--> GET ") - before; n != 3 {
+		t.Errorf("FindClient made %d reads for two matches, want 3 (the search, then each by id)", n)
 	}
-	if strings.Contains(trace.String(), `"clients":[]`) {
-		t.Error("FindClient asked for an empty page past the end")
+	if n := strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?"); n != 0 {
+		t.Errorf("FindClient walked the client list (%d pages)", n)
 	}
 	_, err = c.FindClient(ctx, "no such name")
 	mustNotFound(t, "FindClient of an unknown name", err)
+
+	// FindClients (the consistent read after a lost answer) walks them all.
+	mark := len(trace.String())
+	before = strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?")
+	all, err := c.FindClients(ctx, "shared name")
+	must(t, "FindClients", err)
+	if len(all) != 2 {
+		t.Fatalf("FindClients = %d applications, want 2", len(all))
+	}
+	pages := strings.Count(trace.String(), "--> GET "+srv.BaseURL+"/api/v2/clients?") - before
+	if pages < 4 {
+		t.Fatalf("FindClients read %d pages of 3 for 10 or more clients", pages)
+	}
+	if strings.Contains(trace.String()[mark:], `"clients":[]`) {
+		t.Error("FindClients asked for an empty page past the end")
+	}
 
 	before = strings.Count(trace.String(), "/api/v2/resource-servers?")
 	_, err = c.FindResourceServer(ctx, "https://absent.example/")

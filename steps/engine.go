@@ -182,7 +182,18 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				f, err := k.find(ctx, e.env(), want[a.ID], r)
+				var (
+					f   resource
+					err error
+				)
+				if en, ok := journalEntryOf(j, a.ID); ok && en.ID != "" && k.byID != nil {
+					// The journal knows its id: one read, whatever the
+					// tenant's size.
+					f, err = k.byID(ctx, e.env(), want[a.ID], en.ID)
+				}
+				if k.byID == nil || err != nil || f.id == "" {
+					f, err = k.find(ctx, e.env(), want[a.ID], r)
+				}
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -276,6 +287,14 @@ func wants(p Playbook, s Settings, ep Endpoints, domain string) ([]ActionSpec, m
 		want[a.ID] = d
 	}
 	return actions, want
+}
+
+// journalEntryOf is the journal's entry for an action, if any.
+func journalEntryOf(j *Journal, actionID string) (journalEntry, bool) {
+	if j == nil {
+		return journalEntry{}, false
+	}
+	return j.entry(actionID)
 }
 
 // journalCreated says whether the journal records the action's resource,

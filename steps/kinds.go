@@ -105,7 +105,10 @@ type kindDef struct {
 	// teardown can find the resource again.
 	lookupKeys func(d Desired, r refs) map[string]string
 
-	find   func(ctx context.Context, c env, d Desired, r refs) (resource, error)
+	find func(ctx context.Context, c env, d Desired, r refs) (resource, error)
+	// byID reads the resource by the id a journal recorded, when that is
+	// cheaper than find (an application: find searches by name); nil: find.
+	byID   func(ctx context.Context, c env, d Desired, id string) (resource, error)
 	create func(ctx context.Context, c env, d Desired, r refs) (resource, error)
 	// reuse completes a found resource for use (nil: as found).
 	reuse func(ctx context.Context, c env, f resource) (resource, error)
@@ -273,7 +276,17 @@ var authKinds = map[ResourceKind]kindDef{
 			return resource{id: app.ClientID, app: app}, err
 		},
 		reuse: func(ctx context.Context, c env, f resource) (resource, error) {
+			if f.app.ClientSecret != "" {
+				return f, nil // the look-up read it by id already
+			}
 			app, err := c.GetClient(ctx, f.id)
+			return resource{id: app.ClientID, app: app}, err
+		},
+		byID: func(ctx context.Context, c env, d Desired, id string) (resource, error) {
+			app, err := c.GetClient(ctx, id)
+			if err == nil && app.Name != d.App.Name {
+				err = ErrNotFound // renamed since: look it up by name
+			}
 			return resource{id: app.ClientID, app: app}, err
 		},
 		changes: appChanges,
