@@ -105,25 +105,31 @@ func proveOurs(k ResourceKind, kd kindDef, d Desired, f resource, run string) (s
 // kind needs one, looked up again first (another run may have made it while
 // this one waited), then created safely (see create), completed and, when a
 // conflict found one that differs, updated.
-func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, deps refs, o *outcome) error {
+func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, deps refs, o *outcome) (err error) {
 	if k.mark != nil {
 		k.mark(&d, r.j.RunID())
 	}
 	if k.lockKey != nil {
-		release, err := r.lock(actx, ctx, a, string(a.Kind)+"\x00"+k.lockKey(d, deps))
-		if err != nil {
-			return err
+		release, lerr := r.lock(actx, ctx, a, string(a.Kind)+"\x00"+k.lockKey(d, deps))
+		if lerr != nil {
+			return lerr
 		}
-		defer release()
-		f, err := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
+		defer func() {
+			// Released on every way out; a lock left behind fails the
+			// action, naming it.
+			if rerr := release(); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}()
+		f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
 		switch {
-		case err == nil:
+		case ferr == nil:
 			if k.marked != nil && !k.marked(f) {
 				return k.foreign(d, f)
 			}
 			return r.settle(actx, a, k, d, deps, o, f, Reuse, "")
-		case !errors.Is(err, ErrNotFound):
-			return fmt.Errorf("look up %s %s before creating it: %w", k.label, Printable(d.Name), err)
+		case !errors.Is(ferr, ErrNotFound):
+			return fmt.Errorf("look up %s %s before creating it: %w", k.label, Printable(d.Name), ferr)
 		}
 	}
 	v, verb, proof, err := r.create(actx, ctx, a, k, d, deps)
@@ -165,29 +171,56 @@ func (r *run) settle(actx context.Context, a Action, k kindDef, d Desired, deps 
 // created only when it proves to be this run's (proveOurs), else sends the
 // create again (a bounded number of times) when nothing is there; a conflict
 // (409) is looked up and reused, or, after an unknown outcome, proven ours
-// like a lookup.
+// like a lookup. What another run of this tool made under the key (its run
+// marker) is reused, never taken as created: runs converge. What someone else
+// made is neither: the run stops naming it, and the journal's pending entry
+// is dropped where the key is unique (what holds it is not ours, so this
+// run's create was not made, and teardown must not look the key up).
 func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, deps refs) (resource, Verb, string, error) {
 	if err := r.pending(a); err != nil {
 		return resource{}, "", "", err
 	}
 	run := r.j.RunID()
-	// ours finds this run's resource under the key after a lost answer.
+	// ours finds this run's resource under the key after a lost answer:
+	// its proof, or "" for another run's (reused), or the error naming
+	// someone else's.
 	ours := func(c context.Context) (resource, string, error) {
 		if k.findAll != nil {
 			all, err := k.findAll(c, r.env(), d, deps)
 			if err != nil {
 				return resource{}, "", err
 			}
+			var other, theirs []resource
 			for _, f := range all {
-				if k.runOf(f) == run && run != "" {
+				switch {
+				case run != "" && k.runOf(f) == run:
 					return f, proofMarker, nil
+				case k.marked != nil && k.marked(f):
+					other = append(other, f)
+				default:
+					theirs = append(theirs, f)
 				}
+			}
+			switch {
+			case len(other) > 0:
+				// Another run of this tool made it meanwhile (without the
+				// lock: an older version, or a lock broken as stale).
+				return other[0], "", nil
+			case len(theirs) > 0 && k.foreign != nil:
+				return resource{}, "", k.foreign(d, theirs[0])
+			case len(theirs) > 0:
+				return resource{}, "", &ForeignResourceError{Kind: a.Kind, Name: d.Name, ID: theirs[0].id, Why: "it carries no run marker of auth0-wizard"}
 			}
 			return resource{}, "", ErrNotFound
 		}
 		f, err := k.find(c, r.env(), d, deps)
 		if err != nil {
 			return resource{}, "", err
+		}
+		if k.runOf != nil {
+			if got := k.runOf(f); got != "" && got != run {
+				return f, "", nil // another run's: reused
+			}
 		}
 		proof, err := proveOurs(a.Kind, k, d, f, run)
 		return f, proof, err
@@ -204,10 +237,23 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 		switch {
 		case errors.Is(err, ErrConflict) && !uncertain:
 			f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
-			if ferr == nil {
-				return f, Reuse, "", nil
+			if ferr != nil {
+				return resource{}, "", "", fmt.Errorf("%w; looking it up to reuse it failed: %v", err, ferr)
 			}
-			return resource{}, "", "", fmt.Errorf("%w; looking it up to reuse it failed: %v", err, ferr)
+			// What holds the key is reused as Plan would have reused it:
+			// not when it cannot serve (a social connection where a
+			// database is wanted) or is someone else's application.
+			var uerr error
+			if k.unfit != nil {
+				uerr = k.unfit(d, f)
+			}
+			if uerr == nil && k.marked != nil && !k.marked(f) {
+				uerr = k.foreign(d, f)
+			}
+			if uerr != nil {
+				return resource{}, "", "", errors.Join(uerr, r.notMade(a, k))
+			}
+			return f, Reuse, "", nil
 		case errors.Is(err, ErrConflict) || isUncertain(err):
 			uncertain = true
 			var (
@@ -221,11 +267,14 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 				}
 			}
 			if ferr == nil {
+				if proof == "" {
+					return f, Reuse, "", nil
+				}
 				return f, Create, proof, nil
 			}
 			if !errors.Is(ferr, ErrNotFound) {
-				if errors.Is(ferr, ErrForeign) {
-					return resource{}, "", "", ferr
+				if errors.Is(ferr, ErrForeign) || errors.Is(ferr, ErrUnmarkedClient) {
+					return resource{}, "", "", errors.Join(ferr, r.notMade(a, k))
 				}
 				return resource{}, "", "", fmt.Errorf("%w; looking it up to see whether it was made failed: %v", err, ferr)
 			}
@@ -249,67 +298,120 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 	}
 }
 
+// notMade drops the pending entry of a create found not made because
+// someone else's resource holds its key, for a kind whose key Auth0 keeps
+// unique: teardown would otherwise look the key up and find theirs. (An
+// application's names are not unique: its pending entry stays, and
+// teardown looks it up by this run's marker alone.)
+func (r *run) notMade(a Action, k kindDef) error {
+	if k.findAll != nil {
+		return nil
+	}
+	if en, ok := r.j.entry(a.ID); !ok || en.Action != journalPending {
+		return nil
+	}
+	if err := r.j.remove(a.ID); err != nil {
+		return fmt.Errorf("drop the journal's pending entry of %s: %w", a.Name, err)
+	}
+	return nil
+}
+
 // lock takes the tenant-wide lock on key for this run and returns its
 // release. The lock is a temporary API whose identifier is derived from key:
 // Auth0 keeps identifiers unique, so one run holds it at a time; its name
 // says which run took it and when, so that a lock left by a run that died is
-// broken after lockStale.
-func (r *run) lock(actx, ctx context.Context, a Action, key string) (func(), error) {
+// broken after lockStale. A lock whose create may have been made (its answer
+// lost) is released on every way out, an error too.
+func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() error, error) {
 	sum := sha256.Sum256([]byte(key))
 	ident := lockPrefix + hex.EncodeToString(sum[:12])
 	run := r.j.RunID()
 	deadline := time.Now().Add(r.lockWait)
 	held := func(rs ResourceServer) bool { return strings.Contains(rs.Name, " run "+run+" ") }
+	maybeHeld := false // a create of this run's lock went unanswered
+	fail := func(err error) (func() error, error) {
+		if maybeHeld {
+			// It may be in the tenant: find it and release it, so that no
+			// other run waits for it and nothing is left behind.
+			cur, ferr := lookup(context.WithoutCancel(actx), func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, ident) })
+			switch {
+			case ferr == nil && held(cur):
+				err = errors.Join(err, r.unlock(actx, cur.ID)())
+			case ferr != nil && !errors.Is(ferr, ErrNotFound):
+				err = errors.Join(err, fmt.Errorf("the temporary lock API %q may be left in the tenant (reading it failed: %w): delete it in the dashboard if it is there", ident, ferr))
+			}
+		}
+		return nil, err
+	}
+	var last string // the name of the lock last seen held by another run
 	for attempt := 1; ; attempt++ {
+		if attempt > 1 && time.Now().After(deadline) {
+			if last == "" {
+				return fail(fmt.Errorf("could not take the lock for %s within %s (the API %q kept conflicting and vanishing, or could not be read): run again", a.Name, r.lockWait, ident))
+			}
+			return fail(fmt.Errorf("another auth0-wizard run has held the lock for %s for more than %s (%s); wait for it to end, or, if no run is going on, delete the API %q in the dashboard and run again",
+				a.Name, r.lockWait, Printable(last), ident))
+		}
 		name := fmt.Sprintf("auth0-wizard lock (temporary) run %s at %d", run, time.Now().Unix())
 		rs, err := r.c.CreateResourceServer(actx, ResourceServer{Name: name, Identifier: ident})
 		if err == nil {
 			return r.unlock(actx, rs.ID), nil
 		}
 		if actx.Err() != nil {
-			return nil, err
+			return fail(err)
 		}
 		if !errors.Is(err, ErrConflict) && !isUncertain(err) {
-			return nil, fmt.Errorf("take the lock for %s: %w", a.Name, err)
+			return fail(fmt.Errorf("take the lock for %s: %w", a.Name, err))
+		}
+		if isUncertain(err) {
+			maybeHeld = true
 		}
 		cur, ferr := lookup(actx, func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, ident) })
 		switch {
 		case ferr == nil && held(cur):
 			return r.unlock(actx, cur.ID), nil
 		case ferr == nil && lockAge(cur.Name) > lockStale:
-			// Left by a run that died: break it, then take it.
+			// Left by a run that died: break it, then take it. (Its id is
+			// that lock's: a second breaker's delete is a 404.)
 			if derr := r.c.DeleteResourceServer(actx, cur.ID); derr != nil && !errors.Is(derr, ErrNotFound) && !isUncertain(derr) {
-				return nil, fmt.Errorf("break the stale lock %s: %w", ident, derr)
+				return fail(fmt.Errorf("break the stale lock %s: %w", ident, derr))
 			}
 			continue
 		case ferr != nil && !errors.Is(ferr, ErrNotFound) && !isUncertain(ferr):
-			return nil, fmt.Errorf("read the lock for %s: %w", a.Name, ferr)
+			return fail(fmt.Errorf("read the lock for %s: %w", a.Name, ferr))
 		case ferr != nil:
 			continue // gone meanwhile (or unreadable for now): try again
 		}
+		last = cur.Name
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("another auth0-wizard run has held the lock for %s for more than %s (%s); wait for it to end, or, if no run is going on, delete the API %q in the dashboard and run again",
-				a.Name, r.lockWait, Printable(cur.Name), ident)
+			continue // says so above
 		}
 		wait := r.backoff*time.Duration(min(attempt, 8)) + time.Duration(mrand.Int64N(int64(250*time.Millisecond)))
 		emit(ctx, r.events, Event{Action: a.ID, Kind: EventWaiting, Wait: wait,
 			Message: "another auth0-wizard run is creating it: waiting for that run, then reusing what it made"})
 		if err := sleep(actx, wait); err != nil {
-			return nil, err
+			return fail(err)
 		}
 	}
 }
 
-// unlock returns the release of a lock: its API deleted, again when the
-// answer is lost (a second delete of a gone API is a 204).
-func (r *run) unlock(actx context.Context, id string) func() {
-	return func() {
+// unlock returns the release of a lock: its API deleted, again on any
+// failure but a 404 (a delete is safe to repeat; a second delete of a gone
+// API is a 404 or a 204), a bounded number of times. A lock that could not
+// be deleted is an error naming it: it would be left in the tenant.
+func (r *run) unlock(actx context.Context, id string) func() error {
+	return func() error {
+		ctx := context.WithoutCancel(actx)
+		var err error
 		for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-			err := r.c.DeleteResourceServer(context.WithoutCancel(actx), id)
-			if err == nil || errors.Is(err, ErrNotFound) || !isUncertain(err) {
-				return
+			if err = r.c.DeleteResourceServer(ctx, id); err == nil || errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if serr := sleep(ctx, r.backoff*time.Duration(attempt)+time.Duration(mrand.Int64N(int64(100*time.Millisecond)))); serr != nil {
+				break
 			}
 		}
+		return fmt.Errorf("the temporary lock API %s could not be deleted (%w): delete it in the dashboard (Applications → APIs, \"auth0-wizard lock\")", id, err)
 	}
 }
 
