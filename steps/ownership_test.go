@@ -333,3 +333,318 @@ func namedForeign(kind steps.ResourceKind) func(t *testing.T, err error, f forei
 		}
 	}
 }
+
+// patchJSON sends a PATCH with a JSON body through the Management API, as
+// another administrator would.
+func (a *admin) patchJSON(path string, body any) {
+	a.t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for attempt := 0; ; attempt++ {
+		req, _ := http.NewRequest(http.MethodPatch, a.sb.BaseURL+"/api/v2/"+path, strings.NewReader(string(b)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		resp, err := a.sb.Client().Do(req)
+		if err != nil {
+			if attempt < 5 {
+				continue
+			}
+			a.t.Fatalf("PATCH %s: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			a.t.Fatalf("PATCH %s: %s", path, resp.Status)
+		}
+		return
+	}
+}
+
+// applyWithJournal runs check, plan and apply with a journal file, adding
+// the script's faults once Plan has read the tenant (so they meet Apply).
+func applyWithJournal(ctx context.Context, t *testing.T, sb *sandbox.Server, sc *sandbox.Script, c steps.Client, id steps.PlaybookID,
+	between func(s steps.Settings), faults []sandbox.Fault) (e *steps.Engine, j *steps.Journal, path string, before []string, res steps.Result, evs []steps.Event, err error) {
+	t.Helper()
+	s := settings(sb, id)
+	p, _ := steps.PlaybookByID(id)
+	path = filepath.Join(t.TempDir(), "j.json")
+	if j, err = steps.OpenJournal(path, false); err != nil {
+		t.Fatal(err)
+	}
+	e = steps.NewEngine(c)
+	if _, err := e.Check(ctx, p, s); err != nil {
+		t.Fatal(err)
+	}
+	plan, perr := e.Plan(ctx, p, s, j)
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if between != nil {
+		between(s)
+	}
+	before = newAdmin(t, sb).snapshot()
+	if sc != nil {
+		sc.Add(faults...)
+	}
+	ch := make(chan steps.Event, 1024)
+	res, err = e.Apply(ctx, p, s, plan, j, ch)
+	evs = drain(ch)
+	if sc != nil && sc.Left() != 0 {
+		t.Fatalf("%d scripted faults were never met (err %v)", sc.Left(), err)
+	}
+	return e, j, path, before, res, evs, err
+}
+
+// TestCommittedLostCreateIsFoundByItsProof: every create of an azure apply
+// is committed and its answer lost (a 502, or a connection closed after the
+// tenant made it). Each resource is found again and recorded as created
+// with the proof that made it this run's: the run marker for kinds that
+// carry one, every field sent for an API and a client grant. Nothing is
+// made twice, and teardown with the journal removes exactly it.
+func TestCommittedLostCreateIsFoundByItsProof(t *testing.T) {
+	t.Parallel()
+	for i, kind := range []sandbox.FaultKind{sandbox.FaultCommitted502, sandbox.FaultCommittedDropped} {
+		t.Run(kind.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sc := &sandbox.Script{}
+			sb, _ := startSandbox(t, sandbox.Options{Seed: int64(950 + i), Script: sc})
+			c, trace := tracedClient(t, sb)
+			s := settings(sb, steps.Azure)
+			faults := []sandbox.Fault{
+				{Pattern: "POST /api/v2/resource-servers", Contains: `"identifier":"` + s.APIIdentifier + `"`, Kind: kind},
+				{Pattern: "POST /api/v2/clients", Kind: kind},
+				{Pattern: "POST /api/v2/client-grants", Kind: kind},
+				{Pattern: "POST /api/v2/connections", Kind: kind},
+				{Pattern: "POST /api/v2/users", Kind: kind},
+			}
+			e, j, path, before, res, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.Azure, nil, faults)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := newAdmin(t, sb).snapshot()
+			jf := readJournalFile(t, path)
+			want := map[string]string{steps.ActResourceServer: "fields", steps.ActClient: "marker", steps.ActClientGrant: "fields",
+				steps.ActConnection: "marker", steps.ActUser: "marker"}
+			for action, proof := range want {
+				got, id, gotProof, ok := jf.entry(action)
+				if !ok || got != "created" || gotProof != proof {
+					t.Errorf("journal entry %s: %q proof %q, want created proof %q", action, got, gotProof, proof)
+				}
+				if id == "" || !slices.ContainsFunc(after, func(l string) bool { return strings.Contains(l, " "+id+" ") }) {
+					t.Errorf("journal entry %s: id %q is not in the tenant", action, id)
+				}
+			}
+			for _, x := range res.Resources {
+				if x.Action != "created" {
+					t.Errorf("result %+v, want created", x)
+				}
+			}
+			for kind, name := range map[string]string{"resource_server": s.APIIdentifier, "client": s.AppName, "connection": s.ConnectionName, "user": s.UserEmail} {
+				if n := count(after, kind, name); n != 1 {
+					t.Errorf("%d %s %s in the tenant, want 1", n, kind, name)
+				}
+			}
+			for _, p := range []string{"/api/v2/clients", "/api/v2/client-grants", "/api/v2/connections", "/api/v2/users"} {
+				if n := trace.sent(t, http.MethodPost, p); n != 1 {
+					t.Errorf("POST %s sent %d times, want 1: a committed create is not sent again", p, n)
+				}
+			}
+			if err := e.Teardown(ctx, j, nil); err != nil {
+				t.Fatalf("teardown: %v", err)
+			}
+			if d := snapDiff(before, newAdmin(t, sb).snapshot()); d != "" {
+				t.Fatalf("teardown did not restore the tenant:\n%s", d)
+			}
+		})
+	}
+}
+
+// TestCommittedLostCreateNeverTakesAnotherRuns: while this run's create is
+// in flight, another run of the tool made its own resource under the same
+// key. An application (names are not unique): this run's committed, lost
+// create is found by its own run marker beside the other run's, recorded as
+// created with its own id, and the grant is made for it; teardown removes it
+// and leaves the other run's. A connection and a user (unique): this run's
+// create was not made (503) and the other run's holds the key; it is reused,
+// never recorded as created, and no run fails on it (not a false conflict).
+func TestCommittedLostCreateNeverTakesAnotherRuns(t *testing.T) {
+	t.Parallel()
+	const otherRun = "00000000000000aa"
+	otherMark := map[string]string{steps.MarkerKey: steps.MarkerValue, steps.RunKey: otherRun}
+	cases := []struct {
+		name      string
+		action    string
+		kindLine  string
+		meanwhile func(ctx context.Context, t *testing.T, c steps.Client, s steps.Settings) string
+		faults    func(s steps.Settings) []sandbox.Fault
+		// created: this run's resource is recorded as created (beside the
+		// other run's); else the other run's is reused.
+		created bool
+	}{
+		{
+			name: "application", action: steps.ActClient, kindLine: "client", created: true,
+			meanwhile: func(ctx context.Context, t *testing.T, c steps.Client, s steps.Settings) string {
+				app, err := c.CreateClient(ctx, steps.App{Name: s.AppName, AppType: s.AppType, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod,
+					GrantTypes: s.GrantTypes, Metadata: otherMark})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return app.ClientID
+			},
+			faults: func(s steps.Settings) []sandbox.Fault {
+				return []sandbox.Fault{
+					{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients},
+					{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
+				}
+			},
+		},
+		{
+			name: "connection", action: steps.ActConnection, kindLine: "connection",
+			meanwhile: func(ctx context.Context, t *testing.T, c steps.Client, s steps.Settings) string {
+				conn, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "auth0", Metadata: otherMark})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return conn.ID
+			},
+			faults: func(s steps.Settings) []sandbox.Fault {
+				return []sandbox.Fault{{Pattern: "POST /api/v2/connections", Kind: sandbox.FaultUnavailable}}
+			},
+		},
+		{
+			name: "user", action: steps.ActUser, kindLine: "user",
+			meanwhile: func(ctx context.Context, t *testing.T, c steps.Client, s steps.Settings) string {
+				if _, err := c.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "auth0"}); err != nil {
+					t.Fatal(err)
+				}
+				return ""
+			},
+			faults: func(s steps.Settings) []sandbox.Fault {
+				return []sandbox.Fault{{Pattern: "POST /api/v2/users", Kind: sandbox.FaultUnavailable}}
+			},
+		},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sc := &sandbox.Script{}
+			sb, _ := startSandbox(t, sandbox.Options{Seed: int64(970 + i), Script: sc})
+			c, _ := tracedClient(t, sb)
+			other := newClient(t, sb, sb.ClientID, sb.ClientSecret)
+			var otherID string
+			s := settings(sb, steps.Azure)
+			if tc.action == steps.ActUser {
+				// The connection exists before Plan; the other run's user
+				// is made after it.
+				tc.meanwhile(ctx, t, other, s)
+			}
+			e, j, path, before, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.Azure, func(s steps.Settings) {
+				if tc.action == steps.ActUser {
+					u, err := other.CreateUser(ctx, steps.User{Email: s.UserEmail, Password: s.UserPassword, Connection: s.ConnectionName, AppMetadata: otherMark})
+					if err != nil {
+						t.Fatal(err)
+					}
+					otherID = u.ID
+					return
+				}
+				otherID = tc.meanwhile(ctx, t, other, s)
+			}, tc.faults(s))
+			if err != nil {
+				t.Fatalf("apply failed (a false conflict with another run of the tool?): %v", err)
+			}
+			jf := readJournalFile(t, path)
+			action, id, proof, _ := jf.entry(tc.action)
+			if tc.created {
+				if action != "created" || proof != "marker" || id == otherID || id == "" {
+					t.Fatalf("journal %s: %q id %s proof %q; want created by marker, not the other run's %s", tc.action, action, id, proof, otherID)
+				}
+				// The grant is this run's application's.
+				for _, r := range jf.Resources {
+					if r.ActionID == steps.ActClientGrant && r.Lookup["client_id"] != id {
+						t.Errorf("the grant is for %s, not this run's application %s", r.Lookup["client_id"], id)
+					}
+				}
+			} else if action != "reused" || id != otherID {
+				t.Fatalf("journal %s: %q id %s; want the other run's %s reused", tc.action, action, id, otherID)
+			}
+			if err := e.Teardown(ctx, j, nil); err != nil {
+				t.Fatalf("teardown: %v", err)
+			}
+			after := newAdmin(t, sb).snapshot()
+			if d := snapDiff(before, after); d != "" {
+				t.Fatalf("teardown did not restore the tenant (the other run's %s stays):\n%s", otherID, d)
+			}
+		})
+	}
+}
+
+// TestTeardownRechecksOwnership: after an azure apply, another
+// administrator changes the run marker of the application, the connection
+// and the user to another run's (PATCH through the Management API).
+// Teardown deletes the API and the grant, turns the connection off for the
+// application, and leaves those three in place, saying for each that it
+// carries another run's marker; their journal entries stay.
+func TestTeardownRechecksOwnership(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, _ := startSandbox(t, sandbox.Options{Seed: 990})
+	c, _ := tracedClient(t, sb)
+	e, j, path, _, res, _, err := applyWithJournal(ctx, t, sb, nil, c, steps.Azure, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jf := readJournalFile(t, path)
+	ids := map[string]string{}
+	for _, r := range jf.Resources {
+		ids[r.ActionID] = r.ID
+	}
+	const otherRun = "00000000000000bb"
+	adm := newAdmin(t, sb)
+	adm.patchJSON("clients/"+ids[steps.ActClient], map[string]any{"client_metadata": map[string]string{steps.RunKey: otherRun}})
+	adm.patchJSON("connections/"+ids[steps.ActConnection], map[string]any{"metadata": map[string]string{steps.MarkerKey: steps.MarkerValue, steps.RunKey: otherRun}})
+	adm.patchJSON("users/"+ids[steps.ActUser], map[string]any{"app_metadata": map[string]string{steps.RunKey: otherRun}})
+
+	ch := make(chan steps.Event, 1024)
+	terr := e.Teardown(ctx, j, ch)
+	evs := drain(ch)
+	if terr == nil {
+		t.Fatal("teardown deleted resources carrying another run's marker without a word")
+	}
+	after := adm.snapshot()
+	for _, action := range []string{steps.ActClient, steps.ActConnection, steps.ActUser} {
+		id := ids[action]
+		if !slices.ContainsFunc(after, func(l string) bool { return strings.Contains(l, " "+id+" ") }) {
+			t.Errorf("%s %s was deleted although it carries another run's marker", action, id)
+		}
+		if !strings.Contains(terr.Error(), id) || !strings.Contains(terr.Error(), "another run's marker "+otherRun) {
+			t.Errorf("teardown's error does not say why %s %s was kept: %v", action, id, terr)
+		}
+		if ev, ok := find(evs, action, steps.EventFailed); !ok || !strings.Contains(ev.Message, "not deleted") {
+			t.Errorf("failed event of %s = %+v", action, ev)
+		}
+	}
+	var fe *steps.ForeignResourceError
+	if !errors.As(terr, &fe) {
+		t.Errorf("teardown's error is no *ForeignResourceError: %v", terr)
+	}
+	for _, action := range []string{steps.ActResourceServer, steps.ActClientGrant} {
+		if id := ids[action]; slices.ContainsFunc(after, func(l string) bool { return strings.Contains(l, " "+id+" ") }) {
+			t.Errorf("%s %s was not deleted", action, id)
+		}
+	}
+	if n := count(after, "connection", res.ClientID); n != 0 {
+		t.Errorf("the connection is still enabled for the application:\n%s", strings.Join(after, "\n"))
+	}
+	left := map[string]bool{}
+	for _, r := range j.Resources() {
+		left[string(r.Kind)] = true
+	}
+	for _, k := range []steps.ResourceKind{steps.KindClient, steps.KindConnection, steps.KindUser} {
+		if !left[string(k)] {
+			t.Errorf("the journal lost its entry for the %s teardown kept", k)
+		}
+	}
+}
