@@ -343,7 +343,10 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 		}
 		return nil, err
 	}
-	var last string // the name of the lock last seen held by another run
+	var (
+		last    string // the name of the lock last seen held by another run
+		waiting bool   // another run holds it: read it until it is gone, then create ours
+	)
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 && time.Now().After(deadline) {
 			if last == "" {
@@ -352,19 +355,21 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			return fail(fmt.Errorf("another auth0-wizard run has held the lock for %s for more than %s (%s); wait for it to end, or, if no run is going on, delete the API %q in the dashboard and run again",
 				a.Name, r.lockWait, Printable(last), ident))
 		}
-		name := fmt.Sprintf("auth0-wizard lock (temporary) run %s at %d", run, time.Now().Unix())
-		rs, err := r.c.CreateResourceServer(actx, ResourceServer{Name: name, Identifier: ident})
-		if err == nil {
-			return r.unlock(actx, rs.ID), nil
-		}
-		if actx.Err() != nil {
-			return fail(err)
-		}
-		if !errors.Is(err, ErrConflict) && !isUncertain(err) {
-			return fail(fmt.Errorf("take the lock for %s: %w", a.Name, err))
-		}
-		if isUncertain(err) {
-			maybeHeld = true
+		if !waiting {
+			name := fmt.Sprintf("auth0-wizard lock (temporary) run %s at %d", run, time.Now().Unix())
+			rs, err := r.c.CreateResourceServer(actx, ResourceServer{Name: name, Identifier: ident})
+			if err == nil {
+				return r.unlock(actx, rs.ID), nil
+			}
+			if actx.Err() != nil {
+				return fail(err)
+			}
+			if !errors.Is(err, ErrConflict) && !isUncertain(err) {
+				return fail(fmt.Errorf("take the lock for %s: %w", a.Name, err))
+			}
+			if isUncertain(err) {
+				maybeHeld = true
+			}
 		}
 		cur, ferr := lookup(actx, func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, ident) })
 		switch {
@@ -376,13 +381,20 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			if derr := r.c.DeleteResourceServer(actx, cur.ID); derr != nil && !errors.Is(derr, ErrNotFound) && !isUncertain(derr) {
 				return fail(fmt.Errorf("break the stale lock %s: %w", ident, derr))
 			}
+			waiting = false
 			continue
 		case ferr != nil && !errors.Is(ferr, ErrNotFound) && !isUncertain(ferr):
 			return fail(fmt.Errorf("read the lock for %s: %w", a.Name, ferr))
 		case ferr != nil:
-			continue // gone meanwhile (or unreadable for now): try again
+			// Gone (released meanwhile), or unreadable for now: try to
+			// take it.
+			waiting = false
+			continue
 		}
-		last = cur.Name
+		// Held by another run: wait, then read it again (a read costs one
+		// request of the tenant's shared rate limit; a create that meets
+		// a 409 and its read would cost two).
+		waiting, last = true, cur.Name
 		if time.Now().After(deadline) {
 			continue // says so above
 		}
