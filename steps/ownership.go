@@ -284,7 +284,10 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 				return resource{}, "", "", err
 			}
 			if attempt >= maxCreateAttempts {
-				return resource{}, "", "", fmt.Errorf("%w (gave up after %d attempts, none committed)", err, attempt)
+				// Each look-up found nothing of it: where the key is unique,
+				// the journal keeps no pending create for teardown or a
+				// resume to find someone else's under the key later.
+				return resource{}, "", "", errors.Join(fmt.Errorf("%w (gave up after %d attempts, none committed)", err, attempt), r.notMade(a, k))
 			}
 			wait := r.backoff * time.Duration(attempt)
 			emit(ctx, r.events, Event{Action: a.ID, Kind: EventRetrying, Attempt: attempt + 1, Wait: wait,
@@ -298,9 +301,10 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 	}
 }
 
-// notMade drops the pending entry of a create found not made because
-// someone else's resource holds its key, for a kind whose key Auth0 keeps
-// unique: teardown would otherwise look the key up and find theirs. (An
+// notMade drops the pending entry of a create found not made (someone
+// else's resource holds its key, or every look-up after it found nothing),
+// for a kind whose key Auth0 keeps unique: teardown, or a resume, would
+// otherwise look the key up and find whatever someone makes there later. (An
 // application's names are not unique: its pending entry stays, and
 // teardown looks it up by this run's marker alone.)
 func (r *run) notMade(a Action, k kindDef) error {
