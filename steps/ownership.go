@@ -359,6 +359,7 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			return fail(fmt.Errorf("another auth0-wizard run has held the lock for %s for more than %s (%s); wait for it to end, or, if no run is going on, delete the API %q in the dashboard and run again",
 				a.Name, r.lockWait, Printable(last), ident))
 		}
+		conflicted := false // this round's create met a 409
 		if !waiting {
 			name := fmt.Sprintf("auth0-wizard lock (temporary) run %s at %d", run, time.Now().Unix())
 			rs, err := r.c.CreateResourceServer(actx, ResourceServer{Name: name, Identifier: ident})
@@ -374,6 +375,7 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			if isUncertain(err) {
 				maybeHeld = true
 			}
+			conflicted = errors.Is(err, ErrConflict)
 		}
 		cur, ferr := lookup(actx, func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, ident) })
 		switch {
@@ -391,7 +393,14 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			return fail(fmt.Errorf("read the lock for %s: %w", a.Name, ferr))
 		case ferr != nil:
 			// Gone (released meanwhile), or unreadable for now: try to
-			// take it.
+			// take it. After a 409 that the read does not show (a list
+			// lagging the write), not at once: a tight loop of creates
+			// and reads would spend the tenant's shared rate limit.
+			if conflicted {
+				if err := sleep(actx, r.backoff+time.Duration(mrand.Int64N(int64(100*time.Millisecond)))); err != nil {
+					return fail(err)
+				}
+			}
 			waiting = false
 			continue
 		}

@@ -2,14 +2,19 @@ package steps_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
@@ -750,6 +755,179 @@ func TestPendingCreateUnderAnotherOnesKey(t *testing.T) {
 			}
 			if n := count(after, "client", s.AppName); n != 0 {
 				t.Errorf("teardown left %d applications %s", n, s.AppName)
+			}
+		})
+	}
+}
+
+// lockIdent is the identifier of the engine's lock on a kind's key (see
+// steps/ownership.go): a temporary API another run sees.
+func lockIdent(kind steps.ResourceKind, key string) string {
+	sum := sha256.Sum256([]byte(string(kind) + "\x00" + key))
+	return "urn:auth0-wizard:lock:" + hex.EncodeToString(sum[:12])
+}
+
+// locksIn counts the lock APIs in a snapshot.
+func locksIn(snap []string) int { return count(snap, "resource_server", "urn:auth0-wizard:lock:") }
+
+// TestLockOfADeadRunIsBroken: a lock left by a run that died (its name says
+// it was taken long ago) is broken, and the run goes on; nothing of the lock
+// is left.
+func TestLockOfADeadRunIsBroken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, c := startSandbox(t, sandbox.Options{Seed: 1100})
+	s := settings(sb, steps.WSO2)
+	ident := lockIdent(steps.KindResourceServer, s.APIIdentifier)
+	adm := newAdmin(t, sb)
+	start := adm.snapshot()
+	if _, err := c.CreateResourceServer(ctx, steps.ResourceServer{Identifier: ident,
+		Name: fmt.Sprintf("auth0-wizard lock (temporary) run deadbeefdeadbeef at %d", time.Now().Add(-10*time.Minute).Unix())}); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := steps.OpenJournal("", false)
+	if _, _, _, err := applyOnce(ctx, t, c, steps.WSO2, s, j); err != nil {
+		t.Fatal(err)
+	}
+	if n := locksIn(adm.snapshot()); n != 0 {
+		t.Fatalf("%d locks left after apply", n)
+	}
+	if err := steps.NewEngine(c).Teardown(ctx, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := snapDiff(start, adm.snapshot()); d != "" {
+		t.Fatalf("teardown did not restore the tenant:\n%s", d)
+	}
+}
+
+// TestLockHeldByAnotherRunIsWaitedFor: another run holds the lock on the
+// API (taken just now). This run waits, saying so; meanwhile the other run
+// makes the API and releases its lock. This run then reuses that API
+// (recorded as reused, not created: teardown leaves it to its run), and
+// makes no second one. The test waits on the run's events, not on time.
+func TestLockHeldByAnotherRunIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, c := startSandbox(t, sandbox.Options{Seed: 1101})
+	other := newClient(t, sb, sb.ClientID, sb.ClientSecret)
+	s := settings(sb, steps.WSO2)
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	lock, err := other.CreateResourceServer(ctx, steps.ResourceServer{Identifier: lockIdent(steps.KindResourceServer, s.APIIdentifier),
+		Name: fmt.Sprintf("auth0-wizard lock (temporary) run 00000000000000cc at %d", time.Now().Unix())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := steps.NewEngine(c)
+	j, _ := steps.OpenJournal("", false)
+	plan, err := e.Plan(ctx, p, s, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan steps.Event)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Apply(ctx, p, s, plan, j, ch)
+		close(ch)
+		done <- err
+	}()
+	var (
+		theirs  string
+		waits   int
+		evs     []steps.Event
+		release sync.Once
+	)
+	for ev := range ch {
+		evs = append(evs, ev)
+		if ev.Action == steps.ActResourceServer && ev.Kind == steps.EventWaiting && strings.Contains(ev.Message, "another auth0-wizard run") {
+			waits++
+			release.Do(func() {
+				// The other run makes the API, then releases its lock.
+				rs, err := other.CreateResourceServer(ctx, steps.ResourceServer{Name: s.APIName, Identifier: s.APIIdentifier,
+					SigningAlg: s.SigningAlg, Scopes: []steps.Scope{{Value: steps.WSO2Scope}}})
+				if err != nil {
+					t.Error(err)
+				}
+				theirs = rs.ID
+				if err := other.DeleteResourceServer(ctx, lock.ID); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if waits == 0 {
+		t.Fatal("the run never said it waited for the other run's lock")
+	}
+	var got steps.Resource
+	for _, r := range j.Resources() {
+		if r.Kind == steps.KindResourceServer {
+			got = r
+		}
+	}
+	if got.ID != theirs || got.Action != "reused" {
+		t.Fatalf("journal records the API as %+v, want the other run's %s reused", got, theirs)
+	}
+	after := newAdmin(t, sb).snapshot()
+	if n := count(after, "resource_server", " "+s.APIIdentifier+" "); n != 1 {
+		t.Errorf("%d APIs %s", n, s.APIIdentifier)
+	}
+	if n := locksIn(after); n != 0 {
+		t.Errorf("%d locks left", n)
+	}
+}
+
+// TestLockCreateAndDeleteMeetFaults: the lock's own requests meet the
+// faults: its create committed with the answer lost (the run finds the lock
+// is its own), not made (503: taken again), its delete committed with the
+// answer lost (retried: a 404), and a create committed whose look-up then
+// fails, so the run stops: in every case no lock is left in the tenant, and
+// teardown restores it.
+func TestLockCreateAndDeleteMeetFaults(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		faults func(ident string) []sandbox.Fault
+		fails  bool
+	}{
+		{name: "create committed, answer lost", faults: func(ident string) []sandbox.Fault {
+			return []sandbox.Fault{{Pattern: "POST /api/v2/resource-servers", Contains: `"identifier":"` + ident + `"`, Kind: sandbox.FaultCommitted502}}
+		}},
+		{name: "create not made", faults: func(ident string) []sandbox.Fault {
+			return []sandbox.Fault{{Pattern: "POST /api/v2/resource-servers", Contains: `"identifier":"` + ident + `"`, Kind: sandbox.FaultUnavailable}}
+		}},
+		{name: "delete committed, answer lost", faults: func(ident string) []sandbox.Fault {
+			return []sandbox.Fault{{Pattern: "DELETE /api/v2/resource-servers/{id}", Kind: sandbox.FaultCommittedDropped}}
+		}},
+		{name: "create committed, its look-up refused", fails: true, faults: func(ident string) []sandbox.Fault {
+			return []sandbox.Fault{
+				{Pattern: "POST /api/v2/resource-servers", Contains: `"identifier":"` + ident + `"`, Kind: sandbox.FaultCommitted502},
+				{Pattern: "GET /api/v2/resource-servers", Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
+					Message: "Insufficient scope, expected any of: read:resource_servers", ErrorCode: "insufficient_scope"},
+			}
+		}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sc := &sandbox.Script{}
+			sb, _ := startSandbox(t, sandbox.Options{Seed: int64(1110 + i), Script: sc})
+			c, _ := tracedClient(t, sb)
+			s := settings(sb, steps.WSO2)
+			e, j, _, before, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.WSO2, nil, tc.faults(lockIdent(steps.KindResourceServer, s.APIIdentifier)))
+			if tc.fails != (err != nil) {
+				t.Fatalf("apply: %v", err)
+			}
+			if n := locksIn(newAdmin(t, sb).snapshot()); n != 0 {
+				t.Fatalf("%d locks left in the tenant after apply (err %v)", n, err)
+			}
+			if err := e.Teardown(ctx, j, nil); err != nil {
+				t.Fatal(err)
+			}
+			if d := snapDiff(before, newAdmin(t, sb).snapshot()); d != "" {
+				t.Fatalf("teardown did not restore the tenant:\n%s", d)
 			}
 		})
 	}
