@@ -932,3 +932,42 @@ func TestLockCreateAndDeleteMeetFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestConflictOnCreateChecksWhatItReuses: between Plan and the create,
+// someone else makes a social connection under the connection's name. The
+// create meets a 409; what holds the name cannot hold the test user, so it
+// is not reused (Plan would have refused it): the run stops with the
+// *UnfitConnectionError, nothing is enabled on it, and teardown leaves it.
+func TestConflictOnCreateChecksWhatItReuses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, _ := startSandbox(t, sandbox.Options{Seed: 1120})
+	c, _ := tracedClient(t, sb)
+	other := newClient(t, sb, sb.ClientID, sb.ClientSecret)
+	var theirs string
+	e, j, path, before, _, evs, err := applyWithJournal(ctx, t, sb, nil, c, steps.Azure, func(s steps.Settings) {
+		conn, err := other.CreateConnection(ctx, steps.Connection{Name: s.ConnectionName, Strategy: "google-oauth2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs = conn.ID
+	}, nil)
+	var ue *steps.UnfitConnectionError
+	if !errors.As(err, &ue) || ue.ID != theirs {
+		t.Fatalf("err = %v, want an *UnfitConnectionError naming %s", err, theirs)
+	}
+	for _, dep := range []string{steps.ActConnectionClient, steps.ActUser} {
+		if _, ok := find(evs, dep, steps.EventStarted); ok {
+			t.Errorf("%s started on someone else's social connection", dep)
+		}
+	}
+	if action, _, _, ok := readJournalFile(t, path).entry(steps.ActConnection); ok {
+		t.Errorf("the journal keeps the connection as %q", action)
+	}
+	if err := e.Teardown(ctx, j, nil); err != nil {
+		t.Fatalf("teardown: %v", err)
+	}
+	if d := snapDiff(before, newAdmin(t, sb).snapshot()); d != "" {
+		t.Fatalf("teardown did not restore the tenant:\n%s", d)
+	}
+}
