@@ -43,8 +43,13 @@ const (
 // Lock tuning.
 const (
 	lockPrefix = "urn:auth0-wizard:lock:"
-	lockStale  = 2 * time.Minute // a lock older than this was left by a run that died
-	lockWait   = 5 * time.Minute // how long a run waits for another's lock (Engine tests shorten it)
+	lockStale  = 2 * time.Minute // a lock seen held this long by a waiting run was left by a run that died
+	// lockAbandoned: a lock whose name says it was taken longer ago than
+	// this is broken at once. The name's time is the taking machine's
+	// clock: compared with another machine's, it is off by their skew, so
+	// a recent one is judged by how long this run has seen it held.
+	lockAbandoned = 30 * time.Minute
+	lockWait      = 5 * time.Minute // how long a run waits for another's lock (Engine tests shorten it)
 )
 
 // newRunID returns a fresh run id.
@@ -324,7 +329,9 @@ func (r *run) notMade(a Action, k kindDef) error {
 // release. The lock is a temporary API whose identifier is derived from key:
 // Auth0 keeps identifiers unique, so one run holds it at a time; its name
 // says which run took it and when, so that a lock left by a run that died is
-// broken after lockStale. A lock whose create may have been made (its answer
+// broken: at once when its name says it is older than lockAbandoned, else
+// once this run has seen it held for lockStale (clocks of two machines
+// differ; this run's own clock measures that). A lock whose create may have been made (its answer
 // lost) is released on every way out, an error too.
 func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() error, error) {
 	sum := sha256.Sum256([]byte(key))
@@ -350,7 +357,15 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 	var (
 		last    string // the name of the lock last seen held by another run
 		waiting bool   // another run holds it: read it until it is gone, then create ours
+		first   = map[string]time.Time{}
 	)
+	// seen is how long this run has seen the lock with that id held.
+	seen := func(id string) time.Duration {
+		if _, ok := first[id]; !ok {
+			first[id] = time.Now()
+		}
+		return time.Since(first[id])
+	}
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 && time.Now().After(deadline) {
 			if last == "" {
@@ -381,7 +396,7 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 		switch {
 		case ferr == nil && held(cur):
 			return r.unlock(actx, cur.ID), nil
-		case ferr == nil && lockAge(cur.Name) > lockStale:
+		case ferr == nil && (lockAge(cur.Name) > lockAbandoned || seen(cur.ID) > lockStale):
 			// Left by a run that died: break it, then take it. (Its id is
 			// that lock's: a second breaker's delete is a 404.)
 			if derr := r.c.DeleteResourceServer(actx, cur.ID); derr != nil && !errors.Is(derr, ErrNotFound) && !isUncertain(derr) {

@@ -771,8 +771,9 @@ func lockIdent(kind steps.ResourceKind, key string) string {
 func locksIn(snap []string) int { return count(snap, "resource_server", "urn:auth0-wizard:lock:") }
 
 // TestLockOfADeadRunIsBroken: a lock left by a run that died (its name says
-// it was taken long ago) is broken, and the run goes on; nothing of the lock
-// is left.
+// it was taken an hour ago, longer than any clock skew) is broken at once,
+// and the run goes on; nothing of the lock is left. (A younger one is broken
+// once the run has seen it held for two minutes, which no test waits for.)
 func TestLockOfADeadRunIsBroken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -782,7 +783,7 @@ func TestLockOfADeadRunIsBroken(t *testing.T) {
 	adm := newAdmin(t, sb)
 	start := adm.snapshot()
 	if _, err := c.CreateResourceServer(ctx, steps.ResourceServer{Identifier: ident,
-		Name: fmt.Sprintf("auth0-wizard lock (temporary) run deadbeefdeadbeef at %d", time.Now().Add(-10*time.Minute).Unix())}); err != nil {
+		Name: fmt.Sprintf("auth0-wizard lock (temporary) run deadbeefdeadbeef at %d", time.Now().Add(-time.Hour).Unix())}); err != nil {
 		t.Fatal(err)
 	}
 	j, _ := steps.OpenJournal("", false)
@@ -801,19 +802,30 @@ func TestLockOfADeadRunIsBroken(t *testing.T) {
 }
 
 // TestLockHeldByAnotherRunIsWaitedFor: another run holds the lock on the
-// API (taken just now). This run waits, saying so; meanwhile the other run
-// makes the API and releases its lock. This run then reuses that API
-// (recorded as reused, not created: teardown leaves it to its run), and
-// makes no second one. The test waits on the run's events, not on time.
+// API, taken just now, or by a machine whose clock is ten minutes behind
+// (its name then says it is ten minutes old: still not broken). This run
+// waits, saying so; meanwhile the other run makes the API and releases its
+// lock. This run then reuses that API (recorded as reused, not created:
+// teardown leaves it to its run), and makes no second one. The test waits
+// on the run's events, not on time.
 func TestLockHeldByAnotherRunIsWaitedFor(t *testing.T) {
 	t.Parallel()
+	for i, skew := range []time.Duration{0, 10 * time.Minute} {
+		t.Run(fmt.Sprintf("clock behind by %s", skew), func(t *testing.T) {
+			t.Parallel()
+			lockHeldByAnotherRun(t, int64(1101+i), skew)
+		})
+	}
+}
+
+func lockHeldByAnotherRun(t *testing.T, seed int64, skew time.Duration) {
 	ctx := context.Background()
-	sb, c := startSandbox(t, sandbox.Options{Seed: 1101})
+	sb, c := startSandbox(t, sandbox.Options{Seed: seed})
 	other := newClient(t, sb, sb.ClientID, sb.ClientSecret)
 	s := settings(sb, steps.WSO2)
 	p, _ := steps.PlaybookByID(steps.WSO2)
 	lock, err := other.CreateResourceServer(ctx, steps.ResourceServer{Identifier: lockIdent(steps.KindResourceServer, s.APIIdentifier),
-		Name: fmt.Sprintf("auth0-wizard lock (temporary) run 00000000000000cc at %d", time.Now().Unix())})
+		Name: fmt.Sprintf("auth0-wizard lock (temporary) run 00000000000000cc at %d", time.Now().Add(-skew).Unix())})
 	if err != nil {
 		t.Fatal(err)
 	}
