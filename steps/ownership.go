@@ -132,6 +132,12 @@ func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, de
 			if k.marked != nil && !k.marked(f) {
 				return k.foreign(d, f)
 			}
+			if run := r.j.RunID(); k.runOf != nil && run != "" && k.runOf(f) == run {
+				// This run's own, from a create of it whose answer was
+				// lost (the journal kept it pending): created, so that
+				// teardown removes it.
+				return r.settle(actx, a, k, d, deps, o, f, Create, proofMarker)
+			}
 			return r.settle(actx, a, k, d, deps, o, f, Reuse, "")
 		case !errors.Is(ferr, ErrNotFound):
 			return fmt.Errorf("look up %s %s before creating it: %w", k.label, Printable(d.Name), ferr)

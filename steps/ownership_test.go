@@ -983,3 +983,62 @@ func TestConflictOnCreateChecksWhatItReuses(t *testing.T) {
 		t.Fatalf("teardown did not restore the tenant:\n%s", d)
 	}
 }
+
+// TestOwnResourceFoundUnderTheLockIsCreated: a run's create of the
+// application was committed and its answer lost, and the look-up after it
+// failed, so the journal keeps it pending. The run is resumed with the same
+// journal; Plan misses the application (a stale read) and plans to create
+// it; the look-up under the lock finds it, carrying this run's own marker.
+// It is this run's: recorded as created (by its marker), so teardown
+// removes it, not as reused (which would leave it, and its secret, behind).
+func TestOwnResourceFoundUnderTheLockIsCreated(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sc := &sandbox.Script{}
+	sb, _ := startSandbox(t, sandbox.Options{Seed: 1130, Script: sc})
+	c, _ := tracedClient(t, sb)
+	start := newAdmin(t, sb).snapshot()
+	e, j, path, _, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.WSO2, nil, []sandbox.Fault{
+		{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
+		// The look-up under the lock passes; the one after the lost
+		// answer is refused.
+		{Pattern: "GET /api/v2/clients", Skip: 1, Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
+			Message: "Insufficient scope, expected any of: read:clients", ErrorCode: "insufficient_scope"},
+	})
+	if err == nil {
+		t.Fatal("apply succeeded: the look-up after the lost answer did not fail")
+	}
+	if action, _, _, _ := readJournalFile(t, path).entry(steps.ActClient); action != "pending" {
+		t.Fatalf("journal keeps the application as %q, want pending", action)
+	}
+	// Resume: Plan's look-up of the application is stale.
+	sc.Add(sandbox.Fault{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients})
+	s := settings(sb, steps.WSO2)
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	plan, err := e.Plan(ctx, p, s, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := verbs(plan)[steps.ActClient]; v != steps.Create {
+		t.Fatalf("the resumed plan says %s for the application: the stale read did not happen", v)
+	}
+	if _, err := e.Apply(ctx, p, s, plan, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Left() != 0 {
+		t.Fatalf("%d scripted faults never met", sc.Left())
+	}
+	action, _, proof, _ := readJournalFile(t, path).entry(steps.ActClient)
+	if action != "created" || proof != "marker" {
+		t.Errorf("the resumed run records its own application as %q (proof %q), want created by its marker", action, proof)
+	}
+	if n := count(newAdmin(t, sb).snapshot(), "client", s.AppName); n != 1 {
+		t.Errorf("%d applications %s", n, s.AppName)
+	}
+	if err := e.Teardown(ctx, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := snapDiff(start, newAdmin(t, sb).snapshot()); d != "" {
+		t.Fatalf("teardown did not restore the tenant:\n%s", d)
+	}
+}
