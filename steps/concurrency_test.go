@@ -52,6 +52,7 @@ const (
 
 // raceFigures are the counts over the rounds.
 type raceFigures struct {
+	FailRate                                            float64
 	Rounds, Applies, Failed                             int
 	Duplicates, Orphans, LeftAfterTeardown, DoubleClaim int
 	FalseConflicts, ForeignDeletions, NotRestored       int
@@ -382,6 +383,11 @@ func failureReason(err error) string {
 	switch {
 	case errors.Is(err, steps.ErrForeign), errors.Is(err, steps.ErrUnmarkedClient):
 		return "someone else's resource (false conflict)"
+	case strings.Contains(msg, "may not use the password-realm grant"):
+		// Not a fault: another run of the tool took the application's
+		// temporary password-realm grant back between this run's check of
+		// it and its test login (steps/apply.go tokens).
+		return "test login refused: another run took the shared application's temporary password-realm grant back"
 	case strings.Contains(msg, "gave up after"):
 		return "a create gave up after its attempts, none committed"
 	case strings.Contains(msg, "rate limit held"):
@@ -407,11 +413,11 @@ func firstLine(s string) string {
 }
 
 // runRaces runs rounds rounds, the playbooks in turn, on one sandbox.
-func runRaces(t testing.TB, rounds int, seed int64) *raceFigures {
+func runRaces(t testing.TB, rounds int, seed int64, failRate float64) *raceFigures {
 	t.Helper()
 	ctx := context.Background()
-	sb, admC := startSandbox(t, sandbox.Options{FailRate: raceFailRate, RateLimit: raceRate, Seed: seed})
-	fig := &raceFigures{Why: map[string]int{}}
+	sb, admC := startSandbox(t, sandbox.Options{FailRate: failRate, RateLimit: raceRate, Seed: seed})
+	fig := &raceFigures{Why: map[string]int{}, FailRate: failRate}
 	for round := 0; round < rounds; round++ {
 		id := steps.WSO2
 		if round%2 == 1 {
@@ -443,7 +449,7 @@ func uncontended(t testing.TB, id steps.PlaybookID) (total, lock int) {
 func (f *raceFigures) report() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d rounds × %d concurrent same-name applies (wso2 and azure in turn), --fail-rate %.1f, --rate-limit %d:\n",
-		f.Rounds, raceRuns, raceFailRate, raceRate)
+		f.Rounds, raceRuns, f.FailRate, raceRate)
 	fmt.Fprintf(&b, "  duplicates %d, orphans %d (left after teardown %d), double claims %d, false conflicts %d, foreign deletions %d, rounds not restored by teardown %d\n",
 		f.Duplicates, f.Orphans, f.LeftAfterTeardown, f.DoubleClaim, f.FalseConflicts, f.ForeignDeletions, f.NotRestored)
 	fmt.Fprintf(&b, "  applies %d, failed %d, teardowns run again after a fault %d\n", f.Applies, f.Failed, f.TeardownRetries)
@@ -486,7 +492,7 @@ func TestSameNameRaces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("minutes of rate-limited races")
 	}
-	fig := runRaces(t, 4, 2026)
+	fig := runRaces(t, 3, 2026, raceFailRate)
 	for _, id := range []steps.PlaybookID{steps.WSO2, steps.Azure} {
 		total, lock := uncontended(t, id)
 		t.Logf("%s alone, no faults: %d Management API requests per apply, %d of them on the locks", id, total, lock)
@@ -495,8 +501,8 @@ func TestSameNameRaces(t *testing.T) {
 	if len(fig.Problems) > 0 {
 		t.Fatalf("%d problems:\n%s", len(fig.Problems), strings.Join(fig.Problems, "\n"))
 	}
-	if fig.Applies != 4*raceRuns {
-		t.Fatalf("%d applies ran, want %d", fig.Applies, 4*raceRuns)
+	if fig.Applies != 3*raceRuns {
+		t.Fatalf("%d applies ran, want %d", fig.Applies, 3*raceRuns)
 	}
 	if fig.Failed == fig.Applies {
 		t.Fatalf("every apply failed: %v", fig.Why)
@@ -507,8 +513,12 @@ func TestSameNameRaces(t *testing.T) {
 // the figures (go test -run '^$' -bench SameNameRaces -benchtime 1x ./steps).
 func BenchmarkSameNameRaces(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		fig := runRaces(b, 25, 2026+int64(i))
+		fig := runRaces(b, 25, 2026+int64(i), raceFailRate)
 		fmt.Print(fig.report())
+		// The same races without faults: what contention alone costs.
+		calm := runRaces(b, 4, 2026+int64(i), 0)
+		fmt.Print(calm.report())
+		fig.Problems = append(fig.Problems, calm.Problems...)
 		for _, id := range []steps.PlaybookID{steps.WSO2, steps.Azure} {
 			total, lock := uncontended(b, id)
 			fmt.Printf("  %s alone, no faults: %d Management API requests per apply, %d of them on the locks\n", id, total, lock)
