@@ -26,7 +26,7 @@ import (
 // another management client has just made, so that the create is sent.
 const (
 	staleResourceServers = `{"resource_servers":[],"start":0,"limit":100,"total":0}`
-	staleClients         = `{"clients":[],"start":0,"limit":100,"total":0}`
+	staleClients         = `{"clients":[],"next":""}`
 	staleClientGrants    = `{"client_grants":[]}`
 )
 
@@ -132,7 +132,7 @@ func TestForeignResourceDuringUncertainCreate(t *testing.T) {
 			},
 			script: func(s steps.Settings) []sandbox.Fault {
 				return []sandbox.Fault{
-					{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients},
+					{Pattern: "GET /api/v2/clients/search", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients},
 					{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultUnavailable},
 				}
 			},
@@ -500,7 +500,7 @@ func TestCommittedLostCreateNeverTakesAnotherRuns(t *testing.T) {
 			},
 			faults: func(s steps.Settings) []sandbox.Fault {
 				return []sandbox.Fault{
-					{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients},
+					{Pattern: "GET /api/v2/clients/search", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients},
 					{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
 				}
 			},
@@ -1000,9 +1000,9 @@ func TestOwnResourceFoundUnderTheLockIsCreated(t *testing.T) {
 	start := newAdmin(t, sb).snapshot()
 	e, j, path, _, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.WSO2, nil, []sandbox.Fault{
 		{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
-		// The look-up under the lock passes; the one after the lost
-		// answer is refused.
-		{Pattern: "GET /api/v2/clients", Skip: 1, Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
+		// The look-up under the lock (clients/search) passes; the one
+		// after the lost answer (the list of every client) is refused.
+		{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
 			Message: "Insufficient scope, expected any of: read:clients", ErrorCode: "insufficient_scope"},
 	})
 	if err == nil {
@@ -1012,7 +1012,7 @@ func TestOwnResourceFoundUnderTheLockIsCreated(t *testing.T) {
 		t.Fatalf("journal keeps the application as %q, want pending", action)
 	}
 	// Resume: Plan's look-up of the application is stale.
-	sc.Add(sandbox.Fault{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients})
+	sc.Add(sandbox.Fault{Pattern: "GET /api/v2/clients/search", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients})
 	s := settings(sb, steps.WSO2)
 	p, _ := steps.PlaybookByID(steps.WSO2)
 	plan, err := e.Plan(ctx, p, s, j)
