@@ -402,6 +402,20 @@ func (r *run) testTokens(ctx context.Context, id string, app App, audience strin
 	var out testTokens
 	temporary := false
 	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" && !slices.Contains(app.GrantTypes, GrantPasswordRealm) {
+		// Runs sharing the application must not take the grant back under
+		// each other's login: the allow, the login and the take-back hold
+		// the tenant-wide lock on it, and what the application allows is
+		// read again once it is held.
+		release, err := r.lock(actx, ctx, Action{ID: id, Name: "the test login through " + app.Name}, "password_realm\x00"+app.ClientID)
+		if err != nil {
+			return fail(err)
+		}
+		defer func() { _ = release() }()
+		if cur, err := r.c.GetClient(actx, app.ClientID); err == nil {
+			app.GrantTypes = cur.GrantTypes
+		}
+	}
+	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" && !slices.Contains(app.GrantTypes, GrantPasswordRealm) {
 		if err := r.setPasswordRealm(actx, ctx, app, true); err != nil {
 			return fail(err)
 		}
@@ -535,7 +549,7 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 			}
 			emit(ctx, events, Event{Action: en.ActionID, Kind: kind, Attempt: n.Attempt, Wait: n.Wait, Message: n.Reason})
 		})
-		err := e.undo(actx, en, j.RunID())
+		err := e.undo(actx, en, j)
 		if errors.Is(err, ErrNotFound) {
 			err = nil
 		}
@@ -556,19 +570,30 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 // undo deletes what one journal entry records, after checking, for a kind
 // with metadata, that the resource is still this run's: an entry whose
 // resource now carries another run's marker, or none, is left alone.
-func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
+func (e *Engine) undo(ctx context.Context, en journalEntry, j *Journal) error {
+	run := j.RunID()
 	k, err := kindOf(en.Kind)
 	if err != nil {
 		return fmt.Errorf("%w in the journal", err)
 	}
 	id := en.ID
-	if en.Action == journalPending {
+	pending := en.Action == journalPending
+	if pending {
 		// A create whose answer was lost: find what it made.
 		l := en.Lookup
 		if run != "" {
 			l = runMarker(run, l)
 		}
-		if id, err = k.resolve(ctx, e.env(), l); err != nil {
+		if run != "" && k.owner == nil && k.same != nil && k.findAll == nil {
+			// No marker to read: what is under the key is this run's only
+			// when every field the run sent matches (the journal's
+			// settings say what it sent). A journal of an earlier version
+			// (no run id) proves nothing: its pending create is resolved
+			// by the key, as that version did.
+			if id, err = e.provenPending(ctx, k, en, j); err != nil {
+				return err
+			}
+		} else if id, err = k.resolve(ctx, e.env(), l); err != nil {
 			return err
 		}
 	}
@@ -581,6 +606,10 @@ func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
 		// carries it; an older journal's resources carry the tool's
 		// marker at most (an application's).
 		switch {
+		case pending && run != "" && got != run:
+			// The lost create was not made: what holds the key is
+			// someone else's, and nothing of this run's is there.
+			return ErrNotFound
 		case run != "" && got != run:
 			why := "it carries no marker of this run"
 			if got != "" {
@@ -592,4 +621,29 @@ func (e *Engine) undo(ctx context.Context, en journalEntry, run string) error {
 		}
 	}
 	return k.delete(ctx, e.env(), id, en.Lookup)
+}
+
+// provenPending finds the resource of a pending entry of a kind without
+// metadata and returns its id when every field the run sent matches (as
+// the journal's playbook and settings say); ErrNotFound when nothing, or
+// someone else's, is under the key.
+func (e *Engine) provenPending(ctx context.Context, k kindDef, en journalEntry, j *Journal) (string, error) {
+	p, perr := PlaybookByID(j.Playbook())
+	s, ok := j.Settings()
+	a, aok := p.Action(en.ActionID)
+	if perr != nil || !ok || !aok || a.Want == nil {
+		// Nothing says what was sent: it cannot be proven, so it is not
+		// deleted.
+		return "", &ForeignResourceError{Kind: en.Kind, Name: en.Name, Why: "the journal does not say what this run sent, so it cannot be proven this run's and was not deleted"}
+	}
+	d := a.Want(s)
+	r := refs{KindClient: {id: en.Lookup["client_id"]}}
+	f, err := k.find(ctx, e.env(), d, r)
+	if err != nil {
+		return "", err
+	}
+	if _, err := proveOurs(en.Kind, k, d, f, j.RunID()); err != nil {
+		return "", ErrNotFound // someone else's: nothing of this run's is there
+	}
+	return f.id, nil
 }

@@ -104,8 +104,10 @@ func floor(id steps.PlaybookID, cost map[string]int) int {
 	}
 	token := max("ClientCredentialsToken", "PasswordRealmToken")
 	if id == steps.Azure {
-		// The password-realm grant allowed for the test login, then taken back.
-		token = maxInt(cost["ClientCredentialsToken"], 2*cost["UpdateClient"]+cost["PasswordRealmToken"])
+		// Under the lock on the application's test login: its grant types
+		// read again, the password-realm grant allowed, the login, the
+		// grant taken back, the lock released.
+		token = lock + cost["GetClient"] + maxInt(cost["ClientCredentialsToken"], 2*cost["UpdateClient"]+cost["PasswordRealmToken"]) + unlock
 	}
 	return check + plan + apply + token
 }

@@ -166,7 +166,14 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		errs []error
 	)
 	round := func(needing bool) error {
-		var wg sync.WaitGroup
+		// What each look-up needs is read before any of them runs (they
+		// write st.found as they finish).
+		type lookup struct {
+			a ActionSpec
+			k kindDef
+			r refs
+		}
+		var todo []lookup
 		for _, a := range actions {
 			k, err := kindOf(a.Kind)
 			if err != nil {
@@ -175,10 +182,13 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 			if (len(k.needs) > 0 || k.ready != nil) != needing {
 				continue
 			}
-			r, ok := refsOf(a, k)
-			if !ok {
-				continue
+			if r, ok := refsOf(a, k); ok {
+				todo = append(todo, lookup{a, k, r})
 			}
+		}
+		var wg sync.WaitGroup
+		for _, l := range todo {
+			a, k, r := l.a, l.k, l.r
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -247,8 +257,18 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		if !ok || j == nil {
 			continue
 		}
-		if en, ok := j.entry(a.ID); ok && (en.Action == kinds[a.Kind].doneVerb.Past() && (en.ID == f.id || a.Kind == KindConnectionClient) || en.Action == journalPending) {
+		en, ok := j.entry(a.ID)
+		switch {
+		case !ok:
+		case en.Action == kinds[a.Kind].doneVerb.Past() && (en.ID == f.id || a.Kind == KindConnectionClient):
 			st.ours[a.ID] = true
+		case en.Action == journalPending:
+			// A create whose answer was lost: what is under the key now is
+			// this run's only when it proves so (its run marker, or every
+			// field sent); else it is reused as found, never adopted.
+			if _, err := proveOurs(a.Kind, kinds[a.Kind], want[a.ID], f, j.RunID()); err == nil {
+				st.ours[a.ID] = true
+			}
 		}
 	}
 
