@@ -25,9 +25,6 @@ import (
 // client just made (after a create whose answer was lost) use FindClients,
 // which walks the list.
 
-// errNoSearch says the tenant does not serve clients/search.
-var errNoSearch = errors.New("the tenant does not serve /api/v2/clients/search")
-
 // searchClients returns the client IDs clients/search finds for a SCIM
 // filter, every checkpoint page.
 func (c *Client) searchClients(ctx context.Context, op, filter string) ([]string, error) {
@@ -61,8 +58,7 @@ func scimString(v string) string {
 // rawGet reads a Management API path into out, as call does for go-auth0's
 // requests: the management token, one more try with a fresh token on a 401,
 // and Auth0's error answers turned into this package's errors. A 404 for a
-// path the tenant does not serve is errNoSearch's business: it comes back
-// as an *APIError with Status 404.
+// path the tenant does not serve comes back as an *APIError with Status 404.
 func (c *Client) rawGet(ctx context.Context, op, path string, q url.Values, out any) error {
 	for try := 0; ; try++ {
 		t, err := c.token(ctx)

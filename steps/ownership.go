@@ -249,7 +249,7 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 		case errors.Is(err, ErrConflict) && !uncertain:
 			f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
 			if ferr != nil {
-				return resource{}, "", "", fmt.Errorf("%w; looking it up to reuse it failed: %v", err, ferr)
+				return resource{}, "", "", fmt.Errorf("%w; looking it up to reuse it failed: %v", err, ferr) //nolint:errorlint // the look-up's error is told, not wrapped: its ErrNotFound must not make this one a not-found
 			}
 			// What holds the key is reused as Plan would have reused it:
 			// not when it cannot serve (a social connection where a
@@ -287,7 +287,7 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 				if errors.Is(ferr, ErrForeign) || errors.Is(ferr, ErrUnmarkedClient) {
 					return resource{}, "", "", errors.Join(ferr, r.notMade(a, k))
 				}
-				return resource{}, "", "", fmt.Errorf("%w; looking it up to see whether it was made failed: %v", err, ferr)
+				return resource{}, "", "", fmt.Errorf("%w; looking it up to see whether it was made failed: %v", err, ferr) //nolint:errorlint // as above: only the create's error is wrapped
 			}
 			if errors.Is(err, ErrConflict) {
 				// A conflict, and nothing of ours under the key: it is gone

@@ -843,11 +843,9 @@ func lockHeldByAnotherRun(t *testing.T, seed int64, skew time.Duration) {
 	var (
 		theirs  string
 		waits   int
-		evs     []steps.Event
 		release sync.Once
 	)
 	for ev := range ch {
-		evs = append(evs, ev)
 		if ev.Action == steps.ActResourceServer && ev.Kind == steps.EventWaiting && strings.Contains(ev.Message, "another auth0-wizard run") {
 			waits++
 			release.Do(func() {
