@@ -133,7 +133,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if err != nil {
 		return o, err
 	}
-	pl, j, err := makePlan(ctx, c, p, sess.settings, path, opts.Reveal)
+	pl, j, err := makePlan(ctx, engineFor(c, sess.wso2, sess.settings), p, sess.settings, path, opts.Reveal)
 	if err != nil {
 		return o, err
 	}
@@ -210,7 +210,7 @@ func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func
 	if err != nil {
 		return Outcome{Playbook: sess.playbook.ID}, err
 	}
-	res, err := checkSetup(ctx, c, nil, journalPath(opts, sess.playbook.ID), sess.playbook, set)
+	res, err := checkSetup(ctx, engineFor(c, sess.wso2, set), nil, sess.doctorOpt, sess.playbook, set)
 	if err != nil {
 		return Outcome{Playbook: sess.playbook.ID}, err
 	}

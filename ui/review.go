@@ -32,7 +32,7 @@ func newReviewScreen(c *common, _ int) screen {
 		return s
 	}
 	s.planning = true
-	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.playbook, set, journalPath(c.opts, sess.playbook.ID), c.opts.Reveal)
+	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, sess.playbook, set, journalPath(c.opts, sess.playbook.ID), c.opts.Reveal)
 	return s
 }
 

@@ -64,22 +64,39 @@ func (s *summaryScreen) SetSize(w, h int) {
 }
 
 // statusView is the status line(s) under the exports, wrapped; "" when none.
-func (s *summaryScreen) statusView() string {
-	if s.status == "" {
+func (s *summaryScreen) statusView() string { return statusView(s.styles, s.status, s.width) }
+
+// statusView is a status of one or more lines, each wrapped and styled by
+// its glyph (✓, ✗, !; a line without one is muted).
+func statusView(st styles, status string, width int) string {
+	if status == "" {
 		return ""
 	}
 	var lines []string
-	for _, l := range strings.Split(s.status, "\n") {
-		style := s.styles.ok
+	for _, l := range strings.Split(status, "\n") {
+		style := st.muted
 		switch {
+		case strings.HasPrefix(l, "✓"):
+			style = st.ok
 		case strings.HasPrefix(l, "✗"):
-			style = s.styles.fail
+			style = st.fail
 		case strings.HasPrefix(l, "!"):
-			style = s.styles.warn
+			style = st.warn
 		}
-		lines = append(lines, style.Render(wrap(l, s.width)))
+		lines = append(lines, style.Render(wrap(l, width)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// copyStatus says what a copy did (the terminal was sent the text: OSC 52
+// has no answer), how to check it, and, under tmux, that it may not arrive
+// and what to do instead.
+func copyStatus(what, instead string, getenv func(string) string) string {
+	s := "✓ sent " + what + " to the terminal's clipboard (OSC 52): paste it somewhere to check; a terminal that does not accept OSC 52 leaves the clipboard as it was"
+	if getenv != nil && getenv("TMUX") != "" {
+		s += "\n! under tmux it may not arrive: tmux passes it on only with `set -g set-clipboard on`; " + instead
+	}
+	return s
 }
 
 // fitViewport gives the scrolled part (and the gateway's list) what the
@@ -95,14 +112,9 @@ func (s *summaryScreen) fitViewport() {
 
 // exportPath is where a format is written.
 func exportPath(dir string, id steps.PlaybookID, format string) string {
-	ext := map[string]string{
-		"json":         ".json",
-		"dotenv":       ".env",
-		"wso2":         "-keymanager.json",
-		"azure-policy": "-validate-jwt.xml",
-	}[format]
-	if ext == "" {
-		ext = "." + format
+	ext := "." + format
+	if f, err := steps.ExportFormatByName(format); err == nil && f.FileSuffix != "" {
+		ext = f.FileSuffix
 	}
 	return filepath.Join(dir, "auth0-wizard-"+string(id)+ext)
 }
@@ -212,7 +224,7 @@ func (s *summaryScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				s.fitViewport()
 				return s, nil
 			}
-			s.status = fmt.Sprintf("✓ copied the %s export to the clipboard (OSC 52)", f)
+			s.status = copyStatus("the "+f+" export", "press enter to write it to "+exportPath(s.opts.ExportDir, s.sess.playbook.ID, f)+" instead", s.opts.Getenv)
 			if _, masked, _ := steps.Export(f, r, set, true); masked && !s.revealed {
 				s.status += "\n" + maskedNote(f)
 			}
