@@ -101,6 +101,9 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 		}
 	}
 	if len(in.Options) > 0 {
+		if accessible && *ptr != "" {
+			title += " (default: " + *ptr + ")"
+		}
 		opts := make([]huh.Option[string], 0, len(in.Options))
 		for _, o := range in.Options {
 			opts = append(opts, huh.NewOption(o, o))
@@ -296,7 +299,8 @@ func (c *checkedForm) SetSize(w, h int) {
 
 // reason is why the last check failed, wrapped ("" when it passed).
 func (c *checkedForm) reason() string {
-	if c.err == nil || !c.editing() {
+	// A validation error replaces the failed check's: one error at a time.
+	if c.err == nil || !c.editing() || c.formScreen.hasError() {
 		return ""
 	}
 	return c.styles.fail.Render(wrap(c.prefix+c.err.Error(), c.width))

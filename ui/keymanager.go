@@ -95,7 +95,9 @@ func (s *keyManagerScreen) View() string {
 	if !s.showing {
 		return s.formScreen.View()
 	}
-	return s.styles.muted.Render(wrap(s.head(), s.width)) + "\n\n" + s.list.View()
+	head := s.styles.muted.Render(wrap(s.head(), s.width))
+	s.list.SetSize(s.width, s.height-lipHeight(head)-1)
+	return head + "\n\n" + s.list.View()
 }
 
 // head says what becomes of the values listed: registered in WSO2 by the

@@ -61,13 +61,13 @@ type Options struct {
 type stage int
 
 const (
-	stagePlaybook stage = iota // choose wso2, azure or a check
-	stageStep                  // one of the playbook's input steps
-	stageReview                // the plan: create / reuse / update
-	stageProgress              // Apply runs
-	stageSummary               // endpoints, keys, token, exports
-	stageDoctor                // the checks of an existing setup
-	stageCheckTarget           // what to check: a journal, or the names / client ID
+	stagePlaybook    stage = iota // choose wso2, azure or a check
+	stageStep                     // one of the playbook's input steps
+	stageReview                   // the plan: create / reuse / update
+	stageProgress                 // Apply runs
+	stageSummary                  // endpoints, keys, token, exports
+	stageDoctor                   // the checks of an existing setup
+	stageCheckTarget              // what to check: a journal, or the names / client ID
 )
 
 var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor", "check-target"}
@@ -86,7 +86,7 @@ type session struct {
 	settings  steps.Settings
 	playbook  steps.Playbook
 	endpoints steps.Endpoints
-	client    steps.Client // built on the management screen, used by the engine
+	client    steps.Client     // built on the management screen, used by the engine
 	wso2      steps.WSO2Client // built on the API Manager screen when its password is given
 	wso2Ver   steps.WSO2Version
 	connector []steps.ConnectorApp // WSO2's connector's applications (step 3.3), once listed
@@ -137,10 +137,10 @@ type route struct {
 // stepScreens builds the screen of each kind of step; any other kind only
 // asks for its inputs.
 var stepScreens = map[steps.StepKind]func(*common, int) screen{
-	steps.StepTenant:     newTenantScreen,
-	steps.StepManagement: newManagementScreen,
-	steps.StepKeyManager: newKeyManagerScreen,
-	steps.StepAPIM:       newAPIMScreen,
+	steps.StepTenant:      newTenantScreen,
+	steps.StepManagement:  newManagementScreen,
+	steps.StepKeyManager:  newKeyManagerScreen,
+	steps.StepAPIM:        newAPIMScreen,
 	steps.StepApplication: newApplicationScreen,
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -86,6 +87,27 @@ func statusView(st styles, status string, width int) string {
 		lines = append(lines, style.Render(wrap(l, width)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// summaryNotes are what the person must know after the run: how reused
+// resources differ from what was asked and other warnings of the plan
+// (an HS256 API, say), and a callback the gateway needs that is missing.
+func summaryNotes(sess *session) []string {
+	var out []string
+	for _, a := range sess.plan.Actions {
+		for _, w := range a.Warnings {
+			out = append(out, kindLabel(a.Kind)+" "+steps.Printable(a.Name)+": "+steps.Printable(w))
+		}
+	}
+	if alg := sess.result.APISigningAlg; alg == "HS256" && !slices.ContainsFunc(out, func(n string) bool { return strings.Contains(n, "HS256") }) {
+		out = append(out, "the API signs its tokens with HS256 (a secret of the API): the gateway cannot check them against the tenant's JWKS; the azure-policy export carries the secret when revealed")
+	}
+	set := sess.settings
+	if sess.playbook.Has(steps.KindConnection) && set.APIMInstance == "" && sess.applied {
+		out = append(out, "no APIM instance name was given, so the application allows no callback and the developer portal's login fails until you add its redirect URI "+
+			steps.APIMRedirectURI("INSTANCE", set.APIMServer)+" (INSTANCE: your API Management service's name) under Applications → "+steps.Printable(set.AppName)+" → Settings → Allowed Callback URLs")
+	}
+	return out
 }
 
 // copyStatus says what a copy did (the terminal was sent the text: OSC 52
@@ -256,6 +278,7 @@ func (s *summaryScreen) content() string {
 	st := s.styles
 	r := s.sess.result
 	w := s.width
+	width := w
 	var b strings.Builder
 	line := func(label, value string) { b.WriteString(valueLine(st, label, value, w) + "\n") }
 
@@ -271,8 +294,30 @@ func (s *summaryScreen) content() string {
 	if r.UserToken != nil {
 		b.WriteString(tokenLine(st, "User token", *r.UserToken, w) + "\n")
 	}
-	if s.sess.settings.UserEmail != "" && s.sess.playbook.Gateway.ShowsUser {
-		line("User", s.sess.settings.UserEmail)
+	if set := s.sess.settings; set.UserEmail != "" && s.sess.playbook.Gateway.ShowsUser {
+		line("User", steps.Printable(set.UserEmail))
+		if set.UserPassword != "" {
+			pw := mask(set.UserPassword)
+			if s.revealed {
+				pw = steps.Printable(set.UserPassword)
+			}
+			line("User password", pw)
+		}
+	}
+	if w := r.WSO2; w != nil {
+		b.WriteString("\n" + st.title.Render("WSO2 API Manager") + "\n")
+		line("URL", steps.Printable(w.URL))
+		line("Key manager", steps.Printable(s.sess.settings.KeyManagerName)+"  "+st.muted.Render(steps.Printable(w.KeyManagerID)))
+		line("Application", steps.Printable(s.sess.settings.WSO2AppName)+"  "+st.muted.Render(steps.Printable(w.ApplicationID)))
+		line("Consumer key", steps.Printable(r.ClientID))
+		line("Consumer secret", secret)
+		b.WriteString(tokenLine(st, "WSO2 token", w.Token, width) + "\n")
+	}
+	if notes := summaryNotes(s.sess); len(notes) > 0 {
+		b.WriteString("\n" + st.title.Render("Notes") + "\n")
+		for _, n := range notes {
+			b.WriteString(st.warn.Render(wrap("! "+n, w)) + "\n")
+		}
 	}
 
 	ep := r.Endpoints
@@ -383,11 +428,11 @@ func tokenLine(st styles, label string, t steps.TokenCheck, width int) string {
 func resourceLines(st styles, resources []steps.Resource, width int) string {
 	kindW := 0
 	for _, res := range resources {
-		kindW = max(kindW, len(steps.KindLabel(res.Kind)))
+		kindW = max(kindW, len(kindLabel(res.Kind)))
 	}
 	var b strings.Builder
 	for _, res := range resources {
-		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, steps.KindLabel(res.Kind))
+		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, kindLabel(res.Kind))
 		pad := strings.Repeat(" ", len(head))
 		room := max(width-len(head), 10)
 		name := strings.Split(wrap(res.Name, room), "\n")
