@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -29,6 +31,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
+	width := accessibleWidth(opts, out)
 	// Colours only where the output takes them, and never with NO_COLOR.
 	out = colorprofile.NewWriter(out, os.Environ())
 	theme := newStyles(true).huhTheme()
@@ -76,7 +79,12 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		say("\nStep %d of %d: %s", i+1, len(p.Steps), step.Title)
 		if step.Explain != "" {
-			say("%s", strings.TrimSpace(step.Explain))
+			say("%s", wrap(reflow(step.Explain), width))
+		}
+		for _, in := range step.Inputs {
+			if in.Help != "" && (in.When == nil || in.When(sess.settings)) {
+				say("%s", wrap("  "+in.Label+": "+in.Help, width))
+			}
 		}
 		for attempt := 1; ; attempt++ {
 			applyDefaults(&sess.settings, step)
@@ -116,8 +124,14 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		if step.Kind == steps.StepKeyManager {
 			shown, _ := gatewayFields(sess, preApplyResult(sess), opts.Reveal)
 			say("%s:", p.Gateway.Title)
+			if sess.wso2 != nil && connected(sess.settings) {
+				say("%s", wrap(fmt.Sprintf("Key manager %q will be registered in WSO2 at %s (create/reuse/update shown in the plan), with these values:", sess.settings.KeyManagerName, sess.settings.APIMURL), width))
+			}
 			for _, f := range shown {
-				say("  %s: %s", f.Label, f.Value)
+				say("%s", wrap("  "+f.Label+": "+steps.Printable(f.Value), width))
+				if f.Help != "" {
+					say("%s", wrap("    "+f.Help, width))
+				}
 			}
 		}
 	}
@@ -133,7 +147,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if err != nil {
 		return o, err
 	}
-	pl, j, err := makePlan(ctx, c, p, sess.settings, path, opts.Reveal)
+	pl, j, err := makePlan(ctx, engineFor(c, sess.wso2, sess.settings), p, sess.settings, path, opts.Reveal)
 	if err != nil {
 		return o, err
 	}
@@ -172,7 +186,57 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		return o, nil
 	}
 	o.Applied, o.Result = true, res
+	for _, n := range summaryNotes(&session{playbook: p, settings: sess.settings, plan: pl, result: res, applied: true}) {
+		say("%s", wrap("! "+n, width))
+	}
+	o.Exports = accessibleExports(width, opts, p, res, sess.settings, run, say)
 	return o, nil
+}
+
+// accessibleExports offers the playbook's exports one after the other
+// until the person chooses none, writing each as the summary screen does.
+func accessibleExports(width int, opts Options, p steps.Playbook, res steps.Result, set steps.Settings, run func(*huh.Form) error, say func(string, ...any)) []string {
+	var written []string
+	for range 8 {
+		choice := "none"
+		opt := []huh.Option[string]{huh.NewOption("none: done", "none")}
+		for _, f := range steps.ExportFormatsFor(p.ID) {
+			opt = append(opt, huh.NewOption(f, f))
+		}
+		sel := huh.NewSelect[string]().Title("Write an export? (default: none)").Options(opt...).Value(&choice)
+		if err := run(huh.NewForm(huh.NewGroup(sel)).WithAccessible(true)); err != nil || choice == "none" {
+			return written
+		}
+		path := exportPath(opts.ExportDir, p.ID, choice)
+		msg, _ := writeExport(opts.WriteFile, path, choice, res, set, opts.Reveal)().(exportWrittenMsg)
+		if msg.Err != nil {
+			say("✗ %v", msg.Err)
+			continue
+		}
+		say("✓ wrote %s", msg.Path)
+		if msg.Masked {
+			say("%s", wrap(strings.Replace(maskedNote(choice), "press s, then export again", "run again with --reveal-secrets", 1), width))
+		}
+		written = append(written, msg.Path)
+	}
+	return written
+}
+
+// accessibleWidth is the width line mode wraps to: Options.Width, the
+// output's when it is a terminal, $COLUMNS, else 80.
+func accessibleWidth(opts Options, out io.Writer) int {
+	if opts.Width > 0 {
+		return opts.Width
+	}
+	if f, ok := out.(*os.File); ok {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
 }
 
 // accessibleCheck runs the check a step implies (discovery, scopes).
@@ -210,7 +274,7 @@ func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func
 	if err != nil {
 		return Outcome{Playbook: sess.playbook.ID}, err
 	}
-	res, err := checkSetup(ctx, c, nil, journalPath(opts, sess.playbook.ID), sess.playbook, set)
+	res, err := checkSetup(ctx, engineFor(c, sess.wso2, set), nil, sess.doctorOpt, sess.playbook, set)
 	if err != nil {
 		return Outcome{Playbook: sess.playbook.ID}, err
 	}

@@ -17,7 +17,7 @@ func TestAccessibleLineModeCompletesWSO2(t *testing.T) {
 	sb := newSandbox(t)
 	o := sandboxOptions(t, sb)
 	var out bytes.Buffer
-	got, err := RunAccessible(o.Context, o, strings.NewReader("1\n\n\n\n\n\n\n\n\n\n\n\n\n\n\ny\n"), &out) // with the API Manager step: URL, user, no password
+	got, err := RunAccessible(o.Context, o, &lineReader{lines: []string{"1", "", "", "", "", "", "", "", "", "", "", "", "", "y", "4", "1"}}, &out) // with the API Manager step: URL, user, no password
 	if err != nil {
 		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
 	}
@@ -25,7 +25,15 @@ func TestAccessibleLineModeCompletesWSO2(t *testing.T) {
 		t.Fatalf("outcome = %+v\n%s", got, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"Step 1 of 7: Tenant", "✓ the tenant answers", "Step 4 of 7: WSO2 key manager", "Well-known URL", "✓ created client_grant", "✓ done token"} {
+	if len(got.Exports) != 1 || !strings.HasSuffix(got.Exports[0], "-keymanager.json") {
+		t.Fatalf("exports written = %v, want the wso2 one\n%s", got.Exports, out.String())
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if lipWidth(line) > 80 && strings.Contains(line, " ") && !strings.Contains(line, "http") && !strings.Contains(line, "/tmp") {
+			t.Errorf("line mode line wider than the terminal (80): %q", line)
+		}
+	}
+	for _, want := range []string{"Step 1 of 7: Tenant", "✓ the tenant answers", "Step 4 of 7: WSO2 key manager", "Well-known URL", "✓ created client_grant", "✓ done token", "✓ wrote "} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("line mode output lacks %q:\n%s", want, text)
 		}
@@ -56,7 +64,7 @@ func TestAccessibleLineModeAzureWithTypedAnswers(t *testing.T) {
 	// playbook 2; tenant, client id, audience kept; API name, identifier,
 	// algorithm, app name, APIM instance, APIM server kept; a connection
 	// name and an email typed; apply.
-	in := &lineReader{lines: []string{"2", "", "", "", "", "", "", "", "", "", "Calculator-Users", "jane@example.com", "y"}}
+	in := &lineReader{lines: []string{"2", "", "", "", "", "", "", "", "", "", "Calculator-Users", "jane@example.com", "y", "2", "1"}}
 	got, err := RunAccessible(o.Context, o, in, &out)
 	if err != nil {
 		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
@@ -64,7 +72,10 @@ func TestAccessibleLineModeAzureWithTypedAnswers(t *testing.T) {
 	if !got.Applied || got.Result.UserToken == nil || !got.Result.UserToken.Verified {
 		t.Fatalf("outcome = %+v\n%s", got, out.String())
 	}
-	for _, want := range []string{"Calculator-Users", "jane@example.com", "✓ created user"} {
+	if len(got.Exports) != 1 {
+		t.Fatalf("exports written = %v, want the json one\n%s", got.Exports, out.String())
+	}
+	for _, want := range []string{"Calculator-Users", "jane@example.com", "✓ created user", "✓ wrote ", "(default: RS256)", "Write an export?"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("line mode output lacks %q:\n%s", want, out.String())
 		}
@@ -76,7 +87,7 @@ func TestAccessibleLineModeChecksAnExistingSetup(t *testing.T) {
 	sb := newSandbox(t)
 	o := sandboxOptions(t, sb)
 	var out bytes.Buffer
-	in := &lineReader{lines: []string{"3", "1", "", "", ""}} // check, wso2, keep the rest
+	in := &lineReader{lines: []string{"3", "1", "", "", "", "", "", "", "", "", ""}} // check, wso2, keep the rest
 	got, err := RunAccessible(o.Context, o, in, &out)
 	if err != nil {
 		t.Fatalf("RunAccessible: %v\n%s", err, out.String())

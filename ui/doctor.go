@@ -32,7 +32,14 @@ func newDoctorScreen(c *common, _ int) screen {
 	vp.KeyMap.Right.SetEnabled(false)
 	s := &doctorScreen{common: c, vp: vp, running: true}
 	sess := c.sess
-	s.cmd = runDoctor(c.opts.Context, c.opts.NewClient, sess.client, sess.journal, journalPath(c.opts, sess.playbook.ID), sess.playbook, steps.WithDefaults(sess.settings))
+	// Checking an existing setup: what the check screen named (the
+	// journal's settings fill what was left empty); after a run: the run's
+	// journal and settings.
+	target, set := sess.doctorOpt, sess.settings
+	if !sess.doctor {
+		target, set = doctorTarget{journal: journalPath(c.opts, sess.playbook.ID)}, steps.WithDefaults(set)
+	}
+	s.cmd = runDoctor(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, sess.journal, target, sess.playbook, set)
 	return s
 }
 
@@ -52,7 +59,7 @@ func (s *doctorScreen) Frame() frame {
 		Busy:    s.running, Fills: true,
 	}
 	if s.sess.doctor {
-		f.Count = "check · step 3 of 3"
+		f.Count = fmt.Sprintf("check · step %d of %d", doctorSteps, doctorSteps)
 	}
 	return f
 }

@@ -49,10 +49,11 @@ func (l fieldList) Update(msg tea.Msg) (fieldList, tea.Cmd) {
 		if l.cursor < len(l.copies) {
 			val = l.copies[l.cursor].Value
 		}
-		l.status = fmt.Sprintf("copied %s (OSC 52 clipboard)", f.Label)
+		what := f.Label
 		if f.Secret && val != f.Value {
-			l.status = fmt.Sprintf("copied %s: the secret itself, masked on screen (OSC 52 clipboard)", f.Label)
+			what = f.Label + " (the secret itself, masked on screen)"
 		}
+		l.status = copyStatus(what, "type it from the screen instead (s shows a secret)", l.opts.Getenv)
 		return l, tea.SetClipboard(val)
 	}
 	return l, nil
@@ -75,17 +76,25 @@ func (l fieldList) rows() [][]string {
 			mark = st.selected.Render("> ")
 			lab = st.selected
 		}
-		val := f.Value
+		val := steps.Printable(f.Value)
 		if val == "" {
 			val = "(empty)"
 		}
-		if wide && labelW+4+len(val) <= l.width {
-			out[i] = []string{mark + lab.Render(fmt.Sprintf("%-*s", labelW, f.Label)) + "  " + st.value.Render(val)}
-			continue
+		var row []string
+		if wide && labelW+4+lipWidth(val) <= l.width {
+			row = []string{mark + lab.Render(fmt.Sprintf("%-*s", labelW, f.Label)) + "  " + st.value.Render(val)}
+		} else {
+			row = []string{mark + lab.Render(f.Label)}
+			for _, vl := range strings.Split(wrap(val, max(l.width-4, 10)), "\n") {
+				row = append(row, "    "+st.value.Render(vl))
+			}
 		}
-		row := []string{mark + lab.Render(f.Label)}
-		for _, vl := range strings.Split(wrap(val, max(l.width-4, 10)), "\n") {
-			row = append(row, "    "+st.value.Render(vl))
+		// The field's help, where it goes or why, under the field the
+		// cursor is on (every field's, as the cursor moves).
+		if i == l.cursor && f.Help != "" {
+			for _, hl := range strings.Split(wrap(f.Help, max(l.width-4, 10)), "\n") {
+				row = append(row, "    "+st.muted.Render(hl))
+			}
 		}
 		out[i] = row
 	}
@@ -99,7 +108,7 @@ func (l fieldList) View() string {
 	h := l.height
 	status := ""
 	if l.status != "" {
-		status = l.styles.ok.Render(wrap("✓ "+l.status, l.width))
+		status = statusView(l.styles, l.status, l.width)
 		h -= lipHeight(status)
 	}
 	h = max(h, 3)

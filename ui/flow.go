@@ -53,28 +53,93 @@ func checkManagement(ctx context.Context, newClient newClientFunc, p steps.Playb
 	return scopesCheckedMsg{Granted: granted, Missing: steps.ScopeCheck(p, granted), Client: c}
 }
 
+// engineFor is the engine over the tenant client, working through WSO2 too
+// when the settings carry its admin password and a WSO2 client was built.
+func engineFor(c steps.Client, w steps.WSO2Client, set steps.Settings) *steps.Engine {
+	e := steps.NewEngine(c)
+	if w != nil && connected(set) {
+		e = e.WithWSO2(w)
+	}
+	return e
+}
+
+// connected says whether the run does WSO2's side itself: the API
+// Manager's admin password was given (the engine's own test, through the
+// inputs it asks only then).
+func connected(set steps.Settings) bool { return set.WSO2AdminPassword != "" }
+
+// newWSO2 builds the WSO2 client for the settings (Options.NewWSO2Client).
+type newWSO2Func func(steps.Settings) (steps.WSO2Client, error)
+
+// errNoWSO2Client is the API Manager screen's answer when the binary was
+// built without a WSO2 client.
+var errNoWSO2Client = errors.New("this wizard was started without a WSO2 client, so it cannot talk to the API Manager")
+
+// checkWSO2 builds the WSO2 client and checks what it can before any
+// change: the REST API versions (Version) and that the credentials work
+// (ListKeyManagers, which needs the admin scopes).
+func checkWSO2(ctx context.Context, newWSO2 newWSO2Func, set steps.Settings) wso2CheckedMsg {
+	if newWSO2 == nil {
+		return wso2CheckedMsg{Err: errNoWSO2Client}
+	}
+	w, err := newWSO2(set)
+	if err != nil {
+		return wso2CheckedMsg{Err: err}
+	}
+	v, err := w.Version(ctx)
+	if err != nil {
+		return wso2CheckedMsg{Err: err}
+	}
+	kms, err := w.ListKeyManagers(ctx)
+	if err != nil {
+		return wso2CheckedMsg{Err: err, Version: v}
+	}
+	return wso2CheckedMsg{Client: w, Version: v, KeyManagers: kms}
+}
+
+// listConnectorApps lists the applications WSO2's connector made (step 3.3).
+func listConnectorApps(ctx context.Context, c steps.Client, newClient newClientFunc, set steps.Settings) connectorAppsMsg {
+	cl, err := tenantClient(c, newClient, set)
+	if err != nil {
+		return connectorAppsMsg{Err: err}
+	}
+	apps, err := steps.NewEngine(cl).ConnectorApplications(ctx, set)
+	return connectorAppsMsg{Apps: apps, Err: err}
+}
+
 // makePlan opens the journal (an earlier run's, to resume) and asks the
 // engine for the plan. It changes nothing in the tenant.
-func makePlan(ctx context.Context, c steps.Client, p steps.Playbook, set steps.Settings, journalPath string, reveal bool) (steps.Plan, *steps.Journal, error) {
+func makePlan(ctx context.Context, e *steps.Engine, p steps.Playbook, set steps.Settings, journalPath string, reveal bool) (steps.Plan, *steps.Journal, error) {
 	j, err := steps.OpenJournal(journalPath, reveal)
 	if err != nil {
 		return steps.Plan{}, nil, fmt.Errorf("open the journal %s: %w", journalPath, err)
 	}
-	pl, err := steps.NewEngine(c).Plan(ctx, p, set, j)
+	pl, err := e.Plan(ctx, p, set, j)
 	return pl, j, err
 }
 
+// doctorTarget is what "check an existing setup" was told to check: a
+// journal, or the names and the application's client ID (and secret).
+type doctorTarget struct {
+	journal      string // the journal file ("" for none)
+	clientID     string
+	clientSecret string
+}
+
 // checkSetup runs the doctor's checks. It uses the run's journal when there
-// is one, else the journal file if it exists (never creating one).
-func checkSetup(ctx context.Context, c steps.Client, j *steps.Journal, path string, p steps.Playbook, set steps.Settings) ([]steps.CheckResult, error) {
-	if j == nil {
-		if _, err := os.Stat(path); err == nil {
-			if j, err = steps.OpenJournal(path, false); err != nil {
-				return nil, fmt.Errorf("open the journal %s: %w", path, err)
-			}
+// is one, else the journal file the target names if it exists (never
+// creating one).
+func checkSetup(ctx context.Context, e *steps.Engine, j *steps.Journal, t doctorTarget, p steps.Playbook, set steps.Settings) ([]steps.CheckResult, error) {
+	if j == nil && t.journal != "" {
+		if _, err := os.Stat(t.journal); err != nil {
+			return nil, fmt.Errorf("the journal %s cannot be read: %w", t.journal, err)
+		}
+		var err error
+		if j, err = steps.OpenJournal(t.journal, false); err != nil {
+			return nil, fmt.Errorf("open the journal %s: %w", t.journal, err)
 		}
 	}
-	return steps.NewEngine(c).Doctor(ctx, p, set, steps.DoctorOptions{Journal: j}), nil
+	return e.Doctor(ctx, p, set, steps.DoctorOptions{Journal: j, AppClientID: t.clientID, AppClientSecret: t.clientSecret}), nil
 }
 
 // journalPath is the journal the options name, or the playbook's default.
@@ -98,37 +163,45 @@ func checkScopes(ctx context.Context, newClient newClientFunc, p steps.Playbook,
 	return func() tea.Msg { return checkManagement(ctx, newClient, p, set) }
 }
 
-func plan(ctx context.Context, newClient newClientFunc, c steps.Client, p steps.Playbook, set steps.Settings, path string, reveal bool) tea.Cmd {
+func plan(ctx context.Context, newClient newClientFunc, c steps.Client, w steps.WSO2Client, p steps.Playbook, set steps.Settings, path string, reveal bool) tea.Cmd {
 	return func() tea.Msg {
 		cl, err := tenantClient(c, newClient, set)
 		if err != nil {
 			return plannedMsg{Err: err}
 		}
-		pl, j, err := makePlan(ctx, cl, p, set, path, reveal)
+		pl, j, err := makePlan(ctx, engineFor(cl, w, set), p, set, path, reveal)
 		return plannedMsg{Plan: pl, Journal: j, Err: err}
 	}
 }
 
-func runDoctor(ctx context.Context, newClient newClientFunc, c steps.Client, j *steps.Journal, path string, p steps.Playbook, set steps.Settings) tea.Cmd {
+func runDoctor(ctx context.Context, newClient newClientFunc, c steps.Client, w steps.WSO2Client, j *steps.Journal, t doctorTarget, p steps.Playbook, set steps.Settings) tea.Cmd {
 	return func() tea.Msg {
 		cl, err := tenantClient(c, newClient, set)
 		if err != nil {
 			return doctorDoneMsg{Err: err}
 		}
-		res, err := checkSetup(ctx, cl, j, path, p, set)
+		res, err := checkSetup(ctx, engineFor(cl, w, set), j, t, p, set)
 		return doctorDoneMsg{Results: res, Err: err}
 	}
 }
 
+func checkAPIM(ctx context.Context, newWSO2 newWSO2Func, set steps.Settings) tea.Cmd {
+	return func() tea.Msg { return checkWSO2(ctx, newWSO2, set) }
+}
+
+func connectorApps(ctx context.Context, c steps.Client, newClient newClientFunc, set steps.Settings) tea.Cmd {
+	return func() tea.Msg { return listConnectorApps(ctx, c, newClient, set) }
+}
+
 // startRun starts Apply through Engine.Start: the events come on the run's
 // channel, the result once it is closed.
-func startRun(ctx context.Context, newClient newClientFunc, c steps.Client, p steps.Playbook, set steps.Settings, pl steps.Plan, j *steps.Journal) tea.Cmd {
+func startRun(ctx context.Context, newClient newClientFunc, c steps.Client, w steps.WSO2Client, p steps.Playbook, set steps.Settings, pl steps.Plan, j *steps.Journal) tea.Cmd {
 	return func() tea.Msg {
 		cl, err := tenantClient(c, newClient, set)
 		if err != nil {
 			return provisionDoneMsg{Err: err}
 		}
-		run := steps.NewEngine(cl).Start(ctx, p, set, pl, j)
+		run := engineFor(cl, w, set).Start(ctx, p, set, pl, j)
 		done := make(chan provisionDoneMsg, 1)
 		go func() {
 			res, err := run.Wait()

@@ -45,6 +45,26 @@ func askedInputs(step steps.Step, s steps.Settings) []string {
 // (which leaves out secrets that the environment or a file already gave,
 // since huh's accessible password prompt needs a terminal).
 func newStepForm(s *steps.Settings, step steps.Step, theme huh.Theme, accessible bool, only ...string) (*huh.Form, huh.Field) {
+	return stepForm(stepFields(s, step, accessible, only...), theme, accessible)
+}
+
+// stepForm is one group of fields as every step's form is drawn (nil when
+// there is no field), and its first field.
+func stepForm(fields []huh.Field, theme huh.Theme, accessible bool) (*huh.Form, huh.Field) {
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	f := huh.NewForm(huh.NewGroup(fields...)).
+		WithShowHelp(false).
+		WithShowErrors(true).
+		WithTheme(theme).
+		WithAccessible(accessible)
+	return f, fields[0]
+}
+
+// stepFields are the fields of the step's inputs asked with the settings
+// (among those, only the keys of only, when given).
+func stepFields(s *steps.Settings, step steps.Step, accessible bool, only ...string) []huh.Field {
 	var fields []huh.Field
 	asked := askedInputs(step, *s)
 	for _, in := range step.Inputs {
@@ -57,15 +77,7 @@ func newStepForm(s *steps.Settings, step steps.Step, theme huh.Theme, accessible
 		}
 		fields = append(fields, newInputField(in, ptr, accessible))
 	}
-	if len(fields) == 0 {
-		return nil, nil
-	}
-	f := huh.NewForm(huh.NewGroup(fields...)).
-		WithShowHelp(false).
-		WithShowErrors(true).
-		WithTheme(theme).
-		WithAccessible(accessible)
-	return f, fields[0]
+	return fields
 }
 
 // newInputField renders one steps.Input as a huh field. In accessible mode
@@ -89,6 +101,9 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 		}
 	}
 	if len(in.Options) > 0 {
+		if accessible && *ptr != "" {
+			title += " (default: " + *ptr + ")"
+		}
 		opts := make([]huh.Option[string], 0, len(in.Options))
 		for _, o := range in.Options {
 			opts = append(opts, huh.NewOption(o, o))
@@ -284,7 +299,8 @@ func (c *checkedForm) SetSize(w, h int) {
 
 // reason is why the last check failed, wrapped ("" when it passed).
 func (c *checkedForm) reason() string {
-	if c.err == nil || !c.editing() {
+	// A validation error replaces the failed check's: one error at a time.
+	if c.err == nil || !c.editing() || c.formScreen.hasError() {
 		return ""
 	}
 	return c.styles.fail.Render(wrap(c.prefix+c.err.Error(), c.width))
@@ -360,7 +376,7 @@ func stepFrame(sess *session, i int) frame {
 	step := sess.playbook.Steps[i]
 	count := fmt.Sprintf("step %d of %d", i+1, len(sess.playbook.Steps))
 	if sess.doctor {
-		count = fmt.Sprintf("check · step %d of 3", i+1)
+		count = fmt.Sprintf("check · step %d of %d", i+1, doctorSteps)
 	}
 	return frame{Count: count, Title: step.Title, Explain: step.Explain}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
+	"github.com/auth0-wizard/auth0-wizard/wso2client"
+	"github.com/auth0-wizard/auth0-wizard/wso2sandbox"
 )
 
 // newSandbox starts an in-process sandbox tenant with a fixed seed, so ids
@@ -53,6 +55,30 @@ func sandboxOptions(t *testing.T, sb *sandbox.Server) Options {
 		Sandbox:     true,
 		WriteFile:   steps.WriteFileAtomic,
 	}
+}
+
+// newWSO2Sandbox starts an Auth0 sandbox and a WSO2 stand-in whose
+// connector talks to it.
+func newWSO2Sandbox(t *testing.T) (*sandbox.Server, *wso2sandbox.Server) {
+	t.Helper()
+	sb := newSandbox(t)
+	w, err := wso2sandbox.New(wso2sandbox.Options{Auth0Client: sb.Client(), AdminPassword: "wso2-admin-Passw0rd"})
+	if err != nil {
+		t.Fatalf("start the WSO2 stand-in: %v", err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	return sb, w
+}
+
+// wso2Options are sandboxOptions with a WSO2 client for the stand-in.
+func wso2Options(t *testing.T, sb *sandbox.Server, w *wso2sandbox.Server) Options {
+	t.Helper()
+	o := sandboxOptions(t, sb)
+	o.Settings.APIMURL, o.Settings.WSO2AdminUser = w.URL, w.AdminUser
+	o.NewWSO2Client = func(s steps.Settings) (steps.WSO2Client, error) {
+		return wso2client.New(wso2client.Config{URL: s.APIMURL, Username: s.WSO2AdminUser, Password: s.WSO2AdminPassword, CAPEM: w.CAPEM})
+	}
+	return o
 }
 
 // keyMsg builds the key press for a name as bubbles/key spells it.

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -93,12 +95,23 @@ func (s *keyManagerScreen) View() string {
 	if !s.showing {
 		return s.formScreen.View()
 	}
-	head := "Fill in:"
-	if t := s.sess.playbook.Gateway.Title; t != "" {
-		head = t + ". Fill in:"
-	}
-	head = s.styles.muted.Render(wrap(head, s.width))
+	head := s.styles.muted.Render(wrap(s.head(), s.width))
+	s.list.SetSize(s.width, s.height-lipHeight(head)-1)
 	return head + "\n\n" + s.list.View()
+}
+
+// head says what becomes of the values listed: registered in WSO2 by the
+// run (connected), or to type into the gateway's form.
+func (s *keyManagerScreen) head() string {
+	g := s.sess.playbook.Gateway
+	if s.sess.wso2 != nil && connected(s.sess.settings) {
+		return fmt.Sprintf("Key manager %q will be registered in WSO2 at %s (create/reuse/update shown on the review), with these values:",
+			steps.Printable(s.sess.settings.KeyManagerName), steps.Printable(s.sess.settings.APIMURL))
+	}
+	if g.Title != "" {
+		return g.Title + ". Type these (c copies the one under the cursor):"
+	}
+	return "Type these (c copies the one under the cursor):"
 }
 
 func (s *keyManagerScreen) Keys() help.KeyMap {

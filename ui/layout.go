@@ -41,7 +41,7 @@ func (m *Model) relayout() {
 	f := m.screen.Frame()
 	h := m.height - headerLines - footerLines
 	if f.Explain != "" {
-		h -= explainFloor(f) + 1
+		h -= m.fillsShare(f) + 1
 	}
 	if m.help.ShowAll {
 		h -= lipgloss.Height(m.helpView()) - 1
@@ -61,6 +61,20 @@ func explainFloor(f frame) int {
 	return 3
 }
 
+// fillsShare is the explanation's lines on a screen whose body fills any
+// height (lists): what it needs, up to a third of the window's room, at
+// least explainFloor; on other screens the floor (the body's own height
+// decides the rest).
+func (m Model) fillsShare(f frame) int {
+	floor := explainFloor(f)
+	if !f.Fills || m.width == 0 {
+		return floor
+	}
+	need := lipgloss.Height(wrap(reflow(f.Explain), max(m.contentWidth(), 1)))
+	room := (m.height - headerLines - footerLines) / 3
+	return max(floor, min(need, room))
+}
+
 // explainLines is the explanation, reflowed to the width and cut to the
 // room the screen's own content leaves (at least explainFloor lines).
 func (m Model) explainLines() []string {
@@ -71,7 +85,7 @@ func (m Model) explainLines() []string {
 	}
 	w := m.layout.content
 	lines := strings.Split(wrap(text, w), "\n")
-	limit := explainFloor(f)
+	limit := m.fillsShare(f)
 	if !f.Fills {
 		avail := m.height - headerLines - footerLines - 1
 		if m.help.ShowAll {
@@ -81,8 +95,11 @@ func (m Model) explainLines() []string {
 	}
 	if len(lines) > limit {
 		lines = lines[:limit]
-		last := lines[limit-1]
-		lines[limit-1] = ansi.Truncate(last, max(w-1, 1), "") + "…"
+		if last := lines[limit-1]; lipWidth(last)+2 <= w {
+			lines[limit-1] = last + " …"
+		} else {
+			lines[limit-1] = cutAtWord(last+" x", w) // the text goes on: always cut
+		}
 	}
 	return lines
 }
@@ -154,8 +171,9 @@ func (m Model) render() string {
 		parts = append(parts, st.explain.Render(strings.Join(ex, "\n")), "")
 		room -= len(ex) + 1
 	}
-	// The body gets the room left, less the blank line above the keys.
-	body = st.plain.MaxWidth(w).MaxHeight(max(room-1, 1)).Render(body)
+	// The body gets the room left, less the blank line above the keys; a
+	// line wider than the room is cut at a word, with "…".
+	body = st.plain.MaxHeight(max(room-1, 1)).Render(fitWidth(body, w))
 	parts = append(parts, st.plain.Height(max(room, 1)).Render(body), helpView)
 	return whole.Render(st.app.Render(lipgloss.JoinVertical(lipgloss.Left, parts...)))
 }
@@ -178,7 +196,28 @@ func (m Model) helpView() string {
 			return v
 		}
 	}
-	return m.help.ShortHelpView(short)
+	return m.help.ShortHelpView(fitKeys(short, m.contentWidth()))
+}
+
+// fitKeys drops, when the key line is too wide, the screen's own keys from
+// the end (its first, the main one, stays) and keeps the global ones (?
+// lists everything, ctrl+c quits), so no key is cut in half.
+func fitKeys(short []key.Binding, width int) []key.Binding {
+	out := append([]key.Binding{}, short...)
+	for helpWidth(out) > width && len(out) > 1 {
+		drop := -1
+		for i := len(out) - 1; i > 0; i-- {
+			if k := out[i].Help().Key; k != "?" && k != "ctrl+c" {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			drop = len(out) - 1
+		}
+		out = append(out[:drop], out[drop+1:]...)
+	}
+	return out
 }
 
 // screenKeys is the active screen's help; esc back is left out where there
@@ -189,7 +228,46 @@ func (m Model) screenKeys() bindings {
 	if m.at == 0 && m.stage == stageStep {
 		b = b.without(m.c.keys.Back)
 	}
+	if m.screen.Frame().Typing {
+		// A text field takes ? as a letter: the key line does not offer it.
+		b = b.without(m.c.keys.Help)
+	}
 	return b
+}
+
+// fitWidth cuts every line of s wider than w at a word, with "…".
+func fitWidth(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if lipWidth(l) > w {
+			lines[i] = cutAtWord(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cutAtWord cuts a (styled) line to at most w columns at the last space
+// that leaves room for "…" (mid-word only for a single word wider than w).
+func cutAtWord(line string, w int) string {
+	if lipWidth(line) <= w {
+		return line
+	}
+	plain := ansi.Strip(line)
+	cut := max(w-1, 1)
+	head := ansi.Truncate(plain, cut, "")
+	if i := strings.LastIndex(head, " "); i > 0 && strings.TrimSpace(head[:i]) != "" {
+		cut = ansi.StringWidth(strings.TrimRight(head[:i], " "))
+		return ansi.Truncate(line, cut, "") + " …"[boolIdx(cut+2 > w):]
+	}
+	return ansi.Truncate(line, cut, "") + "…"
+}
+
+// boolIdx is 1 for true: " …"[1:] drops the space when there is no room.
+func boolIdx(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func lipHeight(s string) int { return lipgloss.Height(s) }

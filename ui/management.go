@@ -74,7 +74,7 @@ func (s *managementScreen) View() string {
 		b.WriteString(s.spinner + " obtaining a Management API token and checking its scopes …")
 	case s.checked && len(s.missing) == 0:
 		summary()
-		b.WriteString(st.ok.Render(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(s.sess.playbook.RequiredScopes))))
+		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(s.sess.playbook.RequiredScopes)), s.width)))
 	case s.checked:
 		summary()
 		b.WriteString(st.fail.Render(wrap(fmt.Sprintf("✗ missing %d scope%s: %s", len(s.missing), plural(len(s.missing), "", "s"), strings.Join(s.missing, ", ")), s.width)) + "\n")

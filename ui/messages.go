@@ -50,6 +50,17 @@ type (
 	}
 	// checksDoneMsg: the doctor's checks finished.
 	checksDoneMsg struct{ Results []steps.CheckResult }
+	// apimCheckedMsg: the API Manager answered with a version this tool
+	// speaks and took the credentials (Client nil: no password, WSO2's
+	// side by hand).
+	apimCheckedMsg struct {
+		Client  steps.WSO2Client
+		Version steps.WSO2Version
+	}
+	// connectorListedMsg: the applications WSO2's connector made were listed.
+	connectorListedMsg struct{ Apps []steps.ConnectorApp }
+	// checkTargetMsg: what "check an existing setup" is to check.
+	checkTargetMsg struct{ Target doctorTarget }
 )
 
 // Background results. Each carries copied data and its error.
@@ -73,6 +84,18 @@ type (
 		Plan    steps.Plan
 		Journal *steps.Journal
 		Err     error
+	}
+	// wso2CheckedMsg: the API Manager's version and credentials were checked.
+	wso2CheckedMsg struct {
+		Client      steps.WSO2Client
+		Version     steps.WSO2Version
+		KeyManagers []steps.WSO2KeyManagerInfo
+		Err         error
+	}
+	// connectorAppsMsg: the applications WSO2's connector made, listed.
+	connectorAppsMsg struct {
+		Apps []steps.ConnectorApp
+		Err  error
 	}
 	// doctorDoneMsg: the checks finished.
 	doctorDoneMsg struct {
@@ -130,7 +153,7 @@ func tagVisit(cmd tea.Cmd, visit int) tea.Cmd {
 				out = append(out, tagVisit(c, visit))
 			}
 			return out
-		case discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg:
+		case discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg, wso2CheckedMsg, connectorAppsMsg:
 			return fromScreenMsg{visit: visit, msg: msg}
 		default:
 			if t := reflect.TypeOf(msg); t != nil && t.PkgPath() == huhPackage {

@@ -44,21 +44,33 @@ type Options struct {
 	WriteFile func(path string, data []byte, perm os.FileMode) error
 	// ExportDir is where exports are written ("" means the current directory).
 	ExportDir string
+	// NewWSO2Client builds a WSO2 API Manager client for the settings (the
+	// API Manager URL, admin user and password; wso2client in the binary).
+	// It must do no I/O. nil: no WSO2 client, WSO2's side is shown as
+	// values to type.
+	NewWSO2Client func(steps.Settings) (steps.WSO2Client, error)
+	// Width is the terminal's width for accessible mode (0: the output's,
+	// when it is a terminal, else $COLUMNS, else 80).
+	Width int
+	// Getenv reads the environment (os.Getenv when nil): TMUX, to say when
+	// a copy to the clipboard may not arrive.
+	Getenv func(string) string
 }
 
 // stage is which kind of screen a route shows.
 type stage int
 
 const (
-	stagePlaybook stage = iota // choose wso2, azure or a check
-	stageStep                  // one of the playbook's input steps
-	stageReview                // the plan: create / reuse / update
-	stageProgress              // Apply runs
-	stageSummary               // endpoints, keys, token, exports
-	stageDoctor                // the checks of an existing setup
+	stagePlaybook    stage = iota // choose wso2, azure or a check
+	stageStep                     // one of the playbook's input steps
+	stageReview                   // the plan: create / reuse / update
+	stageProgress                 // Apply runs
+	stageSummary                  // endpoints, keys, token, exports
+	stageDoctor                   // the checks of an existing setup
+	stageCheckTarget              // what to check: a journal, or the names / client ID
 )
 
-var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor"}
+var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor", "check-target"}
 
 func (s stage) String() string {
 	if int(s) < len(stageNames) {
@@ -74,7 +86,11 @@ type session struct {
 	settings  steps.Settings
 	playbook  steps.Playbook
 	endpoints steps.Endpoints
-	client    steps.Client // built on the management screen, used by the engine
+	client    steps.Client     // built on the management screen, used by the engine
+	wso2      steps.WSO2Client // built on the API Manager screen when its password is given
+	wso2Ver   steps.WSO2Version
+	connector []steps.ConnectorApp // WSO2's connector's applications (step 3.3), once listed
+	doctorOpt doctorTarget         // what "check an existing setup" checks
 	granted   []string
 	plan      steps.Plan
 	journal   *steps.Journal
@@ -121,9 +137,11 @@ type route struct {
 // stepScreens builds the screen of each kind of step; any other kind only
 // asks for its inputs.
 var stepScreens = map[steps.StepKind]func(*common, int) screen{
-	steps.StepTenant:     newTenantScreen,
-	steps.StepManagement: newManagementScreen,
-	steps.StepKeyManager: newKeyManagerScreen,
+	steps.StepTenant:      newTenantScreen,
+	steps.StepManagement:  newManagementScreen,
+	steps.StepKeyManager:  newKeyManagerScreen,
+	steps.StepAPIM:        newAPIMScreen,
+	steps.StepApplication: newApplicationScreen,
 }
 
 // routes is the list of screens for the session: the playbook choice
@@ -149,7 +167,7 @@ func routes(o Options, sess *session) []route {
 			applyDefaults(&s.settings, s.playbook.Steps[i])
 		}})
 		if sess.doctor && stp.Kind == steps.StepManagement {
-			return append(rs, doctor)
+			return append(rs, route{stage: stageCheckTarget, build: newCheckTargetScreen}, doctor)
 		}
 	}
 	if sess.playbook.ID == "" {
@@ -220,6 +238,9 @@ func New(opts Options) Model {
 	}
 	if opts.WriteFile == nil {
 		opts.WriteFile = steps.WriteFileAtomic
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
 	}
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
 	id := opts.Playbook
@@ -417,6 +438,15 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case checksDoneMsg:
 		m.sess.checks = msg.Results
 		return m, nil
+	case apimCheckedMsg:
+		m.sess.wso2, m.sess.wso2Ver = msg.Client, msg.Version
+		return m, nil
+	case connectorListedMsg:
+		m.sess.connector = msg.Apps
+		return m, nil
+	case checkTargetMsg:
+		m.sess.doctorOpt = msg.Target
+		return m.move(+1)
 	case exportWrittenMsg:
 		// Recorded whatever the screen, once a file; the summary says so.
 		if msg.Err == nil && !slices.Contains(m.sess.exports, msg.Path) {

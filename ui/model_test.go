@@ -445,12 +445,16 @@ func TestDoctorFromSummaryAndFromTheFirstScreen(t *testing.T) {
 	d.press("down", "down", "enter") // check an existing setup
 	d.press("down", "enter")         // of azure
 	d.requireStep(steps.StepTenant)
-	d.requireScreen("check · step 1 of 3")
+	d.requireScreen("check · step 1 of 4")
 	d.press("enter")
 	d.waitFor("the tenant answers")
 	d.press("enter", "enter", "enter", "enter")
 	d.waitFor("scopes the playbook needs are granted")
 	d.press("enter")
+	d.requireScreen("What to check", "check · step 3 of 4")
+	for d.m.stage == stageCheckTarget {
+		d.press("enter")
+	}
 	d.waitUntil("checked", func(m Model) bool { return m.stage == stageDoctor && !m.doctor().running })
 	d.requireScreen("✗ FAIL", " failed, ")
 	if !steps.DoctorFailed(d.m.Outcome().Checks) {

@@ -34,7 +34,7 @@ func newProgressScreen(c *common, _ int) screen {
 // Init starts Apply (steps.Engine.Start).
 func (s *progressScreen) Init() tea.Cmd {
 	sess := s.sess
-	return startRun(s.opts.Context, s.opts.NewClient, sess.client, sess.playbook, sess.settings, sess.plan, sess.journal)
+	return startRun(s.opts.Context, s.opts.NewClient, sess.client, sess.wso2, sess.playbook, sess.settings, sess.plan, sess.journal)
 }
 
 func (s *progressScreen) SetSize(w, h int) {

@@ -32,7 +32,7 @@ func newReviewScreen(c *common, _ int) screen {
 		return s
 	}
 	s.planning = true
-	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.playbook, set, journalPath(c.opts, sess.playbook.ID), c.opts.Reveal)
+	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, sess.playbook, set, journalPath(c.opts, sess.playbook.ID), c.opts.Reveal)
 	return s
 }
 
@@ -87,7 +87,7 @@ func (s *reviewScreen) View() string {
 	var create, reuse, update int
 	nameW := 0
 	for _, a := range s.sess.plan.Actions {
-		nameW = max(nameW, len(steps.KindLabel(a.Kind)))
+		nameW = max(nameW, len(kindLabel(a.Kind)))
 	}
 	for _, a := range s.sess.plan.Actions {
 		switch a.Verb {
@@ -103,19 +103,23 @@ func (s *reviewScreen) View() string {
 			vs = st.value
 		}
 		line := verbGlyph(a.Verb) + " " + vs.Render(fmt.Sprintf("%-6s", a.Verb)) + " " +
-			st.label.Render(fmt.Sprintf("%-*s", nameW, steps.KindLabel(a.Kind))) + "  " + st.value.Render(a.Name)
+			st.label.Render(fmt.Sprintf("%-*s", nameW, kindLabel(a.Kind))) + "  " + st.value.Render(steps.Printable(a.Name))
 		b.WriteString(line + "\n")
 		if a.Verb == steps.Update && len(a.Changes) > 0 {
 			b.WriteString(st.muted.Render(wrap("    changes: "+strings.Join(a.Changes, "; "), s.width)) + "\n")
 		}
 		if a.Found != "" {
-			b.WriteString(st.muted.Render(wrap("    found: "+a.Found, s.width)) + "\n")
+			b.WriteString(st.muted.Render(wrap("    found: "+steps.Printable(a.Found), s.width)) + "\n")
 		}
 		for _, w := range a.Warnings {
-			b.WriteString(st.warn.Render(wrap("    ! "+w, s.width)) + "\n")
+			b.WriteString(st.warn.Render(wrap("    ! "+steps.Printable(w), s.width)) + "\n")
 		}
 	}
-	b.WriteString("\n" + wrap(fmt.Sprintf("%d to create, %d to reuse, %d to update; then a test token is minted and verified.", create, reuse, update), s.width))
+	then := "then a test token is minted and verified."
+	if s.sess.wso2 != nil && connected(s.sess.settings) {
+		then = "then WSO2 generates a token, verified against the tenant."
+	}
+	b.WriteString("\n" + wrap(fmt.Sprintf("%d to create, %d to reuse, %d to update; %s", create, reuse, update, then), s.width))
 	if s.sess.journal != nil {
 		b.WriteString("\n" + st.muted.Render(wrap("Journal: "+s.sess.journal.Path(), s.width)))
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // screenSizes are the sizes every screen is checked and goldened at.
-var screenSizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+var screenSizes = []struct{ w, h int }{{60, 16}, {80, 24}, {160, 48}}
 
 var (
 	// A time with the spaces that right-align it in its column.
@@ -106,14 +106,14 @@ func TestScreens(t *testing.T) {
 			d.press("enter")
 			snap(d, "wso2-03-management")
 			d.press("enter", "enter", "enter")
-			d.waitFor("scopes the playbook needs are granted")
+			d.waitUntil("scopes checked", func(m Model) bool { return m.mgmt().checked })
 			snap(d, "wso2-04-management-checked")
 			d.press("enter")
 			snap(d, "wso2-04a-api-manager")
 			d.press("enter", "enter", "enter") // the API Manager step: URL, admin user, no password (WSO2's side by hand)
 			snap(d, "wso2-05-key-manager")
 			d.press("enter", "enter")
-			d.waitFor("Well-known URL")
+			d.waitUntil("key manager fields", func(m Model) bool { return activeScreen[keyManagerScreen](m).showing })
 			snap(d, "wso2-06-key-manager-fields")
 			d.press("enter")
 			snap(d, "wso2-07-resource-server")
@@ -132,6 +132,47 @@ func TestScreens(t *testing.T) {
 			d.press("esc", "?")
 			snap(d, "wso2-13-summary-help")
 
+			// wso2 with the API Manager's password: the stand-in registers
+			// the key manager and generates keys (its own tenant).
+			wsb, w := newWSO2Sandbox(t)
+			wo := wso2Options(t, wsb, w)
+			d = newDriver(t, wo, sz.w, sz.h)
+			d.press("enter", "enter")
+			d.waitFor("the tenant answers")
+			d.press("enter", "enter", "enter", "enter")
+			d.waitUntil("scopes checked", func(m Model) bool { return m.mgmt().checked })
+			d.press("enter")
+			d.requireStep(steps.StepAPIM)
+			d.press("enter", "enter")
+			d.typeText(w.AdminPassword)
+			d.press("enter", "enter")
+			d.waitUntil("API Manager checked", func(m Model) bool {
+				return activeScreen[apimScreen](m).checked || activeScreen[apimScreen](m).err != nil
+			})
+			snapW := func(name string) {
+				t.Helper()
+				screen := d.screen()
+				requireFits(t, screen, sz.w, sz.h)
+				screen = strings.ReplaceAll(screen, w.Domain, "127.0.0.1:WSO2PORT")
+				t.Run(name, func(t *testing.T) { golden.RequireEqual(t, normalize(screen, wsb, wo, d.m.sess.result)) })
+			}
+			snapW("wso2c-01-api-manager-checked")
+			d.press("enter", "enter", "enter")
+			d.waitUntil("key manager fields", func(m Model) bool { return activeScreen[keyManagerScreen](m).showing })
+			snapW("wso2c-02-key-manager")
+			d.press("enter")
+			d.requireStep(steps.StepResourceServer)
+			d.press("enter", "enter")
+			d.requireStep(steps.StepApplication)
+			d.press("enter", "enter")
+			d.waitUntil("planned", func(m Model) bool { return m.review().planned || m.review().err != nil })
+			snapW("wso2c-03-review")
+			d.press("enter")
+			d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress().err != nil })
+			snapW("wso2c-04-progress")
+			d.press("enter")
+			snapW("wso2c-05-summary")
+
 			// azure on the same tenant, typing the connection name and the
 			// user's email.
 			az := o
@@ -140,7 +181,7 @@ func TestScreens(t *testing.T) {
 			d.press("down", "enter", "enter")
 			d.waitFor("the tenant answers")
 			d.press("enter", "enter", "enter", "enter")
-			d.waitFor("scopes the playbook needs are granted")
+			d.waitUntil("scopes checked", func(m Model) bool { return m.mgmt().checked })
 			d.press("enter")
 			d.requireStep(steps.StepResourceServer)
 			snap(d, "azure-01-api")
@@ -202,7 +243,7 @@ func TestResizeKeepsEveryLineInside(t *testing.T) {
 	d.press("enter")
 	check("management")
 	d.press("enter", "enter", "enter")
-	d.waitFor("scopes the playbook needs are granted")
+	d.waitUntil("scopes checked", func(m Model) bool { return m.mgmt().checked })
 	check("management checked")
 	d.press("enter")
 	check("API Manager")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -64,22 +65,60 @@ func (s *summaryScreen) SetSize(w, h int) {
 }
 
 // statusView is the status line(s) under the exports, wrapped; "" when none.
-func (s *summaryScreen) statusView() string {
-	if s.status == "" {
+func (s *summaryScreen) statusView() string { return statusView(s.styles, s.status, s.width) }
+
+// statusView is a status of one or more lines, each wrapped and styled by
+// its glyph (✓, ✗, !; a line without one is muted).
+func statusView(st styles, status string, width int) string {
+	if status == "" {
 		return ""
 	}
 	var lines []string
-	for _, l := range strings.Split(s.status, "\n") {
-		style := s.styles.ok
+	for _, l := range strings.Split(status, "\n") {
+		style := st.muted
 		switch {
+		case strings.HasPrefix(l, "✓"):
+			style = st.ok
 		case strings.HasPrefix(l, "✗"):
-			style = s.styles.fail
+			style = st.fail
 		case strings.HasPrefix(l, "!"):
-			style = s.styles.warn
+			style = st.warn
 		}
-		lines = append(lines, style.Render(wrap(l, s.width)))
+		lines = append(lines, style.Render(wrap(l, width)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// summaryNotes are what the person must know after the run: how reused
+// resources differ from what was asked and other warnings of the plan
+// (an HS256 API, say), and a callback the gateway needs that is missing.
+func summaryNotes(sess *session) []string {
+	var out []string
+	for _, a := range sess.plan.Actions {
+		for _, w := range a.Warnings {
+			out = append(out, kindLabel(a.Kind)+" "+steps.Printable(a.Name)+": "+steps.Printable(w))
+		}
+	}
+	if alg := sess.result.APISigningAlg; alg == "HS256" && !slices.ContainsFunc(out, func(n string) bool { return strings.Contains(n, "HS256") }) {
+		out = append(out, "the API signs its tokens with HS256 (a secret of the API): the gateway cannot check them against the tenant's JWKS; the azure-policy export carries the secret when revealed")
+	}
+	set := sess.settings
+	if sess.playbook.Has(steps.KindConnection) && set.APIMInstance == "" && sess.applied {
+		out = append(out, "no APIM instance name was given, so the application allows no callback and the developer portal's login fails until you add its redirect URI "+
+			steps.APIMRedirectURI("INSTANCE", set.APIMServer)+" (INSTANCE: your API Management service's name) under Applications → "+steps.Printable(set.AppName)+" → Settings → Allowed Callback URLs")
+	}
+	return out
+}
+
+// copyStatus says what a copy did (the terminal was sent the text: OSC 52
+// has no answer), how to check it, and, under tmux, that it may not arrive
+// and what to do instead.
+func copyStatus(what, instead string, getenv func(string) string) string {
+	s := "✓ sent " + what + " to the terminal's clipboard (OSC 52): paste it somewhere to check; a terminal that does not accept OSC 52 leaves the clipboard as it was"
+	if getenv != nil && getenv("TMUX") != "" {
+		s += "\n! under tmux it may not arrive: tmux passes it on only with `set -g set-clipboard on`; " + instead
+	}
+	return s
 }
 
 // fitViewport gives the scrolled part (and the gateway's list) what the
@@ -95,14 +134,9 @@ func (s *summaryScreen) fitViewport() {
 
 // exportPath is where a format is written.
 func exportPath(dir string, id steps.PlaybookID, format string) string {
-	ext := map[string]string{
-		"json":         ".json",
-		"dotenv":       ".env",
-		"wso2":         "-keymanager.json",
-		"azure-policy": "-validate-jwt.xml",
-	}[format]
-	if ext == "" {
-		ext = "." + format
+	ext := "." + format
+	if f, err := steps.ExportFormatByName(format); err == nil && f.FileSuffix != "" {
+		ext = f.FileSuffix
 	}
 	return filepath.Join(dir, "auth0-wizard-"+string(id)+ext)
 }
@@ -212,7 +246,7 @@ func (s *summaryScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				s.fitViewport()
 				return s, nil
 			}
-			s.status = fmt.Sprintf("✓ copied the %s export to the clipboard (OSC 52)", f)
+			s.status = copyStatus("the "+f+" export", "press enter to write it to "+exportPath(s.opts.ExportDir, s.sess.playbook.ID, f)+" instead", s.opts.Getenv)
 			if _, masked, _ := steps.Export(f, r, set, true); masked && !s.revealed {
 				s.status += "\n" + maskedNote(f)
 			}
@@ -244,6 +278,7 @@ func (s *summaryScreen) content() string {
 	st := s.styles
 	r := s.sess.result
 	w := s.width
+	width := w
 	var b strings.Builder
 	line := func(label, value string) { b.WriteString(valueLine(st, label, value, w) + "\n") }
 
@@ -259,8 +294,30 @@ func (s *summaryScreen) content() string {
 	if r.UserToken != nil {
 		b.WriteString(tokenLine(st, "User token", *r.UserToken, w) + "\n")
 	}
-	if s.sess.settings.UserEmail != "" && s.sess.playbook.Gateway.ShowsUser {
-		line("User", s.sess.settings.UserEmail)
+	if set := s.sess.settings; set.UserEmail != "" && s.sess.playbook.Gateway.ShowsUser {
+		line("User", steps.Printable(set.UserEmail))
+		if set.UserPassword != "" {
+			pw := mask(set.UserPassword)
+			if s.revealed {
+				pw = steps.Printable(set.UserPassword)
+			}
+			line("User password", pw)
+		}
+	}
+	if w := r.WSO2; w != nil {
+		b.WriteString("\n" + st.title.Render("WSO2 API Manager") + "\n")
+		line("URL", steps.Printable(w.URL))
+		line("Key manager", steps.Printable(s.sess.settings.KeyManagerName)+"  "+st.muted.Render(steps.Printable(w.KeyManagerID)))
+		line("Application", steps.Printable(s.sess.settings.WSO2AppName)+"  "+st.muted.Render(steps.Printable(w.ApplicationID)))
+		line("Consumer key", steps.Printable(r.ClientID))
+		line("Consumer secret", secret)
+		b.WriteString(tokenLine(st, "WSO2 token", w.Token, width) + "\n")
+	}
+	if notes := summaryNotes(s.sess); len(notes) > 0 {
+		b.WriteString("\n" + st.title.Render("Notes") + "\n")
+		for _, n := range notes {
+			b.WriteString(st.warn.Render(wrap("! "+n, w)) + "\n")
+		}
 	}
 
 	ep := r.Endpoints
@@ -371,11 +428,11 @@ func tokenLine(st styles, label string, t steps.TokenCheck, width int) string {
 func resourceLines(st styles, resources []steps.Resource, width int) string {
 	kindW := 0
 	for _, res := range resources {
-		kindW = max(kindW, len(steps.KindLabel(res.Kind)))
+		kindW = max(kindW, len(kindLabel(res.Kind)))
 	}
 	var b strings.Builder
 	for _, res := range resources {
-		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, steps.KindLabel(res.Kind))
+		head := fmt.Sprintf("%s %-7s %-*s  ", resourceGlyph(res.Action), res.Action, kindW, kindLabel(res.Kind))
 		pad := strings.Repeat(" ", len(head))
 		room := max(width-len(head), 10)
 		name := strings.Split(wrap(res.Name, room), "\n")

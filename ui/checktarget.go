@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
+)
+
+// doctorSteps is how many screens "check an existing setup" has: the
+// tenant, the management application, what to check, the checks.
+const doctorSteps = 4
+
+// checkTargetScreen asks what "check an existing setup" checks: the
+// journal of the run that made it (prefilled with the playbook's default
+// journal when that file exists), or the names the setup was made with and
+// the application's client ID (and, to mint its token, its secret). What is
+// left empty comes from the journal, else the playbook's defaults. These
+// are what the doctor's fixes ask for ("give the client ID of the
+// application to check, or its name, or the journal").
+type checkTargetScreen struct {
+	formScreen
+	target *doctorTarget
+}
+
+// checkInput is one field of the screen.
+type checkInput struct {
+	key, label, help string
+	secret           bool
+	value            *string
+	placeholder      string
+}
+
+func newCheckTargetScreen(c *common, _ int) screen {
+	sess := c.sess
+	t := sess.doctorOpt
+	if t.journal == "" && t.clientID == "" {
+		if p := journalPath(c.opts, sess.playbook.ID); fileExists(p) {
+			t.journal = p
+		}
+	}
+	s := &checkTargetScreen{target: &t}
+	s.formScreen = newFormScreen(c, func() (*huh.Form, huh.Field) {
+		var fields []huh.Field
+		for _, in := range checkInputs(sess, &t) {
+			f := huh.NewInput().Key(in.key).Title(in.label).Description(in.help).Placeholder(in.placeholder).Value(in.value)
+			if in.secret {
+				f = f.EchoMode(huh.EchoModePassword)
+			}
+			if in.key == "journal" {
+				f = f.Validate(validateJournal)
+			}
+			fields = append(fields, f)
+		}
+		return stepForm(fields, c.theme(), false)
+	})
+	return s
+}
+
+// checkInputs are the screen's fields, bound to the target and the
+// settings; the names' placeholders are the playbook's defaults.
+func checkInputs(sess *session, t *doctorTarget) []checkInput {
+	p := sess.playbook
+	def := func(key string) string {
+		for _, in := range p.Inputs() {
+			if in.Key == key && in.Default != nil {
+				return in.Default(steps.WithDefaults(sess.settings))
+			}
+		}
+		return ""
+	}
+	empty := "empty: from the journal, else "
+	ins := []checkInput{
+		{key: "journal", label: "Journal of the run that made it", value: &t.journal,
+			help: "its settings and resource ids say what to check; clear it to name what to check below", placeholder: steps.DefaultJournalPath(p.ID)},
+		{key: "api_identifier", label: "API identifier (audience)", value: &sess.settings.APIIdentifier,
+			help: empty + "the playbook's default", placeholder: def("api_identifier")},
+	}
+	if _, ok := p.Step("application"); ok && p.Has(steps.KindClient) {
+		ins = append(ins,
+			checkInput{key: "app_name", label: "Application name", value: &sess.settings.AppName,
+				help: empty + "the playbook's default", placeholder: def("app_name")},
+			checkInput{key: "app_client_id", label: "Application client ID (optional)", value: &t.clientID,
+				help: "the application to check, instead of finding it by name"},
+			checkInput{key: "app_client_secret", label: "Application secret (optional)", secret: true, value: &t.clientSecret,
+				help: "the one the gateway holds, to mint its token; empty: read from the tenant (read:client_keys)"})
+	}
+	if p.Has(steps.KindConnection) {
+		ins = append(ins, checkInput{key: "connection_name", label: "Database connection name", value: &sess.settings.ConnectionName,
+			help: empty + "the playbook's default", placeholder: def("connection_name")})
+	}
+	if p.Has(steps.KindUser) {
+		ins = append(ins,
+			checkInput{key: "user_email", label: "Test user's email", value: &sess.settings.UserEmail,
+				help: "empty: from the journal; without it the user is not checked"},
+			checkInput{key: "user_password", label: "Test user's password (optional)", secret: true, value: &sess.settings.UserPassword,
+				help: "to try a login of the user"})
+	}
+	return ins
+}
+
+// validateJournal accepts an empty journal or one that exists.
+func validateJournal(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || fileExists(v) {
+		return nil
+	}
+	return errNoJournal(v)
+}
+
+type errNoJournal string
+
+func (e errNoJournal) Error() string {
+	return "no journal at " + steps.Printable(string(e)) + ": give the path of one, or clear the field to name what to check"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func (s *checkTargetScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	completed, cmd := s.forward(msg)
+	if completed {
+		t := *s.target
+		t.journal, t.clientID = strings.TrimSpace(t.journal), strings.TrimSpace(t.clientID)
+		return s, report(checkTargetMsg{Target: t})
+	}
+	return s, cmd
+}
+
+func (s *checkTargetScreen) Frame() frame {
+	return frame{
+		Count: "check · step 3 of 4", Title: "What to check",
+		Explain: "The doctor checks the setup a run made: give its journal, or the names it was made with (and the application's client ID when its name is not unique). " +
+			"A field left empty comes from the journal, else the playbook's default. Nothing is changed.",
+		Typing: s.typing(), Error: s.hasError(),
+	}
+}
+
+func (s *checkTargetScreen) Keys() help.KeyMap {
+	return s.keys.helpFor(s.keys.Next, s.keys.Back)
+}
