@@ -290,5 +290,7 @@ var kindLabels = map[ResourceKind]string{
 	KindClientGrant:      "client grant",
 	KindConnection:       "connection",
 	KindConnectionClient: "connection client",
+	KindWSO2KeyManager:   "WSO2 key manager",
+	KindWSO2Application:  "WSO2 application",
 	KindUser:             "user",
 }

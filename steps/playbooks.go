@@ -579,8 +579,11 @@ func ManagementAudience(domain string) string {
 // domainHost strips an http:// or https:// prefix and a trailing slash.
 func domainHost(domain string) string {
 	d := strings.TrimSpace(domain)
-	d = strings.TrimPrefix(d, "https://")
-	d = strings.TrimPrefix(d, "http://")
+	if l := strings.ToLower(d); strings.HasPrefix(l, "https://") {
+		d = d[len("https://"):]
+	} else if strings.HasPrefix(l, "http://") {
+		d = d[len("http://"):]
+	}
 	return strings.TrimSuffix(d, "/")
 }
 
@@ -593,8 +596,9 @@ func ValidateDomain(v string) error {
 		return fmt.Errorf("enter the tenant domain, e.g. my-tenant.us.auth0.com")
 	}
 	raw := v
-	plainHTTP := strings.HasPrefix(v, "http://")
-	if !plainHTTP && !strings.HasPrefix(v, "https://") {
+	lower := strings.ToLower(v)
+	plainHTTP := strings.HasPrefix(lower, "http://")
+	if !plainHTTP && !strings.HasPrefix(lower, "https://") {
 		raw = "https://" + v
 	}
 	u, err := url.Parse(raw)

@@ -44,3 +44,15 @@ func TestInputsRejectControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateDomainTakesAnyCaseOfTheScheme(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"HTTPS://my-tenant.us.auth0.com", "Https://my-tenant.us.auth0.com/"} {
+		if err := ValidateDomain(v); err != nil {
+			t.Errorf("ValidateDomain(%q) = %v", v, err)
+		}
+	}
+	if err := ValidateDomain("HTTPS://my-tenant.us.auth0.com/x"); err == nil {
+		t.Error("a path is still refused")
+	}
+}
