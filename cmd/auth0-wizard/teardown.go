@@ -107,7 +107,7 @@ func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
 	if err != nil {
 		again := "run the same command again to finish: what is already gone is skipped"
 		if wso2Left != "" {
-			again = wso2Left + "; then " + again
+			again = wso2Left + " (what is already gone is skipped)"
 		}
 		return fmt.Errorf("teardown: %w\n%s", err, again)
 	}
