@@ -132,6 +132,9 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	defer cleanup()
 	s := rc.Settings
 	applyInputs(o.Inputs, &s)
+	if err := checkStandInInputs(rc, o.Inputs); err != nil {
+		return err
+	}
 	// The journal of the run to resume: its settings fill every value not
 	// given by a flag, the environment or the config file, so that
 	// `apply --journal FILE` continues the same run.
@@ -140,7 +143,7 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 		if j, err = steps.OpenJournal(path, g.revealSecrets); err != nil {
 			return err
 		}
-		s = steps.ResumeSettings(s, j)
+		s = resumeWSO2(steps.ResumeSettings(s, j), j)
 	}
 	if s.Playbook == "" {
 		return usagef("--playbook is required: wso2 or azure (or --journal of a run to resume)")
@@ -153,7 +156,7 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 		if j, err = steps.OpenJournal(steps.DefaultJournalPath(p.ID), g.revealSecrets); err != nil {
 			return err
 		}
-		s = steps.ResumeSettings(s, j)
+		s = resumeWSO2(steps.ResumeSettings(s, j), j)
 	}
 	if err := checkExportFor(o.Export, p.ID); err != nil {
 		return err
@@ -165,12 +168,18 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	if err := validateInputs(p, &s); err != nil {
 		return err
 	}
+	if err := applyWSO2Inputs(f, rc, o.Inputs, p, &s); err != nil {
+		return err
+	}
 
 	client, err := rc.tenantClient(s)
 	if err != nil {
 		return err
 	}
-	eng := steps.NewEngine(client)
+	eng, err := rc.withWSO2(steps.NewEngine(client), s)
+	if err != nil {
+		return err
+	}
 	progress := func(format string, a ...any) { fmt.Fprintf(f.Err, format+"\n", a...) }
 	progress("checking %s", s.Domain)
 	if _, err := eng.Check(ctx, p, s); err != nil {
@@ -236,11 +245,11 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	}
 	note := sandboxNote(rc, res.JournalPath)
 	if o.Output == "json" {
-		data, _, err := steps.Export(steps.FormatJSON, res, s, g.revealSecrets)
+		data, err := json.MarshalIndent(outputDocument(res, g.revealSecrets), "", "  ")
 		if err != nil {
-			return err
+			return fmt.Errorf("encode the result: %w", err)
 		}
-		if _, err := f.Out.Write(data); err != nil {
+		if _, err := f.Out.Write(append(data, '\n')); err != nil {
 			return err
 		}
 		if note != "" {
@@ -251,6 +260,9 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	}
 	if !res.Token.Verified {
 		return fmt.Errorf("the test token did not verify: %s", res.Token.Reason)
+	}
+	if why := wso2Failed(res); why != "" {
+		return errors.New(why)
 	}
 	return nil
 }
@@ -409,7 +421,8 @@ func printPlan(w io.Writer, output string, plan steps.Plan) error {
 func printResultText(w io.Writer, r steps.Result, reveal bool, note string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s playbook applied to %s\n", r.Playbook, r.Domain)
-	for _, sec := range steps.Report(r, reveal) {
+	sections := steps.Report(r, reveal)
+	for _, sec := range sections {
 		if sec.Inline && len(sec.Rows) == 1 {
 			fmt.Fprintf(tw, "\n%s\t%s\n", sec.Title, sec.Rows[0].Value)
 			continue
@@ -423,6 +436,7 @@ func printResultText(w io.Writer, r steps.Result, reveal bool, note string) erro
 			fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
 		}
 	}
+	printWSO2Text(tw, r, sections)
 	if note != "" {
 		fmt.Fprintf(tw, "\nnote: %s\n", note)
 	}

@@ -57,6 +57,15 @@ type output struct {
 		Claims   map[string]any `json:"claims"`
 	} `json:"token"`
 	Journal string `json:"journal"`
+	// WSO2 is WSO2's side, when the run did it (wso2 with the admin's password).
+	WSO2 *struct {
+		URL           string `json:"url"`
+		KeyManagerID  string `json:"key_manager_id"`
+		ApplicationID string `json:"application_id"`
+		Token         struct {
+			Verified bool `json:"verified"`
+		} `json:"token"`
+	} `json:"wso2"`
 }
 
 func decodeOutput(t *testing.T, stdout string) output {
@@ -105,10 +114,17 @@ func TestApplySandboxJSONContract(t *testing.T) {
 	for _, r := range o.Resources {
 		kinds[r.Kind] = r.Action
 	}
-	for _, k := range []string{"resource_server", "client", "client_grant"} {
+	// --sandbox starts the WSO2 stand-in too: its key manager and
+	// application are made there, and WSO2's connector makes the client.
+	for _, k := range []string{"resource_server", "wso2_key_manager", "wso2_application", "client_grant"} {
 		if kinds[k] != "created" {
 			t.Errorf("resource %s: action %q, want created", k, kinds[k])
 		}
+	}
+	if o.WSO2 == nil || o.WSO2.URL == "" || o.WSO2.KeyManagerID == "" || o.WSO2.ApplicationID == "" || !o.WSO2.Token.Verified {
+		t.Errorf("wso2 %+v, want the stand-in's key manager, application and a verified token", o.WSO2)
+	} else if o.Audience != o.WSO2.URL {
+		t.Errorf("audience %q, want the resource server's identifier, the API Manager URL %q", o.Audience, o.WSO2.URL)
 	}
 	if !strings.Contains(stderr, "created") {
 		t.Errorf("progress did not go to stderr:\n%s", stderr)

@@ -95,6 +95,9 @@ func runDoctor(ctx context.Context, f *Factory, o *DoctorOptions) error {
 	defer cleanup()
 	s := rc.Settings
 	applyInputs(o.Inputs, &s)
+	if err := checkStandInInputs(rc, o.Inputs); err != nil {
+		return err
+	}
 
 	j, err := doctorJournal(g, rc)
 	if err != nil {
@@ -104,6 +107,7 @@ func runDoctor(ctx context.Context, f *Factory, o *DoctorOptions) error {
 	if s.Playbook == "" && j != nil {
 		s.Playbook = j.Playbook()
 	}
+	s = resumeWSO2(s, j)
 	if s.Playbook == "" {
 		return usagef("--playbook is required (wso2 or azure), or --journal of the run to check")
 	}
@@ -138,7 +142,11 @@ func runDoctor(ctx context.Context, f *Factory, o *DoctorOptions) error {
 			printCheck(f.Out, r)
 		}
 	})
-	results := steps.NewEngine(client).Doctor(ctx, p, s, dopts)
+	eng, err := rc.withWSO2(steps.NewEngine(client), s)
+	if err != nil {
+		return err
+	}
+	results := eng.Doctor(ctx, p, s, dopts)
 	stop()
 	if ctx.Err() != nil {
 		return errAborted

@@ -44,6 +44,7 @@ type globalFlags struct {
 	trace            string
 	accessible       bool
 	userPasswordFile string
+	wso2             wso2Flags // WSO2 API Manager's (wso2.go)
 }
 
 // addGlobalFlags registers the settings flags every command shares on the
@@ -62,6 +63,7 @@ func addGlobalFlags(pf *pflag.FlagSet, g *globalFlags) {
 	pf.StringVar(&g.trace, "trace", "", "write a redacted trace of every HTTP exchange with Auth0 to FILE")
 	pf.StringVar(&g.userPasswordFile, "user-password-file", "", "azure: file holding the test user's password (else env AUTH0_WIZARD_USER_PASSWORD or a prompt)")
 	pf.BoolVar(&g.accessible, "accessible", false, "line-by-line prompts for screen readers (env ACCESSIBLE=1)")
+	addWSO2Flags(pf, &g.wso2)
 }
 
 // run runs the command line with the binary's factory and returns the exit

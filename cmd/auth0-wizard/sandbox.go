@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
+	"github.com/auth0-wizard/auth0-wizard/wso2sandbox"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +26,10 @@ type SandboxOptions struct {
 	Burst     int
 	State     string
 	Seed      int64
+	// WSO2 starts a WSO2 API Manager stand-in beside the tenant, its
+	// connector of generation WSO2Generation.
+	WSO2           bool
+	WSO2Generation string
 }
 
 // sandboxLine is the first (and only) line the sandbox command prints on
@@ -36,6 +41,10 @@ type sandboxLine struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 	CAFile       string `json:"ca_file"`
+	// With --wso2: the WSO2 stand-in (trusted by ca_file too).
+	WSO2URL           string `json:"wso2_url,omitempty"`
+	WSO2AdminUser     string `json:"wso2_admin_user,omitempty"`
+	WSO2AdminPassword string `json:"wso2_admin_password,omitempty"`
 }
 
 // newSandboxCmd is `sandbox`; runF replaces runSandbox when not nil.
@@ -54,9 +63,17 @@ Its first line on stdout, once it accepts connections, is one JSON object:
 the seeded management application (all Management API scopes granted) and the
 CA to trust (empty with --http). Everything else goes to stderr.
 
+With --wso2 it also starts a WSO2 API Manager 3.2.0 stand-in (DCR, the token
+endpoint, the Admin REST API's key managers, the Developer Portal's
+applications and keys) whose Auth0 connector works against the tenant, and
+the line gains "wso2_url", "wso2_admin_user" and "wso2_admin_password"; the
+one ca_file trusts both. The stand-in keeps nothing across restarts, even
+with --state.
+
 A sandbox is a test double, not a real authorization server: it listens on
 loopback unless --addr says otherwise.`,
 		Example: `  auth0-wizard sandbox --http --seed 1
+  auth0-wizard sandbox --wso2
   auth0-wizard sandbox --latency 20ms-200ms --fail-rate 0.1 --rate-limit 5 --burst 5 --state tenant.json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -78,6 +95,8 @@ loopback unless --addr says otherwise.`,
 	fl.IntVar(&o.Burst, "burst", 0, "token bucket size (default: the rate limit, rounded up)")
 	fl.StringVar(&o.State, "state", "", "load the tenant from FILE at start (if it exists) and save it there on exit")
 	fl.Int64Var(&o.Seed, "seed", 0, "make ids, secrets and faults repeatable (0: random)")
+	fl.BoolVar(&o.WSO2, "wso2", false, "also start a WSO2 API Manager stand-in whose Auth0 connector works against the tenant")
+	fl.StringVar(&o.WSO2Generation, "wso2-connector", wso2sandbox.GenerationGuide, "with --wso2: the Auth0 connector it plays: "+wso2sandbox.GenerationGuide+" (the guide's 3.2.0 era: audience = the API Manager URL) or "+wso2sandbox.GenerationV1+" (apim-km-auth0 v1.x: the developer's audience)")
 	return cmd
 }
 
@@ -155,18 +174,37 @@ func runSandbox(ctx context.Context, f *Factory, o *SandboxOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.WSO2Generation != wso2sandbox.GenerationGuide && o.WSO2Generation != wso2sandbox.GenerationV1 {
+		return usagef("invalid --wso2-connector %q: want %s or %s", o.WSO2Generation, wso2sandbox.GenerationGuide, wso2sandbox.GenerationV1)
+	}
 	srv, err := f.StartSandbox(opts)
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
-	line, err := json.Marshal(sandboxLine{
+	sl := sandboxLine{
 		Domain:       srv.Domain,
 		BaseURL:      srv.BaseURL,
 		Audience:     srv.Audience,
 		ClientID:     srv.ClientID,
 		ClientSecret: srv.ClientSecret,
 		CAFile:       srv.CAFile,
-	})
+	}
+	var standIn *wso2sandbox.Server
+	if o.WSO2 {
+		w, extraCA, err := startStandIn(f, srv, wso2sandbox.Options{Generation: o.WSO2Generation})
+		if err != nil {
+			return closeAfter(srv, err)
+		}
+		defer func() { _ = w.Close() }()
+		caFile, removeCA, err := caBundle(srv, extraCA)
+		if err != nil {
+			return closeAfter(srv, err)
+		}
+		defer removeCA()
+		standIn = w
+		sl.CAFile, sl.WSO2URL, sl.WSO2AdminUser, sl.WSO2AdminPassword = caFile, w.URL, w.AdminUser, w.AdminPassword
+	}
+	line, err := json.Marshal(sl)
 	if err != nil {
 		return closeAfter(srv, fmt.Errorf("encode the sandbox line: %w", err))
 	}
@@ -183,12 +221,20 @@ func runSandbox(ctx context.Context, f *Factory, o *SandboxOptions) error {
 		fmt.Fprintln(f.Err, "auth0-wizard: warning:", w)
 	}
 	use := "--domain " + srv.Domain
-	if srv.CAFile != "" {
-		use += " --ca-file " + srv.CAFile
-	} else {
+	if srv.CAFile == "" {
 		use = "--domain " + srv.BaseURL // plain HTTP is spelled out as a URL
 	}
-	fmt.Fprintf(f.Err, "auth0-wizard: sandbox tenant at %s (credentials on stdout); use it with %s; Ctrl+C stops it\n", srv.BaseURL, use)
+	if sl.CAFile != "" {
+		use += " --ca-file " + sl.CAFile
+	}
+	if standIn != nil {
+		use += " --apim-url " + standIn.URL + " --wso2-admin-user " + standIn.AdminUser + " (and " + envWSO2AdminPassword + " from stdout)"
+	}
+	what := "sandbox tenant at " + srv.BaseURL
+	if standIn != nil {
+		what += " and WSO2 stand-in at " + standIn.URL
+	}
+	fmt.Fprintf(f.Err, "auth0-wizard: %s (credentials on stdout); use it with %s; Ctrl+C stops it\n", what, use)
 
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {

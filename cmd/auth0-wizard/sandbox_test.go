@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,7 +89,11 @@ func startSandbox(t *testing.T, args ...string) *sandboxRun {
 			t.Fatalf("first stdout line %q is not the sandbox JSON object: %v", first, err)
 		}
 		var fields map[string]any
-		if err := json.Unmarshal([]byte(first), &fields); err != nil || len(fields) != 6 {
+		want := 6
+		if slices.Contains(args, "--wso2") {
+			want = 9 // and wso2_url, wso2_admin_user, wso2_admin_password
+		}
+		if err := json.Unmarshal([]byte(first), &fields); err != nil || len(fields) != want {
 			t.Errorf("first line has fields %v; want exactly domain, base_url, audience, client_id, client_secret, ca_file", fields)
 		}
 	case err := <-readErr:

@@ -55,6 +55,7 @@ type runConfig struct {
 	caPEM     []byte
 	trace     io.Writer
 	newClient func(auth0client.Config) (*auth0client.Client, error)
+	wso2      wso2Config // WSO2 API Manager's (wso2.go)
 }
 
 // configFile is the YAML config file: the settings of steps.Settings plus a
@@ -63,10 +64,11 @@ type configFile struct {
 	steps.Settings `yaml:",inline"`
 	CAFile         string `yaml:"ca_file"`
 	Journal        string `yaml:"journal"`
+	WSO2TokenURL   string `yaml:"wso2_token_url"`
 }
 
 // secretKeys may not appear in a config file.
-var secretKeys = []string{"client_secret", "user_password", "password"}
+var secretKeys = []string{"client_secret", "user_password", "password", "wso2_admin_password"}
 
 func loadConfigFile(path string) (configFile, error) {
 	var cf configFile
@@ -83,7 +85,7 @@ func loadConfigFile(path string) (configFile, error) {
 	}
 	for _, k := range secretKeys {
 		if _, ok := raw[k]; ok {
-			return cf, usagef("config file %s holds %q: secrets are not read from config files; use the environment (%s), --client-secret-file or the prompt", path, k, envClientSecret)
+			return cf, usagef("config file %s holds %q: secrets are not read from config files; use the environment (%s, %s), a --*-file flag or the prompt", path, k, envClientSecret, envWSO2AdminPassword)
 		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -104,10 +106,22 @@ func first(vals ...string) string {
 	return ""
 }
 
+// maxSecretFile caps what a secret file may hold: a secret is a line, and
+// a file much larger was named by mistake.
+const maxSecretFile = 64 << 10
+
 func readSecretFile(path, what string) (string, error) {
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return "", usagef("read %s file: %v", what, err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxSecretFile+1))
+	if err != nil {
+		return "", usagef("read %s file: %v", what, err)
+	}
+	if len(data) > maxSecretFile {
+		return "", usagef("%s file %s holds more than %d KiB: give the file that holds only the secret", what, path, maxSecretFile>>10)
 	}
 	s := strings.TrimRight(string(data), "\r\n")
 	if s == "" {
@@ -206,6 +220,9 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 		// A demo on the sandbox needs no typing: a strong random password
 		// (shown only with --reveal-secrets).
 		s.UserPassword, rc.demoPassword = demoPassword(), true
+	}
+	if err := resolveWSO2(f, g, cf, rc, &s, func(c func()) { closers = append(closers, c) }); err != nil {
+		return fail(err)
 	}
 	if g.sandbox && s.UserEmail == "" {
 		// and a test user of its own, so that Enter on every screen

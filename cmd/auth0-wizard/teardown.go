@@ -74,8 +74,12 @@ func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
 		return usagef("the journal is for %s, not %s: tear it down against the tenant it was made on", jd, s.Domain)
 	}
 	s.Playbook = "" // the journal says what to tear down
-	s = steps.ResumeSettings(s, j)
+	s = resumeWSO2(steps.ResumeSettings(s, j), j)
 	if err := requireTenant(f, &s); err != nil {
+		return err
+	}
+	wso2Left, err := teardownWSO2Password(f, j, &s)
+	if err != nil {
 		return err
 	}
 	client, err := rc.tenantClient(s)
@@ -93,10 +97,19 @@ func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
 			}
 		}
 	})
-	err = steps.NewEngine(client).Teardown(ctx, j, events)
+	eng, err := rc.withWSO2(steps.NewEngine(client), s)
+	if err != nil {
+		stop()
+		return err
+	}
+	err = eng.Teardown(ctx, j, events)
 	stop()
 	if err != nil {
-		return fmt.Errorf("teardown: %w\nrun the same command again to finish: what is already gone is skipped", err)
+		again := "run the same command again to finish: what is already gone is skipped"
+		if wso2Left != "" {
+			again = wso2Left + " (what is already gone is skipped)"
+		}
+		return fmt.Errorf("teardown: %w\n%s", err, again)
 	}
 	fmt.Fprintln(f.Out, teardownSummary(j, deleted, disabled))
 	return nil
