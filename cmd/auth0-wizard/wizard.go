@@ -33,22 +33,17 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 	if err != nil {
 		return err
 	}
-	// TODO(ui.Options.NewWSO2Client): once ui.Options has the field, pass
-	// NewWSO2Client: rc.wso2Client below and drop this line. Until then the
-	// wizard's engine has no WSO2 client, so WSO2's side stays by hand
-	// (the stand-in of --sandbox still runs, with its URL prefilled).
-	set.WSO2AdminPassword = ""
 	opts := ui.Options{
-		Context:   ctx,
-		Settings:  set,
-		Playbook:  set.Playbook,
-		NewClient: rc.tenantClient,
-		// NewWSO2Client: rc.wso2Client, // TODO(ui.Options.NewWSO2Client)
-		JournalPath: rc.JournalPath,
-		Reveal:      g.revealSecrets,
-		Sandbox:     rc.Sandbox != nil,
-		CAFile:      rc.caFile,
-		WriteFile:   atomicfile.Write,
+		Context:       ctx,
+		Settings:      set,
+		Playbook:      set.Playbook,
+		NewClient:     rc.tenantClient,
+		NewWSO2Client: rc.wso2Client,
+		JournalPath:   rc.JournalPath,
+		Reveal:        g.revealSecrets,
+		Sandbox:       rc.Sandbox != nil,
+		CAFile:        rc.caFile,
+		WriteFile:     atomicfile.Write,
 	}
 
 	var out ui.Outcome
