@@ -153,6 +153,10 @@ func TestWizardInTmux(t *testing.T) {
 		w.t = t
 		start("wso2")
 		screen := w.enterUntil(60*time.Second, "the wso2 summary", isSummary)
+		// The endpoints are below the WSO2 side at 80x24: scroll to them,
+		// as a person would.
+		w.keys("Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down")
+		screen += w.waitFor(10*time.Second, "/oauth/token")
 		for _, want := range []string{"/oauth/token", "/.well-known/jwks.json", "✓ verified", "••••••••"} {
 			if !strings.Contains(screen, want) {
 				t.Fatalf("summary lacks %q:\n%s", want, screen)
@@ -192,6 +196,8 @@ func TestWizardInTmux(t *testing.T) {
 		w.text("jane@example.com")
 		w.waitFor(5*time.Second, "jane@example.com")
 		screen := w.enterUntil(60*time.Second, "the azure summary", isSummary)
+		w.keys("Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down")
+		screen += w.waitFor(10*time.Second, "/oauth/token")
 		for _, want := range []string{"/oauth/token", "/.well-known/jwks.json", "User token      ✓ verified", "jane@example.com"} {
 			if !strings.Contains(screen, want) {
 				t.Fatalf("summary lacks %q:\n%s", want, screen)

@@ -122,7 +122,7 @@ func TestApplyWSO2EndToEnd(t *testing.T) {
 	// Without the password, teardown deletes what Auth0 holds and names
 	// what only WSO2 can delete.
 	code, _, stderr = runEnv(t, nil, append([]string{"teardown", "--journal", j1}, p.flags...)...)
-	if code != exitFailure || !strings.Contains(stderr, "key_manager Auth0") || !strings.Contains(stderr, envWSO2AdminPassword) {
+	if code != exitFailure || !strings.Contains(stderr, "key manager Auth0") || !strings.Contains(stderr, envWSO2AdminPassword) {
 		t.Errorf("teardown without the WSO2 password: exit %d, want 1 naming the WSO2 entries and %s:\n%s", code, envWSO2AdminPassword, stderr)
 	}
 	if n := p.keyManagers(t); n != kmsBefore+1 {
