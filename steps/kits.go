@@ -586,3 +586,7 @@ func (e *Engine) DoctorKits(ctx context.Context, p Playbook, s Settings, j *Jour
 	wg.Wait()
 	return out
 }
+
+// ShellQuote quotes s for a POSIX shell when it needs it (the handouts'
+// commands).
+func ShellQuote(s string) string { return shellQuote(s) }

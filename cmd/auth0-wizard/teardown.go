@@ -66,7 +66,10 @@ func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
 	} else if err != nil {
 		return usagef("journal %s: %v", path, err)
 	}
-	j, err := steps.OpenJournal(path, g.revealSecrets)
+	// With the secrets it keeps (a kits journal's passwords), so that a
+	// teardown stopped halfway leaves them for the resources still there;
+	// each leaves the file with its resource.
+	j, err := steps.OpenJournal(path, true)
 	if err != nil {
 		return err
 	}
