@@ -29,7 +29,7 @@ const DefaultKitsPrefix = "attendee"
 // run has under way at once when Kits.Concurrency is 0: enough to keep a
 // tenant's rate limit busy, few enough that no request waits behind
 // dozens of others for its turn.
-const DefaultKitsConcurrency = 8
+const DefaultKitsConcurrency = 4
 
 // MaxKits is the most kits one run makes.
 const MaxKits = 500

@@ -527,15 +527,20 @@ func runDoctorKits(ctx context.Context, f *Factory, o *DoctorOptions) error {
 		return err
 	}
 	fmt.Fprintf(f.Err, "checking %d kits of the %s playbook on %s\n", len(steps.JournalKits(j)), p.ID, s.Domain)
+	done := 0
 	progress, stop := drain(func(c steps.KitCheck) {
-		if o.Output == "text" {
-			printKitCheck(f.Out, c)
-		}
+		done++
+		fmt.Fprintf(f.Err, "checked %s (%d/%d)\n", c.Label, done, len(steps.JournalKits(j)))
 	})
 	checks := steps.NewEngine(client).DoctorKits(ctx, p, s, j, 0, progress)
 	stop()
 	if ctx.Err() != nil {
 		return errAborted
+	}
+	if o.Output == "text" {
+		for _, c := range checks { // in the kits' order
+			printKitCheck(f.Out, c)
+		}
 	}
 	var broken []string
 	verdicts := make([]kitVerdict, 0, len(checks))
