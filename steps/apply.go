@@ -38,6 +38,16 @@ type run struct {
 	events   chan<- Event
 	out      map[string]*outcome
 	want     map[string]Desired
+	// slots bounds how many actions run at once (nil: no bound).
+	slots chan struct{}
+}
+
+// applyOptions tune one apply: maxActions bounds how many actions run at
+// once (0: every action whose dependencies are done), so that a run of
+// many actions (a class's kits) does not meet a rate limit with all of
+// them at the same instant.
+type applyOptions struct {
+	maxActions int
 }
 
 // Apply carries the plan out: independent actions at once, each dependent
@@ -50,7 +60,7 @@ type run struct {
 //
 // The Result is filled as far as the run got, also with an error.
 func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (Result, error) {
-	r, res, err := e.apply(ctx, p, s, plan, j, events)
+	r, res, err := e.apply(ctx, p, s, plan, j, events, applyOptions{})
 	if err != nil {
 		return res, err
 	}
@@ -62,7 +72,7 @@ func (e *Engine) Apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 
 // apply carries the plan's actions out (see Apply) and returns the run, for
 // the tokens that follow.
-func (e *Engine) apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event) (*run, Result, error) {
+func (e *Engine) apply(ctx context.Context, p Playbook, s Settings, plan Plan, j *Journal, events chan<- Event, o applyOptions) (*run, Result, error) {
 	s = p.WithDefaults(s)
 	if err := p.validate(s, true); err != nil {
 		return nil, Result{}, err
@@ -89,6 +99,9 @@ func (e *Engine) apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 		return nil, Result{}, err
 	}
 	r := &run{c: e.c, wso2: e.wso2, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
+	if o.maxActions > 0 {
+		r.slots = make(chan struct{}, o.maxActions)
+	}
 	for _, a := range plan.Actions {
 		r.out[a.ID] = &outcome{done: make(chan struct{})}
 	}
@@ -202,6 +215,15 @@ func (r *run) action(ctx context.Context, a Action) {
 			return
 		}
 	}
+	if r.slots != nil {
+		select {
+		case r.slots <- struct{}{}:
+			defer func() { <-r.slots }()
+		case <-ctx.Done():
+			o.err = errNotStarted
+			return
+		}
+	}
 	if ctx.Err() != nil {
 		o.err = errNotStarted
 		return
@@ -287,7 +309,7 @@ func (r *run) journal(a Action, o *outcome) error {
 		return err
 	}
 	if a.Kind == KindClient {
-		return r.j.setSecret("client_secret", o.res.app.ClientSecret)
+		return r.j.setSecret(clientSecretKey(a.ID), o.res.app.ClientSecret)
 	}
 	return nil
 }

@@ -453,6 +453,11 @@ func (j *Journal) remove(actionID string) error {
 	if actionID == ActClient {
 		delete(j.doc.Secrets, "client_secret")
 	}
+	for k := range j.doc.Secrets {
+		if strings.HasPrefix(k, actionID+"/") { // a kit's (kits.go)
+			delete(j.doc.Secrets, k)
+		}
+	}
 	return j.writeLocked()
 }
 

@@ -22,6 +22,7 @@ type DoctorOptions struct {
 	AppClientID   string
 	AppSecretFile string
 	Inputs        map[string]string // the playbook inputs given by flag, by Input.Key
+	Kits          bool              // every kit of a kits journal (kits.go)
 }
 
 // newDoctorCmd is `doctor`; runF replaces runDoctor when not nil.
@@ -70,6 +71,7 @@ Exit status: 0 when no check failed, 1 otherwise, 2 for a usage mistake.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	fl.StringVar(&opts.AppClientID, "app-client-id", "", "client ID of the application to check (the gateway's application; not --client-id, which is the management application's)")
+	fl.BoolVar(&opts.Kits, "kits", false, "check every kit of the journal the kits command wrote (--journal FILE) and list the broken ones")
 	fl.StringVar(&opts.AppSecretFile, "app-client-secret-file", "", "file holding the secret the gateway uses for the application: the test token is minted with it (default: the secret read from the tenant)")
 	inputs = inputFlags(fl)
 	return cmd
@@ -87,6 +89,9 @@ func runDoctor(ctx context.Context, f *Factory, o *DoctorOptions) error {
 	g := o.Global
 	if o.Output != "text" && o.Output != "json" {
 		return usagef("--output must be text or json, not %q", o.Output)
+	}
+	if o.Kits {
+		return runDoctorKits(ctx, f, o)
 	}
 	rc, cleanup, err := resolve(f, g)
 	if err != nil {

@@ -125,6 +125,7 @@ a built-in sandbox tenant (no Auth0 account, no network).`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	addGlobalFlags(root.PersistentFlags(), g)
-	root.AddCommand(newSandboxCmd(f, nil), newApplyCmd(f, g, nil), newTeardownCmd(f, g, nil), newDoctorCmd(f, g, nil), newTokenCmd(f, g, nil))
+	root.AddCommand(newSandboxCmd(f, nil), newApplyCmd(f, g, nil), newTeardownCmd(f, g, nil), newDoctorCmd(f, g, nil), newTokenCmd(f, g, nil),
+		newKitsCmd(f, g, nil))
 	return root
 }
