@@ -238,3 +238,54 @@ func TestAuthorizeConnectorApplications(t *testing.T) {
 		t.Errorf("after teardown: %+v (the connector's applications stay, their grant made by the run goes)", apps)
 	}
 }
+
+// A key manager of the same name already in WSO2 with other values is
+// planned as an update naming what differs, updated by the run, and left in
+// WSO2 by teardown (it was not this run's).
+func TestWSO2KeyManagerOfTheSameNameIsUpdated(t *testing.T) {
+	t.Parallel()
+	f := startWSO2(t, wso2sandbox.GenerationGuide)
+	ctx := context.Background()
+	theirs := steps.WSO2KeyManager{Name: f.s.KeyManagerName, DisplayName: "Someone's", Type: steps.WSO2KeyManagerTypeAuth0,
+		Issuer: "https://elsewhere.example/", WellKnownEndpoint: "https://elsewhere.example/.well-known/openid-configuration",
+		Enabled: true, EnableSelfValidationJWT: true, ConsumerKeyClaim: "azp", ScopesClaim: "scope",
+		AdditionalProperties: map[string]any{steps.WSO2PropClientID: "x", steps.WSO2PropAudience: "https://elsewhere.example/api/v2/"}, ClientSecret: "y"}
+	km, err := f.wcli.CreateKeyManager(ctx, theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := steps.OpenJournal(filepath.Join(t.TempDir(), "j.json"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := f.e.Plan(ctx, f.p, f.s, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var act steps.Action
+	for _, a := range plan.Actions {
+		if a.ID == steps.ActWSO2KeyManager {
+			act = a
+		}
+	}
+	if act.Verb != steps.Update || act.ExistingID != km.ID || !strings.Contains(strings.Join(act.Changes, "; "), "issuer") {
+		t.Fatalf("key manager action %+v, want an update of %s naming the issuer", act, km.ID)
+	}
+	res, err := f.e.Apply(ctx, f.p, f.s, plan, j, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.WSO2.Token.Verified {
+		t.Fatalf("WSO2 token: %+v", res.WSO2.Token)
+	}
+	got, err := f.wcli.GetKeyManager(ctx, km.ID)
+	if err != nil || got.Issuer != res.Endpoints.Issuer {
+		t.Fatalf("after the run the key manager's issuer is %q (%v), want %q", got.Issuer, err, res.Endpoints.Issuer)
+	}
+	if err := f.e.Teardown(ctx, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.wcli.GetKeyManager(ctx, km.ID); err != nil {
+		t.Errorf("teardown deleted the key manager the run only updated: %v", err)
+	}
+}
