@@ -2,7 +2,6 @@ package steps
 
 import (
 	"fmt"
-	"net"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/auth0-wizard/auth0-wizard/assets"
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 // Grant types, in Auth0's names.
@@ -108,7 +108,7 @@ func validateAPIMURL(v string) error {
 	switch {
 	case v == "":
 		return fmt.Errorf("enter the API Manager's URL, e.g. %s", DefaultAPIMURL)
-	case err != nil || u.Host == "" || !strings.EqualFold(u.Scheme, "https") && !(strings.EqualFold(u.Scheme, "http") && isLoopback(u.Hostname())):
+	case err != nil || u.Host == "" || !strings.EqualFold(u.Scheme, "https") && !(strings.EqualFold(u.Scheme, "http") && hostname.IsLoopback(u.Hostname())):
 		return fmt.Errorf("%q is not an https URL of the API Manager, e.g. %s", Printable(v), DefaultAPIMURL)
 	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
 		return fmt.Errorf("%q has more than a scheme, host and port: give only https://HOST:PORT", Printable(v))
@@ -618,18 +618,10 @@ func ValidateDomain(v string) error {
 	if p := u.Port(); p == "" && strings.HasSuffix(u.Host, ":") {
 		return fmt.Errorf("%q has an empty port", v)
 	}
-	if plainHTTP && !isLoopback(host) {
+	if plainHTTP && !hostname.IsLoopback(host) {
 		return fmt.Errorf("%q uses plain http://, which is only allowed for a loopback sandbox: drop the scheme to use HTTPS", v)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func validateToken(what string) func(string) error {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -233,8 +232,8 @@ func accessibleWidth(opts Options, out io.Writer) int {
 			return w
 		}
 	}
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
-		return n
+	if opts.Columns > 0 {
+		return opts.Columns
 	}
 	return 80
 }

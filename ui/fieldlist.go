@@ -53,7 +53,7 @@ func (l fieldList) Update(msg tea.Msg) (fieldList, tea.Cmd) {
 		if f.Secret && val != f.Value {
 			what = f.Label + " (the secret itself, masked on screen)"
 		}
-		l.status = copyStatus(what, "type it from the screen instead (s shows a secret)", l.opts.Getenv)
+		l.status = copyStatus(what, "type it from the screen instead (s shows a secret)", l.opts.Tmux)
 		return l, tea.SetClipboard(val)
 	}
 	return l, nil

@@ -50,11 +50,13 @@ type Options struct {
 	// values to type.
 	NewWSO2Client func(steps.Settings) (steps.WSO2Client, error)
 	// Width is the terminal's width for accessible mode (0: the output's,
-	// when it is a terminal, else $COLUMNS, else 80).
+	// when it is a terminal, else Columns, else 80).
 	Width int
-	// Getenv reads the environment (os.Getenv when nil): TMUX, to say when
-	// a copy to the clipboard may not arrive.
-	Getenv func(string) string
+	// Columns is $COLUMNS as cmd read it (0 when unset).
+	Columns int
+	// Tmux says the wizard runs inside tmux (cmd reads TMUX): a copy to the
+	// clipboard by OSC 52 may not arrive.
+	Tmux bool
 }
 
 // stage is which kind of screen a route shows.
@@ -239,9 +241,7 @@ func New(opts Options) Model {
 	if opts.WriteFile == nil {
 		opts.WriteFile = steps.WriteFileAtomic
 	}
-	if opts.Getenv == nil {
-		opts.Getenv = os.Getenv
-	}
+
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
 	id := opts.Playbook
 	if id == "" {

@@ -113,9 +113,9 @@ func summaryNotes(sess *session) []string {
 // copyStatus says what a copy did (the terminal was sent the text: OSC 52
 // has no answer), how to check it, and, under tmux, that it may not arrive
 // and what to do instead.
-func copyStatus(what, instead string, getenv func(string) string) string {
+func copyStatus(what, instead string, tmux bool) string {
 	s := "✓ sent " + what + " to the terminal's clipboard (OSC 52): paste it somewhere to check; a terminal that does not accept OSC 52 leaves the clipboard as it was"
-	if getenv != nil && getenv("TMUX") != "" {
+	if tmux {
 		s += "\n! under tmux it may not arrive: tmux passes it on only with `set -g set-clipboard on`; " + instead
 	}
 	return s
@@ -246,7 +246,7 @@ func (s *summaryScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				s.fitViewport()
 				return s, nil
 			}
-			s.status = copyStatus("the "+f+" export", "press enter to write it to "+exportPath(s.opts.ExportDir, s.sess.playbook.ID, f)+" instead", s.opts.Getenv)
+			s.status = copyStatus("the "+f+" export", "press enter to write it to "+exportPath(s.opts.ExportDir, s.sess.playbook.ID, f)+" instead", s.opts.Tmux)
 			if _, masked, _ := steps.Export(f, r, set, true); masked && !s.revealed {
 				s.status += "\n" + maskedNote(f)
 			}

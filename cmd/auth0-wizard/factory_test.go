@@ -29,3 +29,16 @@ func TestOnlySettingsReadTheEnvironment(t *testing.T) {
 		t.Errorf("resolve read the process environment (domain %q) or not the factory's (accessible %v)", rc.Settings.Domain, rc.accessible)
 	}
 }
+
+// TMUX and COLUMNS reach the wizard through settings resolution, from the
+// factory's environment, not read by ui.
+func TestResolveReadsTmuxAndColumns(t *testing.T) {
+	rc, cleanup, err := resolve(envFactory(map[string]string{envTmux: "/tmp/tmux-1000/default,1,0", envColumns: "132"}), globalFlags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if !rc.inTmux || rc.columns != 132 {
+		t.Errorf("inTmux %v, columns %d; want true, 132", rc.inTmux, rc.columns)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
@@ -30,6 +31,8 @@ const (
 	envUserPassword = "AUTH0_WIZARD_USER_PASSWORD"
 	envAccessible   = "ACCESSIBLE"   // any value: the wizard's accessible line mode
 	envDebugLog     = "WIZARD_DEBUG" // a file for the Bubble Tea program's debug log
+	envTmux         = "TMUX"         // set inside tmux: OSC 52 copies may not arrive
+	envColumns      = "COLUMNS"      // the terminal's width, when it cannot be asked
 	// sandboxUserEmail is the azure test user on the sandbox when none is given.
 	sandboxUserEmail = "demo@example.com"
 )
@@ -50,6 +53,9 @@ type runConfig struct {
 	// accessible: --accessible or ACCESSIBLE set; debugLog: WIZARD_DEBUG.
 	accessible bool
 	debugLog   string
+	// inTmux: TMUX set; columns: COLUMNS, for accessible mode's wrap.
+	inTmux  bool
+	columns int
 
 	caFile    string
 	caPEM     []byte
@@ -156,7 +162,7 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 	}
 	s := cf.Settings
 	rc := &runConfig{JournalPath: first(g.journal, cf.Journal), caFile: first(g.caFile, cf.CAFile), newClient: f.NewClient,
-		accessible: accessibleMode(f, g), debugLog: env(envDebugLog)}
+		accessible: accessibleMode(f, g), debugLog: env(envDebugLog), inTmux: env(envTmux) != "", columns: atoiOr0(env(envColumns))}
 
 	if p := first(g.playbook, string(s.Playbook)); p != "" {
 		if _, err := steps.PlaybookByID(steps.PlaybookID(p)); err != nil {
@@ -250,6 +256,15 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 	}
 	rc.Settings = s
 	return rc, cleanup, nil
+}
+
+// atoiOr0 is a positive number in v, else 0.
+func atoiOr0(v string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // accessibleMode says whether the wizard runs in its accessible line mode:

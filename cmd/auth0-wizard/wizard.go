@@ -34,6 +34,8 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 		return err
 	}
 	opts := ui.Options{
+		Tmux:          rc.inTmux,
+		Columns:       rc.columns,
 		Context:       ctx,
 		Settings:      set,
 		Playbook:      set.Playbook,
