@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"os"
+	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -39,7 +40,7 @@ func newCheckTargetScreen(c *common, _ int) screen {
 	sess := c.sess
 	t := sess.doctorOpt
 	if t.journal == "" && t.clientID == "" {
-		if p := journalPath(c.opts, sess.playbook.ID); fileExists(p) {
+		if p := journalPath(c.opts, sess.playbook.ID); slices.Contains(c.opts.ExistingJournals, p) {
 			t.journal = p
 		}
 	}
@@ -103,24 +104,18 @@ func checkInputs(sess *session, t *doctorTarget) []checkInput {
 	return ins
 }
 
-// validateJournal accepts an empty journal or one that exists.
+// validateJournal accepts any path: whether the journal is there is
+// checked when the checks run (in a Cmd, never in Update), and said there.
 func validateJournal(v string) error {
-	v = strings.TrimSpace(v)
-	if v == "" || fileExists(v) {
-		return nil
+	return rejectControlIn("the journal path", v)
+}
+
+// rejectControlIn refuses a path holding control characters.
+func rejectControlIn(what, v string) error {
+	if p := steps.Printable(v); p != v {
+		return fmt.Errorf("%s %s contains a control character", what, p)
 	}
-	return errNoJournal(v)
-}
-
-type errNoJournal string
-
-func (e errNoJournal) Error() string {
-	return "no journal at " + steps.Printable(string(e)) + ": give the path of one, or clear the field to name what to check"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+	return nil
 }
 
 func (s *checkTargetScreen) Update(msg tea.Msg) (screen, tea.Cmd) {

@@ -52,6 +52,10 @@ type Options struct {
 	// Width is the terminal's width for accessible mode (0: the output's,
 	// when it is a terminal, else Columns, else 80).
 	Width int
+	// ExistingJournals are the journal files cmd found at start (the given
+	// one, or each playbook's default): "check an existing setup" offers
+	// them. ui looks at no file itself.
+	ExistingJournals []string
 	// Columns is $COLUMNS as cmd read it (0 when unset).
 	Columns int
 	// Tmux says the wizard runs inside tmux (cmd reads TMUX): a copy to the

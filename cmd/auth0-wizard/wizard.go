@@ -34,18 +34,19 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 		return err
 	}
 	opts := ui.Options{
-		Tmux:          rc.inTmux,
-		Columns:       rc.columns,
-		Context:       ctx,
-		Settings:      set,
-		Playbook:      set.Playbook,
-		NewClient:     rc.tenantClient,
-		NewWSO2Client: rc.wso2Client,
-		JournalPath:   rc.JournalPath,
-		Reveal:        g.revealSecrets,
-		Sandbox:       rc.Sandbox != nil,
-		CAFile:        rc.caFile,
-		WriteFile:     atomicfile.Write,
+		Tmux:             rc.inTmux,
+		ExistingJournals: existingJournals(rc),
+		Columns:          rc.columns,
+		Context:          ctx,
+		Settings:         set,
+		Playbook:         set.Playbook,
+		NewClient:        rc.tenantClient,
+		NewWSO2Client:    rc.wso2Client,
+		JournalPath:      rc.JournalPath,
+		Reveal:           g.revealSecrets,
+		Sandbox:          rc.Sandbox != nil,
+		CAFile:           rc.caFile,
+		WriteFile:        atomicfile.Write,
 	}
 
 	var out ui.Outcome
@@ -138,4 +139,23 @@ func isTerminal(v any) bool {
 		return false
 	}
 	return term.IsTerminal(f.Fd())
+}
+
+// existingJournals are the journal files there at start: the given one, or
+// each playbook's default ("check an existing setup" offers them).
+func existingJournals(rc *runConfig) []string {
+	paths := []string{rc.givenJournal()}
+	if rc.givenJournal() == "" {
+		paths = paths[:0]
+		for _, p := range steps.Playbooks() {
+			paths = append(paths, steps.DefaultJournalPath(p.ID))
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			out = append(out, p)
+		}
+	}
+	return out
 }
