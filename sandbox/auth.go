@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v2/jwa"
 )
 
 func (s *Server) routes() http.Handler {
@@ -289,14 +289,14 @@ func (s *Server) grant(w http.ResponseWriter, r *http.Request, clientID, secret 
 // issue is a granted token request: the claims to sign and the answer's
 // other fields.
 type issue struct {
-	access jwt.MapClaims
+	access claims
 	// hsSecret, when set, signs the access token HS256 with the API's
 	// signing_secret (an API whose signing_alg is HS256), as Auth0 does.
 	hsSecret []byte
 	// opaque: the access token is for /userinfo only (no audience) and
 	// is issued opaque, as Auth0 issues it.
 	opaque   bool
-	id       jwt.MapClaims // nil: no id_token
+	id       claims // nil: no id_token
 	scopes   []string
 	lifetime int64
 }
@@ -308,7 +308,7 @@ func (o *issue) write(w http.ResponseWriter, s *Server) {
 	case o.opaque:
 		at, err = s.sealOpaque(o.access)
 	case o.hsSecret != nil:
-		at, err = jwt.NewWithClaims(jwt.SigningMethodHS256, o.access).SignedString(o.hsSecret)
+		at, err = signJWT(o.access, jwa.HS256, o.hsSecret, "")
 	default:
 		at, err = s.sign(o.access)
 	}
@@ -378,7 +378,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj
 	}
 	lifetime := tokenLifetime(rs)
 	iat := time.Now().Unix()
-	claims := jwt.MapClaims{
+	tc := claims{
 		"iss": s.originFor(r) + "/",
 		"sub": c.str("client_id") + "@clients",
 		"aud": audience,
@@ -388,9 +388,9 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj
 		"azp": c.str("client_id"),
 	}
 	if len(scopes) > 0 {
-		claims["scope"] = strings.Join(scopes, " ")
+		tc["scope"] = strings.Join(scopes, " ")
 	}
-	return &issue{access: claims, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime}
+	return &issue{access: tc, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime}
 }
 
 func tokenLifetime(rs obj) int64 {
@@ -490,7 +490,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	}
 	openid := slices.Contains(scopes, "openid")
 	iat := time.Now().Unix()
-	claims := jwt.MapClaims{
+	tc := claims{
 		"iss": origin + "/",
 		"sub": u.str("user_id"),
 		"iat": iat,
@@ -500,18 +500,18 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	}
 	switch {
 	case audience != "" && openid:
-		claims["aud"] = []string{audience, origin + "/userinfo"}
+		tc["aud"] = []string{audience, origin + "/userinfo"}
 	case audience != "":
-		claims["aud"] = audience
+		tc["aud"] = audience
 	default:
-		claims["aud"] = origin + "/userinfo"
+		tc["aud"] = origin + "/userinfo"
 	}
 	if len(scopes) > 0 {
-		claims["scope"] = strings.Join(scopes, " ")
+		tc["scope"] = strings.Join(scopes, " ")
 	}
-	out := &issue{access: claims, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime, opaque: audience == ""}
+	out := &issue{access: tc, hsSecret: hsSecret(rs), scopes: scopes, lifetime: lifetime, opaque: audience == ""}
 	if openid {
-		out.id = jwt.MapClaims{
+		out.id = claims{
 			"iss": origin + "/",
 			"sub": u.str("user_id"),
 			"aud": c.str("client_id"),
@@ -561,20 +561,14 @@ func profileClaims(u obj, scopes []string) map[string]any {
 	return out
 }
 
-func (s *Server) sign(claims jwt.MapClaims) (string, error) {
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = s.kid
-	return tok.SignedString(s.key)
+func (s *Server) sign(c claims) (string, error) {
+	return signJWT(c, jwa.RS256, s.key, s.kid)
 }
 
 // verify checks a token this sandbox signed. It needs no lock: the key
 // does not change while the server runs.
-func (s *Server) verify(raw string) (jwt.MapClaims, error) {
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
-		return &s.key.PublicKey, nil
-	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithExpirationRequired())
-	return claims, err
+func (s *Server) verify(raw string) (claims, error) {
+	return verifyJWT(raw, jwa.RS256, &s.key.PublicKey)
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
@@ -614,23 +608,22 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw = strings.TrimSpace(raw)
-	claims, err := s.openOpaque(raw)
+	tc, err := s.openOpaque(raw)
 	if errors.Is(err, errOpaque) {
-		claims, err = s.verify(raw)
+		tc, err = s.verify(raw)
 	}
 	// Only a token for /userinfo reads it: a user's token asked with
 	// openid (its aud lists /userinfo) or an opaque one; an access token
 	// for an API alone, or a client's, is refused.
 	if err == nil {
-		aud, _ := claims.GetAudience()
-		if !slices.Contains([]string(aud), s.originFor(r)+"/userinfo") {
+		if !slices.Contains(tc.audience(), s.originFor(r)+"/userinfo") {
 			err = errOpaque
 		}
 	}
 	var out obj
 	if err == nil {
-		sub, _ := claims["sub"].(string)
-		scopes := strings.Fields(stringClaim(claims, "scope"))
+		sub, _ := tc["sub"].(string)
+		scopes := strings.Fields(tc.str("scope"))
 		s.mu.Lock()
 		if u := s.findUser(sub); u != nil {
 			out = obj{"sub": u.str("user_id")}
@@ -646,11 +639,6 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func stringClaim(c jwt.MapClaims, k string) string {
-	s, _ := c[k].(string)
-	return s
 }
 
 // gravatar is the picture Auth0 gives a user without one.

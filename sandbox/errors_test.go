@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v2/jwa"
 )
 
 // wantError checks an Auth0 Management API error answer exactly.
@@ -36,19 +36,20 @@ func TestManagementAuthentication(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().Unix()
-	claims := func(exp int64, aud string) jwt.MapClaims {
-		return jwt.MapClaims{"iss": s.BaseURL + "/", "sub": s.ClientID + "@clients", "aud": aud, "iat": now - 100, "exp": exp, "scope": "read:clients"}
+	claimsFor := func(exp int64, aud string) claims {
+		return claims{"iss": s.BaseURL + "/", "sub": s.ClientID + "@clients", "aud": aud, "iat": now - 100, "exp": exp, "scope": "read:clients"}
 	}
-	signWith := func(k *rsa.PrivateKey, c jwt.MapClaims) string {
-		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
-		raw, err := tok.SignedString(k)
+	signWith := func(k *rsa.PrivateKey, c claims) string {
+		raw, err := signJWT(c, jwa.RS256, k, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return raw
 	}
-	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(now+100, s.Audience))
-	hsRaw, _ := hs.SignedString([]byte("secret"))
+	hsRaw, err := signJWT(claimsFor(now+100, s.Audience), jwa.HS256, []byte("secret"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name, header, message string
@@ -56,10 +57,10 @@ func TestManagementAuthentication(t *testing.T) {
 		{"no header", "", "Missing authentication"},
 		{"not bearer", "Basic abc", "Bad HTTP authentication header format"},
 		{"garbage", "Bearer not-a-jwt", "Invalid token"},
-		{"expired", "Bearer " + signWith(testKey(), claims(now-10, s.Audience)), "Expired token received for JSON Web Token validation"},
-		{"other key", "Bearer " + signWith(other, claims(now+100, s.Audience)), "Invalid signature received for JSON Web Token validation"},
+		{"expired", "Bearer " + signWith(testKey(), claimsFor(now-10, s.Audience)), "Expired token received for JSON Web Token validation"},
+		{"other key", "Bearer " + signWith(other, claimsFor(now+100, s.Audience)), "Invalid signature received for JSON Web Token validation"},
 		{"HS256", "Bearer " + hsRaw, "Invalid signature received for JSON Web Token validation"},
-		{"wrong audience", "Bearer " + signWith(testKey(), claims(now+100, "https://api.example.com/")), "Bad audience: https://api.example.com/"},
+		{"wrong audience", "Bearer " + signWith(testKey(), claimsFor(now+100, "https://api.example.com/")), "Bad audience: https://api.example.com/"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -370,14 +371,11 @@ func TestTokenEndpointErrors(t *testing.T) {
 	if resp.StatusCode != 200 || body["id_token"] == nil || body["scope"] != "openid email" {
 		t.Fatalf("password-realm: %d %v", resp.StatusCode, body)
 	}
-	claims := jwt.MapClaims{}
-	if _, err := jwt.ParseWithClaims(body["access_token"].(string), claims, func(*jwt.Token) (any, error) { return &testKey().PublicKey, nil }); err != nil {
-		t.Fatal(err)
-	}
-	aud, _ := claims.GetAudience()
-	sub, _ := claims.GetSubject()
+	_, tc := relyingParty(t, body["access_token"].(string), jwa.RS256, &testKey().PublicKey)
+	aud := claims(tc).audience()
+	sub, _ := tc["sub"].(string)
 	if len(aud) != 2 || aud[0] != "basic-calculator" || aud[1] != s.BaseURL+"/userinfo" || !strings.HasPrefix(sub, "auth0|") {
-		t.Errorf("user token claims: %v", claims)
+		t.Errorf("user token claims: %v", tc)
 	}
 	ui := call(t, s, "GET", "/userinfo", body["access_token"].(string), nil)
 	wantStatus(t, ui, 200)

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
 // start runs a sandbox for one test and closes it at the end.
@@ -140,3 +144,39 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	}
 	return k
 })
+
+// relyingParty checks a token as an application would (jwx: the signature
+// with alg and key, then exp, nbf and the validations given) and returns
+// its header and its claims as the JSON objects the token carries.
+func relyingParty(t *testing.T, raw string, alg jwa.SignatureAlgorithm, key any, validate ...jwt.ValidateOption) (hdr, claims map[string]any) {
+	t.Helper()
+	opts := []jwt.ParseOption{jwt.WithKey(alg, key)}
+	for _, v := range validate {
+		opts = append(opts, v)
+	}
+	if _, err := jwt.ParseString(raw, opts...); err != nil {
+		t.Fatalf("the token does not verify: %v", err)
+	}
+	return unverifiedJWT(t, raw)
+}
+
+// unverifiedJWT decodes a compact JWT's header and claims without checking
+// them.
+func unverifiedJWT(t *testing.T, raw string) (hdr, claims map[string]any) {
+	t.Helper()
+	msg, err := jws.ParseString(raw)
+	if err != nil || len(msg.Signatures()) != 1 {
+		t.Fatalf("not a compact JWS: %v", err)
+	}
+	h, err := json.Marshal(msg.Signatures()[0].ProtectedHeaders())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(h, &hdr); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(msg.Payload(), &claims); err != nil {
+		t.Fatalf("the payload is not a JSON object: %v", err)
+	}
+	return hdr, claims
+}

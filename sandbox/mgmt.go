@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // apiError is a Management API error answer.
@@ -277,23 +275,23 @@ func (s *Server) authenticate(r *http.Request) ([]string, *apiError) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return nil, errf(http.StatusUnauthorized, "", "Bad HTTP authentication header format")
 	}
-	claims, err := s.verify(strings.TrimSpace(raw))
+	tc, err := s.verify(strings.TrimSpace(raw))
 	if err != nil {
 		msg := "Invalid token"
 		switch {
-		case errors.Is(err, jwt.ErrTokenExpired):
+		case errors.Is(err, errTokenExpired):
 			msg = "Expired token received for JSON Web Token validation"
-		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		case errors.Is(err, errTokenSignature):
 			msg = "Invalid signature received for JSON Web Token validation"
 		}
 		return nil, &apiError{status: http.StatusUnauthorized, message: msg, attrs: obj{"error": msg}}
 	}
-	aud, _ := claims.GetAudience()
-	if !slices.Contains([]string(aud), s.Audience) {
+	aud := tc.audience()
+	if !slices.Contains(aud, s.Audience) {
 		msg := "Bad audience: " + strings.Join(aud, " ")
 		return nil, &apiError{status: http.StatusUnauthorized, message: msg, attrs: obj{"error": msg}}
 	}
-	return strings.Fields(stringClaim(claims, "scope")), nil
+	return strings.Fields(tc.str("scope")), nil
 }
 
 // decodeObject reads the JSON object of a request body and validates it

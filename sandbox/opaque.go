@@ -10,8 +10,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Auth0 answers a user login without an audience (and no default audience)
@@ -27,12 +25,12 @@ func (s *Server) opaqueKey() []byte {
 	return sum[:]
 }
 
-func (s *Server) sealOpaque(claims jwt.MapClaims) (string, error) {
-	hdr, err := json.Marshal(map[string]string{"alg": "dir", "enc": "A256GCM", "iss": stringClaim(claims, "iss")})
+func (s *Server) sealOpaque(c claims) (string, error) {
+	hdr, err := json.Marshal(map[string]string{"alg": "dir", "enc": "A256GCM", "iss": c.str("iss")})
 	if err != nil {
 		return "", err
 	}
-	payload, err := json.Marshal(claims)
+	payload, err := json.Marshal(map[string]any(c))
 	if err != nil {
 		return "", err
 	}
@@ -59,7 +57,7 @@ var errOpaque = errors.New("not an opaque token of this tenant")
 
 // openOpaque decrypts an opaque token this tenant issued and checks that
 // it has not expired.
-func (s *Server) openOpaque(raw string) (jwt.MapClaims, error) {
+func (s *Server) openOpaque(raw string) (claims, error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 5 || parts[1] != "" {
 		return nil, errOpaque
@@ -83,13 +81,13 @@ func (s *Server) openOpaque(raw string) (jwt.MapClaims, error) {
 	if err != nil {
 		return nil, errOpaque
 	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(payload, &claims); err != nil {
+	var c claims
+	if err := json.Unmarshal(payload, &c); err != nil || c == nil {
 		return nil, errOpaque
 	}
-	exp, err := claims.GetExpirationTime()
-	if err != nil || exp == nil || time.Now().After(exp.Time) {
-		return nil, jwt.ErrTokenExpired
+	exp, ok, err := c.numericDate("exp")
+	if err != nil || !ok || time.Now().After(exp) {
+		return nil, errTokenExpired
 	}
-	return claims, nil
+	return c, nil
 }

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -224,8 +225,8 @@ func TestAzurePolicyVerifiesHS256Tokens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: key is not base64: %v", run, err)
 		}
-		if _, err := jwt.Parse(res.Token.Token, func(*jwt.Token) (any, error) { return key, nil },
-			jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience(s.APIIdentifier), jwt.WithIssuer(res.Endpoints.Issuer)); err != nil {
+		if _, err := jwt.ParseString(res.Token.Token, jwt.WithKey(jwa.HS256, key),
+			jwt.WithAudience(s.APIIdentifier), jwt.WithIssuer(res.Endpoints.Issuer)); err != nil {
 			t.Fatalf("%s: the policy's key does not verify the tenant's token: %v", run, err)
 		}
 		masked, secret, err := steps.Export(steps.FormatAzurePolicy, res, s, false)

@@ -2,18 +2,17 @@ package wso2client
 
 import (
 	"context"
-	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math/big"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
@@ -88,33 +87,20 @@ func must(t *testing.T, what string, err error) {
 	}
 }
 
-// verifyJWT checks a token's signature against the tenant's JWKS and
-// returns its claims.
-func verifyJWT(t *testing.T, a0 *sandbox.Server, raw string) jwt.MapClaims {
+// verifyJWT checks a token's signature against the tenant's JWKS (by kid,
+// RS256) and returns its claims.
+func verifyJWT(t *testing.T, a0 *sandbox.Server, raw string) jwt.Token {
 	t.Helper()
 	resp, err := a0.Client().Get(a0.BaseURL + "/.well-known/jwks.json")
 	must(t, "read JWKS", err)
 	defer resp.Body.Close()
-	var set struct {
-		Keys []struct{ Kid, N, E string } `json:"keys"`
-	}
-	must(t, "decode JWKS", json.NewDecoder(resp.Body).Decode(&set))
-	claims := jwt.MapClaims{}
-	_, err = jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) {
-		for _, k := range set.Keys {
-			if k.Kid == tok.Header["kid"] {
-				n, err1 := base64.RawURLEncoding.DecodeString(k.N)
-				e, err2 := base64.RawURLEncoding.DecodeString(k.E)
-				if err := errors.Join(err1, err2); err != nil {
-					return nil, err
-				}
-				return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}, nil
-			}
-		}
-		return nil, errors.New("no key of that kid in the JWKS")
-	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(a0.BaseURL+"/"))
+	body, err := io.ReadAll(resp.Body)
+	must(t, "read JWKS", err)
+	set, err := jwk.Parse(body)
+	must(t, "decode JWKS", err)
+	tok, err := jwt.ParseString(raw, jwt.WithKeySet(set), jwt.WithIssuer(a0.BaseURL+"/"))
 	must(t, "verify the WSO2-generated token against the tenant's JWKS", err)
-	return claims
+	return tok
 }
 
 func TestVersionDetected(t *testing.T) {
@@ -325,11 +311,11 @@ func TestGenerateKeysGuideGeneration(t *testing.T) {
 	tok, err := w.c.GenerateToken(ctx, app.ID, listed[0], nil)
 	must(t, "GenerateToken", err)
 	claims := verifyJWT(t, w.a0, tok.AccessToken)
-	if aud, _ := claims.GetAudience(); len(aud) != 1 || aud[0] != w.wso2.ServerURL {
+	if aud := claims.Audience(); len(aud) != 1 || aud[0] != w.wso2.ServerURL {
 		t.Errorf("aud = %v, want the API Manager's server URL %s", aud, w.wso2.ServerURL)
 	}
-	if claims["azp"] != keys.ConsumerKey {
-		t.Errorf("azp = %v, want the consumer key %s", claims["azp"], keys.ConsumerKey)
+	if azp, _ := claims.Get("azp"); azp != keys.ConsumerKey {
+		t.Errorf("azp = %v, want the consumer key %s", azp, keys.ConsumerKey)
 	}
 
 	for what, secret := range map[string]string{"consumer secret": keys.ConsumerSecret, "access token": tok.AccessToken, "admin password": w.wso2.AdminPassword} {
@@ -384,7 +370,7 @@ func TestGenerateKeysV1Generation(t *testing.T) {
 	tok, err := w.c.GenerateToken(ctx, app.ID, keys, nil)
 	must(t, "GenerateToken", err)
 	claims := verifyJWT(t, w.a0, tok.AccessToken)
-	if aud, _ := claims.GetAudience(); len(aud) != 1 || aud[0] != api {
+	if aud := claims.Audience(); len(aud) != 1 || aud[0] != api {
 		t.Errorf("aud = %v, want %s", aud, api)
 	}
 	if _, err := w.auth0.FindResourceServer(ctx, w.wso2.ServerURL); !errors.Is(err, steps.ErrNotFound) {
