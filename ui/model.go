@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -40,7 +41,7 @@ type Options struct {
 	Sandbox bool
 	// CAFile is the --ca-file the tenant needs, for the resume command.
 	CAFile string
-	// WriteFile writes an export (steps.WriteFileAtomic when nil).
+	// WriteFile writes an export (atomicfile.Write when nil).
 	WriteFile func(path string, data []byte, perm os.FileMode) error
 	// ExportDir is where exports are written ("" means the current directory).
 	ExportDir string
@@ -243,7 +244,7 @@ func New(opts Options) Model {
 		opts.Context = context.Background()
 	}
 	if opts.WriteFile == nil {
-		opts.WriteFile = steps.WriteFileAtomic
+		opts.WriteFile = atomicfile.Write
 	}
 
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
