@@ -605,6 +605,12 @@ type Outcome struct {
 	Checks []steps.CheckResult
 	// ResumeHint says how to pick a stopped run up again.
 	ResumeHint string
+	// Plan is the plan the run was given (empty before one was made), and
+	// Rows its actions as the run left them (steps.Progress): what the
+	// review and the progress screen showed, for cmd/ and tests to compare
+	// with `apply`.
+	Plan steps.Plan
+	Rows []steps.Row
 }
 
 // Outcome reports how the wizard ended.
@@ -625,6 +631,10 @@ func (m Model) Outcome() Outcome {
 		Checks:   m.sess.checks,
 
 		ResumeHint: m.sess.resumeHint(),
+		Plan:       m.sess.plan,
+	}
+	if m.sess.run.progress != nil {
+		o.Rows = m.sess.run.progress.Rows()
 	}
 	if m.sess.journal != nil {
 		o.JournalPath = m.sess.journal.Path()
