@@ -34,6 +34,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
+	"github.com/auth0-wizard/auth0-wizard/internal/redact"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -60,7 +61,7 @@ type Client struct {
 	httpc    *http.Client
 	retry    *retryTransport
 	mgmt     *mgmtclient.Management
-	secrets  *secretSet
+	secrets  *redact.Secrets
 	pageSize int // items per list page
 
 	tokMu sync.Mutex // held while a management token is fetched
@@ -86,8 +87,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	secrets := &secretSet{}
-	secrets.add(cfg.ClientSecret)
+	secrets := &redact.Secrets{}
+	secrets.Add(cfg.ClientSecret)
 	httpc, retry, err := newHTTPClient(cfg, secrets)
 	if err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func (c *Client) HTTPClient() *http.Client { return c.httpc }
 
 // newHTTPClient builds the one HTTP client: system roots plus the extra CA,
 // timeouts, the trace and the retries.
-func newHTTPClient(cfg Config, secrets *secretSet) (*http.Client, *retryTransport, error) {
+func newHTTPClient(cfg Config, secrets *redact.Secrets) (*http.Client, *retryTransport, error) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
@@ -177,7 +178,7 @@ func newHTTPClient(cfg Config, secrets *secretSet) (*http.Client, *retryTranspor
 		ForceAttemptHTTP2:     true,
 	}
 	if cfg.Trace != nil {
-		rt = &traceTransport{next: rt, w: cfg.Trace, mu: &sync.Mutex{}, secrets: secrets}
+		rt = &redact.Transport{Next: rt, W: cfg.Trace, Secrets: secrets, TextBodies: true}
 	}
 	policy := cfg.Retry
 	if policy == (RetryPolicy{}) {
@@ -240,8 +241,8 @@ func (c *Client) postToken(ctx context.Context, op string, form url.Values, clie
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
 		return tokenResponse{}, fmt.Errorf("%s: the token endpoint answered 200 without an access token", op)
 	}
-	c.secrets.add(tr.AccessToken)
-	c.secrets.add(tr.IDToken)
+	c.secrets.Add(tr.AccessToken)
+	c.secrets.Add(tr.IDToken)
 	return tr, nil
 }
 

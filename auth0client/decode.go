@@ -83,7 +83,7 @@ type SignatureCheck struct {
 // read (the tenant unreachable, or not serving keys).
 func (c *Client) VerifySignature(ctx context.Context, token string) (SignatureCheck, error) {
 	token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(token), "Bearer "))
-	c.secrets.add(token)
+	c.secrets.Add(token)
 	sc := SignatureCheck{JWKSURI: c.base.String() + "/.well-known/jwks.json"}
 	d, err := DecodeToken(token)
 	if err != nil {

@@ -124,7 +124,7 @@ func (c *Client) toResourceServer(r interface {
 }) steps.ResourceServer {
 	rs := steps.ResourceServer{ID: r.GetID(), Name: r.GetName(), Identifier: r.GetIdentifier(), SigningAlg: string(r.GetSigningAlg()),
 		TokenLifetime: r.GetTokenLifetime(), SigningSecret: r.GetSigningSecret()}
-	c.secrets.add(rs.SigningSecret)
+	c.secrets.Add(rs.SigningSecret)
 	for _, s := range r.GetScopes() {
 		if s != nil {
 			rs.Scopes = append(rs.Scopes, steps.Scope{Value: s.Value, Description: deref(s.Description)})
@@ -275,7 +275,7 @@ func (c *Client) toApp(r appFields, appType, method string) steps.App {
 			}
 		}
 	}
-	c.secrets.add(a.ClientSecret)
+	c.secrets.Add(a.ClientSecret)
 	if a.ClientID != "" && method != "" {
 		c.mu.Lock()
 		c.authMethod[a.ClientID] = method
@@ -688,7 +688,7 @@ func (c *Client) FindUser(ctx context.Context, connection, email string) (steps.
 // CreateUser creates a database user.
 func (c *Client) CreateUser(ctx context.Context, u steps.User) (steps.User, error) {
 	op := fmt.Sprintf("create user %s in connection %q", u.Email, u.Connection)
-	c.secrets.add(u.Password)
+	c.secrets.Add(u.Password)
 	req := &management.CreateUserRequestContent{Connection: u.Connection, Email: ptr(u.Email)}
 	if u.Password != "" {
 		req.Password = ptr(u.Password)

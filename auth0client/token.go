@@ -40,7 +40,7 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSec
 // ClientCredentialsToken.
 func (c *Client) PasswordRealmToken(ctx context.Context, clientID, clientSecret, realm, username, password, audience string) (steps.TokenCheck, error) {
 	op := fmt.Sprintf("log user %s in through connection %q", username, realm)
-	c.secrets.add(password)
+	c.secrets.Add(password)
 	form := url.Values{
 		"grant_type": {passwordRealmGrant},
 		"realm":      {realm},
@@ -58,7 +58,7 @@ func (c *Client) PasswordRealmToken(ctx context.Context, clientID, clientSecret,
 // it; advise fills in what a person can do about a refusal.
 func (c *Client) mint(ctx context.Context, op string, form url.Values, clientID, clientSecret, audience string,
 	advise func(*APIError)) (steps.TokenCheck, error) {
-	c.secrets.add(clientSecret)
+	c.secrets.Add(clientSecret)
 	tr, err := c.postWithMethod(ctx, op, form, clientID, clientSecret)
 	if err != nil {
 		var ae *APIError
@@ -188,7 +188,7 @@ func (c *Client) signingSecret(ctx context.Context, audience string) ([]byte, er
 	if secret == "" {
 		return nil, fmt.Errorf("the Management API returned no signing_secret for API %q", audience)
 	}
-	c.secrets.add(secret)
+	c.secrets.Add(secret)
 	return []byte(secret), nil
 }
 
@@ -198,7 +198,7 @@ func (c *Client) signingSecret(ctx context.Context, audience string) ([]byte, er
 // always filled when the token decodes; Verified is false with the Reason
 // when a check fails. The error is only for failing to read the JWKS.
 func (c *Client) VerifyToken(ctx context.Context, token, audience, clientID string) (steps.TokenCheck, error) {
-	c.secrets.add(token)
+	c.secrets.Add(token)
 	check := steps.TokenCheck{Token: token}
 	d, err := DecodeToken(token)
 	if err != nil {

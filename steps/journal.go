@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 // Journal actions beyond the verbs' past tenses.
@@ -191,7 +194,7 @@ func (j *Journal) begin(p Playbook, domain string, s Settings) error {
 	if err := j.checkSettingsLocked(p, domain, s); err != nil {
 		return err
 	}
-	if j.doc.Playbook != id || j.doc.Domain != domain {
+	if j.doc.Playbook != id || !hostname.Same(j.doc.Domain, domain) {
 		// Nothing of the other run is left to resume or tear down.
 		j.doc.Resources, j.doc.Secrets = nil, nil
 	}
@@ -247,14 +250,14 @@ func ResumeSettings(s Settings, j *Journal) Settings {
 		return s
 	}
 	id, domain := j.Playbook(), j.Domain()
-	if id == "" || s.Playbook != "" && s.Playbook != id || s.Domain != "" && domainHost(s.Domain) != domain {
+	if id == "" || s.Playbook != "" && s.Playbook != id || s.Domain != "" && !hostname.Same(s.Domain, domain) {
 		return s
 	}
 	s.Playbook = id
 	js, ok := j.Settings()
 	if s.Domain == "" {
 		s.Domain = domain
-		if ok && domainHost(js.Domain) == domain {
+		if ok && hostname.Same(js.Domain, domain) {
 			s.Domain = js.Domain // as given, e.g. the http:// of a loopback sandbox
 		}
 	}
@@ -309,7 +312,7 @@ func (j *Journal) checkSettings(p Playbook, domain string, s Settings) error {
 // this tool's, the lookup keys it was found by with those the settings give
 // now (the action's Want), and names the input of each that differs.
 func (j *Journal) checkSettingsLocked(p Playbook, domain string, s Settings) error {
-	if j.doc.Playbook != p.ID || j.doc.Domain != domain {
+	if j.doc.Playbook != p.ID || !hostname.Same(j.doc.Domain, domain) {
 		return nil // checkLocked decides
 	}
 	var cs []SettingConflict
@@ -420,7 +423,7 @@ func (j *Journal) checkFor(id PlaybookID, domain string) error {
 }
 
 func (j *Journal) checkLocked(id PlaybookID, domain string) error {
-	if j.doc.Playbook == "" || j.doc.Playbook == id && j.doc.Domain == domain {
+	if j.doc.Playbook == "" || j.doc.Playbook == id && hostname.Same(j.doc.Domain, domain) {
 		return nil
 	}
 	for _, e := range j.doc.Resources {
@@ -485,7 +488,7 @@ func (j *Journal) writeLocked() error {
 		return fmt.Errorf("encode journal: %w", err)
 	}
 	b = append(b, '\n')
-	if err := WriteFileAtomic(j.path, b, 0o600); err != nil {
+	if err := atomicfile.Write(j.path, b, 0o600); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	return nil

@@ -107,3 +107,34 @@ func mustPlaybook(t *testing.T, id PlaybookID) Playbook {
 	}
 	return p
 }
+
+// TestJournalTakesAnySpellingOfItsTenant: the journal compares tenants as
+// hostname.Same does, so the tenant it records, given again in another case
+// or as an https:// URL, is the same one (its run is resumed, not refused),
+// and another host is still another tenant.
+func TestJournalTakesAnySpellingOfItsTenant(t *testing.T) {
+	t.Parallel()
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.json"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := validSettings(Azure)
+	s.Domain = "my-tenant.us.auth0.com"
+	if err := j.begin(mustPlaybook(t, Azure), "my-tenant.us.auth0.com", s); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.record(journalEntry{ActionID: ActClient, Kind: KindClient, ID: "abc", Name: s.AppName, Action: "created"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"My-Tenant.US.auth0.com", "HTTPS://my-tenant.us.auth0.com/"} {
+		if err := j.checkFor(Azure, domainHost(d)); err != nil {
+			t.Errorf("%s: %v", d, err)
+		}
+		if got := ResumeSettings(Settings{Domain: d}, j); got.AppName != s.AppName {
+			t.Errorf("%s: the journal's run is not resumed (app name %q, want %q)", d, got.AppName, s.AppName)
+		}
+	}
+	if err := j.checkFor(Azure, "other.us.auth0.com"); err == nil {
+		t.Error("another tenant is taken for the journal's")
+	}
+}

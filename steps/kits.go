@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 // Training kits: a class's setups on one tenant, as data. The pieces every
@@ -295,7 +297,7 @@ func (e *Engine) ApplyKits(ctx context.Context, p Playbook, s Settings, k Kits, 
 	k.passwords = map[string]string{}
 	pwKeys := map[string]string{}
 	if hasUser {
-		same := j.Playbook() == p.ID && j.Domain() == domain
+		same := j.Playbook() == p.ID && hostname.Same(j.Domain(), domain)
 		for n := 1; n <= k.Count; n++ {
 			sfx := k.Suffix(n)
 			key := userPasswordKey(KitActionID(userAct.ID, sfx))

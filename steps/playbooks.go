@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -564,64 +565,31 @@ func azurePlaybook() Playbook {
 
 // ManagementAudience returns the default Management API audience of a
 // tenant domain: https://DOMAIN/api/v2/ (http:// for a plain-HTTP loopback
-// sandbox given as an http:// URL).
+// sandbox given as an http:// URL, in any case).
 func ManagementAudience(domain string) string {
 	h := domainHost(domain)
 	if h == "" {
 		return ""
 	}
-	if strings.HasPrefix(strings.TrimSpace(domain), "http://") {
-		return "http://" + h + "/api/v2/"
-	}
-	return "https://" + h + "/api/v2/"
+	return hostname.Scheme(domain) + "://" + h + "/api/v2/"
 }
 
-// domainHost strips an http:// or https:// prefix and a trailing slash.
-func domainHost(domain string) string {
-	d := strings.TrimSpace(domain)
-	if l := strings.ToLower(d); strings.HasPrefix(l, "https://") {
-		d = d[len("https://"):]
-	} else if strings.HasPrefix(l, "http://") {
-		d = d[len("http://"):]
-	}
-	return strings.TrimSuffix(d, "/")
-}
+// domainHost is the host[:port] of a tenant domain (hostname.Of): its
+// scheme, in any case, and a trailing slash removed.
+func domainHost(domain string) string { return hostname.Of(domain) }
 
-// ValidateDomain checks a tenant domain as PRODUCT.md defines it: a host with
-// an optional port (HTTPS implied), or an http:// URL of a loopback address;
-// no path, query, fragment or user info.
+// ValidateDomain checks a tenant domain as PRODUCT.md defines it
+// (hostname.ParseDomain, the one check): a host with an optional port
+// (HTTPS implied), an https:// URL of one, or an http:// URL of a loopback
+// address; the scheme in any case; no path, query, fragment or user info.
+// White space around it is not counted (the tenant screen trims it).
 func ValidateDomain(v string) error {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return fmt.Errorf("enter the tenant domain, e.g. my-tenant.us.auth0.com")
+		return errors.New("enter the tenant domain, e.g. my-tenant.us.auth0.com")
 	}
-	raw := v
-	lower := strings.ToLower(v)
-	plainHTTP := strings.HasPrefix(lower, "http://")
-	if !plainHTTP && !strings.HasPrefix(lower, "https://") {
-		raw = "https://" + v
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a domain: give a host name with an optional port, e.g. my-tenant.us.auth0.com", v)
-	}
-	if u.User != nil || strings.Contains(v, "@") {
-		return fmt.Errorf("%q contains user info (@): give only the tenant host name", v)
-	}
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(v, "?#") {
-		return fmt.Errorf("%q has a path, query or fragment: give only the host name with an optional port", v)
-	}
-	host := u.Hostname()
-	if host == "" {
-		return fmt.Errorf("%q has no host name", v)
-	}
-	if p := u.Port(); p == "" && strings.HasSuffix(u.Host, ":") {
-		return fmt.Errorf("%q has an empty port", v)
-	}
-	if plainHTTP && !hostname.IsLoopback(host) {
-		return fmt.Errorf("%q uses plain http://, which is only allowed for a loopback sandbox: drop the scheme to use HTTPS", v)
-	}
-	return nil
+	_, err := hostname.ParseDomain(v)
+	return err
 }
 
 func validateToken(what string) func(string) error {

@@ -55,4 +55,13 @@ func TestValidateDomainTakesAnyCaseOfTheScheme(t *testing.T) {
 	if err := ValidateDomain("HTTPS://my-tenant.us.auth0.com/x"); err == nil {
 		t.Error("a path is still refused")
 	}
+	for in, want := range map[string]string{
+		"HTTP://127.0.0.1:8080":           "http://127.0.0.1:8080/api/v2/",
+		"Https://my-tenant.us.auth0.com/": "https://my-tenant.us.auth0.com/api/v2/",
+		"my-tenant.us.auth0.com":          "https://my-tenant.us.auth0.com/api/v2/",
+	} {
+		if got := ManagementAudience(in); got != want {
+			t.Errorf("ManagementAudience(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

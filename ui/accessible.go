@@ -151,6 +151,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		return o, err
 	}
 	sess.plan, sess.journal = pl, j
+	o.Plan = pl
 	say("The plan:")
 	for _, a := range pl.Actions {
 		say("  %s %s %s", a.Verb, steps.KindLabel(a.Kind), a.Name)
@@ -172,10 +173,13 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 
 	// Apply, one line an event.
 	o.Started = true
-	r := steps.NewEngine(c).Start(ctx, p, sess.settings, pl, j)
+	r := engineFor(c, sess.wso2, sess.settings).Start(ctx, p, sess.settings, pl, j)
+	progress := steps.NewProgress(pl)
 	for ev := range r.Events {
 		say("%s", steps.EventLine(ev))
+		progress.Add(ev)
 	}
+	o.Rows = progress.Rows()
 	res, err := r.Wait()
 	if err != nil {
 		o.Err, o.ResumeHint = err, sess.resumeHint()
@@ -261,6 +265,20 @@ func accessibleCheck(ctx context.Context, opts Options, sess *session, step step
 		}
 		sess.client, sess.granted = res.Client, res.Granted
 		say("✓ all %d scopes the playbook needs are granted", len(sess.playbook.RequiredScopes))
+	case steps.StepAPIM:
+		// As the API Manager screen: checked, and its client kept, only
+		// when the admin password was given (else WSO2's side is by hand).
+		if !connected(sess.settings) {
+			return nil
+		}
+		say("Asking the API Manager at %s for its REST API versions, then for its key managers …", steps.Printable(sess.settings.APIMURL))
+		res := checkWSO2(ctx, opts.NewWSO2Client, sess.settings)
+		if res.Err != nil {
+			return fmt.Errorf("%w. %s", res.Err, apimHint(res.Err))
+		}
+		sess.wso2, sess.wso2Ver = res.Client, res.Version
+		v := res.Version
+		say("✓ WSO2 answers: Admin REST API %s, Developer Portal REST API %s%s; the credentials work", orDash(v.Admin), orDash(v.DevPortal), productOf(v))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 	"github.com/auth0-wizard/auth0-wizard/wso2client"
@@ -53,7 +54,7 @@ func sandboxOptions(t *testing.T, sb *sandbox.Server) Options {
 		JournalPath: filepath.Join(dir, "journal.json"),
 		ExportDir:   dir,
 		Sandbox:     true,
-		WriteFile:   steps.WriteFileAtomic,
+		WriteFile:   atomicfile.Write,
 	}
 }
 

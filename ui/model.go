@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -40,7 +41,7 @@ type Options struct {
 	Sandbox bool
 	// CAFile is the --ca-file the tenant needs, for the resume command.
 	CAFile string
-	// WriteFile writes an export (steps.WriteFileAtomic when nil).
+	// WriteFile writes an export (atomicfile.Write when nil).
 	WriteFile func(path string, data []byte, perm os.FileMode) error
 	// ExportDir is where exports are written ("" means the current directory).
 	ExportDir string
@@ -243,7 +244,7 @@ func New(opts Options) Model {
 		opts.Context = context.Background()
 	}
 	if opts.WriteFile == nil {
-		opts.WriteFile = steps.WriteFileAtomic
+		opts.WriteFile = atomicfile.Write
 	}
 
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
@@ -604,6 +605,12 @@ type Outcome struct {
 	Checks []steps.CheckResult
 	// ResumeHint says how to pick a stopped run up again.
 	ResumeHint string
+	// Plan is the plan the run was given (empty before one was made), and
+	// Rows its actions as the run left them (steps.Progress): what the
+	// review and the progress screen showed, for cmd/ and tests to compare
+	// with `apply`.
+	Plan steps.Plan
+	Rows []steps.Row
 }
 
 // Outcome reports how the wizard ended.
@@ -624,6 +631,10 @@ func (m Model) Outcome() Outcome {
 		Checks:   m.sess.checks,
 
 		ResumeHint: m.sess.resumeHint(),
+		Plan:       m.sess.plan,
+	}
+	if m.sess.run.progress != nil {
+		o.Rows = m.sess.run.progress.Rows()
 	}
 	if m.sess.journal != nil {
 		o.JournalPath = m.sess.journal.Path()

@@ -286,7 +286,7 @@ func TestExportsSurviveTheChecks(t *testing.T) {
 // TestSecretExportOverAnOlderOneIsPrivate: exporting with the secret shown
 // over a file an earlier, masked export wrote (0644) leaves it 0600, as the
 // status says (os.WriteFile would keep the older file's mode: the writer
-// is steps.WriteFileAtomic).
+// is atomicfile.Write).
 func TestSecretExportOverAnOlderOneIsPrivate(t *testing.T) {
 	t.Parallel()
 	m := summaryModel(t, steps.WSO2, 80, 24, false)   // the default writer

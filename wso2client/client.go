@@ -36,6 +36,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/redact"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -92,7 +93,7 @@ type Client struct {
 	password   string
 	clientName string
 	httpc      *http.Client
-	secrets    *secretSet
+	secrets    *redact.Secrets
 
 	mu      sync.Mutex // guards everything below
 	version *steps.WSO2Version
@@ -131,8 +132,8 @@ func New(cfg Config) (*Client, error) {
 	if name == "" {
 		name = defaultClient
 	}
-	secrets := &secretSet{}
-	secrets.add(cfg.Password)
+	secrets := &redact.Secrets{}
+	secrets.Add(cfg.Password)
 	httpc, err := newHTTPClient(cfg, secrets)
 	if err != nil {
 		return nil, err
@@ -169,7 +170,7 @@ func (c *Client) URL() string { return c.base.String() }
 // TokenURL returns the token endpoint in use.
 func (c *Client) TokenURL() string { return c.tokenURL }
 
-func newHTTPClient(cfg Config, secrets *secretSet) (*http.Client, error) {
+func newHTTPClient(cfg Config, secrets *redact.Secrets) (*http.Client, error) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
@@ -197,7 +198,7 @@ func newHTTPClient(cfg Config, secrets *secretSet) (*http.Client, error) {
 		ForceAttemptHTTP2:     true,
 	}
 	if cfg.Trace != nil {
-		rt = &traceTransport{next: rt, w: cfg.Trace, secrets: secrets}
+		rt = &redact.Transport{Next: rt, W: cfg.Trace, Secrets: secrets}
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -303,7 +304,7 @@ func (c *Client) registration(ctx context.Context) (*dcrClient, error) {
 	if err := json.Unmarshal(resp.body, &out); err != nil || out.ClientID == "" || out.ClientSecret == "" {
 		return nil, fmt.Errorf("%s: WSO2 answered %d without clientId and clientSecret", op, resp.status)
 	}
-	c.secrets.add(out.ClientSecret)
+	c.secrets.Add(out.ClientSecret)
 	d = &dcrClient{id: out.ClientID, secret: out.ClientSecret}
 	c.mu.Lock()
 	c.dcr = d
@@ -357,8 +358,8 @@ func (c *Client) token(ctx context.Context, scopes []string) (*accessToken, erro
 	if err := json.Unmarshal(resp.body, &tr); err != nil || tr.AccessToken == "" {
 		return nil, fmt.Errorf("%s: the token endpoint answered 200 without an access token", op)
 	}
-	c.secrets.add(tr.AccessToken)
-	c.secrets.add(tr.RefreshToken)
+	c.secrets.Add(tr.AccessToken)
+	c.secrets.Add(tr.RefreshToken)
 	lifetime := time.Duration(tr.ExpiresIn) * time.Second
 	if lifetime <= 0 {
 		lifetime = time.Hour

@@ -124,7 +124,7 @@ func (c *Client) GenerateKeys(ctx context.Context, appID string, req steps.WSO2K
 	if err := json.Unmarshal(resp.body, &k); err != nil || k.ConsumerKey == "" {
 		return steps.WSO2ApplicationKeys{}, fmt.Errorf("%s: WSO2 answered 200 without a consumer key", op)
 	}
-	c.secrets.add(k.ConsumerSecret)
+	c.secrets.Add(k.ConsumerSecret)
 	return k.steps(), nil
 }
 
@@ -142,7 +142,7 @@ func (c *Client) ApplicationKeys(ctx context.Context, appID string) ([]steps.WSO
 	}
 	out := make([]steps.WSO2ApplicationKeys, 0, len(l.List))
 	for _, k := range l.List {
-		c.secrets.add(k.ConsumerSecret)
+		c.secrets.Add(k.ConsumerSecret)
 		out = append(out, k.steps())
 	}
 	return out, nil
@@ -172,6 +172,6 @@ func (c *Client) GenerateToken(ctx context.Context, appID string, keys steps.WSO
 	if err := json.Unmarshal(resp.body, &t); err != nil || t.AccessToken == "" {
 		return steps.WSO2Token{}, fmt.Errorf("%s: WSO2 answered 200 without an access token", op)
 	}
-	c.secrets.add(t.AccessToken)
+	c.secrets.Add(t.AccessToken)
 	return steps.WSO2Token{AccessToken: t.AccessToken, Scopes: t.TokenScopes, ValidityTime: t.ValidityTime}, nil
 }

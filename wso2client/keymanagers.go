@@ -56,7 +56,7 @@ func (c *Client) GetKeyManager(ctx context.Context, id string) (steps.WSO2KeyMan
 // a name in use answers 409).
 func (c *Client) CreateKeyManager(ctx context.Context, km steps.WSO2KeyManager) (steps.WSO2KeyManager, error) {
 	op := fmt.Sprintf("create WSO2 key manager %q", km.Name)
-	c.secrets.add(km.ClientSecret)
+	c.secrets.Add(km.ClientSecret)
 	body, err := marshalKeyManager(km)
 	if err != nil {
 		return steps.WSO2KeyManager{}, fmt.Errorf("%s: %w", op, err)
@@ -72,7 +72,7 @@ func (c *Client) CreateKeyManager(ctx context.Context, km steps.WSO2KeyManager) 
 // UpdateKeyManager replaces a key manager (PUT /key-managers/{id}, 200 KeyManager).
 func (c *Client) UpdateKeyManager(ctx context.Context, id string, km steps.WSO2KeyManager) (steps.WSO2KeyManager, error) {
 	op := fmt.Sprintf("update WSO2 key manager %q (%s)", km.Name, id)
-	c.secrets.add(km.ClientSecret)
+	c.secrets.Add(km.ClientSecret)
 	body, err := marshalKeyManager(km)
 	if err != nil {
 		return steps.WSO2KeyManager{}, fmt.Errorf("%s: %w", op, err)
@@ -97,7 +97,7 @@ func (c *Client) keyManagerAnswer(op string, body []byte) (steps.WSO2KeyManager,
 	if err != nil {
 		return km, fmt.Errorf("%s: WSO2's answer is not a key manager: %w", op, err)
 	}
-	c.secrets.add(km.ClientSecret)
+	c.secrets.Add(km.ClientSecret)
 	return km, nil
 }
 

@@ -25,6 +25,9 @@ func TestParseDomain(t *testing.T) {
 		{"http localhost", "http://localhost:3000", "http://localhost:3000", ""},
 		{"http loopback v6", "http://[::1]:8080", "http://[::1]:8080", ""},
 		{"https ipv6 host", "[::1]:8443", "https://[::1]:8443", ""},
+		{"scheme in upper case", "HTTPS://My-Tenant.eu.auth0.com", "https://my-tenant.eu.auth0.com", ""},
+		{"scheme in mixed case, trailing slash", "Https://my-tenant.eu.auth0.com/", "https://my-tenant.eu.auth0.com", ""},
+		{"plain http in upper case on loopback", "HTTP://127.0.0.1:8080", "http://127.0.0.1:8080", ""},
 		{"fully qualified", "my-tenant.eu.auth0.com.", "https://my-tenant.eu.auth0.com", ""},
 		{"fully qualified with port", "my-tenant.eu.auth0.com.:443", "https://my-tenant.eu.auth0.com:443", ""},
 
@@ -38,6 +41,8 @@ func TestParseDomain(t *testing.T) {
 		{"http private address", "http://10.0.0.1:8080", "", "loopback"},
 		{"path", "my-tenant.auth0.com/api/v2", "", "path"},
 		{"path in URL", "https://my-tenant.auth0.com/api/v2/", "", "path"},
+		{"path in URL, scheme in upper case", "HTTPS://my-tenant.auth0.com/x", "", "path"},
+		{"plain http in upper case not loopback", "HTTP://my-tenant.auth0.com", "", "loopback"},
 		{"query", "my-tenant.auth0.com?x=1", "", "query"},
 		{"empty query", "my-tenant.auth0.com?", "", "query"},
 		{"fragment", "https://my-tenant.auth0.com#frag", "", "fragment"},

@@ -1,7 +1,8 @@
 // Package hostname answers the questions asked of a tenant's domain in more
 // than one package: is it a valid domain, and what base URL does it name
 // (ParseDomain), is a host a loopback address (IsLoopback), and do two
-// spellings of a domain name the same tenant (Of, Same).
+// spellings of a domain name the same tenant (Of, Scheme, Same). The scheme
+// is taken in any case everywhere: HTTPS://host is https://host.
 package hostname
 
 import (
@@ -20,16 +21,35 @@ func IsLoopback(host string) bool {
 }
 
 // Of returns the host[:port] of a tenant domain as people and journals spell
-// it: white space, an http:// or https:// scheme and trailing slashes removed.
+// it: white space, an http:// or https:// scheme (in any case) and trailing
+// slashes removed.
 func Of(domain string) string {
+	_, rest := splitScheme(domain)
+	return strings.TrimRight(rest, "/")
+}
+
+// Scheme returns the scheme a tenant domain names: "http" for an http://
+// URL (in any case: HTTP:// too), "https" for anything else, a bare host
+// included (HTTPS implied).
+func Scheme(domain string) string {
+	if scheme, _ := splitScheme(domain); scheme == "http" {
+		return "http"
+	}
+	return "https"
+}
+
+// splitScheme cuts an http:// or https:// scheme, in any case, off a
+// domain trimmed of white space: the scheme lower-cased ("" when there is
+// none) and what follows it.
+func splitScheme(domain string) (scheme, rest string) {
 	d := strings.TrimSpace(domain)
-	for _, scheme := range []string{"https://", "http://"} {
-		if len(d) > len(scheme) && strings.EqualFold(d[:len(scheme)], scheme) {
-			d = d[len(scheme):]
-			break
+	for _, scheme := range []string{"https", "http"} {
+		prefix := scheme + "://"
+		if len(d) > len(prefix) && strings.EqualFold(d[:len(prefix)], prefix) {
+			return scheme, d[len(prefix):]
 		}
 	}
-	return strings.TrimRight(d, "/")
+	return "", d
 }
 
 // Same reports whether two spellings of a tenant domain name the same

@@ -36,3 +36,16 @@ func TestOfAndSame(t *testing.T) {
 		t.Error("Same does not compare host and port, case-insensitively")
 	}
 }
+
+func TestScheme(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"tenant.eu.auth0.com": "https", "https://tenant.eu.auth0.com": "https", "HTTPS://tenant.eu.auth0.com": "https",
+		"http://127.0.0.1:8080": "http", "HTTP://127.0.0.1:8080": "http", " Http://localhost:3000/ ": "http",
+		"127.0.0.1:8080": "https", "": "https",
+	} {
+		if got := hostname.Scheme(in); got != want {
+			t.Errorf("Scheme(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

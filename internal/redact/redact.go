@@ -1,4 +1,10 @@
-package auth0client
+// Package redact writes the HTTP traces of this tool's clients (auth0client
+// for Auth0, wso2client for WSO2 API Manager) with every secret replaced by
+// [REDACTED]: the credentials of a request's headers, the secret fields of a
+// JSON or form body and of a URL's query, anything that looks like a JWT,
+// and every secret value the client has handled (Secrets), wherever it
+// appears. The one place a trace is redacted.
+package redact
 
 import (
 	"bytes"
@@ -16,8 +22,8 @@ import (
 	"time"
 )
 
-// redacted replaces every secret value in a trace.
-const redacted = "[REDACTED]"
+// Mark replaces every secret value in a trace.
+const Mark = "[REDACTED]"
 
 // maxTraceBody is how much of a body a trace shows, after redaction.
 const maxTraceBody = 64 << 10
@@ -26,14 +32,16 @@ const maxTraceBody = 64 << 10
 // is not shown at all (a cut JSON document cannot be redacted field by field).
 const maxRedactBody = 8 << 20
 
-// sensitiveKeys are form and JSON field names whose values never appear in a
-// trace (compared case-insensitively).
+// sensitiveKeys are form, query and JSON field names whose values never
+// appear in a trace (compared case-insensitively): OAuth's, Auth0's and
+// WSO2's own spellings.
 var sensitiveKeys = []string{
 	"client_secret", "password", "access_token", "id_token", "refresh_token", "token",
 	"client_assertion", "signing_secret", "code_verifier", "subject_token", "secret",
+	"clientsecret", "consumersecret", "accesstoken", "revoketoken",
 }
 
-// sensitiveHeaders never appear in a trace.
+// sensitiveHeaders never appear in a trace (their scheme does).
 var sensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
 
 // jwtPattern matches anything that looks like a JWT (or a JWE's first parts).
@@ -43,17 +51,20 @@ func isSensitiveKey(k string) bool {
 	return slices.Contains(sensitiveKeys, strings.ToLower(k))
 }
 
-// secretSet holds secret values this client has handled (its own client
-// secret, the secrets of applications it read, passwords it sent), so a trace
-// can scrub them wherever they appear, whatever the field.
-type secretSet struct {
+// Secrets holds secret values a client has handled (its own credentials,
+// the secrets of what it read or made, passwords it sent, tokens it got), so
+// that a trace can scrub them wherever they appear, whatever the field. The
+// zero value is ready; it is safe for concurrent use.
+type Secrets struct {
 	mu     sync.Mutex
 	values []string
 }
 
-func (s *secretSet) add(v string) {
+// Add keeps v to be scrubbed (a value under 4 characters is not: it would
+// mangle the trace).
+func (s *Secrets) Add(v string) {
 	if len(v) < 4 {
-		return // too short to scrub without mangling the trace
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,35 +73,46 @@ func (s *secretSet) add(v string) {
 	}
 }
 
-func (s *secretSet) scrub(text string) string {
+// Scrub replaces every kept value in text, as it is and as a query or a
+// JSON string spells it.
+func (s *Secrets) Scrub(text string) string {
 	s.mu.Lock()
 	vals := slices.Clone(s.values)
 	s.mu.Unlock()
 	// Longest first, so a secret containing another is scrubbed whole.
 	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
 	for _, v := range vals {
-		text = strings.ReplaceAll(text, v, redacted)
+		text = strings.ReplaceAll(text, v, Mark)
 		if q := url.QueryEscape(v); q != v {
-			text = strings.ReplaceAll(text, q, redacted)
+			text = strings.ReplaceAll(text, q, Mark)
 		}
 		if b, err := json.Marshal(v); err == nil {
 			if inner := string(b[1 : len(b)-1]); inner != v {
-				text = strings.ReplaceAll(text, inner, redacted)
+				text = strings.ReplaceAll(text, inner, Mark)
 			}
 		}
 	}
 	return text
 }
 
-// traceTransport writes each exchange, redacted, to w.
-type traceTransport struct {
-	next    http.RoundTripper
-	w       io.Writer
-	mu      *sync.Mutex
-	secrets *secretSet
+// Transport is an http.RoundTripper that writes each exchange through Next,
+// redacted, to W: the request line, headers and body, then the status,
+// headers and body of the answer (or the error). The caller reads the
+// bodies whole as if there were no trace.
+type Transport struct {
+	Next    http.RoundTripper
+	W       io.Writer
+	Secrets *Secrets // nil: only what the fields and the JWT pattern show
+	// TextBodies shows a body that is neither JSON nor a form as text
+	// (scrubbed of JWTs and Secrets); when false such a body is shown only
+	// by its size.
+	TextBodies bool
+
+	mu sync.Mutex
 }
 
-func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip sends req through Next and traces the exchange.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var reqBody []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
@@ -103,15 +125,15 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
 	start := time.Now()
-	resp, err := t.next.RoundTrip(req)
-	took := time.Since(start)
+	resp, err := t.Next.RoundTrip(req)
+	took := time.Since(start).Round(10 * time.Microsecond)
 
 	var out strings.Builder
-	fmt.Fprintf(&out, "--> %s %s\n", req.Method, redactURL(req.URL))
+	fmt.Fprintf(&out, "--> %s %s\n", req.Method, URL(req.URL))
 	writeHeaders(&out, req.Header)
-	writeBody(&out, req.Header.Get("Content-Type"), reqBody)
+	t.writeBody(&out, req.Header.Get("Content-Type"), reqBody)
 	if err != nil {
-		fmt.Fprintf(&out, "<-- error after %s: %v\n\n", took.Round(10*time.Microsecond), err)
+		fmt.Fprintf(&out, "<-- error after %s: %v\n", took, err)
 	} else {
 		var respBody []byte
 		if resp.Body != nil {
@@ -126,14 +148,17 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), orig}
 		}
-		fmt.Fprintf(&out, "<-- %s (%s)\n", resp.Status, took.Round(10*time.Microsecond))
+		fmt.Fprintf(&out, "<-- %s (%s)\n", resp.Status, took)
 		writeHeaders(&out, resp.Header)
-		writeBody(&out, resp.Header.Get("Content-Type"), respBody)
+		t.writeBody(&out, resp.Header.Get("Content-Type"), respBody)
 	}
 	out.WriteString("\n")
-	text := t.secrets.scrub(jwtPattern.ReplaceAllString(out.String(), redacted))
+	text := jwtPattern.ReplaceAllString(out.String(), Mark)
+	if t.Secrets != nil {
+		text = t.Secrets.Scrub(text)
+	}
 	t.mu.Lock()
-	_, _ = io.WriteString(t.w, text)
+	_, _ = io.WriteString(t.W, text)
 	t.mu.Unlock()
 	return resp, err
 }
@@ -147,14 +172,16 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-func redactURL(u *url.URL) string {
+// URL is u as a trace shows it: no user-info, the secret fields of its
+// query replaced.
+func URL(u *url.URL) string {
 	c := *u
 	c.User = nil
 	if c.RawQuery != "" {
 		q := c.Query()
 		for k := range q {
 			if isSensitiveKey(k) {
-				q[k] = []string{redacted}
+				q[k] = []string{Mark}
 			}
 		}
 		c.RawQuery = q.Encode()
@@ -171,34 +198,34 @@ func writeHeaders(out *strings.Builder, h http.Header) {
 	for _, k := range keys {
 		for _, v := range h[k] {
 			if slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, k) }) {
-				v = redactAuthHeader(v)
+				v = authHeader(v)
 			}
 			fmt.Fprintf(out, "%s: %s\n", k, v)
 		}
 	}
 }
 
-// redactAuthHeader keeps the scheme ("Bearer", "Basic") and drops the value.
-func redactAuthHeader(v string) string {
+// authHeader keeps the scheme ("Bearer", "Basic") and drops the value.
+func authHeader(v string) string {
 	if scheme, _, ok := strings.Cut(v, " "); ok && !strings.Contains(scheme, "=") {
-		return scheme + " " + redacted
+		return scheme + " " + Mark
 	}
-	return redacted
+	return Mark
 }
 
-func writeBody(out *strings.Builder, contentType string, body []byte) {
+func (t *Transport) writeBody(out *strings.Builder, contentType string, body []byte) {
 	if len(body) == 0 {
 		return
 	}
 	out.WriteString("\n")
-	out.WriteString(redactBody(contentType, body))
+	out.WriteString(Body(contentType, body, t.TextBodies))
 	out.WriteString("\n")
 }
 
-// redactBody renders a body with sensitive fields replaced: JSON and form
-// bodies field by field; anything else as text, still scrubbed of JWTs and
-// known secrets by the caller.
-func redactBody(contentType string, body []byte) string {
+// Body renders a body with its sensitive fields replaced: JSON and form
+// bodies field by field; anything else as text when text is true (the
+// Transport still scrubs it of JWTs and Secrets), else only by its size.
+func Body(contentType string, body []byte, text bool) string {
 	if len(body) > maxRedactBody {
 		return fmt.Sprintf("[body of more than %d bytes not shown]", maxRedactBody)
 	}
@@ -209,7 +236,7 @@ func redactBody(contentType string, body []byte) string {
 		if err := json.Unmarshal(body, &v); err != nil {
 			return fmt.Sprintf("[JSON body of %d bytes not shown: it does not parse, so it cannot be redacted]", len(body))
 		}
-		b, err := json.Marshal(redactJSON(v))
+		b, err := json.Marshal(JSON(v))
 		if err != nil {
 			return fmt.Sprintf("[JSON body of %d bytes not shown]", len(body))
 		}
@@ -222,28 +249,33 @@ func redactBody(contentType string, body []byte) string {
 		}
 		for k := range q {
 			if isSensitiveKey(k) {
-				q[k] = []string{redacted}
+				q[k] = []string{Mark}
 			}
 		}
 		return truncate(q.Encode())
 	}
+	if !text {
+		return fmt.Sprintf("[body of %d bytes not shown]", len(body))
+	}
 	return truncate(string(body))
 }
 
-func redactJSON(v any) any {
+// JSON replaces, in a decoded JSON value, the value of every secret field,
+// at any depth.
+func JSON(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
 			if isSensitiveKey(k) {
-				x[k] = redacted
+				x[k] = Mark
 				continue
 			}
-			x[k] = redactJSON(val)
+			x[k] = JSON(val)
 		}
 		return x
 	case []any:
 		for i := range x {
-			x[i] = redactJSON(x[i])
+			x[i] = JSON(x[i])
 		}
 		return x
 	}
