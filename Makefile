@@ -9,7 +9,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS   := $(CURDIR)/bin/tools
 GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: run build test vet tools lint tidy-check check-layers bench fmt golden
+.PHONY: run build test vet tools lint tidy-check check-layers bench fmt golden fuzz
 
 # Built then run (not `go run`): the wizard's own exit status reaches the
 # shell, and quitting by Ctrl+C (130) is not reported as a make failure.
@@ -50,6 +50,20 @@ check-layers:
 
 test: vet tidy-check lint check-layers
 	$(GO) test -race -count=1 -timeout 12m ./...
+
+# Each fuzz target explores for FUZZTIME (their seed corpora run in every
+# `go test`, so `make test` too); what one finds is written to its
+# package's testdata/fuzz/ and fails `go test` until fixed.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./internal/hostname:FuzzParseDomain ./steps:FuzzValidateDomain ./steps:FuzzOpenJournal \
+	./cmd/auth0-wizard:FuzzTokenDecode ./cmd/auth0-wizard:FuzzConfigFile
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 20m ./...

@@ -22,7 +22,8 @@ import (
 // Authentication API, with what to do about it.
 //
 // errors.Is(err, steps.ErrNotFound) holds for a 404, steps.ErrConflict for a
-// 409, and steps.ErrUncertain for a create whose outcome is unknown (a 5xx).
+// 409, steps.ErrUncertain for a create whose outcome is unknown (a 5xx), and
+// steps.ErrCredentials for a 401 or 403.
 type APIError struct {
 	Op            string   // what was attempted, e.g. "create client grant"
 	Status        int      // HTTP status
@@ -67,6 +68,8 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusConflict
 	case steps.ErrUncertain:
 		return e.Uncertain
+	case steps.ErrCredentials:
+		return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 	}
 	return false
 }

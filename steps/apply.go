@@ -545,7 +545,9 @@ func (r *run) setPasswordRealm(actx, ctx context.Context, app App, allow bool) e
 // this tool created (a create whose answer was lost is looked up first), and
 // turns off a connection it enabled for an application; a resource already
 // gone counts as deleted. Each entry leaves the journal as it is handled, so
-// a second Teardown is a no-op. Reused resources are never touched.
+// a second Teardown is a no-op. Reused resources are never touched. A
+// refusal of the credentials themselves (ErrCredentials: a 401 or 403)
+// stops it at the first: nothing else is tried.
 func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) error {
 	entries := j.entries()
 	slices.SortStableFunc(entries, func(a, b journalEntry) int {
@@ -580,8 +582,16 @@ func (e *Engine) Teardown(ctx context.Context, j *Journal, events chan<- Event) 
 		}
 		if err != nil {
 			err = fmt.Errorf("delete %s %s: %w", strings.ReplaceAll(string(en.Kind), "_", " "), en.Name, err)
-			errs = append(errs, err)
 			emit(ctx, events, Event{Action: en.ActionID, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
+			if errors.Is(err, ErrCredentials) {
+				// The tenant refused the management application itself:
+				// every other delete would be refused the same way.
+				errs = append(errs, fmt.Errorf("%w\nteardown stopped there: the tenant refused the management application's credentials, "+
+					"so nothing else was tried and the journal keeps every resource not yet deleted; fix the credentials (or the "+
+					"scopes), then run teardown again", err))
+				break
+			}
+			errs = append(errs, err)
 			continue
 		}
 		emit(ctx, events, Event{Action: en.ActionID, Kind: EventDone, Verb: Delete, ID: en.ID, Duration: time.Since(start), Message: en.Name})

@@ -75,6 +75,11 @@ var (
 	// the resource up by its reuse rule before trying again; it never
 	// re-sends a create blindly.
 	ErrUncertain = errors.New("outcome unknown")
+	// ErrCredentials marks a refusal of the management application itself:
+	// a 401 or 403 from the token endpoint or the Management API (a wrong
+	// secret, an application not authorized, a missing scope). Every other
+	// call with the same credentials would meet it too.
+	ErrCredentials = errors.New("credentials refused")
 )
 
 // MarkerKey is the metadata key that marks a resource as made by this tool

@@ -98,10 +98,13 @@ func OpenJournal(path string, reveal bool) (*Journal, error) {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	if err := json.Unmarshal(b, &j.doc); err != nil {
-		return nil, fmt.Errorf("journal %s is not a journal of auth0-wizard (%w): move it away or give another --journal", path, err)
+		return nil, fmt.Errorf("journal %s is %w (%w): move it away or give another --journal", path, ErrBadJournal, err)
 	}
 	if j.doc.Version != journalVersion {
-		return nil, fmt.Errorf("journal %s has version %d, this auth0-wizard reads version %d", path, j.doc.Version, journalVersion)
+		return nil, fmt.Errorf("journal %s has version %d, this auth0-wizard reads version %d: %w", path, j.doc.Version, journalVersion, ErrBadJournal)
+	}
+	if err := j.doc.check(); err != nil {
+		return nil, fmt.Errorf("journal %s is %w: %w; move it away or give another --journal", path, ErrBadJournal, err)
 	}
 	if !reveal {
 		j.doc.Secrets = nil

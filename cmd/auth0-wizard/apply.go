@@ -140,7 +140,7 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	// `apply --journal FILE` continues the same run.
 	var j *steps.Journal
 	if path := rc.JournalPath; path != "" {
-		if j, err = steps.OpenJournal(path, g.revealSecrets); err != nil {
+		if j, err = openJournal(path, g.revealSecrets); err != nil {
 			return err
 		}
 		s = resumeWSO2(steps.ResumeSettings(s, j), j)
@@ -153,7 +153,7 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 		return usageError{err}
 	}
 	if j == nil {
-		if j, err = steps.OpenJournal(steps.DefaultJournalPath(p.ID), g.revealSecrets); err != nil {
+		if j, err = openJournal(steps.DefaultJournalPath(p.ID), g.revealSecrets); err != nil {
 			return err
 		}
 		s = resumeWSO2(steps.ResumeSettings(s, j), j)
@@ -182,10 +182,21 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	}
 	progress := func(format string, a ...any) { fmt.Fprintf(f.Err, format+"\n", a...) }
 	progress("checking %s", s.Domain)
+	// Stopped while it reads the tenant (Check, Plan): nothing was written.
+	unchanged := func(err error) error {
+		if ctx.Err() == nil {
+			return err
+		}
+		fmt.Fprintf(f.Err, "stopped during the first checks, before any change: nothing was changed in %s\n", s.Domain)
+		return errAborted
+	}
 	if _, err := eng.Check(ctx, p, s); err != nil {
-		return err
+		return unchanged(err)
 	}
 	plan, err := eng.Plan(ctx, p, s, j)
+	if err != nil && ctx.Err() != nil {
+		return unchanged(err)
+	}
 	var conflict *steps.JournalConflictError
 	if errors.As(err, &conflict) {
 		return usageError{err}

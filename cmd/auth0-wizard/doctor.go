@@ -199,7 +199,7 @@ func doctorJournal(g globalFlags, rc *runConfig) (*steps.Journal, error) {
 	}
 	// Opened with its secrets (if the run kept any) so that the test token
 	// can be minted without read:client_keys; they stay in memory.
-	return steps.OpenJournal(path, true)
+	return openJournal(path, true)
 }
 
 // printCheck writes one check as `STATUS  title — why` and, when there is

@@ -115,7 +115,7 @@ func runKits(ctx context.Context, f *Factory, o *KitsOptions) error {
 		path = kitsJournalPath(s.Playbook)
 	}
 	// A kits journal keeps the attendees' secrets: always opened with them.
-	j, err := steps.OpenJournal(path, true)
+	j, err := openJournal(path, true)
 	if err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ func runDoctorKits(ctx context.Context, f *Factory, o *DoctorOptions) error {
 		return err
 	}
 	defer cleanup()
-	j, err := steps.OpenJournal(g.journal, true)
+	j, err := openJournal(g.journal, true)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
 // Exit codes.
@@ -25,6 +27,18 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// openJournal opens a journal (steps.OpenJournal). A file that cannot be
+// read, or is not a journal this version reads, is unreadable input: a
+// usage error (exit 2), whatever the command, its message naming the file
+// and what to do.
+func openJournal(path string, reveal bool) (*steps.Journal, error) {
+	j, err := steps.OpenJournal(path, reveal)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return j, nil
+}
 
 // errAborted is returned when the person quit; it maps to exit 130.
 var errAborted = errors.New("aborted")

@@ -81,9 +81,9 @@ func loadConfigFile(path string) (configFile, error) {
 	if path == "" {
 		return cf, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path, maxConfigFile)
 	if err != nil {
-		return cf, fmt.Errorf("read config file: %w", err)
+		return cf, usagef("read config file %s: %v", path, err)
 	}
 	var raw map[string]any
 	if err := yaml.Unmarshal(data, &raw); err != nil {
@@ -100,6 +100,28 @@ func loadConfigFile(path string) (configFile, error) {
 		return cf, usagef("config file %s: %v", path, err)
 	}
 	return cf, nil
+}
+
+// maxConfigFile caps what a config file may hold: a few settings, and a
+// file much larger (or a device that never ends) was named by mistake.
+const maxConfigFile = 1 << 20
+
+// readCapped reads the file at path, refusing one larger than limit bytes
+// without reading more than that.
+func readCapped(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("it holds more than %d KiB: give the YAML file of settings", limit>>10)
+	}
+	return data, nil
 }
 
 // first returns the first non-empty value.

@@ -69,7 +69,7 @@ func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
 	// With the secrets it keeps (a kits journal's passwords), so that a
 	// teardown stopped halfway leaves them for the resources still there;
 	// each leaves the file with its resource.
-	j, err := steps.OpenJournal(path, true)
+	j, err := openJournal(path, true)
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,15 @@ func runTeardown(ctx context.Context, f *Factory, o *TeardownOptions) error {
 	}
 	err = eng.Teardown(ctx, j, events)
 	stop()
+	if err != nil && ctx.Err() != nil {
+		if deleted == 0 && disabled == 0 {
+			fmt.Fprintf(f.Err, "stopped before any delete: nothing was changed; the journal %s still lists everything to tear down\n", j.Path())
+		} else {
+			fmt.Fprintf(f.Err, "stopped after deleting %d %s: the journal %s lists what is left; run the same command again to finish\n",
+				deleted, plural(deleted, "resource"), j.Path())
+		}
+		return errAborted
+	}
 	if err != nil {
 		again := "run the same command again to finish: what is already gone is skipped"
 		if wso2Left != "" {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -123,8 +125,9 @@ func runTokenDecode(ctx context.Context, f *Factory, o *TokenDecodeOptions) erro
 		return err
 	}
 	rep := tokenReport{Header: d.Header, Claims: d.Claims, Expiry: steps.Expiry(d.Expires, time.Now())}
-	if !d.Expires.IsZero() {
-		exp := d.Expires.UTC()
+	if exp := d.Expires.UTC(); !d.Expires.IsZero() && exp.Year() >= 0 && exp.Year() <= 9999 {
+		// (A time JSON cannot hold, an exp thousands of years ahead, is
+		// said by Expiry alone.)
 		rep.ExpiresAt = &exp
 	}
 	rep.Signature = checkTokenSignature(ctx, f, g, raw, d)
@@ -137,7 +140,7 @@ func runTokenDecode(ctx context.Context, f *Factory, o *TokenDecodeOptions) erro
 		if err != nil {
 			return fmt.Errorf("encode token report: %w", err)
 		}
-		if _, err := f.Out.Write(append(data, '\n')); err != nil {
+		if _, err := f.Out.Write(append(jsonPrintable(data), '\n')); err != nil {
 			return err
 		}
 	} else if err := printTokenReport(f.Out, rep); err != nil {
@@ -214,9 +217,34 @@ func printClaimMap(w io.Writer, title string, m map[string]any) {
 		switch m[row.Key].(type) {
 		case []any, map[string]any:
 			if b, err := json.Marshal(m[row.Key]); err == nil {
-				v = string(b)
+				v = steps.Printable(string(b)) // JSON leaves C1 controls raw
 			}
 		}
 		fmt.Fprintf(w, "  %s\t%s\n", row.Key, v)
 	}
+}
+
+// jsonPrintable escapes, in encoded JSON, the characters encoding/json
+// leaves raw that a terminal acts on (C1 controls such as the 8-bit CSI,
+// bidirectional controls): as \uXXXX they decode to the same strings, and
+// a report shown on a terminal cannot drive it. (C0 controls, ESC among
+// them, and U+2028/U+2029 are escaped by encoding/json already.)
+func jsonPrintable(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= 0x80 && (unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Bidi_Control, r)) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }

@@ -92,7 +92,7 @@ func wizardSettings(rc *runConfig) (steps.Settings, error) {
 	if _, err := os.Stat(path); err != nil {
 		return s, nil // a new journal: nothing to resume
 	}
-	j, err := steps.OpenJournal(path, false)
+	j, err := openJournal(path, false)
 	if err != nil {
 		return s, err
 	}

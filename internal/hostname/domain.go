@@ -36,13 +36,14 @@ func parseDomain(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("the tenant domain is empty")
 	}
-	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		return nil, fmt.Errorf("the tenant domain %q contains a space", s)
-	}
 	if strings.ContainsAny(s, "@") {
-		// The input may carry a password before the "@": do not echo it.
+		// The input may carry a password before the "@": do not echo it
+		// (checked first: every other error quotes the input).
 		return nil, errors.New("the tenant domain contains user-info (an \"@\"): " +
 			"everything before the \"@\" would be ignored and the request sent to the host after it")
+	}
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return nil, fmt.Errorf("the tenant domain %q contains a space", s)
 	}
 	if strings.Contains(s, "#") {
 		return nil, fmt.Errorf("the tenant domain %q has a fragment (#...)", s)
