@@ -247,6 +247,9 @@ func New(opts Options) Model {
 	}
 
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
+	if sess.settings.Domain != "" {
+		sess.settings.Domain = domainHost(sess.settings.Domain) // a flag's https://HOST/ is shown as the host
+	}
 	id := opts.Playbook
 	if id == "" {
 		id = opts.Settings.Playbook
