@@ -16,7 +16,7 @@ func TestDomainHost(t *testing.T) {
 		{"  My-Tenant.us.auth0.com  ", "my-tenant.us.auth0.com"},
 		{"tenant.auth0.com.", "tenant.auth0.com"},
 		{"127.0.0.1:8443", "127.0.0.1:8443"},
-		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"}, // a loopback sandbox over plain HTTP says so
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},      // a loopback sandbox over plain HTTP says so
 		{"https://example.com/path", "https://example.com/path"}, // refused: kept as typed for the field to say why
 	} {
 		if got := domainHost(tc.in); got != tc.want {
