@@ -80,12 +80,18 @@ func (s *applicationScreen) buildForm() (*huh.Form, huh.Field) {
 		s.sess.settings.AuthorizeClients = slices.DeleteFunc(s.sess.settings.AuthorizeClients, func(id string) bool {
 			return !slices.ContainsFunc(s.unauthorized(), func(a steps.ConnectorApp) bool { return a.App.ClientID == id })
 		})
+		desc := "applications WSO2's connector made, not yet authorized for " + steps.Printable(s.sess.settings.APIIdentifier) + ": space picks, enter goes on"
+		// huh's height counts the title and the description as wrapped
+		// (and without one it leaves the options no line at all): up to
+		// five options in sight, the rest scrolled.
+		w := max(s.width-2, 20) // less the field's bar
+		descLines := (lipWidth(desc) + w - 1) / w
 		fields = append(fields, huh.NewMultiSelect[string]().
 			Key(authorizeKey).
 			Title("Authorize for the API (step 3.3)").
-			Description("applications WSO2's connector made, not yet authorized for "+steps.Printable(s.sess.settings.APIIdentifier)+": space picks, enter goes on").
+			Description(desc).
 			Options(opts...).
-			Height(min(len(opts), 5)+2).
+			Height(min(len(opts), 5)+1+descLines).
 			Value(&s.sess.settings.AuthorizeClients))
 	}
 	return stepForm(fields, s.theme(), false)

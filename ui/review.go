@@ -135,7 +135,7 @@ func (s *reviewScreen) View() string {
 			vs = st.value
 		}
 		line := verbGlyph(a.Verb) + " " + vs.Render(fmt.Sprintf("%-6s", a.Verb)) + " " +
-			st.label.Render(fmt.Sprintf("%-*s", nameW, kindLabel(a.Kind))) + "  " + st.value.Render(steps.Printable(a.Name))
+			st.label.Render(fmt.Sprintf("%-*s", nameW, kindLabel(a.Kind))) + "  " + st.value.Render(steps.Printable(s.actionName(a)))
 		b.WriteString(line + "\n")
 		if a.Verb == steps.Update && len(a.Changes) > 0 {
 			b.WriteString(st.muted.Render(wrap("    changes: "+strings.Join(a.Changes, "; "), s.width)) + "\n")
@@ -178,6 +178,21 @@ func (s *reviewScreen) Keys() help.KeyMap {
 		return k.helpFor()
 	}
 	return k.helpFor(k.Back)
+}
+
+// actionName is how the review names an action: a grant for an
+// application WSO2's connector made (step 3.3), which the plan names by its
+// client ID, also by the application's name, as the screen before listed it.
+func (s *reviewScreen) actionName(a steps.Action) string {
+	if a.Kind != steps.KindClientGrant {
+		return a.Name
+	}
+	for _, c := range s.sess.connector {
+		if id := c.App.ClientID; id != "" && strings.HasPrefix(a.Name, id+" ") {
+			return c.App.Name + " (" + id + ")" + strings.TrimPrefix(a.Name, id)
+		}
+	}
+	return a.Name
 }
 
 // verbGlyph marks a verb so it never relies on colour alone.
