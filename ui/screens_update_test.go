@@ -110,7 +110,7 @@ func TestApplicationStep33PicksTheConnectorsApplications(t *testing.T) {
 	if err := d.m.review().err; err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	d.requireScreen("create client grant  adminBilling_SANDBOX ("+billing.ClientID+") → ")
+	d.requireScreen("create client grant  adminBilling_SANDBOX (" + billing.ClientID + ") → ")
 	d.press("enter")
 	d.waitUntil("applied", func(m Model) bool { return m.sess.applied || m.progress().err != nil })
 	if err := d.m.progress().err; err != nil {
