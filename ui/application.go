@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -73,7 +74,7 @@ func (s *applicationScreen) buildForm() (*huh.Form, huh.Field) {
 	if slices.Contains(s.askedNow(), authorizeKey) {
 		var opts []huh.Option[string]
 		for _, a := range s.unauthorized() {
-			opts = append(opts, huh.NewOption(steps.Printable(a.App.Name)+" ("+steps.Printable(a.App.ClientID)+")", a.App.ClientID))
+			opts = append(opts, huh.NewOption(optionLabel(a.App, s.width-2-6), a.App.ClientID)) // less the bar and "> [•] "
 		}
 		// Only the applications listed: a pick of an earlier visit that is
 		// now authorized is not asked again.
@@ -172,6 +173,22 @@ func (s *applicationScreen) View() string {
 
 func (s *applicationScreen) Keys() help.KeyMap {
 	return s.keys.helpFor(s.keys.Next, s.keys.Back)
+}
+
+// optionLabel is how step 3.3 lists an application, "name (client ID)",
+// in w columns: huh wraps a wider option and the screen then cut it in the
+// middle of the ID, so the ID is shortened with "…" (or left out, and the
+// name cut at a word, when there is no room for a useful part of it).
+func optionLabel(app steps.App, w int) string {
+	name, id := steps.Printable(app.Name), steps.Printable(app.ClientID)
+	label := name + " (" + id + ")"
+	if w <= 0 || lipWidth(label) <= w {
+		return label
+	}
+	if room := w - lipWidth(name) - 3; room >= 7 {
+		return name + " (" + ansi.Truncate(id, room-1, "") + "…)"
+	}
+	return cutAtWord(name, w)
 }
 
 // kindLabel is how a person names a resource kind (steps.KindLabel, and a
