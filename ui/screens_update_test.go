@@ -472,3 +472,23 @@ func TestAPIManagerWrongPassword(t *testing.T) {
 		t.Fatal("no WSO2 client after the check")
 	}
 }
+
+// The trainer's view of the sandbox's test user: its email and password on
+// the summary, the password masked until s, which the key line names as
+// showing the secrets (plural: the user's password is one) and then hiding.
+func TestSummaryShowsTheTestUsersPasswordOnAsking(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	d := newDriver(t, o, 100, 40)
+	azureToSummary(t, d, func(d *driver) { d.press("enter", "enter", "enter") }, func(d *driver) { d.press("enter", "enter", "enter") })
+	pw := o.Settings.UserPassword
+	d.requireScreen("User            jane@example.com", "User password   ••••••••", "s secrets")
+	if strings.Contains(d.screen(), pw) {
+		t.Fatalf("the password is shown before s:\n%s", d.screen())
+	}
+	d.press("s")
+	d.requireScreen("User password   "+pw, "s hide")
+	d.press("s")
+	d.requireScreen("User password   ••••••••", "s secrets")
+}
