@@ -40,6 +40,9 @@ const (
 
 // CheckResult is one check of an existing setup: what was checked, the
 // verdict, one line on why and, for WARN and FAIL, one line on what to do.
+// The fix comes in two wordings: Fix for the command line (`doctor`, which
+// may name flags, environment variables and config keys) and WizardFix for
+// the wizard, which names only what its screens offer; FixFor picks one.
 type CheckResult struct {
 	ID        string      `json:"id"`
 	Title     string      `json:"title"`
@@ -47,6 +50,27 @@ type CheckResult struct {
 	Why       string      `json:"why"`
 	Fix       string      `json:"fix,omitempty"`
 	DependsOn []string    `json:"depends_on,omitempty"`
+	// WizardFix is the fix in the wizard's words ("" when Fix reads the
+	// same there).
+	WizardFix string `json:"-"`
+}
+
+// Front is where a check's verdict is shown.
+type Front int
+
+const (
+	// FrontCLI is the command line: doctor's text and JSON, apply.
+	FrontCLI Front = iota
+	// FrontWizard is the wizard's screens (and its accessible line mode).
+	FrontWizard
+)
+
+// FixFor is the fix as the front end f words it.
+func (r CheckResult) FixFor(f Front) string {
+	if f == FrontWizard && r.WizardFix != "" {
+		return r.WizardFix
+	}
+	return r.Fix
 }
 
 // DoctorOptions say which application to check and where inputs come from.
@@ -98,6 +122,14 @@ type doctorCheck struct {
 type verdict struct {
 	status   CheckStatus
 	why, fix string
+	wizard   string // the fix in the wizard's words ("" when fix reads the same there)
+}
+
+// inWizard gives the verdict's fix in the wizard's words: what its screens
+// offer instead of flags, environment variables and config keys.
+func (v verdict) inWizard(fix string) verdict {
+	v.wizard = fix
+	return v
 }
 
 func pass(format string, a ...any) verdict {
@@ -168,6 +200,9 @@ func (e *Engine) Doctor(ctx context.Context, p Playbook, s Settings, opts Doctor
 		} else {
 			v := ch.run(ctx, d)
 			r.Status, r.Why, r.Fix = v.status, Printable(oneLine(v.why)), Printable(oneLine(v.fix))
+			if v.wizard != "" {
+				r.WizardFix = Printable(oneLine(v.wizard))
+			}
 			if v.status == CheckSkip {
 				cause[ch.id] = r.Title
 			}
@@ -231,6 +266,20 @@ func errText(err error) string { return oneLine(err.Error()) }
 func rerun(p PlaybookID) string {
 	return fmt.Sprintf("or run auth0-wizard again for the %s playbook (the wizard or `apply`), which creates what is missing and reuses the rest", p)
 }
+
+// rerunInWizard is rerun in the wizard's words.
+func rerunInWizard(p PlaybookID) string {
+	return fmt.Sprintf("or choose the %s playbook on the wizard's first screen and go through it again, which creates what is missing and reuses the rest", p)
+}
+
+// failRerun is a failure whose fix is fix and, as for every resource the
+// wizard makes, running the playbook again (in each front end's words).
+func failRerun(p PlaybookID, why, fix string) verdict {
+	return fail(why, fix+", "+rerun(p)).inWizard(fix + ", " + rerunInWizard(p))
+}
+
+// onCheckScreen is where, in the wizard, what to check is given.
+const onCheckScreen = `on the "What to check" screen (esc goes back to it; "Check an existing setup" on the first screen)`
 
 func doctorChecks() []doctorCheck {
 	return []doctorCheck{
@@ -340,12 +389,14 @@ func checkJournal(_ context.Context, d *doctorRun) verdict {
 	if !d.journalOK {
 		return warn(fmt.Sprintf("the journal is for playbook %s on %s, not %s on %s: it is ignored",
 			d.j.Playbook(), d.j.Domain(), d.p.ID, domainHost(d.s.Domain)),
-			"give the journal of this tenant and playbook, or none")
+			"give the journal of this tenant and playbook, or none").inWizard(
+			"give the journal of this tenant and playbook, or clear the journal field, " + onCheckScreen)
 	}
 	n := len(d.j.Resources())
 	if n == 0 {
 		return warn("the journal records no resource: inputs come from flags and defaults",
-			"give the journal the run wrote (its path is in the run's output), or none")
+			"give the journal the run wrote (its path is in the run's output), or none").inWizard(
+			"give the journal the run wrote (the summary of the run names it), or clear the journal field, " + onCheckScreen)
 	}
 	return pass("%d resources of playbook %s on %s; its settings fill the inputs not given", n, d.p.ID, domainHost(d.s.Domain))
 }
@@ -362,7 +413,8 @@ func checkTenant(ctx context.Context, d *doctorRun) verdict {
 			fmt.Sprintf("use the domain the issuer names (%s) as the tenant domain, in this tool and in the gateway", domainHost(ep.Issuer)))
 	case err != nil:
 		return fail("cannot read "+wellKnown+": "+errText(err),
-			"check the tenant domain (e.g. my-tenant.us.auth0.com or your custom domain), the network, and --ca-file for a sandbox")
+			"check the tenant domain (e.g. my-tenant.us.auth0.com or your custom domain), the network, and --ca-file for a sandbox").inWizard(
+			"check the tenant domain on the Tenant screen (e.g. my-tenant.us.auth0.com or your custom domain) and the network")
 	case ep.Issuer != want:
 		return fail(fmt.Sprintf("%s names the issuer %q, not %q", wellKnown, ep.Issuer, want),
 			fmt.Sprintf("use the domain the issuer names (%s) as the tenant domain", domainHost(ep.Issuer)))
@@ -373,9 +425,10 @@ func checkTenant(ctx context.Context, d *doctorRun) verdict {
 func checkManagementToken(ctx context.Context, d *doctorRun) verdict {
 	granted, err := d.c.GrantedScopes(ctx)
 	if err != nil {
-		return fail(errText(err), fmt.Sprintf("check the management application's client ID (%s) and secret (AUTH0_CLIENT_SECRET or --client-secret-file) "+
-			"under Applications → Applications → your application → Settings, and that it is authorized for the Auth0 Management API (%s)",
-			d.s.ClientID, d.s.Audience))
+		where := fmt.Sprintf("under Applications → Applications → your application → Settings, and that it is authorized for the Auth0 Management API (%s)", d.s.Audience)
+		return fail(errText(err), fmt.Sprintf("check the management application's client ID (%s) and secret (AUTH0_CLIENT_SECRET or --client-secret-file) %s",
+			d.s.ClientID, where)).inWizard(fmt.Sprintf("check the management application's client ID (%s) and secret on the Management application screen against those %s",
+			d.s.ClientID, where))
 	}
 	d.granted = granted
 	return pass("a token for %s was obtained with client %s (%d scopes)", d.s.Audience, d.s.ClientID, len(granted))
@@ -393,8 +446,8 @@ func checkScopes(_ context.Context, d *doctorRun) verdict {
 func checkResourceServer(ctx context.Context, d *doctorRun) verdict {
 	rs, err := d.c.FindResourceServer(ctx, d.s.APIIdentifier)
 	if errors.Is(err, ErrNotFound) {
-		return fail(fmt.Sprintf("the tenant has no API with the identifier %q", d.s.APIIdentifier),
-			fmt.Sprintf("create it under Applications → APIs → + Create API with the identifier %q, %s", d.s.APIIdentifier, rerun(d.p.ID)))
+		return failRerun(d.p.ID, fmt.Sprintf("the tenant has no API with the identifier %q", d.s.APIIdentifier),
+			fmt.Sprintf("create it under Applications → APIs → + Create API with the identifier %q", d.s.APIIdentifier))
 	}
 	if err != nil {
 		return cannot("look the API up", err)
@@ -403,8 +456,8 @@ func checkResourceServer(ctx context.Context, d *doctorRun) verdict {
 	wantScopes := d.p.want(KindResourceServer, d.s).ResourceServer.Scopes
 	for _, want := range wantScopes {
 		if !slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Value == want.Value }) {
-			return fail(fmt.Sprintf("API %q (%s) has no scope %q, which %s requests for every application", rs.Name, rs.Identifier, want.Value, d.p.Gateway.Requester),
-				fmt.Sprintf("add the scope %q under Applications → APIs → %s → Permissions, %s", want.Value, rs.Name, rerun(d.p.ID)))
+			return failRerun(d.p.ID, fmt.Sprintf("API %q (%s) has no scope %q, which %s requests for every application", rs.Name, rs.Identifier, want.Value, d.p.Gateway.Requester),
+				fmt.Sprintf("add the scope %q under Applications → APIs → %s → Permissions", want.Value, rs.Name))
 		}
 	}
 	if rs.SigningAlg == "HS256" {
@@ -438,13 +491,15 @@ func checkClient(ctx context.Context, d *doctorRun) verdict {
 		app, err = d.c.GetClient(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			return fail(fmt.Sprintf("the application the journal records (client ID %s) is gone from the tenant", id),
-				"run the same apply with this journal again to recreate it, or give the client ID of the application to check")
+				"run the same apply with this journal again to recreate it, or give the client ID of the application to check").inWizard(
+				"choose the playbook on the wizard's first screen and go through it again with this journal to recreate it, or give the client ID of the application to check " + onCheckScreen)
 		}
 	default:
 		app, err = d.c.FindClient(ctx, d.s.AppName)
 		if errors.Is(err, ErrNotFound) {
-			return fail(fmt.Sprintf("the tenant has no application named %q", d.s.AppName),
-				"give the client ID of the application to check, or its name, or the journal of the run that made it, "+rerun(d.p.ID))
+			return failRerun(d.p.ID, fmt.Sprintf("the tenant has no application named %q", d.s.AppName),
+				"give the client ID of the application to check, or its name, or the journal of the run that made it").inWizard(
+				"give the client ID of the application to check, or its name, or the journal of the run that made it, " + onCheckScreen + ", " + rerunInWizard(d.p.ID))
 		}
 		if err == nil && app.ClientSecret == "" {
 			app, err = d.c.GetClient(ctx, app.ClientID)
@@ -486,7 +541,9 @@ func checkClientGrant(ctx context.Context, d *doctorRun) verdict {
 		return fail(fmt.Sprintf("no client grant from application %q (%s) to the audience %s: the application is not authorized for the API, so the token endpoint refuses it",
 			d.app.Name, d.app.ClientID, d.s.APIIdentifier),
 			fmt.Sprintf("authorize it under Applications → APIs → %s → Machine to Machine Applications (switch %q on, Update), %s",
-				orNone(d.rs.Name), d.app.Name, rerun(d.p.ID)))
+				orNone(d.rs.Name), d.app.Name, rerun(d.p.ID))).inWizard(
+			fmt.Sprintf("authorize it under Applications → APIs → %s → Machine to Machine Applications (switch %q on, Update), %s",
+				orNone(d.rs.Name), d.app.Name, rerunInWizard(d.p.ID)))
 	}
 	if err != nil {
 		return cannot("look the client grant up", err)
@@ -496,7 +553,9 @@ func checkClientGrant(ctx context.Context, d *doctorRun) verdict {
 		return fail(fmt.Sprintf("the client grant %s from %q to %s lacks the scope %s, which %s requests in its token requests",
 			g.ID, d.app.Name, d.s.APIIdentifier, strings.Join(missingStrings(want, g.Scope), ", "), d.p.Gateway.Requester),
 			fmt.Sprintf("tick %s under Applications → APIs → %s → Machine to Machine Applications → %s, then Update, %s",
-				strings.Join(want, ", "), orNone(d.rs.Name), d.app.Name, rerun(d.p.ID)))
+				strings.Join(want, ", "), orNone(d.rs.Name), d.app.Name, rerun(d.p.ID))).inWizard(
+			fmt.Sprintf("tick %s under Applications → APIs → %s → Machine to Machine Applications → %s, then Update, %s",
+				strings.Join(want, ", "), orNone(d.rs.Name), d.app.Name, rerunInWizard(d.p.ID)))
 	}
 	scopes := "no scopes"
 	if len(g.Scope) > 0 {
@@ -532,8 +591,8 @@ func checkToken(ctx context.Context, d *doctorRun) verdict {
 func checkConnection(ctx context.Context, d *doctorRun) verdict {
 	c, err := d.c.FindConnection(ctx, d.s.ConnectionName)
 	if errors.Is(err, ErrNotFound) {
-		return fail(fmt.Sprintf("the tenant has no connection named %q", d.s.ConnectionName),
-			fmt.Sprintf("create the database connection %q under Authentication → Database → + Create DB Connection, %s", d.s.ConnectionName, rerun(d.p.ID)))
+		return failRerun(d.p.ID, fmt.Sprintf("the tenant has no connection named %q", d.s.ConnectionName),
+			fmt.Sprintf("create the database connection %q under Authentication → Database → + Create DB Connection", d.s.ConnectionName))
 	}
 	if err != nil {
 		return cannot("look the connection up", err)
@@ -550,7 +609,8 @@ func checkConnectionClient(ctx context.Context, d *doctorRun) verdict {
 	if !ok {
 		return fail(fmt.Sprintf("connection %q is not enabled for application %q (%s): its users cannot log in through that application",
 			d.conn.Name, d.app.Name, d.app.ClientID),
-			fmt.Sprintf("switch %q on under Authentication → Database → %s → Applications, %s", d.app.Name, d.conn.Name, rerun(d.p.ID)))
+			fmt.Sprintf("switch %q on under Authentication → Database → %s → Applications, %s", d.app.Name, d.conn.Name, rerun(d.p.ID))).inWizard(
+			fmt.Sprintf("switch %q on under Authentication → Database → %s → Applications, %s", d.app.Name, d.conn.Name, rerunInWizard(d.p.ID)))
 	}
 	return pass("connection %q is enabled for application %q (%s)", d.conn.Name, d.app.Name, d.app.ClientID)
 }
@@ -562,8 +622,8 @@ func checkUser(ctx context.Context, d *doctorRun) verdict {
 	}
 	u, err := d.c.FindUser(ctx, d.s.ConnectionName, d.s.UserEmail)
 	if errors.Is(err, ErrNotFound) {
-		return fail(fmt.Sprintf("no user %s in the connection %q", d.s.UserEmail, d.s.ConnectionName),
-			fmt.Sprintf("create the user under User Management → Users → + Create User (connection %s), %s", d.s.ConnectionName, rerun(d.p.ID)))
+		return failRerun(d.p.ID, fmt.Sprintf("no user %s in the connection %q", d.s.UserEmail, d.s.ConnectionName),
+			fmt.Sprintf("create the user under User Management → Users → + Create User (connection %s)", d.s.ConnectionName))
 	}
 	if err != nil {
 		return cannot("look the user up", err)
@@ -574,7 +634,8 @@ func checkUser(ctx context.Context, d *doctorRun) verdict {
 func checkUserLogin(ctx context.Context, d *doctorRun) verdict {
 	if !slices.Contains(d.app.GrantTypes, GrantPasswordRealm) && d.app.Marked() {
 		return verdict{status: CheckSkip, why: fmt.Sprintf("skipped: application %q does not allow the password-realm grant: auth0-wizard allows it for its own test login only (least privilege), so a login cannot be tried here; Azure API Management logs users in with the authorization code flow", d.app.Name),
-			fix: "run the wizard again to repeat its test login, or apply with keep_password_realm: true to keep the grant"}
+			fix:    "run the wizard again to repeat its test login, or apply with keep_password_realm: true to keep the grant",
+			wizard: "choose the azure playbook on the wizard's first screen and go through it again to repeat its test login"}
 	}
 	if !slices.Contains(d.app.GrantTypes, GrantPasswordRealm) {
 		return warn(fmt.Sprintf("application %q does not allow the password-realm grant, so a login of the user cannot be tried here", d.app.Name),
@@ -620,7 +681,9 @@ func checkConnectorApps(ctx context.Context, d *doctorRun) verdict {
 		return fail(fmt.Sprintf("%d of %d are not authorized for %s, so WSO2 cannot generate their tokens (\"Please add application to WSO2 resource server API\"): %s",
 			len(bad), len(apps), d.s.APIIdentifier, strings.Join(bad, ", ")),
 			fmt.Sprintf("run auth0-wizard apply --playbook wso2 %s (or pick them on the wizard's application screen), or authorize each under Applications → APIs → %s → Machine to Machine Applications",
-				strings.Join(ids, " "), orNone(d.rs.Name)))
+				strings.Join(ids, " "), orNone(d.rs.Name))).inWizard(
+			fmt.Sprintf("pick them on the Application screen of the wso2 playbook (choose it on the wizard's first screen; step 3.3 lists them), or authorize each under Applications → APIs → %s → Machine to Machine Applications",
+				orNone(d.rs.Name)))
 	}
 	return pass("%d authorized: %s", len(good), strings.Join(good, ", "))
 }
@@ -654,7 +717,9 @@ func checkKeyManager(_ context.Context, d *doctorRun) verdict {
 		return warn(fmt.Sprintf("the API's identifier %q is not the API Manager's URL %q: the guide's connector (API Manager 3.2.0) asks Auth0 for every application token with the audience %s, which then fails (\"Please add application to WSO2 resource server API\"); later connectors use the developer portal's audience field",
 			d.s.APIIdentifier, d.s.APIMURL, d.s.APIMURL),
 			fmt.Sprintf("on a 3.2.0 connector give the API the identifier %s (auth0-wizard apply --playbook wso2 --api-identifier %s); on a v1.x or 4.x connector type %s into the developer portal's audience field",
-				d.s.APIMURL, d.s.APIMURL, d.s.APIIdentifier))
+				d.s.APIMURL, d.s.APIMURL, d.s.APIIdentifier)).inWizard(
+			fmt.Sprintf("on a 3.2.0 connector give the API the identifier %s (the API identifier field of the wso2 playbook's resource server screen); on a v1.x or 4.x connector type %s into the developer portal's audience field",
+				d.s.APIMURL, d.s.APIIdentifier))
 	}
 	if lack := missingStrings(WSO2ConnectorScopes(), d.granted); len(lack) > 0 {
 		return warn(fmt.Sprintf("the key manager's connector (client %s) lacks %s: the developer portal's key generation or secret regeneration will fail",

@@ -247,7 +247,7 @@ func renderDotenv(r Result, s Settings, reveal bool) (Rendered, error) {
 	if secret {
 		vars = append(vars, envVar{Name: "AUTH0_CLIENT_SECRET", Value: r.ClientSecret})
 	} else {
-		vars = append(vars, envVar{Comment: "AUTH0_CLIENT_SECRET is left out: export again with --reveal-secrets to include it"})
+		vars = append(vars, envVar{Comment: "AUTH0_CLIENT_SECRET is left out: export again with the secret shown to include it (s on the wizard's summary, or --reveal-secrets)"})
 	}
 	if slices.ContainsFunc(r.Resources, func(x Resource) bool { return x.Kind == KindConnection }) {
 		// The users log in through the run's connection: the API's clients name it.

@@ -431,11 +431,26 @@ func (j *Journal) checkLocked(id PlaybookID, domain string) error {
 	}
 	for _, e := range j.doc.Resources {
 		if e.ours() {
-			return fmt.Errorf("journal %s records what playbook %s created on %s (not %s on %s): tear that down first, or use another journal file",
-				j.path, j.doc.Playbook, j.doc.Domain, id, domain)
+			return &JournalForeignError{Path: j.path, Playbook: j.doc.Playbook, Domain: j.doc.Domain, WantPlaybook: id, WantDomain: domain}
 		}
 	}
 	return nil
+}
+
+// JournalForeignError says the journal records what a run of another
+// playbook or on another tenant created: this run cannot record there.
+type JournalForeignError struct {
+	Path         string
+	Playbook     PlaybookID // the journal's
+	Domain       string     // the journal's tenant
+	WantPlaybook PlaybookID // this run's
+	WantDomain   string
+}
+
+// Error names both runs and what to do.
+func (e *JournalForeignError) Error() string {
+	return fmt.Sprintf("journal %s records what playbook %s created on %s (not %s on %s): tear that down first, or use another journal file",
+		e.Path, e.Playbook, e.Domain, e.WantPlaybook, e.WantDomain)
 }
 
 // record adds or replaces the entry for e.ActionID and writes the file.

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -73,19 +74,25 @@ func (s *applicationScreen) buildForm() (*huh.Form, huh.Field) {
 	if slices.Contains(s.askedNow(), authorizeKey) {
 		var opts []huh.Option[string]
 		for _, a := range s.unauthorized() {
-			opts = append(opts, huh.NewOption(steps.Printable(a.App.Name)+" ("+steps.Printable(a.App.ClientID)+")", a.App.ClientID))
+			opts = append(opts, huh.NewOption(optionLabel(a.App, s.width-2-6), a.App.ClientID)) // less the bar and "> [•] "
 		}
 		// Only the applications listed: a pick of an earlier visit that is
 		// now authorized is not asked again.
 		s.sess.settings.AuthorizeClients = slices.DeleteFunc(s.sess.settings.AuthorizeClients, func(id string) bool {
 			return !slices.ContainsFunc(s.unauthorized(), func(a steps.ConnectorApp) bool { return a.App.ClientID == id })
 		})
+		desc := "applications WSO2's connector made, not yet authorized for " + steps.Printable(s.sess.settings.APIIdentifier) + ": space picks, enter goes on"
+		// huh's height counts the title and the description as wrapped
+		// (and without one it leaves the options no line at all): up to
+		// five options in sight, the rest scrolled.
+		w := max(s.width-2, 20) // less the field's bar
+		descLines := (lipWidth(desc) + w - 1) / w
 		fields = append(fields, huh.NewMultiSelect[string]().
 			Key(authorizeKey).
 			Title("Authorize for the API (step 3.3)").
-			Description("applications WSO2's connector made, not yet authorized for "+steps.Printable(s.sess.settings.APIIdentifier)+": space picks, enter goes on").
+			Description(desc).
 			Options(opts...).
-			Height(min(len(opts), 5)+2).
+			Height(min(len(opts), 5)+1+descLines).
 			Value(&s.sess.settings.AuthorizeClients))
 	}
 	return stepForm(fields, s.theme(), false)
@@ -166,6 +173,22 @@ func (s *applicationScreen) View() string {
 
 func (s *applicationScreen) Keys() help.KeyMap {
 	return s.keys.helpFor(s.keys.Next, s.keys.Back)
+}
+
+// optionLabel is how step 3.3 lists an application, "name (client ID)",
+// in w columns: huh wraps a wider option and the screen then cut it in the
+// middle of the ID, so the ID is shortened with "…" (or left out, and the
+// name cut at a word, when there is no room for a useful part of it).
+func optionLabel(app steps.App, w int) string {
+	name, id := steps.Printable(app.Name), steps.Printable(app.ClientID)
+	label := name + " (" + id + ")"
+	if w <= 0 || lipWidth(label) <= w {
+		return label
+	}
+	if room := w - lipWidth(name) - 3; room >= 7 {
+		return name + " (" + ansi.Truncate(id, room-1, "") + "…)"
+	}
+	return cutAtWord(name, w)
 }
 
 // kindLabel is how a person names a resource kind (steps.KindLabel, and a

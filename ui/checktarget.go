@@ -77,7 +77,7 @@ func checkInputs(sess *session, t *doctorTarget) []checkInput {
 	empty := "empty: from the journal, else "
 	ins := []checkInput{
 		{key: "journal", label: "Journal of the run that made it", value: &t.journal,
-			help: "its settings and resource ids say what to check; clear it to name what to check below", placeholder: steps.DefaultJournalPath(p.ID)},
+			help: "its settings and resource ids say what to check; clear it to name what to check below", placeholder: "none: the fields below say what to check"},
 		{key: "api_identifier", label: "API identifier (audience)", value: &sess.settings.APIIdentifier,
 			help: empty + "the playbook's default", placeholder: def("api_identifier")},
 	}

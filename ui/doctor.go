@@ -115,12 +115,21 @@ func (s *doctorScreen) checkGlyph(st steps.CheckStatus) string {
 func (s *doctorScreen) content() string {
 	var b strings.Builder
 	for _, r := range s.results {
-		b.WriteString(s.checkGlyph(r.Status) + "  " + s.styles.value.Render(r.Title) + "\n")
+		// The title wraps under itself: a long identifier is not cut.
+		for i, l := range strings.Split(wrap(r.Title, s.width-8), "\n") {
+			lead := "        "
+			if i == 0 {
+				lead = s.checkGlyph(r.Status) + "  "
+			}
+			b.WriteString(lead + s.styles.value.Render(l) + "\n")
+		}
 		if r.Why != "" {
 			b.WriteString(s.styles.muted.Render(indent(wrap(r.Why, s.width-8), "        ")) + "\n")
 		}
-		if r.Fix != "" && (r.Status == steps.CheckFail || r.Status == steps.CheckWarn) {
-			b.WriteString(indent(wrap("fix: "+r.Fix, s.width-8), "        ") + "\n")
+		// The fix in the wizard's words: what its screens offer, never a
+		// flag, an environment variable or a config key.
+		if fix := r.FixFor(steps.FrontWizard); fix != "" && (r.Status == steps.CheckFail || r.Status == steps.CheckWarn) {
+			b.WriteString(indent(wrap("fix: "+fix, s.width-8), "        ") + "\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -170,6 +170,10 @@ func plan(ctx context.Context, newClient newClientFunc, c steps.Client, w steps.
 			return plannedMsg{Err: err}
 		}
 		pl, j, err := makePlan(ctx, engineFor(cl, w, set), p, set, path, reveal)
+		if c, ok := conflictOf(err, set.Domain); ok {
+			c.newPath = freeJournalPath(path)
+			return plannedMsg{Err: err, Conflict: &c}
+		}
 		return plannedMsg{Plan: pl, Journal: j, Err: err}
 	}
 }

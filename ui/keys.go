@@ -26,6 +26,10 @@ type keyMap struct {
 	Doctor    key.Binding // d: the doctor's checks
 	Yes       key.Binding // y: confirm quitting
 	No        key.Binding // n: keep going
+	// The journal dialog's choices.
+	Continue   key.Binding // c: continue the journal's run
+	NewJournal key.Binding // n: a new journal
+	TearDown   key.Binding // t: tear the journal's run down
 }
 
 func newKeyMap() keyMap {
@@ -51,6 +55,10 @@ func newKeyMap() keyMap {
 		Doctor:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "check")),
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit")),
 		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "keep going")),
+
+		Continue:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "continue that run")),
+		NewJournal: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new journal")),
+		TearDown:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tear it down")),
 	}
 }
 

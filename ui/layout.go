@@ -166,7 +166,7 @@ func (m Model) render() string {
 
 	body := m.screen.View()
 	if m.dialog != nil {
-		body = m.dialog.View(st, w)
+		body = m.dialog.View(st, w, max(room-1, 1))
 	} else if ex := m.explainLines(); len(ex) > 0 {
 		parts = append(parts, st.explain.Render(strings.Join(ex, "\n")), "")
 		room -= len(ex) + 1

@@ -61,6 +61,12 @@ type (
 	connectorListedMsg struct{ Apps []steps.ConnectorApp }
 	// checkTargetMsg: what "check an existing setup" is to check.
 	checkTargetMsg struct{ Target doctorTarget }
+	// journalConflictMsg: the plan was refused because the journal
+	// records another run; the root asks what to do (the journal dialog).
+	journalConflictMsg struct{ Conflict journalConflict }
+	// teardownRequestedMsg: the person chose to tear the journal's run
+	// down (root → the review, which does it and plans again).
+	teardownRequestedMsg struct{}
 )
 
 // Background results. Each carries copied data and its error.
@@ -84,7 +90,11 @@ type (
 		Plan    steps.Plan
 		Journal *steps.Journal
 		Err     error
+		// Conflict is set when Err is a journal conflict.
+		Conflict *journalConflict
 	}
+	// tornDownMsg: the journal's earlier run was torn down (or not).
+	tornDownMsg struct{ Err error }
 	// wso2CheckedMsg: the API Manager's version and credentials were checked.
 	wso2CheckedMsg struct {
 		Client      steps.WSO2Client
@@ -153,7 +163,7 @@ func tagVisit(cmd tea.Cmd, visit int) tea.Cmd {
 				out = append(out, tagVisit(c, visit))
 			}
 			return out
-		case discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg, wso2CheckedMsg, connectorAppsMsg:
+		case discoveredMsg, scopesCheckedMsg, plannedMsg, doctorDoneMsg, wso2CheckedMsg, connectorAppsMsg, tornDownMsg:
 			return fromScreenMsg{visit: visit, msg: msg}
 		default:
 			if t := reflect.TypeOf(msg); t != nil && t.PkgPath() == huhPackage {

@@ -248,6 +248,9 @@ func New(opts Options) Model {
 	}
 
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
+	if sess.settings.Domain != "" {
+		sess.settings.Domain = domainHost(sess.settings.Domain) // a flag's https://HOST/ is shown as the host
+	}
 	id := opts.Playbook
 	if id == "" {
 		id = opts.Settings.Playbook
@@ -452,6 +455,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case checkTargetMsg:
 		m.sess.doctorOpt = msg.Target
 		return m.move(+1)
+	case journalConflictMsg:
+		m.dialog = &dialog{kind: dialogJournal, conflict: msg.Conflict, playbook: m.sess.playbook}
+		return m, nil
 	case exportWrittenMsg:
 		// Recorded whatever the screen, once a file; the summary says so.
 		if msg.Err == nil && !slices.Contains(m.sess.exports, msg.Path) {
@@ -533,6 +539,10 @@ func (m Model) answer(a answer) (Model, tea.Cmd) {
 	case answerQuit:
 		m.dialog = nil
 		return m.requestQuit()
+	case answerContinue, answerNewJournal, answerTeardown:
+		c := m.dialog.conflict
+		m.dialog = nil
+		return m.resolveConflict(a, c)
 	case answerYes:
 		m.dialog = nil
 		run := &m.sess.run
@@ -554,6 +564,24 @@ func (m Model) answer(a answer) (Model, tea.Cmd) {
 	}
 	m.dialog = nil // no, or read
 	return m, nil
+}
+
+// resolveConflict does what the person chose on the journal dialog:
+// continue the journal's run (its values for the inputs that differ), a new
+// journal (the free path the dialog showed), each planned again on a new
+// review; or tearing that run down, which the review does, then plans again.
+func (m Model) resolveConflict(a answer, c journalConflict) (Model, tea.Cmd) {
+	switch a {
+	case answerContinue:
+		for _, sc := range c.settings {
+			setInput(&m.sess.settings, m.sess.playbook, sc.Key, sc.Journal)
+		}
+	case answerNewJournal:
+		m.opts.JournalPath, m.c.opts.JournalPath = c.newPath, c.newPath
+	case answerTeardown:
+		return m.dispatch(teardownRequestedMsg{})
+	}
+	return m.goTo(stageReview, 0)
 }
 
 // provisionDone records the end of a run. A cancelled run quits once the

@@ -21,6 +21,13 @@ type reviewScreen struct {
 	cmd      tea.Cmd // the planning command, run by Init
 	width    int
 	height   int
+	// conflict is the journal conflict the plan met (nil for none): the
+	// screen says it in the wizard's words, the journal dialog offers
+	// the ways out.
+	conflict *journalConflict
+	tearing  bool   // the journal's earlier run is being torn down
+	torn     string // the journal whose earlier run was torn down
+	teardown tea.Cmd
 }
 
 func newReviewScreen(c *common, _ int) screen {
@@ -32,7 +39,9 @@ func newReviewScreen(c *common, _ int) screen {
 		return s
 	}
 	s.planning = true
-	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, sess.playbook, set, journalPath(c.opts, sess.playbook.ID), c.opts.Reveal)
+	path := journalPath(c.opts, sess.playbook.ID)
+	s.cmd = plan(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, sess.playbook, set, path, c.opts.Reveal)
+	s.teardown = tearDown(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, set, path)
 	return s
 }
 
@@ -45,7 +54,7 @@ func (s *reviewScreen) Frame() frame {
 	return frame{
 		Count: fmt.Sprintf("before step %d of %d", i+1, len(s.sess.playbook.Steps)), Title: "Review the plan",
 		Explain: "What the wizard will do in the tenant. Nothing has changed yet: enter applies, esc goes back to change a value.",
-		Busy:    s.planning,
+		Busy:    s.planning || s.tearing,
 	}
 }
 
@@ -53,20 +62,38 @@ func (s *reviewScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case plannedMsg:
 		s.planning = false
+		if msg.Conflict != nil {
+			s.err, s.conflict = msg.Err, msg.Conflict
+			return s, report(journalConflictMsg{Conflict: *msg.Conflict})
+		}
 		if msg.Err != nil {
 			s.err = msg.Err
 			return s, nil
 		}
 		s.planned = true
 		return s, report(planMadeMsg{Plan: msg.Plan, Journal: msg.Journal})
+	case teardownRequestedMsg:
+		if s.conflict == nil || !s.conflict.sameTenant || s.planning || s.tearing {
+			return s, nil
+		}
+		s.tearing, s.err = true, nil
+		return s, s.teardown
+	case tornDownMsg:
+		s.tearing = false
+		if msg.Err != nil {
+			s.err = fmt.Errorf("tear the earlier run down: %w", msg.Err)
+			return s, nil
+		}
+		s.torn, s.conflict, s.planning = s.conflict.path, nil, true
+		return s, s.cmd
 	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(msg, s.keys.Back):
+		case key.Matches(msg, s.keys.Back) && !s.tearing:
 			return s, wentBack
 		case key.Matches(msg, s.keys.Next) && s.planned:
 			return s, report(applyConfirmedMsg{})
-		case key.Matches(msg, s.keys.Recheck) && s.err != nil && !s.planning && s.cmd != nil:
-			s.err = nil
+		case key.Matches(msg, s.keys.Recheck) && s.err != nil && !s.planning && !s.tearing && s.cmd != nil:
+			s.err, s.conflict = nil, nil
 			s.planning = true
 			return s, s.cmd
 		}
@@ -77,8 +104,13 @@ func (s *reviewScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (s *reviewScreen) View() string {
 	st := s.styles
 	switch {
+	case s.tearing:
+		return s.spinner + " " + wrap("tearing down what the earlier run recorded in "+steps.Printable(s.conflict.path)+" created …", max(s.width-2, 10))
 	case s.planning:
 		return s.spinner + " reading the tenant to see what exists already …"
+	case s.conflict != nil:
+		return st.warn.Render(wrap("! "+s.conflict.text(s.sess.playbook), s.width)) + "\n\n" +
+			st.muted.Render(wrap("Press r for the choices again (continue that run, a new journal, or tear that run down), or esc to go back and change a value.", s.width))
 	case s.err != nil:
 		return st.fail.Render(wrap("✗ "+s.err.Error(), s.width)) + "\n\n" +
 			st.muted.Render(wrap("Press esc to go back and change a value, or r to try again.", s.width))
@@ -103,7 +135,7 @@ func (s *reviewScreen) View() string {
 			vs = st.value
 		}
 		line := verbGlyph(a.Verb) + " " + vs.Render(fmt.Sprintf("%-6s", a.Verb)) + " " +
-			st.label.Render(fmt.Sprintf("%-*s", nameW, kindLabel(a.Kind))) + "  " + st.value.Render(steps.Printable(a.Name))
+			st.label.Render(fmt.Sprintf("%-*s", nameW, kindLabel(a.Kind))) + "  " + st.value.Render(steps.Printable(s.actionName(a)))
 		b.WriteString(line + "\n")
 		if a.Verb == steps.Update && len(a.Changes) > 0 {
 			b.WriteString(st.muted.Render(wrap("    changes: "+strings.Join(a.Changes, "; "), s.width)) + "\n")
@@ -123,6 +155,9 @@ func (s *reviewScreen) View() string {
 	if s.sess.journal != nil {
 		b.WriteString("\n" + st.muted.Render(wrap("Journal: "+s.sess.journal.Path(), s.width)))
 	}
+	if s.torn != "" {
+		b.WriteString("\n" + st.ok.Render(wrap("✓ the earlier run "+steps.Printable(s.torn)+" recorded was torn down", s.width)))
+	}
 	return b.String()
 }
 
@@ -133,10 +168,31 @@ func (s *reviewScreen) Keys() help.KeyMap {
 		apply := k.Next
 		apply.SetHelp("enter", "apply")
 		return k.helpFor(apply, k.Back)
+	case s.conflict != nil:
+		choices := k.Recheck
+		choices.SetHelp("r", "choices")
+		return k.helpFor(choices, k.Back)
 	case s.err != nil:
 		return k.helpFor(k.Recheck, k.Back)
+	case s.tearing:
+		return k.helpFor()
 	}
 	return k.helpFor(k.Back)
+}
+
+// actionName is how the review names an action: a grant for an
+// application WSO2's connector made (step 3.3), which the plan names by its
+// client ID, also by the application's name, as the screen before listed it.
+func (s *reviewScreen) actionName(a steps.Action) string {
+	if a.Kind != steps.KindClientGrant {
+		return a.Name
+	}
+	for _, c := range s.sess.connector {
+		if id := c.App.ClientID; id != "" && strings.HasPrefix(a.Name, id+" ") {
+			return c.App.Name + " (" + id + ")" + strings.TrimPrefix(a.Name, id)
+		}
+	}
+	return a.Name
 }
 
 // verbGlyph marks a verb so it never relies on colour alone.

@@ -262,3 +262,44 @@ func TestResizeKeepsEveryLineInside(t *testing.T) {
 	d.press("g")
 	check("gateway")
 }
+
+// TestMoreScreens goldens, at every size, the what-to-check screen of
+// "check an existing setup" (its journal prefilled, as when the default
+// journal is there) and the application screen with step 3.3's pick of the
+// applications WSO2's connector made (one already authorized, one to pick).
+func TestMoreScreens(t *testing.T) {
+	t.Parallel()
+	for _, sz := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			t.Parallel()
+			snap := func(d *driver, sb *sandbox.Server, o Options, name string, ids ...string) {
+				t.Helper()
+				screen := d.screen()
+				requireFits(t, screen, sz.w, sz.h)
+				for i, id := range ids {
+					screen = strings.ReplaceAll(screen, id, fmt.Sprintf("CONNECTOR_CLIENT_ID_%d", i+1))
+				}
+				t.Run(name, func(t *testing.T) { golden.RequireEqual(t, normalize(screen, sb, o, d.m.sess.result)) })
+			}
+
+			sb := newSandbox(t)
+			o := sandboxOptions(t, sb)
+			o.ExistingJournals = []string{o.JournalPath}
+			d := newDriver(t, o, sz.w, sz.h)
+			d.toCheckTarget()
+			snap(d, sb, o, "check-01-what-to-check")
+			d.press("ctrl+u", "enter") // no journal: the names are asked
+			snap(d, sb, o, "check-02-what-to-check-names")
+
+			csb, co, orders, billing := connectorTenant(t)
+			d = newDriver(t, co, sz.w, sz.h)
+			d.toApplication()
+			snap(d, csb, co, "wso2-08-application-connector-apps", billing.ClientID, orders.ClientID)
+			for range askedInputs(d.m.currentStep(), d.m.sess.settings) {
+				d.press("enter")
+			}
+			d.send(space)
+			snap(d, csb, co, "wso2-08b-application-connector-picked", billing.ClientID, orders.ClientID)
+		})
+	}
+}

@@ -390,19 +390,29 @@ func (s *summaryScreen) Keys() help.KeyMap {
 	ex := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→/enter", "export"))
 	// d and ? are offered too; ↑/↓ only where it fits, as the line above the
 	// exports says "↓ N more (↑/↓ scroll)" whenever there is more.
-	own := []key.Binding{k.Reveal, ex, k.Copy, k.Gateway, k.Doctor, k.QuitDone, k.Help}
+	// s shows (or hides) every secret on the screen: the client secret
+	// and, where the playbook made one, the test user's password.
+	reveal, what := k.Reveal, "secret"
+	if s.sess.playbook.Has(steps.KindUser) && s.sess.settings.UserPassword != "" {
+		what = "secrets"
+	}
+	if s.revealed {
+		what = "hide"
+	}
+	reveal.SetHelp("s", what)
+	own := []key.Binding{reveal, ex, k.Copy, k.Gateway, k.Doctor, k.QuitDone, k.Help}
 	if with := append([]key.Binding{sc}, own...); helpWidth(with) <= s.width {
 		own = with
 	}
 	if s.gateway {
 		back := k.Back
 		back.SetHelp("esc", "summary")
-		own = []key.Binding{k.Up, k.Copy, k.Reveal, back, k.QuitDone}
+		own = []key.Binding{k.Up, k.Copy, reveal, back, k.QuitDone}
 	}
 	if s.gateway {
 		return bindings{short: own, full: [][]key.Binding{own, {k.Help, k.Quit}}}
 	}
-	return bindings{short: own, full: [][]key.Binding{{sc, k.Reveal, k.Copy, k.Gateway, k.Doctor}, {k.Left, k.Right, k.Export}, {k.QuitDone, k.Help, k.Quit}}}
+	return bindings{short: own, full: [][]key.Binding{{sc, reveal, k.Copy, k.Gateway, k.Doctor}, {k.Left, k.Right, k.Export}, {k.QuitDone, k.Help, k.Quit}}}
 }
 
 // tokenLine says whether the token verified, in a glyph and words: the

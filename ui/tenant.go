@@ -6,6 +6,8 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 // tenantScreen asks for the domain; leaving the field runs discovery, whose
@@ -36,8 +38,8 @@ func (s *tenantScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	s.checking = true
 	s.err = nil
-	domain := strings.TrimSpace(s.sess.settings.Domain)
-	s.sess.settings.Domain = domain // the form's own field: what it checks
+	domain := domainHost(s.sess.settings.Domain)
+	s.sess.settings.Domain = domain // the form's own field: what it checks, shows and keeps
 	return s, discover(s.opts.Context, s.opts.NewClient, domain)
 }
 
@@ -63,6 +65,24 @@ func (s *tenantScreen) View() string {
 
 func (s *tenantScreen) Keys() help.KeyMap {
 	return s.keysFor(s.keys.Next, s.keys.Edit, s.keys.Back)
+}
+
+// domainHost is a domain as the wizard keeps, shows and uses it: the host
+// (and port) hostname.ParseDomain makes of what was typed, lower case,
+// without a scheme or a trailing slash; a loopback sandbox given as an
+// http:// URL keeps its http://, the one thing the host alone cannot say.
+// A domain ParseDomain refuses is kept as typed (less the spaces around
+// it): the field's validation says what is wrong with it.
+func domainHost(domain string) string {
+	d := strings.TrimSpace(domain)
+	u, err := hostname.ParseDomain(d)
+	switch {
+	case err != nil:
+		return d
+	case u.Scheme == "http":
+		return "http://" + u.Host
+	}
+	return u.Host
 }
 
 // discoveryURL is what discovery reads, for the spinner line.
