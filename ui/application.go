@@ -71,24 +71,31 @@ func (s *applicationScreen) askedNow() []string {
 func (s *applicationScreen) buildForm() (*huh.Form, huh.Field) {
 	fields := stepFields(&s.sess.settings, s.step, false)
 	if slices.Contains(s.askedNow(), authorizeKey) {
-		var opts []huh.Option[string]
-		for _, a := range s.unauthorized() {
-			opts = append(opts, huh.NewOption(steps.Printable(a.App.Name)+" ("+steps.Printable(a.App.ClientID)+")", a.App.ClientID))
-		}
-		// Only the applications listed: a pick of an earlier visit that is
-		// now authorized is not asked again.
-		s.sess.settings.AuthorizeClients = slices.DeleteFunc(s.sess.settings.AuthorizeClients, func(id string) bool {
-			return !slices.ContainsFunc(s.unauthorized(), func(a steps.ConnectorApp) bool { return a.App.ClientID == id })
-		})
-		fields = append(fields, huh.NewMultiSelect[string]().
-			Key(authorizeKey).
-			Title("Authorize for the API (step 3.3)").
-			Description("applications WSO2's connector made, not yet authorized for "+steps.Printable(s.sess.settings.APIIdentifier)+": space picks, enter goes on").
-			Options(opts...).
-			Height(min(len(opts), 5)+2).
-			Value(&s.sess.settings.AuthorizeClients))
+		fields = append(fields, authorizeField(&s.sess.settings, s.unauthorized()))
 	}
 	return stepForm(fields, s.theme(), false)
+}
+
+// authorizeField is step 3.3's multi-select of the connector's applications
+// not yet authorized (unauthorized), its picks bound to
+// set.AuthorizeClients; the screen and accessible mode both ask it.
+func authorizeField(set *steps.Settings, unauthorized []steps.ConnectorApp) huh.Field {
+	var opts []huh.Option[string]
+	for _, a := range unauthorized {
+		opts = append(opts, huh.NewOption(steps.Printable(a.App.Name)+" ("+steps.Printable(a.App.ClientID)+")", a.App.ClientID))
+	}
+	// Only the applications listed: a pick of an earlier visit that is
+	// now authorized is not asked again.
+	set.AuthorizeClients = slices.DeleteFunc(set.AuthorizeClients, func(id string) bool {
+		return !slices.ContainsFunc(unauthorized, func(a steps.ConnectorApp) bool { return a.App.ClientID == id })
+	})
+	return huh.NewMultiSelect[string]().
+		Key(authorizeKey).
+		Title("Authorize for the API (step 3.3)").
+		Description("applications WSO2's connector made, not yet authorized for " + steps.Printable(set.APIIdentifier) + ": space picks, enter goes on").
+		Options(opts...).
+		Height(min(len(opts), 5) + 2).
+		Value(&set.AuthorizeClients)
 }
 
 func (s *applicationScreen) Init() tea.Cmd {

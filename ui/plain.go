@@ -38,6 +38,23 @@ func PlainSummary(o Outcome, reveal bool) string {
 		if r.UserToken != nil {
 			row("User token", steps.TokenVerdict(*r.UserToken))
 		}
+		if w := r.WSO2; w != nil {
+			// WSO2's side, as steps.WSO2Report has it: the secret shown is
+			// the one above.
+			b.WriteString("\n")
+			rows := map[string]string{}
+			if sec := steps.WSO2Report(r, reveal); sec != nil {
+				for _, kv := range sec.Rows {
+					rows[kv.Key] = kv.Value
+				}
+			}
+			row("WSO2 API Manager", steps.Printable(w.URL))
+			row("Key manager", rows["key_manager"])
+			row("WSO2 application", rows["application"])
+			row("Consumer key", rows["consumer_key"])
+			row("Consumer secret", secret)
+			row("WSO2 token", rows["token"])
+		}
 		b.WriteString("\n")
 		ep := r.Endpoints
 		row("Issuer", ep.Issuer)
