@@ -27,6 +27,13 @@ const maxAttempts = 3
 // file are not asked again (huh's accessible password prompt needs a
 // terminal).
 func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) (Outcome, error) {
+	opts.Width = accessibleWidth(opts, out)
+	o, err := runAccessible(ctx, opts, in, out)
+	o.Width = opts.Width // the plain summary's checks wrap to it too
+	return o, err
+}
+
+func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) (Outcome, error) {
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
@@ -390,13 +397,13 @@ func accessibleCheck(ctx context.Context, opts Options, sess *session, step step
 	switch step.Kind {
 	case steps.StepTenant:
 		domain := strings.TrimSpace(sess.settings.Domain)
-		say("Reading %s …", discoveryURL(domain))
+		say("%s", hang("Reading "+discoveryURL(domain)+" …", width))
 		ep, err := discoverTenant(ctx, opts.NewClient, domain)
 		if err != nil {
 			return fmt.Errorf("discovery failed: %w", err)
 		}
 		sess.endpoints = ep
-		say("✓ the tenant answers. Issuer %s, token endpoint %s, JWKS %s", ep.Issuer, ep.TokenEndpoint, ep.JWKSURI)
+		say("%s", hang(fmt.Sprintf("✓ the tenant answers. Issuer %s, token endpoint %s, JWKS %s", steps.Printable(ep.Issuer), steps.Printable(ep.TokenEndpoint), steps.Printable(ep.JWKSURI)), width))
 	case steps.StepManagement:
 		say("Obtaining a Management API token and checking its scopes …")
 		res := checkManagement(ctx, opts.NewClient, sess.playbook, sess.settings)

@@ -194,8 +194,8 @@ func TestAccessibleWSO2ThroughTheAPIManager(t *testing.T) {
 		t.Errorf("the doctor after the run: %+v", got.Checks)
 	}
 	plain := PlainSummary(got, false)
-	for _, want := range []string{"WSO2 API Manager " + w.URL, "Key manager      created Auth0 (" + got.Result.WSO2.KeyManagerID + ")",
-		"WSO2 application created", got.Result.WSO2.ApplicationID, "Consumer key     " + got.Result.ClientID, "WSO2 token       ✓ verified", "PASS"} {
+	for _, want := range []string{"WSO2 API Manager " + w.URL, "WSO2 key manager created Auth0 (" + got.Result.WSO2.KeyManagerID + ")",
+		"WSO2 application created Auth0WizardApp (" + got.Result.WSO2.ApplicationID + ")", "Consumer key     " + got.Result.ClientID, "WSO2 token       ✓ verified", "PASS"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("plain summary lacks %q:\n%s", want, plain)
 		}
@@ -348,7 +348,7 @@ func TestAccessibleChecksASetupMadeWithCustomNames(t *testing.T) {
 				t.Errorf("the journal there is not offered:\n%s", text)
 			}
 			if len(got.Checks) == 0 || steps.DoctorFailed(got.Checks) {
-				t.Errorf("checks of the custom-named setup:\n%s\n%s", checksText(got.Checks), text)
+				t.Errorf("checks of the custom-named setup:\n%s\n%s", checksText(got.Checks, 0), text)
 			}
 		})
 	}

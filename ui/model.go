@@ -604,6 +604,9 @@ type Outcome struct {
 	Checks []steps.CheckResult
 	// ResumeHint says how to pick a stopped run up again.
 	ResumeHint string
+	// Width is the terminal's width PlainSummary wraps the checks to (0:
+	// not known, no wrap).
+	Width int
 }
 
 // Outcome reports how the wizard ended.

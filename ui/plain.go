@@ -17,7 +17,7 @@ func PlainSummary(o Outcome, reveal bool) string {
 		fmt.Fprintf(&b, "  %-16s %s\n", label, value)
 	}
 	if len(o.Checks) > 0 {
-		b.WriteString(checksText(o.Checks))
+		b.WriteString(checksText(o.Checks, o.Width))
 		if !o.Applied {
 			return strings.TrimRight(b.String(), "\n")
 		}
@@ -48,9 +48,9 @@ func PlainSummary(o Outcome, reveal bool) string {
 					rows[kv.Key] = kv.Value
 				}
 			}
+			// The key manager and the application are under the
+			// resources, with the rest the run made.
 			row("WSO2 API Manager", steps.Printable(w.URL))
-			row("Key manager", rows["key_manager"])
-			row("WSO2 application", rows["application"])
 			row("Consumer key", rows["consumer_key"])
 			row("Consumer secret", secret)
 			row("WSO2 token", rows["token"])
@@ -98,16 +98,23 @@ func PlainSummary(o Outcome, reveal bool) string {
 }
 
 // checksText is the doctor's verdicts as plain lines: a word per verdict,
-// then why and, for WARN and FAIL, the fix.
-func checksText(checks []steps.CheckResult) string {
+// then why and, for WARN and FAIL, the fix; wrapped at words to width when
+// it is known (> 0), each continuation under its text.
+func checksText(checks []steps.CheckResult, width int) string {
 	var b strings.Builder
+	line := func(indent, text string) {
+		if width > 0 {
+			text = strings.ReplaceAll(wrap(text, max(width-len(indent), 20)), "\n", "\n"+indent)
+		}
+		b.WriteString(indent + text + "\n")
+	}
 	for _, c := range checks {
-		fmt.Fprintf(&b, "%-4s  %s\n", c.Status, c.Title)
+		line("", fmt.Sprintf("%-4s  %s", c.Status, c.Title))
 		if c.Why != "" {
-			fmt.Fprintf(&b, "      %s\n", c.Why)
+			line("      ", c.Why)
 		}
 		if c.Fix != "" && (c.Status == steps.CheckFail || c.Status == steps.CheckWarn) {
-			fmt.Fprintf(&b, "      fix: %s\n", c.Fix)
+			line("      ", "fix: "+c.Fix)
 		}
 	}
 	return b.String()
