@@ -125,7 +125,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if err == nil {
 				break
 			}
-			say("%s", hang("✗ "+err.Error(), width))
+			say("%s", hang("✗ "+printableLines(err.Error()), width))
 			if attempt >= maxAttempts {
 				return o, err
 			}
@@ -246,7 +246,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		say("Checking what was made …")
 		res, err := checkSetup(ctx, engineFor(c, sess.wso2, sess.settings), j, afterRunTarget(opts, sess), p, sess.settings)
 		if err != nil {
-			say("%s", hang("✗ the checks could not run: "+err.Error(), width))
+			say("%s", hang("✗ the checks could not run: "+printableLines(err.Error()), width))
 		}
 		o.Checks = res
 	}
@@ -280,6 +280,16 @@ func hang(text string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
+// printableLines is an error's text made printable line by line (its
+// lines are this tool's own; what they quote may be the tenant's).
+func printableLines(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = steps.Printable(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // emptySecrets are the step's secret fields that nothing filled yet: the
 // ones line mode asks for.
 func emptySecrets(step steps.Step, set *steps.Settings) []*string {
@@ -305,7 +315,7 @@ func accessibleAuthorize(ctx context.Context, opts Options, sess *session, width
 	say("Listing the applications WSO2's connector made (step 3.3) …")
 	msg := listConnectorApps(ctx, sess.client, opts.NewClient, steps.WithDefaults(sess.settings))
 	if msg.Err != nil {
-		say("%s", hang("! step 3.3: "+msg.Err.Error(), width))
+		say("%s", hang("! step 3.3: "+printableLines(msg.Err.Error()), width))
 		return nil
 	}
 	sess.connector = msg.Apps
@@ -334,7 +344,7 @@ func accessibleAuthorize(ctx context.Context, opts Options, sess *session, width
 		return err
 	}
 	if n := len(sess.settings.AuthorizeClients); n > 0 {
-		say("%s", hang(fmt.Sprintf("✓ %d to authorize for the API: %s", n, strings.Join(sess.settings.AuthorizeClients, ", ")), width))
+		say("%s", hang(fmt.Sprintf("✓ %d to authorize for the API: %s", n, steps.Printable(strings.Join(sess.settings.AuthorizeClients, ", "))), width))
 	} else {
 		say("None picked: no application is authorized for the API.")
 	}
@@ -358,7 +368,7 @@ func accessibleExports(width int, opts Options, p steps.Playbook, res steps.Resu
 		path := exportPath(opts.ExportDir, p.ID, choice)
 		msg, _ := writeExport(opts.WriteFile, path, choice, res, set, opts.Reveal)().(exportWrittenMsg)
 		if msg.Err != nil {
-			say("✗ %v", msg.Err)
+			say("%s", hang("✗ "+printableLines(msg.Err.Error()), width))
 			continue
 		}
 		mode := "0644"
