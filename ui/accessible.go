@@ -218,7 +218,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		return o, nil
 	}
-	o.Applied, o.Result = true, res
+	o.Applied, o.Result, o.Settings = true, res, sess.settings
 	sess.result, sess.applied = res, true
 	st, si := summaryStep(p)
 	say("\nStep %d of %d: %s", si+1, len(p.Steps), st.Title)
