@@ -11,6 +11,7 @@ import (
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -89,7 +90,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		say("\nStep %d of %d: %s", i+1, total, step.Title)
 		if step.Explain != "" {
-			say("%s", wrap(reflow(step.Explain), width))
+			say("%s", wrapWords(reflow(step.Explain), width))
 		}
 		for _, in := range step.Inputs {
 			if in.Help != "" && (in.When == nil || in.When(sess.settings)) {
@@ -141,7 +142,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		if doctor && step.Kind == steps.StepManagement {
 			say("\nStep %d of %d: What to check", i+2, total)
-			say("%s", wrap(checkTargetExplain, width))
+			say("%s", wrapWords(checkTargetExplain, width))
 			t := initialCheckTarget(opts, sess)
 			for _, in := range checkInputs(sess, &t) {
 				h := in.help
@@ -163,7 +164,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			shown, _ := gatewayFields(sess, preApplyResult(sess), opts.Reveal)
 			say("%s:", p.Gateway.Title)
 			if sess.wso2 != nil && connected(sess.settings) {
-				say("%s", wrap(fmt.Sprintf("Key manager %q will be registered in WSO2 at %s (create/reuse/update shown in the plan), with these values:", sess.settings.KeyManagerName, sess.settings.APIMURL), width))
+				say("%s", wrapWords(fmt.Sprintf("Key manager %q will be registered in WSO2 at %s (create/reuse/update shown in the plan), with these values:", sess.settings.KeyManagerName, sess.settings.APIMURL), width))
 			}
 			sayFields(shown, width, say)
 		}
@@ -269,7 +270,7 @@ func sayFields(fields []steps.Field, width int, say func(string, ...any)) {
 func hang(text string, width int) string {
 	lead := len(text) - len(strings.TrimLeft(text, " "))
 	pad := strings.Repeat(" ", lead+2)
-	lines := strings.Split(wrap(strings.TrimLeft(text, " "), max(width-lead-2, 20)), "\n")
+	lines := strings.Split(wrapWords(strings.TrimLeft(text, " "), max(width-lead-2, 20)), "\n")
 	for i := range lines {
 		if i == 0 {
 			lines[i] = strings.Repeat(" ", lead) + lines[i]
@@ -278,6 +279,31 @@ func hang(text string, width int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapWords wraps text to width at spaces, never inside a word: a word
+// wider than the line (a long URL) stands whole on its own line, where the
+// terminal folds it without a line break, so a screen reader reads it
+// as one. Each line of text is wrapped on its own.
+func wrapWords(text string, width int) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		cur, curW := "", -1
+		for _, w := range strings.Split(line, " ") {
+			ww := ansi.StringWidth(w)
+			switch {
+			case curW < 0:
+				cur, curW = w, ww
+			case curW+1+ww <= width:
+				cur, curW = cur+" "+w, curW+1+ww
+			default:
+				out = append(out, cur)
+				cur, curW = w, ww
+			}
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
 }
 
 // printableLines is an error's text made printable line by line (its
@@ -332,12 +358,12 @@ func accessibleAuthorize(ctx context.Context, opts Options, sess *session, width
 		say("%s", hang("✓ already authorized for the API: "+strings.Join(done, ", "), width))
 	}
 	if len(msg.Apps) == 0 {
-		say("%s", wrap("Step 3.3: WSO2's connector has made no application in this tenant yet; once keys are generated in the developer portal, run the wizard again to authorize it.", width))
+		say("%s", wrapWords("Step 3.3: WSO2's connector has made no application in this tenant yet; once keys are generated in the developer portal, run the wizard again to authorize it.", width))
 	}
 	if len(open) == 0 {
 		return nil
 	}
-	say("%s", wrap("Applications WSO2's connector made, not yet authorized for "+steps.Printable(sess.settings.APIIdentifier)+
+	say("%s", wrapWords("Applications WSO2's connector made, not yet authorized for "+steps.Printable(sess.settings.APIIdentifier)+
 		": type an application's number to pick it (again to unpick it), 0 when done. None is picked unless you pick it.", width))
 	f, _ := stepForm([]huh.Field{authorizeField(&sess.settings, open)}, newStyles(true).huhTheme(), true)
 	if err := run(f); err != nil {
@@ -430,10 +456,10 @@ func accessibleCheck(ctx context.Context, opts Options, sess *session, step step
 		set.APIMURL = strings.TrimSpace(set.APIMURL)
 		sess.wso2, sess.wso2Ver = nil, steps.WSO2Version{}
 		if !connected(*set) {
-			say("%s", wrap("No admin password: WSO2's side is done by hand, with the values the next steps show.", width))
+			say("%s", wrapWords("No admin password: WSO2's side is done by hand, with the values the next steps show.", width))
 			return nil
 		}
-		say("%s", wrap("Asking the API Manager at "+steps.Printable(set.APIMURL)+" for its REST API versions, then for its key managers with these credentials …", width))
+		say("%s", wrapWords("Asking the API Manager at "+steps.Printable(set.APIMURL)+" for its REST API versions, then for its key managers with these credentials …", width))
 		msg := checkWSO2(ctx, opts.NewWSO2Client, *set)
 		if msg.Err != nil {
 			return fmt.Errorf("%w\n%s", msg.Err, strings.Replace(apimHint(msg.Err), "press enter on the last field", "answer the last question", 1))

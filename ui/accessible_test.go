@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -390,6 +391,36 @@ func TestAccessibleWrapsToTheTerminalWidth(t *testing.T) {
 			if !strings.Contains(flat, para) {
 				t.Errorf("the %s explanation is not there word for word (a word was broken?): %q", st.ID, para)
 			}
+		}
+	}
+}
+
+// Line mode wraps at spaces only: a word wider than the line (a long URL)
+// stays whole on its own line, every other line fits, and no word is cut.
+func TestWrapWordsNeverBreaksAWord(t *testing.T) {
+	t.Parallel()
+	long := "https://INSTANCE.developer.azure-api.net/signin-oauth/code/callback/a-long-authorization-server"
+	text := "add its redirect URI " + long + " under Applications → Settings → Allowed Callback URLs\nsecond paragraph here"
+	for _, width := range []int{20, 40, 80} {
+		got := wrapWords(text, width)
+		var words []string
+		for _, l := range strings.Split(got, "\n") {
+			if lipWidth(l) > width && strings.Contains(l, " ") {
+				t.Errorf("width %d: line %q is wider and holds more than one word", width, l)
+			}
+			if strings.HasPrefix(l, " ") || strings.HasSuffix(l, " ") {
+				t.Errorf("width %d: line %q keeps a space at the break", width, l)
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		if want := strings.Fields(text); !slices.Equal(words, want) {
+			t.Errorf("width %d: words %q, want %q", width, words, want)
+		}
+		if !strings.Contains(got, "\n"+long+"\n") {
+			t.Errorf("width %d: the URL is not whole on its own line:\n%s", width, got)
+		}
+		if !strings.Contains(got, "URLs\nsecond") {
+			t.Errorf("width %d: the paragraphs ran together:\n%s", width, got)
 		}
 	}
 }

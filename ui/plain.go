@@ -104,7 +104,7 @@ func checksText(checks []steps.CheckResult, width int) string {
 	var b strings.Builder
 	line := func(indent, text string) {
 		if width > 0 {
-			text = strings.ReplaceAll(wrap(text, max(width-len(indent), 20)), "\n", "\n"+indent)
+			text = strings.ReplaceAll(wrapWords(text, max(width-len(indent), 20)), "\n", "\n"+indent)
 		}
 		b.WriteString(indent + text + "\n")
 	}
