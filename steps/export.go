@@ -192,6 +192,24 @@ type OutputDocument struct {
 	Audience     string           `json:"audience"`
 	Token        OutputToken      `json:"token"`
 	Journal      string           `json:"journal"`
+	// WSO2 is WSO2 API Manager's side, when the run did it.
+	WSO2 *OutputWSO2 `json:"wso2,omitempty"`
+}
+
+// OutputWSO2 is the `wso2` object of the output contract: where API
+// Manager is, the ids of the key manager and the developer-portal
+// application the run made or reused there, and whether the token WSO2
+// generated verified.
+type OutputWSO2 struct {
+	URL           string          `json:"url"`
+	KeyManagerID  string          `json:"key_manager_id"`
+	ApplicationID string          `json:"application_id"`
+	Token         OutputWSO2Token `json:"token"`
+}
+
+// OutputWSO2Token is whether the token WSO2 generated verified.
+type OutputWSO2Token struct {
+	Verified bool `json:"verified"`
 }
 
 // OutputResource is one resource of the output contract.
@@ -218,6 +236,9 @@ func Output(r Result, reveal bool) OutputDocument {
 	}
 	if d.Token.Claims == nil {
 		d.Token.Claims = map[string]any{}
+	}
+	if w := r.WSO2; w != nil {
+		d.WSO2 = &OutputWSO2{URL: w.URL, KeyManagerID: w.KeyManagerID, ApplicationID: w.ApplicationID, Token: OutputWSO2Token{Verified: w.Token.Verified}}
 	}
 	for _, res := range r.Resources {
 		if res.Kind == KindConnectionClient {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -270,10 +271,49 @@ func Report(r Result, reveal bool) []Section {
 	if r.UserToken != nil {
 		out = append(out, Section{Title: "user token  " + TokenVerdict(*r.UserToken), Rows: ClaimRows(r.UserToken.Claims)})
 	}
+	if w := WSO2Report(r, reveal); w != nil {
+		out = append(out, *w)
+	}
 	if r.JournalPath != "" {
 		out = append(out, Section{Title: "journal", Rows: []KeyValue{{Key: "path", Value: r.JournalPath}}, Inline: true})
 	}
 	return out
+}
+
+// WSO2Report is what a run did on WSO2 API Manager's side as a section
+// (nil when the run did not work through WSO2): the key manager registered
+// in API Manager and the developer-portal application, each with what the
+// run did to it and its id in WSO2, the application's production keys (the
+// consumer secret masked unless reveal) and the token WSO2 generated with
+// them. Its title starts with "WSO2".
+func WSO2Report(r Result, reveal bool) *Section {
+	w := r.WSO2
+	if w == nil {
+		return nil
+	}
+	entry := func(kind ResourceKind, id string) KeyValue {
+		name, action := "", ""
+		for _, x := range r.Resources {
+			if x.Kind == kind {
+				name, action = x.Name, x.Action
+				break
+			}
+		}
+		label := strings.TrimPrefix(KindLabel(kind), "WSO2 ")
+		return KeyValue{Key: strings.ReplaceAll(label, " ", "_"), Value: strings.TrimSpace(action+" "+Printable(name)) + " (" + Printable(id) + ")",
+			Cells: []string{label, action, Printable(name), Printable(id)}}
+	}
+	secret := Masked
+	if reveal {
+		secret = r.ClientSecret
+	}
+	return &Section{Title: "WSO2 API Manager  " + Printable(w.URL), Rows: []KeyValue{
+		entry(KindWSO2KeyManager, w.KeyManagerID),
+		entry(KindWSO2Application, w.ApplicationID),
+		{Key: "consumer_key", Value: Printable(r.ClientID), Cells: []string{"consumer key", Printable(r.ClientID)}},
+		{Key: "consumer_secret", Value: secret, Cells: []string{"consumer secret", secret}},
+		{Key: "token", Value: TokenVerdict(w.Token), Cells: []string{"token WSO2 generated", TokenVerdict(w.Token)}},
+	}}
 }
 
 // KindLabel is how a person names a resource kind.

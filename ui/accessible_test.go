@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,5 +99,328 @@ func TestAccessibleLineModeChecksAnExistingSetup(t *testing.T) {
 	}
 	if txt := PlainSummary(got, false); !strings.Contains(txt, "FAIL") || !strings.Contains(txt, "fix:") {
 		t.Fatalf("plain text of the checks:\n%s", txt)
+	}
+}
+
+// promptReader answers each of line mode's prompts by what it asks: at a
+// Read, the output ends with the prompt just written (huh writes it, then
+// reads, on one goroutine), so answer sees the output so far and returns the
+// line to type. No count of questions is assumed; a question asked again
+// and again ends the input after maxReads.
+type promptReader struct {
+	out    *bytes.Buffer
+	answer func(out, prompt string) string
+	reads  int
+}
+
+const maxReads = 200
+
+func (r *promptReader) Read(p []byte) (int, error) {
+	r.reads++
+	if r.reads > maxReads {
+		return 0, io.EOF
+	}
+	text := r.out.String()
+	prompt := text[strings.LastIndex(text, "\n")+1:]
+	return copy(p, r.answer(text, prompt)+"\n"), nil
+}
+
+// lastTitle is the question a numbered prompt belongs to: the line before
+// its options.
+func lastTitle(out string) string {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 2; i >= 0; i-- {
+		if l := lines[i]; l != "" && !(len(l) > 2 && l[0] >= '0' && l[0] <= '9' && strings.Contains(l[:3], ".")) {
+			return l
+		}
+	}
+	return ""
+}
+
+// exportsThenDoctor answers the export question with each of formats in
+// turn, then none, and yes to the doctor; every other question is left at
+// its default, and the plan applied.
+func exportsThenDoctor(formats ...string) func(out, prompt string) string {
+	return func(out, prompt string) string {
+		switch {
+		case strings.HasPrefix(prompt, "Apply this plan?"), strings.HasPrefix(prompt, "Run the doctor's checks"):
+			return "y"
+		case strings.HasPrefix(prompt, "Enter a number") && strings.HasPrefix(lastTitle(out), "Write an export?"):
+			if len(formats) == 0 {
+				return "1"
+			}
+			f := formats[0]
+			formats = formats[1:]
+			for _, l := range strings.Split(out[strings.LastIndex(out, "Write an export?"):], "\n") {
+				if n, name, ok := strings.Cut(l, ". "); ok && name == f {
+					return n
+				}
+			}
+			return "no such format " + f
+		}
+		return ""
+	}
+}
+
+// The wso2 playbook through WSO2 itself in line mode: the API Manager step
+// checks the stand-in's versions and credentials (the password given as the
+// environment gives it), the run registers the key manager and generates
+// the keys in WSO2, every export is written, the doctor passes, and the
+// plain summary has WSO2's side.
+func TestAccessibleWSO2ThroughTheAPIManager(t *testing.T) {
+	t.Parallel()
+	sb, w := newWSO2Sandbox(t)
+	o := wso2Options(t, sb, w)
+	o.Settings.WSO2AdminPassword = w.AdminPassword
+	var out bytes.Buffer
+	got, err := RunAccessible(o.Context, o, &promptReader{out: &out, answer: exportsThenDoctor("json", "dotenv", "wso2")}, &out)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	if !got.Applied || got.Result.WSO2 == nil || !got.Result.WSO2.Token.Verified {
+		t.Fatalf("outcome %+v\n%s", got, text)
+	}
+	for _, want := range []string{"✓ WSO2 answers: Admin REST API", "the credentials work", "Key managers registered now:",
+		"create WSO2 key manager", "create WSO2 application", "✓ created wso2_key_manager", "Step 7 of 7: Summary",
+		"1. WSO2 API Manager 3.2.0 with Auth0 (default)", "regular_web (default)", "1. none: done (default)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("line mode output lacks %q", want)
+		}
+	}
+	if len(got.Exports) != 3 {
+		t.Errorf("exports %v, want json, dotenv and wso2", got.Exports)
+	}
+	if len(got.Checks) == 0 || steps.DoctorFailed(got.Checks) {
+		t.Errorf("the doctor after the run: %+v", got.Checks)
+	}
+	plain := PlainSummary(got, false)
+	for _, want := range []string{"WSO2 API Manager " + w.URL, "WSO2 key manager created Auth0 (" + got.Result.WSO2.KeyManagerID + ")",
+		"WSO2 application created Auth0WizardApp (" + got.Result.WSO2.ApplicationID + ")", "Consumer key     " + got.Result.ClientID, "WSO2 token       ✓ verified", "PASS"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("plain summary lacks %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(text+plain, w.AdminPassword) || strings.Contains(text+plain, got.Result.ClientSecret) {
+		t.Error("line mode or the plain summary printed a secret")
+	}
+	if t.Failed() {
+		t.Log(text)
+	}
+}
+
+// A wrong admin password fails the API Manager's check with what to do, the
+// step is asked again, and after the last attempt line mode stops before
+// any change.
+func TestAccessibleAPIManagerRefusesAWrongPassword(t *testing.T) {
+	t.Parallel()
+	sb, w := newWSO2Sandbox(t)
+	o := wso2Options(t, sb, w)
+	o.Settings.WSO2AdminPassword = "not-the-password"
+	var out bytes.Buffer
+	got, err := RunAccessible(o.Context, o, &promptReader{out: &out, answer: exportsThenDoctor()}, &out)
+	if err == nil || got.Started {
+		t.Fatalf("err %v, outcome %+v\n%s", err, got, out.String())
+	}
+	text := out.String()
+	if n := strings.Count(text, "Asking the API Manager"); n != maxAttempts {
+		t.Errorf("checked %d times, want %d", n, maxAttempts)
+	}
+	if !strings.Contains(text, "leave the password empty to do WSO2's side by hand") || !strings.Contains(text, "Try again.") {
+		t.Errorf("no fix said:\n%s", text)
+	}
+}
+
+// Step 3.3 in line mode: with WSO2's side by hand, the applications WSO2's
+// connector made are listed, the one picked is authorized for the API by
+// the run, the one left is not.
+func TestAccessibleAuthorizesConnectorApplications(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	c, err := o.NewClient(o.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, name := range []string{"adminOrders_PRODUCTION", "adminBilling_SANDBOX"} {
+		app, err := c.CreateClient(o.Context, steps.App{Name: name, AppType: "regular_web", TokenEndpointAuthMethod: "client_secret_basic",
+			GrantTypes: []string{steps.GrantClientCredentials}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, app.ClientID)
+	}
+	var out bytes.Buffer
+	picked := false
+	answer := exportsThenDoctor()
+	in := &promptReader{out: &out, answer: func(text, prompt string) string {
+		if strings.HasPrefix(prompt, "Enter a number between 0 and 2") {
+			if !picked {
+				picked = true
+				for _, l := range strings.Split(text, "\n") {
+					if n, rest, ok := strings.Cut(strings.TrimLeft(l, " "), ". "); ok && strings.Contains(rest, "adminOrders_PRODUCTION") {
+						return strings.TrimLeft(n, " ")
+					}
+				}
+			}
+			return "0"
+		}
+		return answer(text, prompt)
+	}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	if err != nil || !got.Applied {
+		t.Fatalf("RunAccessible: %v %+v\n%s", err, got, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "Listing the applications WSO2's connector made (step 3.3)") || !strings.Contains(text, "✓ 1 to authorize for the API: "+ids[0]) {
+		t.Errorf("line mode did not offer or say step 3.3:\n%s", text)
+	}
+	aud := got.Result.Audience
+	if _, err := c.FindClientGrant(o.Context, ids[0], aud); err != nil {
+		t.Errorf("the picked application is not authorized for %s: %v", aud, err)
+	}
+	if _, err := c.FindClientGrant(o.Context, ids[1], aud); err == nil {
+		t.Errorf("the application left unpicked was authorized")
+	}
+}
+
+// "Check an existing setup" in line mode asks what to check: a setup made
+// with custom names passes when the names are typed, and its journal is
+// offered as the default when it is there.
+func TestAccessibleChecksASetupMadeWithCustomNames(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	set := p.WithDefaults(steps.Settings{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, Audience: sb.Audience,
+		APIIdentifier: "https://calc.example.com", APIName: "Calculator", AppName: "Calculator client"})
+	c, err := o.NewClient(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := steps.OpenJournal(o.JournalPath, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := steps.NewEngine(c)
+	pl, err := e.Plan(o.Context, p, set, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Apply(o.Context, p, set, pl, j, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		answers map[string]string // by the start of the prompt
+		journal bool
+	}{
+		{"by the names", map[string]string{"Journal of the run": "", "API identifier": "https://calc.example.com", "Application name": "Calculator client"}, false},
+		{"by the journal offered", map[string]string{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := o
+			if tc.journal {
+				o.ExistingJournals = []string{o.JournalPath}
+			}
+			var out bytes.Buffer
+			in := &promptReader{out: &out, answer: func(text, prompt string) string {
+				if strings.HasPrefix(prompt, "Enter a number") && strings.HasPrefix(lastTitle(text), "What do you want") {
+					return "3"
+				}
+				for k, v := range tc.answers {
+					if strings.HasPrefix(prompt, k) {
+						return v
+					}
+				}
+				return ""
+			}}
+			got, err := RunAccessible(o.Context, o, in, &out)
+			if err != nil {
+				t.Fatalf("RunAccessible: %v\n%s", err, out.String())
+			}
+			text := out.String()
+			if !strings.Contains(text, "Step 3 of 4: What to check") || !strings.Contains(text, "Step 4 of 4: Checks") {
+				t.Errorf("no what-to-check step:\n%s", text)
+			}
+			if tc.journal && !strings.Contains(text, "Journal of the run that made it ["+o.JournalPath+"]") {
+				t.Errorf("the journal there is not offered:\n%s", text)
+			}
+			if len(got.Checks) == 0 || steps.DoctorFailed(got.Checks) {
+				t.Errorf("checks of the custom-named setup:\n%s\n%s", checksText(got.Checks, 0), text)
+			}
+		})
+	}
+}
+
+// Line mode wraps to the terminal it is given (here 100 columns): the
+// explanations use the room and keep every word whole.
+func TestAccessibleWrapsToTheTerminalWidth(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	o.Width = 100
+	var out bytes.Buffer
+	got, err := RunAccessible(o.Context, o, &promptReader{out: &out, answer: exportsThenDoctor()}, &out)
+	if err != nil || !got.Applied {
+		t.Fatalf("RunAccessible: %v %+v\n%s", err, got, out.String())
+	}
+	text := out.String()
+	wide := 0
+	for _, line := range strings.Split(text, "\n") {
+		w := lipWidth(line)
+		if w > 80 {
+			wide++
+		}
+		if w > 100 && !strings.Contains(line, "://") && !strings.Contains(line, "/tmp") {
+			t.Errorf("line wider than the terminal (100): %q", line)
+		}
+	}
+	if wide == 0 {
+		t.Error("no line wider than 80: line mode does not use the terminal's width")
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	p, _ := steps.PlaybookByID(steps.WSO2)
+	for _, st := range p.Steps {
+		if st.Kind == steps.StepSummary || st.Explain == "" {
+			continue
+		}
+		for _, para := range strings.Split(reflow(st.Explain), "\n") {
+			if !strings.Contains(flat, para) {
+				t.Errorf("the %s explanation is not there word for word (a word was broken?): %q", st.ID, para)
+			}
+		}
+	}
+}
+
+// Line mode wraps at spaces only: a word wider than the line (a long URL)
+// stays whole on its own line, every other line fits, and no word is cut.
+func TestWrapWordsNeverBreaksAWord(t *testing.T) {
+	t.Parallel()
+	long := "https://INSTANCE.developer.azure-api.net/signin-oauth/code/callback/a-long-authorization-server"
+	text := "add its redirect URI " + long + " under Applications → Settings → Allowed Callback URLs\nsecond paragraph here"
+	for _, width := range []int{20, 40, 80} {
+		got := wrapWords(text, width)
+		var words []string
+		for _, l := range strings.Split(got, "\n") {
+			if lipWidth(l) > width && strings.Contains(l, " ") {
+				t.Errorf("width %d: line %q is wider and holds more than one word", width, l)
+			}
+			if strings.HasPrefix(l, " ") || strings.HasSuffix(l, " ") {
+				t.Errorf("width %d: line %q keeps a space at the break", width, l)
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		if want := strings.Fields(text); !slices.Equal(words, want) {
+			t.Errorf("width %d: words %q, want %q", width, words, want)
+		}
+		if !strings.Contains(got, "\n"+long+"\n") {
+			t.Errorf("width %d: the URL is not whole on its own line:\n%s", width, got)
+		}
+		if !strings.Contains(got, "URLs\nsecond") {
+			t.Errorf("width %d: the paragraphs ran together:\n%s", width, got)
+		}
 	}
 }

@@ -72,30 +72,37 @@ func (s *applicationScreen) askedNow() []string {
 func (s *applicationScreen) buildForm() (*huh.Form, huh.Field) {
 	fields := stepFields(&s.sess.settings, s.step, false)
 	if slices.Contains(s.askedNow(), authorizeKey) {
-		var opts []huh.Option[string]
-		for _, a := range s.unauthorized() {
-			opts = append(opts, huh.NewOption(optionLabel(a.App, s.width-2-6), a.App.ClientID)) // less the bar and "> [•] "
-		}
-		// Only the applications listed: a pick of an earlier visit that is
-		// now authorized is not asked again.
-		s.sess.settings.AuthorizeClients = slices.DeleteFunc(s.sess.settings.AuthorizeClients, func(id string) bool {
-			return !slices.ContainsFunc(s.unauthorized(), func(a steps.ConnectorApp) bool { return a.App.ClientID == id })
-		})
-		desc := "applications WSO2's connector made, not yet authorized for " + steps.Printable(s.sess.settings.APIIdentifier) + ": space picks, enter goes on"
-		// huh's height counts the title and the description as wrapped
-		// (and without one it leaves the options no line at all): up to
-		// five options in sight, the rest scrolled.
-		w := max(s.width-2, 20) // less the field's bar
-		descLines := (lipWidth(desc) + w - 1) / w
-		fields = append(fields, huh.NewMultiSelect[string]().
-			Key(authorizeKey).
-			Title("Authorize for the API (step 3.3)").
-			Description(desc).
-			Options(opts...).
-			Height(min(len(opts), 5)+1+descLines).
-			Value(&s.sess.settings.AuthorizeClients))
+		fields = append(fields, authorizeField(&s.sess.settings, s.unauthorized(), s.width))
 	}
 	return stepForm(fields, s.theme(), false)
+}
+
+// authorizeField is step 3.3's multi-select of the connector's applications
+// not yet authorized (unauthorized), its picks bound to
+// set.AuthorizeClients; the screen and accessible mode both ask it.
+func authorizeField(set *steps.Settings, unauthorized []steps.ConnectorApp, width int) huh.Field {
+	var opts []huh.Option[string]
+	for _, a := range unauthorized {
+		opts = append(opts, huh.NewOption(optionLabel(a.App, width-2-6), a.App.ClientID)) // less the bar and "> [•] "
+	}
+	// Only the applications listed: a pick of an earlier visit that is
+	// now authorized is not asked again.
+	set.AuthorizeClients = slices.DeleteFunc(set.AuthorizeClients, func(id string) bool {
+		return !slices.ContainsFunc(unauthorized, func(a steps.ConnectorApp) bool { return a.App.ClientID == id })
+	})
+	desc := "applications WSO2's connector made, not yet authorized for " + steps.Printable(set.APIIdentifier) + ": space picks, enter goes on"
+	// huh's height counts the title and the description as wrapped
+	// (and without one it leaves the options no line at all): up to
+	// five options in sight, the rest scrolled.
+	w := max(width-2, 20) // less the field's bar
+	descLines := (lipWidth(desc) + w - 1) / w
+	return huh.NewMultiSelect[string]().
+		Key(authorizeKey).
+		Title("Authorize for the API (step 3.3)").
+		Description(desc).
+		Options(opts...).
+		Height(min(len(opts), 5) + 1 + descLines).
+		Value(&set.AuthorizeClients)
 }
 
 func (s *applicationScreen) Init() tea.Cmd {

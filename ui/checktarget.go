@@ -38,29 +38,52 @@ type checkInput struct {
 
 func newCheckTargetScreen(c *common, _ int) screen {
 	sess := c.sess
-	t := sess.doctorOpt
-	if t.journal == "" && t.clientID == "" {
-		if p := journalPath(c.opts, sess.playbook.ID); slices.Contains(c.opts.ExistingJournals, p) {
-			t.journal = p
-		}
-	}
+	t := initialCheckTarget(c.opts, sess)
 	s := &checkTargetScreen{target: &t}
 	s.formScreen = newFormScreen(c, func() (*huh.Form, huh.Field) {
-		var fields []huh.Field
-		for _, in := range checkInputs(sess, &t) {
-			f := huh.NewInput().Key(in.key).Title(in.label).Description(in.help).Placeholder(in.placeholder).Value(in.value)
-			if in.secret {
-				f = f.EchoMode(huh.EchoModePassword)
-			}
-			if in.key == "journal" {
-				f = f.Validate(validateJournal)
-			}
-			fields = append(fields, f)
-		}
-		return stepForm(fields, c.theme(), false)
+		return newCheckTargetForm(sess, &t, c.theme(), false)
 	})
 	return s
 }
+
+// initialCheckTarget is what the screen starts from: what was given
+// before, else the playbook's default journal when that file exists.
+func initialCheckTarget(o Options, sess *session) doctorTarget {
+	t := sess.doctorOpt
+	if t.journal == "" && t.clientID == "" {
+		if p := journalPath(o, sess.playbook.ID); slices.Contains(o.ExistingJournals, p) {
+			t.journal = p
+		}
+	}
+	return t
+}
+
+// newCheckTargetForm is the form of what to check, bound to t and the
+// settings; the screen and accessible mode both run it. In accessible mode
+// a prefilled value is shown in brackets, as the step forms show theirs
+// (an empty answer keeps it).
+func newCheckTargetForm(sess *session, t *doctorTarget, theme huh.Theme, accessible bool) (*huh.Form, huh.Field) {
+	var fields []huh.Field
+	for _, in := range checkInputs(sess, t) {
+		title := in.label
+		if accessible && !in.secret && *in.value != "" {
+			title += " [" + steps.Printable(*in.value) + "]"
+		}
+		f := huh.NewInput().Key(in.key).Title(title).Description(in.help).Placeholder(in.placeholder).Value(in.value)
+		if in.secret {
+			f = f.EchoMode(huh.EchoModePassword)
+		}
+		if in.key == "journal" {
+			f = f.Validate(validateJournal)
+		}
+		fields = append(fields, f)
+	}
+	return stepForm(fields, theme, accessible)
+}
+
+// checkTargetExplain is what the what-to-check step says first.
+const checkTargetExplain = "The doctor checks the setup a run made: give its journal, or the names it was made with (and the application's client ID when its name is not unique). " +
+	"A field left empty comes from the journal, else the playbook's default. Nothing is changed."
 
 // checkInputs are the screen's fields, bound to the target and the
 // settings; the names' placeholders are the playbook's defaults.
@@ -131,9 +154,8 @@ func (s *checkTargetScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (s *checkTargetScreen) Frame() frame {
 	return frame{
 		Count: "check · step 3 of 4", Title: "What to check",
-		Explain: "The doctor checks the setup a run made: give its journal, or the names it was made with (and the application's client ID when its name is not unique). " +
-			"A field left empty comes from the journal, else the playbook's default. Nothing is changed.",
-		Typing: s.typing(), Error: s.hasError(),
+		Explain: checkTargetExplain,
+		Typing:  s.typing(), Error: s.hasError(),
 	}
 }
 

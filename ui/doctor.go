@@ -37,7 +37,7 @@ func newDoctorScreen(c *common, _ int) screen {
 	// journal and settings.
 	target, set := sess.doctorOpt, sess.settings
 	if !sess.doctor {
-		target, set = doctorTarget{journal: journalPath(c.opts, sess.playbook.ID)}, steps.WithDefaults(set)
+		target, set = afterRunTarget(c.opts, sess), steps.WithDefaults(set)
 	}
 	s.cmd = runDoctor(c.opts.Context, c.opts.NewClient, sess.client, sess.wso2, sess.journal, target, sess.playbook, set)
 	return s

@@ -126,6 +126,18 @@ type doctorTarget struct {
 	clientSecret string
 }
 
+// afterRunTarget is what the doctor checks after a run: the run's journal
+// and, when WSO2 made the application (its connector did, with the keys
+// WSO2 generated), that application by its client ID and secret, since it
+// does not have the name the playbook gives its own.
+func afterRunTarget(o Options, sess *session) doctorTarget {
+	t := doctorTarget{journal: journalPath(o, sess.playbook.ID)}
+	if sess.applied && sess.result.WSO2 != nil {
+		t.clientID, t.clientSecret = sess.result.ClientID, sess.result.ClientSecret
+	}
+	return t
+}
+
 // checkSetup runs the doctor's checks. It uses the run's journal when there
 // is one, else the journal file the target names if it exists (never
 // creating one).

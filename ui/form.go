@@ -106,7 +106,11 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 		}
 		opts := make([]huh.Option[string], 0, len(in.Options))
 		for _, o := range in.Options {
-			opts = append(opts, huh.NewOption(o, o))
+			key := o
+			if accessible && o == *ptr {
+				key += " (default)" // line mode lists the options by number
+			}
+			opts = append(opts, huh.NewOption(key, o))
 		}
 		return huh.NewSelect[string]().
 			Key(in.Key).

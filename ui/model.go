@@ -639,6 +639,9 @@ type Outcome struct {
 	// with `apply`.
 	Plan steps.Plan
 	Rows []steps.Row
+	// Width is the terminal's width PlainSummary wraps the checks to (0:
+	// not known, no wrap).
+	Width int
 }
 
 // Outcome reports how the wizard ended.

@@ -17,7 +17,7 @@ func PlainSummary(o Outcome, reveal bool) string {
 		fmt.Fprintf(&b, "  %-16s %s\n", label, value)
 	}
 	if len(o.Checks) > 0 {
-		b.WriteString(checksText(o.Checks))
+		b.WriteString(checksText(o.Checks, o.Width))
 		if !o.Applied {
 			return strings.TrimRight(b.String(), "\n")
 		}
@@ -37,6 +37,23 @@ func PlainSummary(o Outcome, reveal bool) string {
 		row("Token", steps.TokenVerdict(r.Token))
 		if r.UserToken != nil {
 			row("User token", steps.TokenVerdict(*r.UserToken))
+		}
+		if w := r.WSO2; w != nil {
+			// WSO2's side, as steps.WSO2Report has it: the secret shown is
+			// the one above.
+			b.WriteString("\n")
+			rows := map[string]string{}
+			if sec := steps.WSO2Report(r, reveal); sec != nil {
+				for _, kv := range sec.Rows {
+					rows[kv.Key] = kv.Value
+				}
+			}
+			// The key manager and the application are under the
+			// resources, with the rest the run made.
+			row("WSO2 API Manager", steps.Printable(w.URL))
+			row("Consumer key", rows["consumer_key"])
+			row("Consumer secret", secret)
+			row("WSO2 token", rows["token"])
 		}
 		b.WriteString("\n")
 		ep := r.Endpoints
@@ -81,16 +98,23 @@ func PlainSummary(o Outcome, reveal bool) string {
 }
 
 // checksText is the doctor's verdicts as plain lines: a word per verdict,
-// then why and, for WARN and FAIL, the fix.
-func checksText(checks []steps.CheckResult) string {
+// then why and, for WARN and FAIL, the fix; wrapped at words to width when
+// it is known (> 0), each continuation under its text.
+func checksText(checks []steps.CheckResult, width int) string {
 	var b strings.Builder
+	line := func(indent, text string) {
+		if width > 0 {
+			text = strings.ReplaceAll(wrapWords(text, max(width-len(indent), 20)), "\n", "\n"+indent)
+		}
+		b.WriteString(indent + text + "\n")
+	}
 	for _, c := range checks {
-		fmt.Fprintf(&b, "%-4s  %s\n", c.Status, c.Title)
+		line("", fmt.Sprintf("%-4s  %s", c.Status, c.Title))
 		if c.Why != "" {
-			fmt.Fprintf(&b, "      %s\n", c.Why)
+			line("      ", c.Why)
 		}
 		if c.Fix != "" && (c.Status == steps.CheckFail || c.Status == steps.CheckWarn) {
-			fmt.Fprintf(&b, "      fix: %s\n", c.Fix)
+			line("      ", "fix: "+c.Fix)
 		}
 	}
 	return b.String()

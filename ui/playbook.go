@@ -28,6 +28,9 @@ type playbookScreen struct {
 // newCheckForm, asked only when it applies.
 func newPlaybookForm(choice, check *string, theme huh.Theme, accessible bool) *huh.Form {
 	opts := append(playbookOptions(), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
+	if accessible {
+		opts = markDefault(opts, *choice)
+	}
 	groups := []*huh.Group{huh.NewGroup(playbookSelect("playbook", "What do you want to set up?", opts, choice))}
 	if !accessible {
 		groups = append(groups, checkGroup(check).WithHideFunc(func() bool { return *choice != checkChoice }))
@@ -37,11 +40,25 @@ func newPlaybookForm(choice, check *string, theme huh.Theme, accessible bool) *h
 
 // newCheckForm asks which playbook's setup to check (accessible mode).
 func newCheckForm(check *string, theme huh.Theme) *huh.Form {
-	return huh.NewForm(checkGroup(check)).WithShowHelp(false).WithTheme(theme).WithAccessible(true)
+	return huh.NewForm(huh.NewGroup(playbookSelect("check", checkTitle, markDefault(playbookOptions(), *check), check))).
+		WithShowHelp(false).WithTheme(theme).WithAccessible(true)
 }
 
+const checkTitle = "Check the setup of which playbook?"
+
 func checkGroup(check *string) *huh.Group {
-	return huh.NewGroup(playbookSelect("check", "Check the setup of which playbook?", playbookOptions(), check))
+	return huh.NewGroup(playbookSelect("check", checkTitle, playbookOptions(), check))
+}
+
+// markDefault says "(default)" after the option an empty answer picks:
+// line mode lists the options by number, with nothing else to show it.
+func markDefault(opts []huh.Option[string], value string) []huh.Option[string] {
+	for i, o := range opts {
+		if o.Value == value {
+			opts[i].Key += " (default)"
+		}
+	}
+	return opts
 }
 
 // playbookOptions offers every playbook by its title.

@@ -256,7 +256,7 @@ func runApply(ctx context.Context, f *Factory, o *ApplyOptions) error {
 	}
 	note := sandboxNote(rc, res.JournalPath)
 	if o.Output == "json" {
-		data, err := json.MarshalIndent(outputDocument(res, g.revealSecrets), "", "  ")
+		data, err := json.MarshalIndent(steps.Output(res, g.revealSecrets), "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode the result: %w", err)
 		}
@@ -432,8 +432,7 @@ func printPlan(w io.Writer, output string, plan steps.Plan) error {
 func printResultText(w io.Writer, r steps.Result, reveal bool, note string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s playbook applied to %s\n", r.Playbook, r.Domain)
-	sections := steps.Report(r, reveal)
-	for _, sec := range sections {
+	for _, sec := range steps.Report(r, reveal) {
 		if sec.Inline && len(sec.Rows) == 1 {
 			fmt.Fprintf(tw, "\n%s\t%s\n", sec.Title, sec.Rows[0].Value)
 			continue
@@ -447,7 +446,6 @@ func printResultText(w io.Writer, r steps.Result, reveal bool, note string) erro
 			fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
 		}
 	}
-	printWSO2Text(tw, r, sections)
 	if note != "" {
 		fmt.Fprintf(tw, "\nnote: %s\n", note)
 	}

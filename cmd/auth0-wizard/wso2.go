@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,56 +243,6 @@ func askWSO2Password(f *Factory, s *steps.Settings, why string) error {
 	}
 	s.WSO2AdminPassword = pw
 	return nil
-}
-
-// applyDocument is `apply --output json`: the output contract, and WSO2's
-// side when the run did it.
-type applyDocument struct {
-	steps.OutputDocument
-	WSO2 *wso2Output `json:"wso2,omitempty"`
-}
-
-// wso2Output is the `wso2` object of `apply --output json`.
-type wso2Output struct {
-	URL           string `json:"url"`
-	KeyManagerID  string `json:"key_manager_id"`
-	ApplicationID string `json:"application_id"`
-	Token         struct {
-		Verified bool `json:"verified"`
-	} `json:"token"`
-}
-
-// outputDocument builds the JSON document of apply.
-func outputDocument(res steps.Result, reveal bool) applyDocument {
-	d := applyDocument{OutputDocument: steps.Output(res, reveal)}
-	if w := res.WSO2; w != nil {
-		d.WSO2 = &wso2Output{URL: w.URL, KeyManagerID: w.KeyManagerID, ApplicationID: w.ApplicationID}
-		d.WSO2.Token.Verified = w.Token.Verified
-	}
-	return d
-}
-
-// printWSO2Text writes WSO2's side of a result, unless steps.Report already
-// has a section for it.
-func printWSO2Text(w io.Writer, r steps.Result, sections []steps.Section) {
-	if r.WSO2 == nil {
-		return
-	}
-	for _, sec := range sections {
-		if strings.HasPrefix(sec.Title, "WSO2") {
-			return
-		}
-	}
-	name := map[steps.ResourceKind]string{}
-	for _, x := range r.Resources {
-		if x.Kind == steps.KindWSO2KeyManager || x.Kind == steps.KindWSO2Application {
-			name[x.Kind] = steps.Printable(x.Name) + " (" + x.Action + ")"
-		}
-	}
-	fmt.Fprintf(w, "\nWSO2 API Manager  %s\n", steps.Printable(r.WSO2.URL))
-	fmt.Fprintf(w, "  key manager\t%s\t%s\n", name[steps.KindWSO2KeyManager], steps.Printable(r.WSO2.KeyManagerID))
-	fmt.Fprintf(w, "  application\t%s\t%s\n", name[steps.KindWSO2Application], steps.Printable(r.WSO2.ApplicationID))
-	fmt.Fprintf(w, "  token WSO2 generated\t%s\n", steps.TokenVerdict(r.WSO2.Token))
 }
 
 // wso2Failed says why WSO2's side of a finished run did not succeed, "" when
