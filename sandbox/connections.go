@@ -157,6 +157,7 @@ func (s *Server) createConnection(m *mreq) (int, any, error) {
 	}
 	c := s.newConnectionObject(in)
 	s.t.Connections = append(s.t.Connections, c)
+	s.ix.connections.add(c)
 	return http.StatusCreated, c, nil
 }
 
@@ -226,6 +227,7 @@ func (s *Server) updateConnection(m *mreq) (int, any, error) {
 		dbOptionDefaults(opts, false)
 		c["options"] = opts
 	}
+	s.ix.connections.update(c)
 	return http.StatusOK, c, nil
 }
 
@@ -235,8 +237,8 @@ func (s *Server) deleteConnection(m *mreq) (int, any, error) {
 		return http.StatusNoContent, nil, nil
 	}
 	name := c.str("name")
-	s.t.Connections = removeWhere(s.t.Connections, func(o obj) bool { return o.str("id") == c.str("id") })
-	s.t.Users = removeWhere(s.t.Users, func(u obj) bool {
+	s.t.Connections = dropWhere(s.t.Connections, s.ix.connections, func(o obj) bool { return o.str("id") == c.str("id") })
+	s.t.Users = dropWhere(s.t.Users, s.ix.users, func(u obj) bool {
 		if userConnection(u) == name {
 			delete(s.t.Passwords, u.str("user_id"))
 			return true

@@ -152,28 +152,36 @@ func (s *Server) searchClients(m *mreq) (int, any, error) {
 	default:
 		return 0, nil, badQuery("'No enum match for: \"%s\"' on property parser.", parser)
 	}
-	var views []any
+	var matched []obj
 	for _, c := range s.t.Clients {
-		if !match(c) {
-			continue
+		if match(c) {
+			matched = append(matched, c)
 		}
-		v := clientView(c, false, false)
-		for _, k := range clientSearchHidden {
-			delete(v, k)
-		}
-		if !m.has("read:clients") {
-			v = clientSummary(v)
-		}
-		pv, err := m.project(v, "client_id")
-		if err != nil {
+	}
+	if len(matched) > 0 {
+		// A bad include_fields is refused whichever page is asked for.
+		if _, err := m.project(obj{}); err != nil {
 			return 0, nil, err
 		}
-		views = append(views, pv)
 	}
 	if !m.q.Has("take") {
 		m.q.Set("take", "50") // checkpoint paging only
 	}
-	return m.page(views, listing{key: "clients", checkpoint: true})
+	readClients := m.has("read:clients")
+	return pageOf(m, matched, listing{key: "clients", checkpoint: true}, func(c obj) (any, error) {
+		v := clientView(c, false, false)
+		for _, k := range clientSearchHidden {
+			delete(v, k)
+		}
+		if !readClients {
+			v = clientSummary(v)
+		}
+		pv, err := m.project(v, "client_id")
+		if err != nil {
+			return nil, err
+		}
+		return detached{pv}, nil
+	})
 }
 
 func clientSearchable(field string) bool {

@@ -308,32 +308,22 @@ func checkPassword(stored, pw string) bool {
 	return hex.EncodeToString(sum[:]) == want
 }
 
-// lookups; the caller holds s.mu.
+// lookups, through the indexes; the caller holds s.mu.
 
-// findBy is the first object of list whose key is value, nil if none.
-func findBy(list []obj, key, value string) obj {
-	for _, o := range list {
-		if o.str(key) == value {
-			return o
-		}
-	}
-	return nil
-}
-
-func (s *Server) findClient(id string) obj { return findBy(s.t.Clients, "client_id", id) }
+func (s *Server) findClient(id string) obj { return s.ix.clients.first("id", id) }
 
 func (s *Server) findResourceServer(idOrIdentifier string) obj {
-	if rs := findBy(s.t.ResourceServers, "id", idOrIdentifier); rs != nil {
+	if rs := s.ix.resourceServers.first("id", idOrIdentifier); rs != nil {
 		return rs
 	}
-	return findBy(s.t.ResourceServers, "identifier", idOrIdentifier)
+	return s.findRSByIdentifier(idOrIdentifier)
 }
 
 func (s *Server) findRSByIdentifier(identifier string) obj {
-	return findBy(s.t.ResourceServers, "identifier", identifier)
+	return s.ix.resourceServers.first("identifier", identifier)
 }
 
-func (s *Server) findGrant(id string) obj { return findBy(s.t.ClientGrants, "id", id) }
+func (s *Server) findGrant(id string) obj { return s.ix.grants.first("id", id) }
 
 // grantSubject is a grant's subject_type; a grant without one is a client's.
 func grantSubject(g obj) string {
@@ -344,7 +334,7 @@ func grantSubject(g obj) string {
 }
 
 func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
-	for _, g := range s.t.ClientGrants {
+	for _, g := range s.ix.grants.find("client", clientID) {
 		if g.str("client_id") == clientID && g.str("audience") == audience && grantSubject(g) == subjectType {
 			return g
 		}
@@ -355,7 +345,7 @@ func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
 // findDefaultGrant is the grant default_for third_party_clients of an
 // audience, nil if there is none.
 func (s *Server) findDefaultGrant(audience, subjectType string) obj {
-	for _, g := range s.t.ClientGrants {
+	for _, g := range s.ix.grants.find("client", "") {
 		if g.str("default_for") == "third_party_clients" && g.str("client_id") == "" && g.str("audience") == audience && grantSubject(g) == subjectType {
 			return g
 		}
@@ -363,13 +353,39 @@ func (s *Server) findDefaultGrant(audience, subjectType string) obj {
 	return nil
 }
 
-func (s *Server) findConnection(id string) obj { return findBy(s.t.Connections, "id", id) }
+func (s *Server) findConnection(id string) obj { return s.ix.connections.first("id", id) }
 
 func (s *Server) findConnectionByName(name string) obj {
-	return findBy(s.t.Connections, "name", name)
+	return s.ix.connections.first("name", name)
 }
 
-func (s *Server) findUser(id string) obj { return findBy(s.t.Users, "user_id", id) }
+func (s *Server) findUser(id string) obj { return s.ix.users.first("id", id) }
+
+// findLogin is the user of a connection whose email (any case) or
+// username is login, nil if none: the first in the tenant's order.
+func (s *Server) findLogin(connection, login string) obj {
+	byEmail := s.ix.users.first("conn_email", connection+"\x00"+strings.ToLower(login))
+	byName := s.ix.users.first("conn_username", connection+"\x00"+login)
+	switch {
+	case byEmail == nil:
+		return byName
+	case byName == nil:
+		return byEmail
+	case s.ix.users.order[byName.str("user_id")] < s.ix.users.order[byEmail.str("user_id")]:
+		return byName
+	}
+	return byEmail
+}
+
+// findBy is the first object of list whose key is value, nil if none.
+func findBy(list []obj, key, value string) obj {
+	for _, o := range list {
+		if o.str(key) == value {
+			return o
+		}
+	}
+	return nil
+}
 
 func removeWhere(list []obj, drop func(obj) bool) []obj {
 	out := list[:0]
