@@ -25,11 +25,14 @@ type kindIndex struct {
 	by    map[string]map[string][]obj // index → key → objects
 	keyed map[string][]string         // id → "index\x00key" it is under
 	order map[string]uint64           // id → its place in the tenant's list
-	next  uint64
+	// written is when each object was last written (created or updated),
+	// as a count of the kind's writes: the order of sort=updated_at.
+	written map[string]uint64
+	next    uint64
 }
 
 func newKindIndex(id string, fns map[string]func(obj) []string) *kindIndex {
-	x := &kindIndex{id: id, fns: fns, by: map[string]map[string][]obj{}, keyed: map[string][]string{}, order: map[string]uint64{}}
+	x := &kindIndex{id: id, fns: fns, by: map[string]map[string][]obj{}, keyed: map[string][]string{}, written: map[string]uint64{}, order: map[string]uint64{}}
 	for name := range fns {
 		x.by[name] = map[string][]obj{}
 	}
@@ -40,6 +43,7 @@ func newKindIndex(id string, fns map[string]func(obj) []string) *kindIndex {
 func (x *kindIndex) add(o obj) {
 	id := o.str(x.id)
 	x.order[id] = x.next
+	x.written[id] = x.next
 	x.next++
 	x.insert(id, o)
 }
@@ -88,6 +92,7 @@ func (x *kindIndex) remove(o obj) {
 	id := o.str(x.id)
 	x.unindex(id)
 	delete(x.order, id)
+	delete(x.written, id)
 }
 
 // update indexes an object again after its fields changed in place.
@@ -95,6 +100,8 @@ func (x *kindIndex) update(o obj) {
 	id := o.str(x.id)
 	x.unindex(id)
 	x.insert(id, o)
+	x.written[id] = x.next
+	x.next++
 }
 
 // find returns the objects under key in the named index (the index's own
@@ -134,8 +141,9 @@ func one(v string) []string { return []string{v} }
 func newTenantIndexes() *tenantIndexes {
 	return &tenantIndexes{
 		clients: newKindIndex("client_id", map[string]func(obj) []string{
-			"id":   func(o obj) []string { return one(o.str("client_id")) },
-			"name": func(o obj) []string { return one(o.str("name")) },
+			"id": func(o obj) []string { return one(o.str("client_id")) },
+			// Any case: SCIM compares names so (clients/search).
+			"name": func(o obj) []string { return one(strings.ToLower(o.str("name"))) },
 		}),
 		resourceServers: newKindIndex("id", map[string]func(obj) []string{
 			"id":         func(o obj) []string { return one(o.str("id")) },

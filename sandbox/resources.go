@@ -768,6 +768,7 @@ func (s *Server) rotateSecret(m *mreq) (int, any, error) {
 		return 0, nil, notFoundClient()
 	}
 	c["client_secret"] = s.newClientSecret()
+	s.ix.clients.update(c)
 	return http.StatusOK, clientView(c, true, false), nil
 }
 

@@ -49,8 +49,11 @@ func TestLookupsFollowWrites(t *testing.T) {
 		wantStatus(t, a, 200)
 		return len(a.object(t)["clients"].([]any))
 	}
-	if search("one") != 0 || search("two") != 1 {
-		t.Errorf("after a rename: one %d, two %d", search("one"), search("two"))
+	if search("one") != 0 || search("two") != 1 || search("TWO") != 1 {
+		t.Errorf("after a rename: one %d, two %d, TWO %d", search("one"), search("two"), search("TWO"))
+	}
+	if a := call(t, s, "GET", "/api/v2/clients/search?parser=scim&q=client_id+eq+%22"+id+"%22+and+name+eq+%22two%22", tok, nil); len(a.object(t)["clients"].([]any)) != 1 {
+		t.Errorf("by client_id and name: %s", a.raw)
 	}
 	wantStatus(t, call(t, s, "POST", "/api/v2/resource-servers", tok, map[string]any{"identifier": "https://ix.example", "name": "ix"}), 201)
 	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", tok, map[string]any{"client_id": id, "audience": "https://ix.example", "scope": []string{}}), 201)
@@ -227,4 +230,46 @@ func TestReadsBesideWrites(t *testing.T) {
 		}
 	})
 	wg.Wait()
+}
+
+// clients/search sorts by name or updated_at, ascending, as Auth0's API
+// reference has it, and keeps the tenant's order without sort.
+func TestClientSearchSort(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	ids := map[string]string{}
+	for _, n := range []string{"s-b", "s-A", "s-c"} {
+		a := call(t, s, "POST", "/api/v2/clients", tok, map[string]any{"name": n})
+		wantStatus(t, a, 201)
+		ids[n] = a.object(t)["client_id"].(string)
+	}
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/clients/"+ids["s-b"], tok, map[string]any{"description": "touched"}), 200)
+	names := func(sort string) string {
+		a := call(t, s, "GET", "/api/v2/clients/search?parser=scim&q=name+sw+%22s-%22&take=2"+sort, tok, nil)
+		wantStatus(t, a, 200)
+		var out []string
+		page := a.object(t)
+		for {
+			for _, c := range page["clients"].([]any) {
+				out = append(out, c.(map[string]any)["name"].(string))
+			}
+			next, _ := page["next"].(string)
+			if next == "" {
+				return strings.Join(out, ",")
+			}
+			a = call(t, s, "GET", "/api/v2/clients/search?parser=scim&q=name+sw+%22s-%22&take=2"+sort+"&from="+next, tok, nil)
+			wantStatus(t, a, 200)
+			page = a.object(t)
+		}
+	}
+	for sort, want := range map[string]string{"": "s-b,s-A,s-c", "&sort=name": "s-A,s-b,s-c", "&sort=updated_at": "s-A,s-c,s-b"} {
+		if got := names(sort); got != want {
+			t.Errorf("sort %q: %s, want %s", sort, got, want)
+		}
+	}
+	a := call(t, s, "GET", "/api/v2/clients/search?sort=created_at", tok, nil)
+	if a.status != 400 || a.object(t)["errorCode"] != "invalid_query_string" {
+		t.Errorf("sort=created_at: %d %s", a.status, a.raw)
+	}
 }
