@@ -404,6 +404,11 @@ func (s *Server) loadState(data []byte) error {
 	s.rng = mrand.New(mrand.NewChaCha8(sha256.Sum256(append(s.chachaSeed[:], data...))))
 	s.rebaseAudience()
 	s.buildIndexes()
+	// A state saved by an older sandbox may lack objects a fresh tenant
+	// has: they are added (ids drawn through the indexes), then indexed.
+	if len(s.completeTenant()) > 0 {
+		s.buildIndexes()
+	}
 	c := s.findClient(s.t.ManagementClientID)
 	if c == nil {
 		return fmt.Errorf("sandbox: the state file %s has lost its management application: move it away to start a new tenant", s.opts.StateFile)
@@ -416,7 +421,9 @@ func (s *Server) loadState(data []byte) error {
 // (and so the audience) changes between runs of a saved tenant.
 func (s *Server) rebaseAudience() {
 	for _, rs := range s.t.ResourceServers {
-		if rs.bool("is_system") {
+		// The Management API (not another system API, such as the My
+		// Account API at /me/).
+		if rs.bool("is_system") && strings.HasSuffix(rs.str("identifier"), "/api/v2/") {
 			old := rs.str("identifier")
 			if old == s.Audience {
 				return
