@@ -179,21 +179,21 @@ func (s *Server) getConnection(m *mreq) (int, any, error) {
 func (s *Server) listConnections(m *mreq) (int, any, error) {
 	strategies := m.q["strategy"]
 	name := m.q.Get("name")
-	var views []any
-	for _, c := range s.t.Connections {
+	candidates := s.t.Connections
+	if name != "" {
+		candidates = s.ix.connections.find("name", name)
+	}
+	var matched []obj
+	for _, c := range candidates {
 		if len(strategies) > 0 && !slices.Contains(strategies, c.str("strategy")) {
 			continue
 		}
 		if name != "" && c.str("name") != name {
 			continue
 		}
-		v, err := m.project(c, "is_domain_connection")
-		if err != nil {
-			return 0, nil, err
-		}
-		views = append(views, v)
+		matched = append(matched, c)
 	}
-	return m.page(views, listing{key: "connections", offset: true, checkpoint: true})
+	return s.pageProjected(m, matched, listing{key: "connections", offset: true, checkpoint: true}, "is_domain_connection")
 }
 
 func (s *Server) updateConnection(m *mreq) (int, any, error) {

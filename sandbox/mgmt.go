@@ -628,6 +628,19 @@ func pageOf[T any](m *mreq, items []T, l listing, view func(T) (any, error)) (in
 	return http.StatusOK, orderedObject{{"total", len(items)}, {"start", pg * perPage}, {"limit", perPage}, {l.key, page}}, nil
 }
 
+// pageProjected pages objects of the tenant, each item projected by
+// fields= (with always kept); only the page's items are projected (and then
+// copied out of the tenant by detach). A bad include_fields is refused
+// whenever anything matched, whichever page is asked for.
+func (s *Server) pageProjected(m *mreq, matched []obj, l listing, always ...string) (int, any, error) {
+	if len(matched) > 0 {
+		if _, err := m.project(obj{}); err != nil {
+			return 0, nil, err
+		}
+	}
+	return pageOf(m, matched, l, func(o obj) (any, error) { return m.project(o, always...) })
+}
+
 func nonNil(l []any) []any {
 	if l == nil {
 		return []any{}

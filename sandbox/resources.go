@@ -175,18 +175,13 @@ func (s *Server) listResourceServers(m *mreq) (int, any, error) {
 	if len(idents) > 10 {
 		return 0, nil, badQuery("'Array is too long (%d), maximum 10' on property identifiers.", len(idents))
 	}
-	var views []any
+	var matched []obj
 	for _, rs := range s.t.ResourceServers {
-		if len(idents) > 0 && !slices.Contains(idents, rs.str("identifier")) {
-			continue
+		if len(idents) == 0 || slices.Contains(idents, rs.str("identifier")) {
+			matched = append(matched, rs)
 		}
-		v, err := m.project(rs)
-		if err != nil {
-			return 0, nil, err
-		}
-		views = append(views, v)
 	}
-	return m.page(views, listing{key: "resource_servers", offset: true})
+	return s.pageProjected(m, matched, listing{key: "resource_servers", offset: true})
 }
 
 // systemRSPatchable are the fields a tenant may change on its system API.
@@ -880,8 +875,12 @@ func (s *Server) getClientGrant(m *mreq) (int, any, error) {
 
 func (s *Server) listClientGrants(m *mreq) (int, any, error) {
 	q := m.q
+	candidates := s.t.ClientGrants
+	if v := q.Get("client_id"); v != "" {
+		candidates = s.ix.grants.find("client", v)
+	}
 	var views []any
-	for _, g := range s.t.ClientGrants {
+	for _, g := range candidates {
 		if v := q.Get("client_id"); v != "" && g.str("client_id") != v {
 			continue
 		}

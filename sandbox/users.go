@@ -125,21 +125,16 @@ func (s *Server) listUsers(m *mreq) (int, any, error) {
 		return 0, nil, err
 	}
 	conn := m.q.Get("connection")
-	var views []any
+	var matched []obj
 	for _, u := range s.t.Users {
 		if conn != "" && userConnection(u) != conn {
 			continue
 		}
-		if !query.match(u) {
-			continue
+		if query.match(u) {
+			matched = append(matched, u)
 		}
-		v, err := m.project(u)
-		if err != nil {
-			return 0, nil, err
-		}
-		views = append(views, v)
 	}
-	return m.page(views, listing{key: "users", offset: true, length: true})
+	return s.pageProjected(m, matched, listing{key: "users", offset: true, length: true})
 }
 
 func (s *Server) usersByEmail(m *mreq) (int, any, error) {
