@@ -134,10 +134,10 @@ func (o orderedObject) MarshalJSON() ([]byte, error) {
 }
 
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.mu.RLock()
 	pub := s.key.PublicKey
 	kid, der := s.kid, s.keyDER
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	thumb := sha1.Sum(der)
 	key := orderedObject{
 		{"kty", "RSA"},
@@ -262,8 +262,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 // grant checks a token request against the tenant and returns what to
 // sign, or nil once it has written the error.
 func (s *Server) grant(w http.ResponseWriter, r *http.Request, clientID, secret string, basic bool, grantType string, p url.Values) *issue {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock() // a grant reads the tenant and changes nothing in it
+	defer s.mu.RUnlock()
 	c := s.findClient(clientID)
 	if c == nil {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
@@ -427,16 +427,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 		oauthError(w, http.StatusBadRequest, "invalid_request", "The connection is not enabled for this client: "+realm)
 		return nil
 	}
-	var u obj
-	for _, x := range s.t.Users {
-		if userConnection(x) != realm {
-			continue
-		}
-		if strings.EqualFold(x.str("email"), username) || (x.str("username") != "" && x.str("username") == username) {
-			u = x
-			break
-		}
-	}
+	u := s.findLogin(realm, username)
 	if u == nil || !checkPassword(s.t.Passwords[u.str("user_id")], password) {
 		oauthError(w, http.StatusForbidden, "invalid_grant", "Wrong email or password.")
 		return nil
@@ -581,7 +572,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: token")
 		return
 	}
-	s.mu.Lock()
+	s.mu.RLock()
 	c := s.findClient(clientID)
 	ok := c != nil
 	if ok && (secret != "" || basic || c.str("token_endpoint_auth_method") != "none") {
@@ -591,7 +582,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		// it is given here as the token endpoint answers a bad one.
 		ok = subtle.ConstantTimeCompare([]byte(secret), []byte(c.str("client_secret"))) == 1
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if !ok {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
 		return
@@ -624,14 +615,14 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		sub, _ := tc["sub"].(string)
 		scopes := strings.Fields(tc.str("scope"))
-		s.mu.Lock()
+		s.mu.RLock()
 		if u := s.findUser(sub); u != nil {
 			out = obj{"sub": u.str("user_id")}
 			for k, v := range profileClaims(u, scopes) {
 				out[k] = clone(v)
 			}
 		}
-		s.mu.Unlock()
+		s.mu.RUnlock()
 	}
 	if out == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.Domain+`", error="invalid_token"`)

@@ -26,6 +26,7 @@ func start(t *testing.T, opts Options) *Server {
 	if opts.signingKey == nil {
 		opts.signingKey = testKey()
 	}
+	opts.checkIndexes = true
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -213,18 +213,97 @@ func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
 	// The token is checked before the lock: its signature needs only the
 	// key, which does not change while serving.
 	scopes, aerr := s.authenticate(r)
-	s.mu.Lock()
-	status, body := s.serveManagement(r, segs, raw, scopes, aerr)
+	// A read shares the lock with other reads; anything else holds it
+	// alone. The answer is copied out of the tenant under the lock (only
+	// what it holds: a page copies its own items) and encoded after it.
+	var status int
+	var body any
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		s.mu.RLock()
+		status, body = s.serveManagement(r, segs, raw, scopes, aerr)
+		body = detach(body)
+		s.mu.RUnlock()
+	} else {
+		s.mu.Lock()
+		s.gen++ // a new generation: no view encoded before is served again
+		status, body = s.serveManagement(r, segs, raw, scopes, aerr)
+		body = detach(body)
+		if s.opts.checkIndexes {
+			if err := s.indexesAgree(); err != nil {
+				status, body = http.StatusInternalServerError, mgmtError(http.StatusInternalServerError, err.Error(), "")
+			}
+		}
+		s.mu.Unlock()
+	}
 	var data []byte
 	if status != http.StatusNoContent {
-		data, err = json.Marshal(body)
+		data, err = encodeAnswer(body)
 		if err != nil {
 			status = http.StatusInternalServerError
 			data = []byte(`{"statusCode":500,"error":"Internal Server Error","message":"An internal server error occurred"}`)
 		}
 	}
-	s.mu.Unlock()
 	writeRaw(w, status, "application/json; charset=utf-8", data)
+	releaseAnswer(data) // written (the server copies what it sends)
+}
+
+// detached is an answer that shares no memory with the tenant already (its
+// handler built it afresh): detach passes it through.
+type detached struct{ v any }
+
+func (d detached) MarshalJSON() ([]byte, error) { return json.Marshal(d.v) }
+
+// detach copies an answer out of the tenant, so that it can be encoded
+// after the lock is released: the JSON values the handlers answer with
+// (objects, lists, ordered objects) are copied deeply; strings, numbers,
+// booleans and encoded JSON are immutable and shared.
+func detach(v any) any {
+	switch x := v.(type) {
+	case detached:
+		return x.v
+	case cachedView:
+		return x // built afresh for this answer
+	case orderedObject:
+		out := make(orderedObject, len(x))
+		for i, f := range x {
+			out[i] = kv{f.k, detach(f.v)}
+		}
+		return out
+	case obj:
+		o := make(obj, len(x))
+		for k, e := range x {
+			o[k] = detach(e)
+		}
+		return o
+	case map[string]any:
+		o := make(map[string]any, len(x))
+		for k, e := range x {
+			o[k] = detach(e)
+		}
+		return o
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = detach(e)
+		}
+		return l
+	case []obj:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = detach(e)
+		}
+		return l
+	case []string:
+		return slices.Clone(x)
+	case nil, string, bool, json.Number, json.RawMessage, int, int64, float64:
+		return x
+	}
+	// A type no handler answers with: encode it now, under the lock.
+	data, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	return json.RawMessage(data)
 }
 
 // serveManagement runs a Management API request; the caller holds s.mu.
@@ -479,6 +558,23 @@ func decodeCursor(s string) (int, bool) {
 
 // page cuts views into the answer shape the query asks for.
 func (m *mreq) page(views []any, l listing) (int, any, error) {
+	return pageOf(m, views, l, func(v any) (any, error) { return v, nil })
+}
+
+// pageOf cuts items into the answer shape the query asks for; view makes
+// the answer's entry of an item, for the items on the page only.
+func pageOf[T any](m *mreq, items []T, l listing, view func(T) (any, error)) (int, any, error) {
+	views := func(start, end int) ([]any, error) {
+		out := make([]any, 0, end-start)
+		for _, it := range items[start:end] {
+			v, err := view(it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
 	if l.checkpoint && (m.q.Has("from") || m.q.Has("take")) {
 		take, err := queryInt(m.q, "take", 50, 1, 100)
 		if err != nil {
@@ -492,10 +588,14 @@ func (m *mreq) page(views []any, l listing) (int, any, error) {
 			}
 			start = n
 		}
-		start = min(start, len(views))
-		end := min(start+take, len(views))
-		out := orderedObject{{l.key, nonNil(views[start:end])}}
-		if end < len(views) {
+		start = min(start, len(items))
+		end := min(start+take, len(items))
+		page, err := views(start, end)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := orderedObject{{l.key, page}}
+		if end < len(items) {
 			out = append(out, kv{"next", encodeCursor(end)})
 		}
 		return http.StatusOK, out, nil
@@ -512,17 +612,33 @@ func (m *mreq) page(views []any, l listing) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	start := min(pg*perPage, len(views))
-	end := min(start+perPage, len(views))
-	items := nonNil(views[start:end])
+	start := min(pg*perPage, len(items))
+	end := min(start+perPage, len(items))
+	page, err := views(start, end)
+	if err != nil {
+		return 0, nil, err
+	}
 	if !totals {
-		return http.StatusOK, items, nil
+		return http.StatusOK, page, nil
 	}
 	// start is page×per_page even past the end (AUTH0-FACTS §4).
 	if l.length {
-		return http.StatusOK, orderedObject{{"start", pg * perPage}, {"limit", perPage}, {"length", len(items)}, {l.key, items}, {"total", len(views)}}, nil
+		return http.StatusOK, orderedObject{{"start", pg * perPage}, {"limit", perPage}, {"length", len(page)}, {l.key, page}, {"total", len(items)}}, nil
 	}
-	return http.StatusOK, orderedObject{{"total", len(views)}, {"start", pg * perPage}, {"limit", perPage}, {l.key, items}}, nil
+	return http.StatusOK, orderedObject{{"total", len(items)}, {"start", pg * perPage}, {"limit", perPage}, {l.key, page}}, nil
+}
+
+// pageProjected pages objects of the tenant, each item projected by
+// fields= (with always kept); only the page's items are projected (and then
+// copied out of the tenant by detach). A bad include_fields is refused
+// whenever anything matched, whichever page is asked for.
+func (s *Server) pageProjected(m *mreq, matched []obj, l listing, always ...string) (int, any, error) {
+	if len(matched) > 0 {
+		if _, err := m.project(obj{}); err != nil {
+			return 0, nil, err
+		}
+	}
+	return pageOf(m, matched, l, func(o obj) (any, error) { return m.project(o, always...) })
 }
 
 func nonNil(l []any) []any {

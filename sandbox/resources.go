@@ -123,6 +123,7 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	}
 	cleanRS(rs)
 	s.t.ResourceServers = append(s.t.ResourceServers, rs)
+	s.ix.resourceServers.add(rs)
 	return http.StatusCreated, rs, nil
 }
 
@@ -174,18 +175,13 @@ func (s *Server) listResourceServers(m *mreq) (int, any, error) {
 	if len(idents) > 10 {
 		return 0, nil, badQuery("'Array is too long (%d), maximum 10' on property identifiers.", len(idents))
 	}
-	var views []any
+	var matched []obj
 	for _, rs := range s.t.ResourceServers {
-		if len(idents) > 0 && !slices.Contains(idents, rs.str("identifier")) {
-			continue
+		if len(idents) == 0 || slices.Contains(idents, rs.str("identifier")) {
+			matched = append(matched, rs)
 		}
-		v, err := m.project(rs)
-		if err != nil {
-			return 0, nil, err
-		}
-		views = append(views, v)
 	}
-	return m.page(views, listing{key: "resource_servers", offset: true})
+	return s.pageProjected(m, matched, listing{key: "resource_servers", offset: true})
 }
 
 // systemRSPatchable are the fields a tenant may change on its system API.
@@ -218,6 +214,7 @@ func (s *Server) updateResourceServer(m *mreq) (int, any, error) {
 		rs[k] = clone(v)
 	}
 	cleanRS(rs)
+	s.ix.resourceServers.update(rs)
 	return http.StatusOK, rs, nil
 }
 
@@ -230,8 +227,8 @@ func (s *Server) deleteResourceServer(m *mreq) (int, any, error) {
 		return 0, nil, errf(http.StatusBadRequest, "operation_not_supported", "The system resource server (Auth0 Management API) cannot be deleted")
 	}
 	ident := rs.str("identifier")
-	s.t.ResourceServers = removeWhere(s.t.ResourceServers, func(o obj) bool { return o.str("id") == rs.str("id") })
-	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("audience") == ident })
+	s.t.ResourceServers = dropWhere(s.t.ResourceServers, s.ix.resourceServers, func(o obj) bool { return o.str("id") == rs.str("id") })
+	s.t.ClientGrants = dropWhere(s.t.ClientGrants, s.ix.grants, func(o obj) bool { return o.str("audience") == ident })
 	return http.StatusNoContent, nil, nil
 }
 
@@ -531,6 +528,7 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 	}
 	s.registerCredentials(c)
 	s.t.Clients = append(s.t.Clients, c)
+	s.ix.clients.add(c)
 	return http.StatusCreated, clientView(c, true, true), nil
 }
 
@@ -565,35 +563,58 @@ func (s *Server) listClients(m *mreq) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var views []any
-	for _, c := range s.t.Clients {
-		if m.q.Get("app_type") != "" && !slices.Contains(appTypes, c.str("app_type")) {
-			continue
+	// The tenant's own list when nothing filters it; the clients that
+	// match otherwise. Only the page's clients are copied into the answer.
+	matched := s.t.Clients
+	if m.q.Get("app_type") != "" || len(terms) > 0 || fpSet || globalSet {
+		matched = nil
+		for _, c := range s.t.Clients {
+			if m.q.Get("app_type") != "" && !slices.Contains(appTypes, c.str("app_type")) {
+				continue
+			}
+			if !s.matchClientGrantQuery(c, terms) {
+				continue
+			}
+			if fpSet && c.bool("is_first_party") != firstParty {
+				continue
+			}
+			if globalSet && c.bool("global") != global {
+				continue
+			}
+			matched = append(matched, c)
 		}
-		if !s.matchClientGrantQuery(c, terms) {
-			continue
+	}
+	if len(matched) > 0 {
+		// A bad include_fields is refused whichever page is asked for.
+		if _, err := m.project(obj{}); err != nil {
+			return 0, nil, err
 		}
-		if fpSet && c.bool("is_first_party") != firstParty {
-			continue
-		}
-		if globalSet && c.bool("global") != global {
-			continue
+	}
+	readClients, fields := m.has("read:clients"), m.q.Get("fields")
+	return pageOf(m, matched, listing{key: "clients", offset: true, checkpoint: true}, func(c obj) (any, error) {
+		key := viewKey{id: c.str("client_id"), secret: showSecret, readClients: readClients}
+		if fields == "" {
+			if data, ok := s.views.get(s.gen, key); ok {
+				return json.RawMessage(data), nil
+			}
 		}
 		v := clientView(c, showSecret, false)
-		if !m.has("read:clients") {
+		if !readClients {
 			v = clientSummary(v)
 		}
 		v["tenant"] = tenantName
 		pv, err := m.project(v, "tenant")
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
-		if _, stored := c["tenant"]; m.q.Get("fields") == "" && !stored {
-			delete(pv, "tenant")
+		if fields == "" {
+			if _, stored := c["tenant"]; !stored {
+				delete(pv, "tenant")
+			}
+			return cachedView{v: pv, key: key, gen: s.gen, cache: &s.views}, nil
 		}
-		views = append(views, pv)
-	}
-	return m.page(views, listing{key: "clients", offset: true, checkpoint: true})
+		return detached{pv}, nil
+	})
 }
 
 // tenantName is the tenant field Auth0 adds to clients listed with fields=.
@@ -689,6 +710,7 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 	if _, ok := in["oidc_logout"]; ok {
 		oidcLogoutDefaults(c)
 	}
+	s.ix.clients.update(c)
 	return http.StatusOK, clientView(c, m.has("read:client_keys") || m.has("update:client_keys"), false), nil
 }
 
@@ -718,8 +740,8 @@ func (s *Server) deleteClient(m *mreq) (int, any, error) {
 	if s.findClient(id) == nil {
 		return http.StatusNoContent, nil, nil
 	}
-	s.t.Clients = removeWhere(s.t.Clients, func(o obj) bool { return o.str("client_id") == id })
-	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("client_id") == id })
+	s.t.Clients = dropWhere(s.t.Clients, s.ix.clients, func(o obj) bool { return o.str("client_id") == id })
+	s.t.ClientGrants = dropWhere(s.t.ClientGrants, s.ix.grants, func(o obj) bool { return o.str("client_id") == id })
 	delete(s.t.Credentials, id)
 	for _, conn := range s.t.Connections {
 		ec := conn.strs("enabled_clients")
@@ -741,6 +763,7 @@ func (s *Server) rotateSecret(m *mreq) (int, any, error) {
 		return 0, nil, notFoundClient()
 	}
 	c["client_secret"] = s.newClientSecret()
+	s.ix.clients.update(c)
 	return http.StatusOK, clientView(c, true, false), nil
 }
 
@@ -816,6 +839,7 @@ func (s *Server) createClientGrant(m *mreq) (int, any, error) {
 	setDefault(g, "scope", []any{})
 	g["subject_type"] = st
 	s.t.ClientGrants = append(s.t.ClientGrants, g)
+	s.ix.grants.add(g)
 	return http.StatusCreated, g, nil
 }
 
@@ -851,8 +875,12 @@ func (s *Server) getClientGrant(m *mreq) (int, any, error) {
 
 func (s *Server) listClientGrants(m *mreq) (int, any, error) {
 	q := m.q
+	candidates := s.t.ClientGrants
+	if v := q.Get("client_id"); v != "" {
+		candidates = s.ix.grants.find("client", v)
+	}
 	var views []any
-	for _, g := range s.t.ClientGrants {
+	for _, g := range candidates {
 		if v := q.Get("client_id"); v != "" && g.str("client_id") != v {
 			continue
 		}
@@ -892,12 +920,13 @@ func (s *Server) updateClientGrant(m *mreq) (int, any, error) {
 		}
 		g[k] = clone(v)
 	}
+	s.ix.grants.update(g)
 	return http.StatusOK, g, nil
 }
 
 func (s *Server) deleteClientGrant(m *mreq) (int, any, error) {
 	id := m.segs[1]
-	s.t.ClientGrants = removeWhere(s.t.ClientGrants, func(o obj) bool { return o.str("id") == id })
+	s.t.ClientGrants = dropWhere(s.t.ClientGrants, s.ix.grants, func(o obj) bool { return o.str("id") == id })
 	return http.StatusNoContent, nil, nil
 }
 

@@ -52,6 +52,9 @@ type Options struct {
 	// signingKey, when set (by this package's tests), replaces the RSA key
 	// a new tenant would generate: generating one costs a second under -race.
 	signingKey *rsa.PrivateKey
+	// checkIndexes (this package's tests) rebuilds the indexes after every
+	// write and answers 500 when the kept ones differ.
+	checkIndexes bool
 }
 
 // Server is a running sandbox tenant.
@@ -80,9 +83,20 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu  sync.Mutex // guards everything below
-	t   *tenant
-	rng *mrand.Rand
+	// mu guards everything below: requests that only read share it
+	// (RLock), writes hold it alone. No answer is encoded under it.
+	mu sync.RWMutex
+	t  *tenant
+	ix *tenantIndexes // the tenant's lookups, kept in step by every write
+	// gen counts the writes: the encoded views in views are of one
+	// generation (views has its own lock: readers fill it).
+	gen   uint64
+	views viewCache
+	// deletions are the connection deletions still in progress (by id).
+	deletions map[string]deletion
+	// clock is the time (time.Now; this package's tests move it).
+	clock func() time.Time
+	rng   *mrand.Rand
 	// chachaSeed is the generator's seed, kept to derive a fresh stream
 	// for a loaded state (so a restarted tenant does not draw ids again).
 	chachaSeed [32]byte
@@ -116,7 +130,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen address %q is not HOST:PORT: %w", opts.Addr, err)
 	}
-	s := &Server{opts: opts}
+	s := &Server{opts: opts, clock: time.Now}
 	if !isLoopback(host) {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("sandbox listens on %s, beyond this machine: it is a test double, not a real authorization server; anyone who can reach it can mint tokens", opts.Addr))
 	}
@@ -356,6 +370,7 @@ func (s *Server) loadOrSeed() error {
 		return err
 	}
 	s.t = s.seedTenant()
+	s.buildIndexes()
 	s.ClientID, s.ClientSecret = s.t.ManagementClientID, s.findClient(s.t.ManagementClientID).str("client_secret")
 	return nil
 }
@@ -388,6 +403,12 @@ func (s *Server) loadState(data []byte) error {
 	// made it: derive the stream from the seed and the state.
 	s.rng = mrand.New(mrand.NewChaCha8(sha256.Sum256(append(s.chachaSeed[:], data...))))
 	s.rebaseAudience()
+	s.buildIndexes()
+	// A state saved by an older sandbox may lack objects a fresh tenant
+	// has: they are added (ids drawn through the indexes), then indexed.
+	if len(s.completeTenant()) > 0 {
+		s.buildIndexes()
+	}
 	c := s.findClient(s.t.ManagementClientID)
 	if c == nil {
 		return fmt.Errorf("sandbox: the state file %s has lost its management application: move it away to start a new tenant", s.opts.StateFile)
@@ -400,7 +421,9 @@ func (s *Server) loadState(data []byte) error {
 // (and so the audience) changes between runs of a saved tenant.
 func (s *Server) rebaseAudience() {
 	for _, rs := range s.t.ResourceServers {
-		if rs.bool("is_system") {
+		// The Management API (not another system API, such as the My
+		// Account API at /me/).
+		if rs.bool("is_system") && strings.HasSuffix(rs.str("identifier"), "/api/v2/") {
 			old := rs.str("identifier")
 			if old == s.Audience {
 				return
@@ -417,10 +440,10 @@ func (s *Server) rebaseAudience() {
 }
 
 func (s *Server) saveState() error {
-	s.mu.Lock()
+	s.mu.RLock()
 	der, err := x509.MarshalPKCS8PrivateKey(s.key)
 	if err != nil {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return fmt.Errorf("sandbox: encoding the signing key: %w", err)
 	}
 	st := stateFile{
@@ -432,14 +455,14 @@ func (s *Server) saveState() error {
 	if s.ca != nil {
 		caKey, err := x509.MarshalECPrivateKey(s.ca.key)
 		if err != nil {
-			s.mu.Unlock()
+			s.mu.RUnlock()
 			return fmt.Errorf("sandbox: encoding the CA key: %w", err)
 		}
 		st.CA = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ca.der}))
 		st.CAKey = string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: caKey}))
 	}
 	data, err := json.MarshalIndent(st, "", "  ")
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("sandbox: encoding the state: %w", err)
 	}

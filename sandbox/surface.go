@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
@@ -127,6 +128,7 @@ func (s *Server) searchClients(m *mreq) (int, any, error) {
 		parser = "lucene"
 	}
 	var match func(obj) bool
+	candidates := s.t.Clients
 	switch parser {
 	case "scim":
 		f, err := parseSCIM(m.q.Get("q"))
@@ -134,6 +136,7 @@ func (s *Server) searchClients(m *mreq) (int, any, error) {
 			return 0, nil, err
 		}
 		match = f.match
+		candidates = s.scimCandidates(f)
 	case "lucene":
 		q, err := parseLucene(m.q.Get("q"))
 		if err != nil {
@@ -152,28 +155,72 @@ func (s *Server) searchClients(m *mreq) (int, any, error) {
 	default:
 		return 0, nil, badQuery("'No enum match for: \"%s\"' on property parser.", parser)
 	}
-	var views []any
-	for _, c := range s.t.Clients {
-		if !match(c) {
-			continue
+	var matched []obj
+	for _, c := range candidates {
+		if match(c) {
+			matched = append(matched, c)
 		}
-		v := clientView(c, false, false)
-		for _, k := range clientSearchHidden {
-			delete(v, k)
-		}
-		if !m.has("read:clients") {
-			v = clientSummary(v)
-		}
-		pv, err := m.project(v, "client_id")
-		if err != nil {
+	}
+	// sort: name or updated_at, ascending; the tenant's order (oldest
+	// first) without it (Auth0's API reference). Names compare without
+	// regard to case, as the filters do (UNCONFIRMED for the sort).
+	switch sort := m.q.Get("sort"); sort {
+	case "":
+	case "name":
+		slices.SortStableFunc(matched, func(a, b obj) int {
+			return strings.Compare(strings.ToLower(a.str("name")), strings.ToLower(b.str("name")))
+		})
+	case "updated_at":
+		w := s.ix.clients.written
+		slices.SortStableFunc(matched, func(a, b obj) int { return cmp.Compare(w[a.str("client_id")], w[b.str("client_id")]) })
+	default:
+		return 0, nil, badQuery("'No enum match for: \"%s\"' on property sort.", sort)
+	}
+	if len(matched) > 0 {
+		// A bad include_fields is refused whichever page is asked for.
+		if _, err := m.project(obj{}); err != nil {
 			return 0, nil, err
 		}
-		views = append(views, pv)
 	}
 	if !m.q.Has("take") {
 		m.q.Set("take", "50") // checkpoint paging only
 	}
-	return m.page(views, listing{key: "clients", checkpoint: true})
+	readClients := m.has("read:clients")
+	return pageOf(m, matched, listing{key: "clients", checkpoint: true}, func(c obj) (any, error) {
+		v := clientView(c, false, false)
+		for _, k := range clientSearchHidden {
+			delete(v, k)
+		}
+		if !readClients {
+			v = clientSummary(v)
+		}
+		pv, err := m.project(v, "client_id")
+		if err != nil {
+			return nil, err
+		}
+		return detached{pv}, nil
+	})
+}
+
+// scimCandidates are the clients a SCIM filter can match: when it is one
+// group holding name eq or client_id eq, the clients the index finds under
+// that value (in the tenant's order); otherwise every client.
+func (s *Server) scimCandidates(f scimFilter) []obj {
+	if len(f) != 1 {
+		return s.t.Clients
+	}
+	for _, t := range f[0] {
+		switch {
+		case t.op == "eq" && t.attr == "name":
+			return s.ix.clients.find("name", strings.ToLower(t.value))
+		case t.op == "eq" && t.attr == "client_id":
+			if c := s.findClient(t.value); c != nil {
+				return []obj{c}
+			}
+			return nil
+		}
+	}
+	return s.t.Clients
 }
 
 func clientSearchable(field string) bool {

@@ -212,13 +212,66 @@ const defaultConnectionName = "Username-Password-Authentication"
 // scopes, and the default database connection enabled for that application.
 func (s *Server) seedTenant() *tenant {
 	t := &tenant{Passwords: map[string]string{}, Credentials: map[string][]obj{}}
+	t.ResourceServers = append(t.ResourceServers, s.managementAPI())
+	app := s.newClientObject(obj{
+		"name":                       "auth0-wizard sandbox (Test Application)",
+		"app_type":                   "non_interactive",
+		"grant_types":                []any{"client_credentials"},
+		"token_endpoint_auth_method": "client_secret_post",
+		"description":                "The management application of this sandbox tenant, authorized for the Auth0 Management API with every scope.",
+	})
+	t.ManagementClientID = app.str("client_id")
+	t.Clients = append(t.Clients, app)
+	t.ClientGrants = append(t.ClientGrants, s.managementGrant(app.str("client_id")))
+	conn := s.newConnectionObject(obj{"name": defaultConnectionName, "strategy": "auth0", "options": defaultDatabaseOptions()})
+	conn["enabled_clients"] = []any{app.str("client_id")}
+	t.Connections = append(t.Connections, conn)
+	// Drawn last, so that the ids above stay those of earlier versions.
+	t.Clients = append(t.Clients, s.globalClient())
+	return t
+}
+
+// completeTenant adds to a loaded tenant what a fresh one has and a state
+// saved by an older sandbox lacks: the global client ("All Applications")
+// and the system Management API (with the management application's grant
+// to it, when that is gone too). Nothing else is touched. It returns what
+// it added, by name.
+func (s *Server) completeTenant() []string {
+	var added []string
+	hasGlobal := false
+	for _, c := range s.t.Clients {
+		hasGlobal = hasGlobal || c.bool("global")
+	}
+	if !hasGlobal {
+		s.t.Clients = append(s.t.Clients, s.globalClient())
+		added = append(added, globalClientName)
+	}
+	hasAPI := false
+	for _, rs := range s.t.ResourceServers {
+		hasAPI = hasAPI || rs.str("identifier") == s.Audience
+	}
+	if !hasAPI {
+		s.t.ResourceServers = append(s.t.ResourceServers, s.managementAPI())
+		added = append(added, "Auth0 Management API")
+		granted := false
+		for _, g := range s.t.ClientGrants {
+			granted = granted || (g.str("client_id") == s.t.ManagementClientID && g.str("audience") == s.Audience)
+		}
+		if !granted && s.t.ManagementClientID != "" {
+			s.t.ClientGrants = append(s.t.ClientGrants, s.managementGrant(s.t.ManagementClientID))
+			added = append(added, "the management application's grant")
+		}
+	}
+	return added
+}
+
+// managementAPI is the system "Auth0 Management API" of a new tenant.
+func (s *Server) managementAPI() obj {
 	scopes := make([]any, 0, len(managementScopes))
-	grantScopes := make([]any, 0, len(managementScopes))
 	for _, sc := range managementScopes {
 		scopes = append(scopes, obj{"value": sc.value, "description": sc.description})
-		grantScopes = append(grantScopes, sc.value)
 	}
-	t.ResourceServers = append(t.ResourceServers, obj{
+	return obj{
 		"id":                   s.newResourceServerID(),
 		"name":                 "Auth0 Management API",
 		"identifier":           s.Audience,
@@ -232,29 +285,23 @@ func (s *Server) seedTenant() *tenant {
 		"subject_type_authorization": obj{
 			"client": obj{"policy": "require_client_grant"}, "user": obj{"policy": "allow_all"},
 		},
-	})
-	app := s.newClientObject(obj{
-		"name":                       "auth0-wizard sandbox (Test Application)",
-		"app_type":                   "non_interactive",
-		"grant_types":                []any{"client_credentials"},
-		"token_endpoint_auth_method": "client_secret_post",
-		"description":                "The management application of this sandbox tenant, authorized for the Auth0 Management API with every scope.",
-	})
-	t.ManagementClientID = app.str("client_id")
-	t.Clients = append(t.Clients, app)
-	t.ClientGrants = append(t.ClientGrants, obj{
+	}
+}
+
+// managementGrant grants the management application every scope of the
+// Management API.
+func (s *Server) managementGrant(clientID string) obj {
+	scopes := make([]any, 0, len(managementScopes))
+	for _, sc := range managementScopes {
+		scopes = append(scopes, sc.value)
+	}
+	return obj{
 		"id":           s.newGrantID(),
-		"client_id":    app.str("client_id"),
+		"client_id":    clientID,
 		"audience":     s.Audience,
-		"scope":        grantScopes,
+		"scope":        scopes,
 		"subject_type": "client",
-	})
-	conn := s.newConnectionObject(obj{"name": defaultConnectionName, "strategy": "auth0", "options": defaultDatabaseOptions()})
-	conn["enabled_clients"] = []any{app.str("client_id")}
-	t.Connections = append(t.Connections, conn)
-	// Drawn last, so that the ids above stay those of earlier versions.
-	t.Clients = append(t.Clients, s.globalClient())
-	return t
+	}
 }
 
 // globalClientName is the name of a tenant's global client.
@@ -308,32 +355,22 @@ func checkPassword(stored, pw string) bool {
 	return hex.EncodeToString(sum[:]) == want
 }
 
-// lookups; the caller holds s.mu.
+// lookups, through the indexes; the caller holds s.mu.
 
-// findBy is the first object of list whose key is value, nil if none.
-func findBy(list []obj, key, value string) obj {
-	for _, o := range list {
-		if o.str(key) == value {
-			return o
-		}
-	}
-	return nil
-}
-
-func (s *Server) findClient(id string) obj { return findBy(s.t.Clients, "client_id", id) }
+func (s *Server) findClient(id string) obj { return s.ix.clients.first("id", id) }
 
 func (s *Server) findResourceServer(idOrIdentifier string) obj {
-	if rs := findBy(s.t.ResourceServers, "id", idOrIdentifier); rs != nil {
+	if rs := s.ix.resourceServers.first("id", idOrIdentifier); rs != nil {
 		return rs
 	}
-	return findBy(s.t.ResourceServers, "identifier", idOrIdentifier)
+	return s.findRSByIdentifier(idOrIdentifier)
 }
 
 func (s *Server) findRSByIdentifier(identifier string) obj {
-	return findBy(s.t.ResourceServers, "identifier", identifier)
+	return s.ix.resourceServers.first("identifier", identifier)
 }
 
-func (s *Server) findGrant(id string) obj { return findBy(s.t.ClientGrants, "id", id) }
+func (s *Server) findGrant(id string) obj { return s.ix.grants.first("id", id) }
 
 // grantSubject is a grant's subject_type; a grant without one is a client's.
 func grantSubject(g obj) string {
@@ -344,7 +381,7 @@ func grantSubject(g obj) string {
 }
 
 func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
-	for _, g := range s.t.ClientGrants {
+	for _, g := range s.ix.grants.find("client", clientID) {
 		if g.str("client_id") == clientID && g.str("audience") == audience && grantSubject(g) == subjectType {
 			return g
 		}
@@ -355,7 +392,7 @@ func (s *Server) findGrantFor(clientID, audience, subjectType string) obj {
 // findDefaultGrant is the grant default_for third_party_clients of an
 // audience, nil if there is none.
 func (s *Server) findDefaultGrant(audience, subjectType string) obj {
-	for _, g := range s.t.ClientGrants {
+	for _, g := range s.ix.grants.find("client", "") {
 		if g.str("default_for") == "third_party_clients" && g.str("client_id") == "" && g.str("audience") == audience && grantSubject(g) == subjectType {
 			return g
 		}
@@ -363,13 +400,39 @@ func (s *Server) findDefaultGrant(audience, subjectType string) obj {
 	return nil
 }
 
-func (s *Server) findConnection(id string) obj { return findBy(s.t.Connections, "id", id) }
+func (s *Server) findConnection(id string) obj { return s.ix.connections.first("id", id) }
 
 func (s *Server) findConnectionByName(name string) obj {
-	return findBy(s.t.Connections, "name", name)
+	return s.ix.connections.first("name", name)
 }
 
-func (s *Server) findUser(id string) obj { return findBy(s.t.Users, "user_id", id) }
+func (s *Server) findUser(id string) obj { return s.ix.users.first("id", id) }
+
+// findLogin is the user of a connection whose email (any case) or
+// username is login, nil if none: the first in the tenant's order.
+func (s *Server) findLogin(connection, login string) obj {
+	byEmail := s.ix.users.first("conn_email", connection+"\x00"+strings.ToLower(login))
+	byName := s.ix.users.first("conn_username", connection+"\x00"+login)
+	switch {
+	case byEmail == nil:
+		return byName
+	case byName == nil:
+		return byEmail
+	case s.ix.users.order[byName.str("user_id")] < s.ix.users.order[byEmail.str("user_id")]:
+		return byName
+	}
+	return byEmail
+}
+
+// findBy is the first object of list whose key is value, nil if none.
+func findBy(list []obj, key, value string) obj {
+	for _, o := range list {
+		if o.str(key) == value {
+			return o
+		}
+	}
+	return nil
+}
 
 func removeWhere(list []obj, drop func(obj) bool) []obj {
 	out := list[:0]

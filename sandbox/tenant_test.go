@@ -501,3 +501,105 @@ func TestUserSearchLuceneV3(t *testing.T) {
 		}
 	}
 }
+
+// A state saved before the sandbox had the global client (or without its
+// Management API) loads with what a fresh tenant has added, and the rest
+// as it was.
+func TestOlderStateGainsTheFreshTenantsObjects(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	first, err := New(Options{StateFile: path, Seed: 5, signingKey: testKey(), HTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mgmtToken(t, first)
+	kept := call(t, first, "POST", "/api/v2/clients", tok, map[string]any{"name": "kept", "description": "as it was"}).object(t)
+	me := first.BaseURL + "/me/"
+	wantStatus(t, call(t, first, "POST", "/api/v2/resource-servers", tok, map[string]any{"identifier": me}), 201)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What an older sandbox saved: no global client, no system API (nor
+	// the grant to it).
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	tn := st["tenant"].(map[string]any)
+	drop := func(key string, gone func(map[string]any) bool) {
+		var keep []any
+		for _, x := range tn[key].([]any) {
+			if !gone(x.(map[string]any)) {
+				keep = append(keep, x)
+			}
+		}
+		tn[key] = keep
+	}
+	drop("clients", func(c map[string]any) bool { return c["global"] == true })
+	drop("resource_servers", func(rs map[string]any) bool { return rs["is_system"] == true && rs["identifier"] != me })
+	drop("client_grants", func(g map[string]any) bool { return strings.HasSuffix(g["audience"].(string), "/api/v2/") })
+	old, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	second, err := New(Options{StateFile: path, HTTP: true, checkIndexes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	tok2 := mgmtToken(t, second) // the management application is granted again
+	clients := call(t, second, "GET", "/api/v2/clients?per_page=100", tok2, nil)
+	wantStatus(t, clients, 200)
+	var global, again map[string]any
+	for _, x := range clients.array(t) {
+		c := x.(map[string]any)
+		switch {
+		case c["global"] == true:
+			global = c
+		case c["client_id"] == kept["client_id"]:
+			again = c
+		}
+	}
+	if global == nil || global["name"] != globalClientName || global["tenant"] != tenantName {
+		t.Errorf("no global client after loading an older state: %s", clients.raw)
+	}
+	if again == nil || again["description"] != "as it was" || again["client_secret"] != kept["client_secret"] {
+		t.Errorf("the saved client changed: %v", again)
+	}
+	rs := call(t, second, "GET", "/api/v2/resource-servers/"+strings.ReplaceAll(second.Audience, "/", "%2F"), tok2, nil)
+	wantStatus(t, rs, 200)
+	if o := rs.object(t); o["is_system"] != true || o["name"] != "Auth0 Management API" || len(o["scopes"].([]any)) != len(managementScopes) {
+		t.Errorf("the Management API added: %s", rs.raw)
+	}
+	// The other system API (My Account) is not taken for the Management API.
+	if a := call(t, second, "GET", "/api/v2/resource-servers/"+strings.ReplaceAll(me, "/", "%2F"), tok2, nil); a.status != 200 || a.object(t)["name"] != "Auth0 My Account API" {
+		t.Errorf("the My Account API after loading: %d %s", a.status, a.raw)
+	}
+	if n := len(call(t, second, "GET", "/api/v2/connections", tok2, nil).array(t)); n != 1 {
+		t.Errorf("%d connections, want the saved one", n)
+	}
+	// Saved again, nothing more is added on the next load.
+	if err := second.SaveState(); err != nil {
+		t.Fatal(err)
+	}
+	third, err := New(Options{StateFile: path, HTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	third.mu.Lock()
+	added := third.completeTenant()
+	n := len(third.t.Clients)
+	third.mu.Unlock()
+	if len(added) != 0 || n != 3 {
+		t.Errorf("a complete tenant gained %v (%d clients)", added, n)
+	}
+}

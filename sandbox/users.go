@@ -63,13 +63,8 @@ func (s *Server) createUser(m *mreq) (int, any, error) {
 	if opts.bool("requires_username") && in.str("username") == "" {
 		return 0, nil, badBody("'Missing required property: username'.")
 	}
-	for _, u := range s.t.Users {
-		if userConnection(u) != conn.str("name") {
-			continue
-		}
-		if strings.EqualFold(u.str("email"), email) || (in.str("username") != "" && u.str("username") == in.str("username")) {
-			return 0, nil, errf(http.StatusConflict, "auth0_idp_error", "The user already exists.")
-		}
+	if s.ix.users.first("conn_email", conn.str("name")+"\x00"+strings.ToLower(email)) != nil || (in.str("username") != "" && s.ix.users.first("conn_username", conn.str("name")+"\x00"+in.str("username")) != nil) {
+		return 0, nil, errf(http.StatusConflict, "auth0_idp_error", "The user already exists.")
 	}
 	if err := passwordPolicy(opts, in.str("password"), in); err != nil {
 		return 0, nil, err
@@ -100,6 +95,7 @@ func (s *Server) createUser(m *mreq) (int, any, error) {
 	u["created_at"] = ts
 	u["updated_at"] = ts
 	s.t.Users = append(s.t.Users, u)
+	s.ix.users.add(u)
 	s.t.Passwords[u.str("user_id")] = s.hashPassword(in.str("password"))
 	return http.StatusCreated, u, nil
 }
@@ -129,21 +125,16 @@ func (s *Server) listUsers(m *mreq) (int, any, error) {
 		return 0, nil, err
 	}
 	conn := m.q.Get("connection")
-	var views []any
+	var matched []obj
 	for _, u := range s.t.Users {
 		if conn != "" && userConnection(u) != conn {
 			continue
 		}
-		if !query.match(u) {
-			continue
+		if query.match(u) {
+			matched = append(matched, u)
 		}
-		v, err := m.project(u)
-		if err != nil {
-			return 0, nil, err
-		}
-		views = append(views, v)
 	}
-	return m.page(views, listing{key: "users", offset: true, length: true})
+	return s.pageProjected(m, matched, listing{key: "users", offset: true, length: true})
 }
 
 func (s *Server) usersByEmail(m *mreq) (int, any, error) {
@@ -152,14 +143,12 @@ func (s *Server) usersByEmail(m *mreq) (int, any, error) {
 		return 0, nil, badQuery("'Missing required property: email'.")
 	}
 	views := []any{}
-	for _, u := range s.t.Users {
-		if strings.EqualFold(u.str("email"), email) {
-			v, err := m.project(u)
-			if err != nil {
-				return 0, nil, err
-			}
-			views = append(views, v)
+	for _, u := range s.ix.users.find("email", strings.ToLower(email)) {
+		v, err := m.project(u)
+		if err != nil {
+			return 0, nil, err
 		}
+		views = append(views, v)
 	}
 	return http.StatusOK, views, nil
 }
@@ -233,12 +222,13 @@ func (s *Server) updateUser(m *mreq) (int, any, error) {
 		}
 	}
 	u["updated_at"] = ts
+	s.ix.users.update(u)
 	return http.StatusOK, u, nil
 }
 
 func (s *Server) deleteUser(m *mreq) (int, any, error) {
 	id := m.segs[1]
-	s.t.Users = removeWhere(s.t.Users, func(u obj) bool { return u.str("user_id") == id })
+	s.t.Users = dropWhere(s.t.Users, s.ix.users, func(u obj) bool { return u.str("user_id") == id })
 	delete(s.t.Passwords, id)
 	return http.StatusNoContent, nil, nil
 }
