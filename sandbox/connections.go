@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"time"
 )
 
 var connectionNamePattern = regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
@@ -232,37 +231,9 @@ func (s *Server) updateConnection(m *mreq) (int, any, error) {
 	return http.StatusOK, c, nil
 }
 
-// connectionDeletionPending is how long a deleted connection's deletion is
-// in progress for a repeated DELETE. Auth0 deletes a connection after its
-// 202 (go-auth0 v3: "this operation can be long running after the response
-// is returned"), and a DELETE repeated meanwhile answers 202 again with the
-// first one's deleted_at; once it is done, 204. In go-auth0's recordings a
-// repeat some 220 ms after the first met either answer (2025-09-08: 202 in
-// TestConnectionManager_Read, 204 in ..._ReadByName; 2024-10-14: 204 after
-// 680 ms), and in the replayed traffic of issue 11 every immediate repeat
-// answered 202. The sandbox answers 202 to a repeat within this period,
-// long enough that a client's repeat on a loaded machine still falls in it.
-const connectionDeletionPending = 10 * time.Second
-
-// deletion is a connection deletion still in progress.
-type deletion struct {
-	at        time.Time // when the DELETE was answered
-	deletedAt string    // its deleted_at
-}
-
 func (s *Server) deleteConnection(m *mreq) (int, any, error) {
-	id := m.segs[1]
-	c := s.findConnection(id)
-	nowT := s.clock()
-	for k, d := range s.deletions {
-		if nowT.Sub(d.at) >= connectionDeletionPending {
-			delete(s.deletions, k)
-		}
-	}
+	c := s.findConnection(m.segs[1])
 	if c == nil {
-		if d, ok := s.deletions[id]; ok {
-			return http.StatusAccepted, obj{"deleted_at": d.deletedAt}, nil
-		}
 		return http.StatusNoContent, nil, nil
 	}
 	name := c.str("name")
@@ -274,12 +245,7 @@ func (s *Server) deleteConnection(m *mreq) (int, any, error) {
 		}
 		return false
 	})
-	deletedAt := nowT.UTC().Format("2006-01-02T15:04:05.000Z")
-	if s.deletions == nil {
-		s.deletions = map[string]deletion{}
-	}
-	s.deletions[id] = deletion{at: nowT, deletedAt: deletedAt}
-	return http.StatusAccepted, obj{"deleted_at": deletedAt}, nil
+	return http.StatusAccepted, obj{"deleted_at": now()}, nil
 }
 
 func (s *Server) getConnectionClients(m *mreq) (int, any, error) {

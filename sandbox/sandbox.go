@@ -92,10 +92,6 @@ type Server struct {
 	// generation (views has its own lock: readers fill it).
 	gen   uint64
 	views viewCache
-	// deletions are the connection deletions still in progress (by id).
-	deletions map[string]deletion
-	// clock is the time (time.Now; this package's tests move it).
-	clock func() time.Time
 	rng   *mrand.Rand
 	// chachaSeed is the generator's seed, kept to derive a fresh stream
 	// for a loaded state (so a restarted tenant does not draw ids again).
@@ -130,7 +126,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen address %q is not HOST:PORT: %w", opts.Addr, err)
 	}
-	s := &Server{opts: opts, clock: time.Now}
+	s := &Server{opts: opts}
 	if !isLoopback(host) {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("sandbox listens on %s, beyond this machine: it is a test double, not a real authorization server; anyone who can reach it can mint tokens", opts.Addr))
 	}

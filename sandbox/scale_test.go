@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // The checker the other tests run after every write (Options.checkIndexes)
@@ -273,40 +272,4 @@ func TestClientSearchSort(t *testing.T) {
 	if a.status != 400 || a.object(t)["errorCode"] != "invalid_query_string" {
 		t.Errorf("sort=created_at: %d %s", a.status, a.raw)
 	}
-}
-
-// A connection DELETE answers 202 with deleted_at; repeated while the
-// deletion is in progress it answers 202 with the same deleted_at, once it
-// is done 204 (go-auth0 recordings).
-func TestConnectionDeleteRepeated(t *testing.T) {
-	t.Parallel()
-	s := start(t, Options{})
-	tok := mgmtToken(t, s)
-	var mu sync.Mutex
-	at := time.Date(2026, 4, 30, 3, 26, 3, 811e6, time.UTC)
-	s.mu.Lock()
-	s.clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
-	s.mu.Unlock()
-	advance := func(d time.Duration) { mu.Lock(); at = at.Add(d); mu.Unlock() }
-	c := call(t, s, "POST", "/api/v2/connections", tok, map[string]any{"name": "gone", "strategy": "auth0"})
-	wantStatus(t, c, 201)
-	id := c.object(t)["id"].(string)
-	first := call(t, s, "DELETE", "/api/v2/connections/"+id, tok, nil)
-	wantStatus(t, first, 202)
-	if got := first.object(t)["deleted_at"]; got != "2026-04-30T03:26:03.811Z" {
-		t.Errorf("deleted_at %v", got)
-	}
-	wantStatus(t, call(t, s, "GET", "/api/v2/connections/"+id, tok, nil), 404)
-	advance(connectionDeletionPending - time.Millisecond)
-	again := call(t, s, "DELETE", "/api/v2/connections/"+id, tok, nil)
-	wantStatus(t, again, 202)
-	if string(again.raw) != string(first.raw) {
-		t.Errorf("repeat: %s, first %s", again.raw, first.raw)
-	}
-	advance(time.Millisecond)
-	done := call(t, s, "DELETE", "/api/v2/connections/"+id, tok, nil)
-	if done.status != 204 || len(done.raw) != 0 {
-		t.Errorf("after the deletion: %d %s", done.status, done.raw)
-	}
-	wantStatus(t, call(t, s, "DELETE", "/api/v2/connections/con_neverexisted0000", tok, nil), 204)
 }
