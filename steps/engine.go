@@ -27,7 +27,9 @@ const (
 type Engine struct {
 	c       Client
 	backoff time.Duration // resendBackoff; tests set it to zero
-	wso2    WSO2Client    // nil: no WSO2 credentials were given
+	// lockWait, lockStale: the tenant-wide locks' timing (WithLockTiming).
+	lockWait, lockStale time.Duration
+	wso2                WSO2Client // nil: no WSO2 credentials were given
 
 	mu      sync.Mutex
 	checked map[string]Endpoints // playbook + "|" + domain → endpoints
@@ -49,7 +51,7 @@ func (e *Engine) Client() Client { return e.c }
 
 // NewEngine returns an engine working through c.
 func NewEngine(c Client) *Engine {
-	return &Engine{c: c, backoff: resendBackoff, checked: map[string]Endpoints{}}
+	return &Engine{c: c, backoff: resendBackoff, lockWait: defaultLockWait, lockStale: defaultLockStale, checked: map[string]Endpoints{}}
 }
 
 // Check reads the tenant's discovery document and the management token's
