@@ -675,7 +675,16 @@ func (e *Engine) provenPending(ctx context.Context, k kindDef, en journalEntry, 
 	if err != nil {
 		return "", err
 	}
-	if _, err := proveOurs(en.Kind, k, d, f, j.RunID()); err != nil {
+	proof, err := proveOurs(en.Kind, k, d, f, j.RunID())
+	if err == nil && proof == proofFields && k.depsProve {
+		// What it is between must be this run's too.
+		for _, dep := range en.DependsOn {
+			if den, ok := j.entry(dep); !ok || den.Action != kinds[den.Kind].doneVerb.Past() {
+				err = ErrForeign
+			}
+		}
+	}
+	if err != nil {
 		return "", ErrNotFound // someone else's: nothing of this run's is there
 	}
 	return f.id, nil

@@ -149,6 +149,16 @@ func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, de
 		f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
 		switch {
 		case ferr == nil:
+			if run := r.j.RunID(); k.findAll != nil && k.runOf != nil && run != "" && k.runOf(f) != run {
+				if en, ok := r.j.entry(a.ID); ok && en.Action == journalPending {
+					// This run's create of it was sent before (its answer
+					// lost); the look-up by name found another: this
+					// run's own is the one carrying its marker, if any.
+					if own, ok := ownByMarker(actx, r.env(), k, d, deps, run); ok {
+						f = own
+					}
+				}
+			}
 			if k.marked != nil && !k.marked(f) {
 				return k.foreign(d, f)
 			}
@@ -254,6 +264,16 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 			}
 		}
 		proof, err := proveOurs(a.Kind, k, d, f, run)
+		if err == nil && proof == proofFields && k.depsProve {
+			for _, dep := range a.DependsOn {
+				if o := r.out[dep]; o == nil || !o.created && !r.st.ours[dep] {
+					// What it is between is not this run's (reused): it
+					// matches what was sent, but nothing proves this run
+					// made it. Reused, never adopted (teardown leaves it).
+					return f, "", nil
+				}
+			}
+		}
 		return f, proof, err
 	}
 	uncertain := false
