@@ -181,6 +181,24 @@ func (c *Client) findResourceServer(ctx context.Context, identifier string) (*ma
 	})
 }
 
+// GetResourceServer reads one API by its id or its identifier (the
+// Management API takes either in the path, the identifier URL-encoded): a
+// read of the tenant as it is, where the list FindResourceServer filters
+// may lag a write. 404: ErrNotFound.
+func (c *Client) GetResourceServer(ctx context.Context, idOrIdentifier string) (steps.ResourceServer, error) {
+	op := fmt.Sprintf("read resource server %q", idOrIdentifier)
+	var out steps.ResourceServer
+	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
+		r, err := c.mgmt.ResourceServers.Get(ctx, idOrIdentifier, &management.GetResourceServerRequestParameters{}, opts...)
+		if err != nil {
+			return err
+		}
+		out = c.toResourceServer(r)
+		return nil
+	})
+	return out, err
+}
+
 // CreateResourceServer creates an API.
 func (c *Client) CreateResourceServer(ctx context.Context, rs steps.ResourceServer) (steps.ResourceServer, error) {
 	op := fmt.Sprintf("create resource server %q", rs.Identifier)

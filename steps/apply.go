@@ -26,18 +26,19 @@ type outcome struct {
 
 // run is one Apply.
 type run struct {
-	c        Client
-	wso2     WSO2Client
-	backoff  time.Duration
-	lockWait time.Duration
-	p        Playbook
-	s        Settings
-	plan     Plan
-	st       *planState
-	j        *Journal
-	events   chan<- Event
-	out      map[string]*outcome
-	want     map[string]Desired
+	c       Client
+	wso2    WSO2Client
+	backoff time.Duration
+	// lockWait and lockStale time the tenant-wide locks (ownership.go).
+	lockWait, lockStale time.Duration
+	p                   Playbook
+	s                   Settings
+	plan                Plan
+	st                  *planState
+	j                   *Journal
+	events              chan<- Event
+	out                 map[string]*outcome
+	want                map[string]Desired
 	// slots bounds how many actions run at once (nil: no bound).
 	slots chan struct{}
 }
@@ -98,7 +99,7 @@ func (e *Engine) apply(ctx context.Context, p Playbook, s Settings, plan Plan, j
 	if err := j.begin(p, domain, s); err != nil {
 		return nil, Result{}, err
 	}
-	r := &run{c: e.c, wso2: e.wso2, backoff: e.backoff, lockWait: lockWait, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
+	r := &run{c: e.c, wso2: e.wso2, backoff: e.backoff, lockWait: e.lockWait, lockStale: e.lockStale, p: p, s: s, plan: plan, st: plan.state, j: j, events: events, out: map[string]*outcome{}, want: want}
 	if o.maxActions > 0 {
 		r.slots = make(chan struct{}, o.maxActions)
 	}
@@ -674,7 +675,16 @@ func (e *Engine) provenPending(ctx context.Context, k kindDef, en journalEntry, 
 	if err != nil {
 		return "", err
 	}
-	if _, err := proveOurs(en.Kind, k, d, f, j.RunID()); err != nil {
+	proof, err := proveOurs(en.Kind, k, d, f, j.RunID())
+	if err == nil && proof == proofFields && k.depsProve {
+		// What it is between must be this run's too.
+		for _, dep := range en.DependsOn {
+			if den, ok := j.entry(dep); !ok || den.Action != kinds[den.Kind].doneVerb.Past() {
+				err = ErrForeign
+			}
+		}
+	}
+	if err != nil {
 		return "", ErrNotFound // someone else's: nothing of this run's is there
 	}
 	return f.id, nil

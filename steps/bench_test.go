@@ -194,6 +194,10 @@ func (s *serialClient) FindResourceServer(ctx context.Context, identifier string
 	s.rec("FindResourceServer", func() { r, err = s.c.FindResourceServer(ctx, identifier) })
 	return
 }
+func (s *serialClient) GetResourceServer(ctx context.Context, idOrIdentifier string) (r steps.ResourceServer, err error) {
+	s.rec("GetResourceServer", func() { r, err = s.c.GetResourceServer(ctx, idOrIdentifier) })
+	return
+}
 func (s *serialClient) CreateResourceServer(ctx context.Context, rs steps.ResourceServer) (r steps.ResourceServer, err error) {
 	s.rec("CreateResourceServer", func() { r, err = s.c.CreateResourceServer(ctx, rs) })
 	return

@@ -19,6 +19,10 @@ type Client interface {
 	GrantedScopes(ctx context.Context) ([]string, error)
 
 	FindResourceServer(ctx context.Context, identifier string) (ResourceServer, error)
+	// GetResourceServer reads one API by its id or identifier: unlike a
+	// search or a filtered list, it sees the tenant as it is (the lock's
+	// reads need that).
+	GetResourceServer(ctx context.Context, idOrIdentifier string) (ResourceServer, error)
 	CreateResourceServer(ctx context.Context, rs ResourceServer) (ResourceServer, error)
 	UpdateResourceServer(ctx context.Context, id string, rs ResourceServer) (ResourceServer, error)
 	DeleteResourceServer(ctx context.Context, id string) error

@@ -27,7 +27,9 @@ const (
 type Engine struct {
 	c       Client
 	backoff time.Duration // resendBackoff; tests set it to zero
-	wso2    WSO2Client    // nil: no WSO2 credentials were given
+	// lockWait, lockStale: the tenant-wide locks' timing (WithLockTiming).
+	lockWait, lockStale time.Duration
+	wso2                WSO2Client // nil: no WSO2 credentials were given
 
 	mu      sync.Mutex
 	checked map[string]Endpoints // playbook + "|" + domain → endpoints
@@ -49,7 +51,7 @@ func (e *Engine) Client() Client { return e.c }
 
 // NewEngine returns an engine working through c.
 func NewEngine(c Client) *Engine {
-	return &Engine{c: c, backoff: resendBackoff, checked: map[string]Endpoints{}}
+	return &Engine{c: c, backoff: resendBackoff, lockWait: defaultLockWait, lockStale: defaultLockStale, checked: map[string]Endpoints{}}
 }
 
 // Check reads the tenant's discovery document and the management token's
@@ -196,13 +198,24 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 					f   resource
 					err error
 				)
-				if en, ok := journalEntryOf(j, a.ID); ok && en.ID != "" && k.byID != nil {
+				en, inJournal := journalEntryOf(j, a.ID)
+				if inJournal && en.ID != "" && k.byID != nil {
 					// The journal knows its id: one read, whatever the
 					// tenant's size.
 					f, err = k.byID(ctx, e.env(), want[a.ID], en.ID)
 				}
 				if k.byID == nil || err != nil || f.id == "" {
 					f, err = k.find(ctx, e.env(), want[a.ID], r)
+				}
+				if err == nil && inJournal && en.Action == journalPending && k.findAll != nil && k.runOf != nil &&
+					j.RunID() != "" && k.runOf(f) != j.RunID() {
+					// A create whose answer was lost, of a kind whose names
+					// are not unique, and the look-up by name found another
+					// one: this run's own, if it was made, is the one
+					// carrying its marker.
+					if f2, ok := ownByMarker(ctx, e.env(), k, want[a.ID], r, j.RunID()); ok {
+						f = f2
+					}
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -265,8 +278,17 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		case en.Action == journalPending:
 			// A create whose answer was lost: what is under the key now is
 			// this run's only when it proves so (its run marker, or every
-			// field sent); else it is reused as found, never adopted.
-			if _, err := proveOurs(a.Kind, kinds[a.Kind], want[a.ID], f, j.RunID()); err == nil {
+			// field sent and, where the kind says so, everything it depends
+			// on this run's); else it is reused as found, never adopted.
+			proof, err := proveOurs(a.Kind, kinds[a.Kind], want[a.ID], f, j.RunID())
+			if err == nil && proof == proofFields && kinds[a.Kind].depsProve {
+				for _, d := range a.DependsOn {
+					if !st.ours[d] {
+						err = ErrForeign
+					}
+				}
+			}
+			if err == nil {
 				st.ours[a.ID] = true
 			}
 		}
@@ -293,6 +315,21 @@ func (e *Engine) Plan(ctx context.Context, p Playbook, s Settings, j *Journal) (
 		plan.Actions = append(plan.Actions, act)
 	}
 	return plan, nil
+}
+
+// ownByMarker finds, among every resource under the key (k.findAll), the
+// one carrying run's marker.
+func ownByMarker(ctx context.Context, c env, k kindDef, d Desired, r refs, run string) (resource, bool) {
+	all, err := k.findAll(ctx, c, d, r)
+	if err != nil {
+		return resource{}, false
+	}
+	for _, x := range all {
+		if k.runOf(x) == run {
+			return x, true
+		}
+	}
+	return resource{}, false
 }
 
 // wants are a run's actions and what each wants, completed from discovery.

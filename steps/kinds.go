@@ -138,6 +138,10 @@ type kindDef struct {
 	// same says what differs between what was sent and what was found, for
 	// a kind without metadata ("" when every field sent matches).
 	same func(d Desired, f resource) string
+	// depsProve: for same to prove a resource this run's, everything it
+	// depends on must be this run's too (a grant between an application and
+	// an API that this run made); else what matches is reused, not adopted.
+	depsProve bool
 	// owner reads who made the resource with that id (its lookup keys l
 	// name it too): whether it carries the tool's marker, and which run's
 	// (nil: the kind has no metadata, and the id recorded when the create
@@ -370,7 +374,8 @@ var authKinds = map[ResourceKind]kindDef{
 			g, err := c.UpdateClientGrant(ctx, f.id, union(f.grant.Scope, d.Grant.Scope))
 			return resource{id: orID(g.ID, f.id), grant: g}, err
 		},
-		lockKey: func(d Desired, r refs) string { return grantClientID(d, r) + "\x00" + d.Grant.Audience },
+		lockKey:   func(d Desired, r refs) string { return grantClientID(d, r) + "\x00" + d.Grant.Audience },
+		depsProve: true,
 		same: func(d Desired, f resource) string {
 			if m := missingStrings(d.Grant.Scope, f.grant.Scope); len(m) > 0 || len(f.grant.Scope) != len(d.Grant.Scope) {
 				return "its scopes " + strconv.Quote(strings.Join(f.grant.Scope, " "))

@@ -10,6 +10,7 @@ import (
 	mrand "math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,17 +41,36 @@ const (
 	proofFields   = "fields"   // found after a lost answer, every field sent matching
 )
 
-// Lock tuning.
+// Lock tuning (the defaults; Engine.WithLockTiming sets a run's own).
 const (
 	lockPrefix = "urn:auth0-wizard:lock:"
-	lockStale  = 2 * time.Minute // a lock seen held this long by a waiting run was left by a run that died
-	// lockAbandoned: a lock whose name says it was taken longer ago than
-	// this is broken at once. The name's time is the taking machine's
-	// clock: compared with another machine's, it is off by their skew, so
-	// a recent one is judged by how long this run has seen it held.
-	lockAbandoned = 30 * time.Minute
-	lockWait      = 5 * time.Minute // how long a run waits for another's lock (Engine tests shorten it)
+	// defaultLockStale: a lock whose heartbeat a waiting run has seen
+	// unchanged this long was left by a run that died. The holder beats
+	// (renames the lock) every lockStale/lockBeats, so a live run's lock is
+	// never taken for dead however long it is held.
+	defaultLockStale = 2 * time.Minute
+	lockBeats        = 4
+	// lockAbandoned: a lock whose name says it last beat longer ago than
+	// this is broken at once. The name's time is the holder's clock:
+	// compared with another machine's, it is off by their skew, so a
+	// recent one is judged by how long this run has seen its beat unchanged.
+	lockAbandoned   = 30 * time.Minute
+	defaultLockWait = 5 * time.Minute // how long a run waits for another's lock
 )
+
+// WithLockTiming returns the engine with its tenant-wide locks timed so: a
+// run waits up to wait for another run's lock, and breaks a lock whose
+// heartbeat it has seen unchanged for stale (a holder beats every
+// stale/4). A zero value keeps the default.
+func (e *Engine) WithLockTiming(wait, stale time.Duration) *Engine {
+	if wait > 0 {
+		e.lockWait = wait
+	}
+	if stale > 0 {
+		e.lockStale = stale
+	}
+	return e
+}
 
 // newRunID returns a fresh run id.
 func newRunID() string {
@@ -129,6 +149,16 @@ func (r *run) make(actx, ctx context.Context, a Action, k kindDef, d Desired, de
 		f, ferr := lookup(actx, func(c context.Context) (resource, error) { return k.find(c, r.env(), d, deps) })
 		switch {
 		case ferr == nil:
+			if run := r.j.RunID(); k.findAll != nil && k.runOf != nil && run != "" && k.runOf(f) != run {
+				if en, ok := r.j.entry(a.ID); ok && en.Action == journalPending {
+					// This run's create of it was sent before (its answer
+					// lost); the look-up by name found another: this
+					// run's own is the one carrying its marker, if any.
+					if own, ok := ownByMarker(actx, r.env(), k, d, deps, run); ok {
+						f = own
+					}
+				}
+			}
 			if k.marked != nil && !k.marked(f) {
 				return k.foreign(d, f)
 			}
@@ -234,6 +264,16 @@ func (r *run) create(actx, ctx context.Context, a Action, k kindDef, d Desired, 
 			}
 		}
 		proof, err := proveOurs(a.Kind, k, d, f, run)
+		if err == nil && proof == proofFields && k.depsProve {
+			for _, dep := range a.DependsOn {
+				if o := r.out[dep]; o == nil || !o.created && !r.st.ours[dep] {
+					// What it is between is not this run's (reused): it
+					// matches what was sent, but nothing proves this run
+					// made it. Reused, never adopted (teardown leaves it).
+					return f, "", nil
+				}
+			}
+		}
 		return f, proof, err
 	}
 	uncertain := false
@@ -333,24 +373,37 @@ func (r *run) notMade(a Action, k kindDef) error {
 
 // lock takes the tenant-wide lock on key for this run and returns its
 // release. The lock is a temporary API whose identifier is derived from key:
-// Auth0 keeps identifiers unique, so one run holds it at a time; its name
-// says which run took it and when, so that a lock left by a run that died is
-// broken: at once when its name says it is older than lockAbandoned, else
-// once this run has seen it held for lockStale (clocks of two machines
-// differ; this run's own clock measures that). A lock whose create may have been made (its answer
+// Auth0 keeps identifiers unique, so one run holds it at a time. Its name
+// says which run holds it and its heartbeat: while it is held, the holder
+// renames it every lockStale/lockBeats (a new beat number and time), so
+// that a run waiting for it tells a live holder from one that died. A lock
+// is broken at once when its name says it last beat longer ago than
+// lockAbandoned, else once this run has seen the same beat for lockStale
+// (clocks of two machines differ; this run's own clock measures that). The
+// lock is read by its identifier (GET /resource-servers/{identifier}), the
+// tenant as it is, never through a list or search that may lag the create
+// it answers a 409 for. A lock whose create may have been made (its answer
 // lost) is released on every way out, an error too.
 func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() error, error) {
 	sum := sha256.Sum256([]byte(key))
 	ident := lockPrefix + hex.EncodeToString(sum[:12])
 	run := r.j.RunID()
-	deadline := time.Now().Add(r.lockWait)
+	stale, wait := r.lockStale, r.lockWait
+	if stale <= 0 {
+		stale = defaultLockStale
+	}
+	if wait <= 0 {
+		wait = defaultLockWait
+	}
+	deadline := time.Now().Add(wait)
 	held := func(rs ResourceServer) bool { return strings.Contains(rs.Name, " run "+run+" ") }
+	read := func(c context.Context) (ResourceServer, error) { return r.c.GetResourceServer(c, ident) }
 	maybeHeld := false // a create of this run's lock went unanswered
 	fail := func(err error) (func() error, error) {
 		if maybeHeld {
 			// It may be in the tenant: find it and release it, so that no
 			// other run waits for it and nothing is left behind.
-			cur, ferr := lookup(context.WithoutCancel(actx), func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, ident) })
+			cur, ferr := lookup(context.WithoutCancel(actx), read)
 			switch {
 			case ferr == nil && held(cur):
 				err = errors.Join(err, r.unlock(actx, cur.ID)())
@@ -365,27 +418,28 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 		waiting bool   // another run holds it: read it until it is gone, then create ours
 		first   = map[string]time.Time{}
 	)
-	// seen is how long this run has seen the lock with that id held.
-	seen := func(id string) time.Duration {
-		if _, ok := first[id]; !ok {
-			first[id] = time.Now()
+	// seen is how long this run has seen the lock with that id at that
+	// beat (its name).
+	seen := func(rs ResourceServer) time.Duration {
+		k := rs.ID + "\x00" + rs.Name
+		if _, ok := first[k]; !ok {
+			first[k] = time.Now()
 		}
-		return time.Since(first[id])
+		return time.Since(first[k])
 	}
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 && time.Now().After(deadline) {
 			if last == "" {
-				return fail(fmt.Errorf("could not take the lock for %s within %s (the API %q kept conflicting and vanishing, or could not be read): run again", a.Name, r.lockWait, ident))
+				return fail(fmt.Errorf("could not take the lock for %s within %s (the API %q kept conflicting and vanishing, or could not be read): run again", a.Name, wait, ident))
 			}
 			return fail(fmt.Errorf("another auth0-wizard run has held the lock for %s for more than %s (%s); wait for it to end, or, if no run is going on, delete the API %q in the dashboard and run again",
-				a.Name, r.lockWait, Printable(last), ident))
+				a.Name, wait, Printable(last), ident))
 		}
 		conflicted := false // this round's create met a 409
 		if !waiting {
-			name := fmt.Sprintf("auth0-wizard lock (temporary) run %s at %d", run, time.Now().Unix())
-			rs, err := r.c.CreateResourceServer(actx, ResourceServer{Name: name, Identifier: ident})
+			rs, err := r.c.CreateResourceServer(actx, ResourceServer{Name: lockName(run, 0), Identifier: ident})
 			if err == nil {
-				return r.unlock(actx, rs.ID), nil
+				return r.hold(actx, rs, run, stale), nil
 			}
 			if actx.Err() != nil {
 				return fail(err)
@@ -398,11 +452,11 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			}
 			conflicted = errors.Is(err, ErrConflict)
 		}
-		cur, ferr := lookup(actx, func(c context.Context) (ResourceServer, error) { return r.c.FindResourceServer(c, ident) })
+		cur, ferr := lookup(actx, read)
 		switch {
 		case ferr == nil && held(cur):
-			return r.unlock(actx, cur.ID), nil
-		case ferr == nil && (lockAge(cur.Name) > lockAbandoned || seen(cur.ID) > lockStale):
+			return r.hold(actx, cur, run, stale), nil
+		case ferr == nil && (lockAge(cur.Name) > lockAbandoned || seen(cur) > stale):
 			// Left by a run that died: break it, then take it. (Its id is
 			// that lock's: a second breaker's delete is a 404.)
 			if derr := r.c.DeleteResourceServer(actx, cur.ID); derr != nil && !errors.Is(derr, ErrNotFound) && !isUncertain(derr) {
@@ -414,9 +468,9 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 			return fail(fmt.Errorf("read the lock for %s: %w", a.Name, ferr))
 		case ferr != nil:
 			// Gone (released meanwhile), or unreadable for now: try to
-			// take it. After a 409 that the read does not show (a list
-			// lagging the write), not at once: a tight loop of creates
-			// and reads would spend the tenant's shared rate limit.
+			// take it. After a 409 that the read does not show (released
+			// in between), not at once: a tight loop of creates and reads
+			// would spend the tenant's shared rate limit.
 			if conflicted {
 				if err := sleep(actx, r.backoff+time.Duration(mrand.Int64N(int64(100*time.Millisecond)))); err != nil {
 					return fail(err)
@@ -427,17 +481,55 @@ func (r *run) lock(actx, ctx context.Context, a Action, key string) (func() erro
 		}
 		// Held by another run: wait, then read it again (a read costs one
 		// request of the tenant's shared rate limit; a create that meets
-		// a 409 and its read would cost two).
+		// a 409 and its read would cost two). Never longer than a beat, so
+		// that a beat is not missed for long.
 		waiting, last = true, cur.Name
 		if time.Now().After(deadline) {
 			continue // says so above
 		}
-		wait := r.backoff*time.Duration(min(attempt, 8)) + time.Duration(mrand.Int64N(int64(250*time.Millisecond)))
-		emit(ctx, r.events, Event{Action: a.ID, Kind: EventWaiting, Wait: wait,
+		pause := r.backoff*time.Duration(min(attempt, 8)) + time.Duration(mrand.Int64N(int64(250*time.Millisecond)))
+		pause = min(pause, stale/lockBeats)
+		emit(ctx, r.events, Event{Action: a.ID, Kind: EventWaiting, Wait: pause,
 			Message: "another auth0-wizard run is creating it: waiting for that run, then reusing what it made"})
-		if err := sleep(actx, wait); err != nil {
+		if err := sleep(actx, pause); err != nil {
 			return fail(err)
 		}
+	}
+}
+
+// lockName is the name of a lock held by run at its beat-th heartbeat.
+func lockName(run string, beat int) string {
+	return fmt.Sprintf("auth0-wizard lock (temporary) run %s at %d beat %d", run, time.Now().Unix(), beat)
+}
+
+// hold keeps the lock rs of this run alive, renaming it with a new beat
+// every stale/lockBeats, and returns its release: the heartbeat stopped
+// (and waited for, so that no rename follows the delete), then the lock
+// deleted. A beat that fails is tried again at the next; a lock found gone
+// (another run broke it, taking this run for dead) is beaten no more.
+func (r *run) hold(actx context.Context, rs ResourceServer, run string, stale time.Duration) func() error {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx := context.WithoutCancel(actx)
+		t := time.NewTicker(stale / lockBeats)
+		defer t.Stop()
+		for beat := 1; ; beat++ {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if _, err := r.c.UpdateResourceServer(ctx, rs.ID, ResourceServer{Name: lockName(run, beat)}); errors.Is(err, ErrNotFound) {
+				return
+			}
+		}
+	}()
+	release := r.unlock(actx, rs.ID)
+	var once sync.Once
+	return func() error {
+		once.Do(func() { close(stop); <-done })
+		return release()
 	}
 }
 
@@ -461,13 +553,16 @@ func (r *run) unlock(actx context.Context, id string) func() error {
 	}
 }
 
-// lockAge is how old the lock named name is (0 when the name says nothing).
+// lockAge is how long ago the lock named name last beat (0 when the name
+// says nothing): its time, "at UNIX" (followed by "beat N" since locks
+// have a heartbeat).
 func lockAge(name string) time.Duration {
 	i := strings.LastIndex(name, " at ")
 	if i < 0 {
 		return 0
 	}
-	sec, err := strconv.ParseInt(name[i+4:], 10, 64)
+	at, _, _ := strings.Cut(name[i+4:], " ")
+	sec, err := strconv.ParseInt(at, 10, 64)
 	if err != nil {
 		return 0
 	}
