@@ -383,9 +383,12 @@ func TestSummaryNotes(t *testing.T) {
 		t.Parallel()
 		sb := newSandbox(t)
 		d := newDriver(t, sandboxOptions(t, sb), 120, 40)
-		azureToSummary(t, d, func(d *driver) {
+		review := azureToSummary(t, d, func(d *driver) {
 			d.press("enter", "enter", "right", "enter") // the signing algorithm: HS256
 		}, enters(3))
+		if flat := strings.Join(strings.Fields(review), " "); !strings.Contains(flat, "! signs its tokens with HS256") {
+			t.Errorf("the review does not warn of HS256:\n%s", review)
+		}
 		if d.m.sess.settings.SigningAlg != "HS256" {
 			t.Fatalf("signing algorithm %q", d.m.sess.settings.SigningAlg)
 		}
