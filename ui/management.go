@@ -76,8 +76,11 @@ func (s *managementScreen) View() string {
 		summary()
 		need := s.sess.playbook.RequiredScopes
 		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(need)), s.width)))
-		// Which they are, where there is room for them.
-		if list := st.muted.Render(wrap(strings.Join(need, ", "), s.width)); s.height <= 0 || lipHeight(b.String())+lipHeight(list) <= s.height {
+		// Which they are, where there is room for them beside the whole
+		// explanation (which comes first: it yields lines to the body).
+		f := s.Frame()
+		explain := max(lipHeight(wrap(reflow(f.Explain), max(s.width, 1)))-explainFloor(f), 0)
+		if list := st.muted.Render(wrap(strings.Join(need, ", "), s.width)); s.height <= 0 || lipHeight(b.String())+lipHeight(list)+explain <= s.height {
 			b.WriteString("\n" + list)
 		}
 	case s.checked:
