@@ -356,6 +356,17 @@ func TestSummaryNotes(t *testing.T) {
 				t.Errorf("summary lacks %q:\n%s", want, text)
 			}
 		}
+		// The gateway's form says it too, on its Redirect URI field.
+		d.press("g")
+		for range 40 {
+			if strings.Contains(d.screen(), "> Redirect URI") {
+				break
+			}
+			d.press("down")
+		}
+		if flat := strings.Join(strings.Fields(d.screen()), " "); !strings.Contains(flat, url) || !strings.Contains(flat, "Allowed Callback URLs") {
+			t.Errorf("the Redirect URI field's help does not give the URL to add:\n%s", d.screen())
+		}
 	})
 
 	t.Run("an instance name: its callback added, no note", func(t *testing.T) {
