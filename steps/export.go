@@ -462,7 +462,7 @@ func AzureFields(r Result, s Settings, reveal bool) []Field {
 			Help: "already among the application's allowed callbacks"})
 	} else {
 		fields = append(fields, Field{Label: "Redirect URI", Value: "(APIM shows it)",
-			Help: "add it to the application's Allowed Callback URLs, or give the instance name and apply again"})
+			Help: "APIM shows it, " + APIMRedirectURI("INSTANCE", s.APIMServer) + " (INSTANCE: your API Management service's name): add it to the application's Allowed Callback URLs, or give the instance name and run again"})
 	}
 	return append(fields,
 		Field{Label: "validate-jwt openid-config", Value: ep.OpenIDConfiguration},

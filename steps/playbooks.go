@@ -253,7 +253,7 @@ func MissingScopesAdvice(missing []string) string {
 		noun = "scopes"
 	}
 	return fmt.Sprintf("your Management API application lacks the %s %s: in the Auth0 dashboard open "+
-		"APIs → Auth0 Management API → Machine to Machine Applications → your application, "+
+		"Applications → APIs → Auth0 Management API → Machine to Machine Applications → your application, "+
 		"tick %s, then Update, and run the check again",
 		noun, strings.Join(missing, ", "), map[bool]string{true: "it", false: "each of them"}[len(missing) == 1])
 }

@@ -149,6 +149,9 @@ func (d dialog) journalView(st styles, width, short int) string {
 		}
 		parts = append(parts, option("n", what, "record this run in "+steps.Printable(c.newPath)+"; the earlier run stays in "+steps.Printable(c.path)))
 	}
+	if !c.canContinue() && c.playbook != "" && c.playbook != d.playbook.ID && short == 0 {
+		parts = append(parts, st.muted.Render(wrap("That run is the "+string(c.playbook)+" playbook's: to continue it, set that playbook up with this journal.", width)))
+	}
 	if c.sameTenant {
 		parts = append(parts, option("t", "tear that run down first", "delete what it created (never what it only reused), then plan again with this journal"))
 	} else if short == 0 {

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -158,10 +159,18 @@ func (s *doctorScreen) View() string {
 	if fail > 0 {
 		verdict = s.styles.fail.Render(fmt.Sprintf("✗ %d check%s failed, %d passed, %s", fail, plural(fail, "", "s"), pass, warnings))
 	}
-	if more := moreHint(s.styles, s.vp); more != "" && lipgloss.Width(verdict+more) <= s.width {
-		verdict += more
+	// How much is below: beside the verdict, else on the line under it
+	// (at 60 columns it did not fit beside and was left out, so what the
+	// screen cut looked like the end).
+	gap := "\n\n"
+	if more := moreHint(s.styles, s.vp); more != "" {
+		if lipgloss.Width(verdict+more) <= s.width {
+			verdict += more
+		} else {
+			gap = "\n" + s.styles.muted.Render(strings.TrimSpace(ansi.Strip(more))) + "\n"
+		}
 	}
-	return verdict + "\n\n" + s.vp.View()
+	return verdict + gap + s.vp.View()
 }
 
 // moreHint says how many lines of a scrolled view are below it ("" when

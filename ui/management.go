@@ -74,10 +74,20 @@ func (s *managementScreen) View() string {
 		b.WriteString(s.spinner + " obtaining a Management API token and checking its scopes …")
 	case s.checked && len(s.missing) == 0:
 		summary()
-		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(s.sess.playbook.RequiredScopes)), s.width)))
+		need := s.sess.playbook.RequiredScopes
+		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("✓ token obtained; all %d scopes the playbook needs are granted", len(need)), s.width)))
+		// Which they are, where there is room for them beside the whole
+		// explanation (which comes first: it yields lines to the body).
+		f := s.Frame()
+		explain := max(lipHeight(wrap(reflow(f.Explain), max(s.width, 1)))-explainFloor(f), 0)
+		if list := st.muted.Render(wrap(strings.Join(need, ", "), s.width)); s.height <= 0 || lipHeight(b.String())+lipHeight(list)+explain <= s.height {
+			b.WriteString("\n" + list)
+		}
 	case s.checked:
 		summary()
-		b.WriteString(st.fail.Render(wrap(fmt.Sprintf("✗ missing %d scope%s: %s", len(s.missing), plural(len(s.missing), "", "s"), strings.Join(s.missing, ", ")), s.width)) + "\n")
+		// The missing ones are named once, in the advice that says where
+		// to grant them.
+		b.WriteString(st.fail.Render(wrap(fmt.Sprintf("✗ missing %d of the %d scopes the playbook needs", len(s.missing), len(s.sess.playbook.RequiredScopes)), s.width)) + "\n")
 		b.WriteString(wrap(steps.MissingScopesAdvice(s.missing), s.width) + "\n")
 		b.WriteString(st.muted.Render("Fix it in the dashboard, then press r to check again."))
 	default:

@@ -258,7 +258,10 @@ func TestMissingScopesBlockUntilFixed(t *testing.T) {
 	d.press("enter", "enter")
 	d.waitFor("the tenant answers")
 	d.press("enter", "enter", "enter", "enter")
-	d.waitFor("missing 1 scope", "create:client_grants")
+	d.waitFor("missing 1 of the 13 scopes", "create:client_grants")
+	if n := strings.Count(d.screen(), "create:client_grants"); n != 1 {
+		t.Fatalf("the missing scope is named %d times:\n%s", n, d.screen())
+	}
 	d.requireScreen("r check again")
 	d.press("enter")
 	d.requireStep(steps.StepManagement)

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -128,11 +127,7 @@ func (s *progressScreen) View() string {
 			line += st.warn.Render("  waited " + r.Waited.Round(time.Millisecond).String())
 		}
 		if room := s.width - lipWidth(line) - 2; r.Name != "" && room >= 12 {
-			name := r.Name
-			if lipWidth(name) > room {
-				name = ansi.Truncate(name, room-1, "") + "…"
-			}
-			line += st.muted.Render("  " + name)
+			line += st.muted.Render("  " + cutAtWord(r.Name, room)) // at a word, with …
 		}
 		b.WriteString(line + "\n")
 		if r.Detail != "" && (r.State == steps.RowFailed || r.State == steps.RowWaiting || r.State == steps.RowRetrying) {

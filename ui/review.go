@@ -146,6 +146,9 @@ func (s *reviewScreen) View() string {
 		for _, w := range a.Warnings {
 			b.WriteString(st.warn.Render(wrap("    ! "+steps.Printable(w), s.width)) + "\n")
 		}
+		if w := s.hs256Warning(a); w != "" {
+			b.WriteString(st.warn.Render(wrap("    ! "+w, s.width)) + "\n")
+		}
 	}
 	then := "then a test token is minted and verified."
 	if s.sess.wso2 != nil && connected(s.sess.settings) {
@@ -178,6 +181,21 @@ func (s *reviewScreen) Keys() help.KeyMap {
 		return k.helpFor()
 	}
 	return k.helpFor(k.Back)
+}
+
+// hs256Warning is what the review says of an API it creates with HS256,
+// as the summary and the doctor do ("" for any other action, or when the
+// plan warns of it already).
+func (s *reviewScreen) hs256Warning(a steps.Action) string {
+	if a.Kind != steps.KindResourceServer || a.Verb != steps.Create || steps.WithDefaults(s.sess.settings).SigningAlg != "HS256" {
+		return ""
+	}
+	for _, w := range a.Warnings {
+		if strings.Contains(w, "HS256") {
+			return ""
+		}
+	}
+	return "signs its tokens with HS256 (a secret of the API): a gateway cannot check them against the tenant's JWKS, as it can with RS256 (the API screen, esc back)"
 }
 
 // actionName is how the review names an action: a grant for an

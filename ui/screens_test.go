@@ -290,6 +290,12 @@ func TestMoreScreens(t *testing.T) {
 			snap(d, sb, o, "check-01-what-to-check")
 			d.press("ctrl+u", "enter") // no journal: the names are asked
 			snap(d, sb, o, "check-02-what-to-check-names")
+			d.press("enter", "enter", "enter", "enter")
+			d.checksDone()
+			snap(d, sb, o, "check-03-checks")
+			if sz.h < 48 && !strings.Contains(d.screen(), "more (↑/↓ scroll)") { // all of it fits at 160x48
+				t.Errorf("the checks do not say there is more below:\n%s", d.screen())
+			}
 
 			csb, co, orders, billing := connectorTenant(t)
 			d = newDriver(t, co, sz.w, sz.h)

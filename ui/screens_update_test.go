@@ -356,6 +356,17 @@ func TestSummaryNotes(t *testing.T) {
 				t.Errorf("summary lacks %q:\n%s", want, text)
 			}
 		}
+		// The gateway's form says it too, on its Redirect URI field.
+		d.press("g")
+		for range 40 {
+			if strings.Contains(d.screen(), "> Redirect URI") {
+				break
+			}
+			d.press("down")
+		}
+		if flat := strings.Join(strings.Fields(d.screen()), " "); !strings.Contains(flat, url) || !strings.Contains(flat, "Allowed Callback URLs") {
+			t.Errorf("the Redirect URI field's help does not give the URL to add:\n%s", d.screen())
+		}
 	})
 
 	t.Run("an instance name: its callback added, no note", func(t *testing.T) {
@@ -383,9 +394,12 @@ func TestSummaryNotes(t *testing.T) {
 		t.Parallel()
 		sb := newSandbox(t)
 		d := newDriver(t, sandboxOptions(t, sb), 120, 40)
-		azureToSummary(t, d, func(d *driver) {
+		review := azureToSummary(t, d, func(d *driver) {
 			d.press("enter", "enter", "right", "enter") // the signing algorithm: HS256
 		}, enters(3))
+		if flat := strings.Join(strings.Fields(review), " "); !strings.Contains(flat, "! signs its tokens with HS256") {
+			t.Errorf("the review does not warn of HS256:\n%s", review)
+		}
 		if d.m.sess.settings.SigningAlg != "HS256" {
 			t.Fatalf("signing algorithm %q", d.m.sess.settings.SigningAlg)
 		}

@@ -114,9 +114,11 @@ func summaryNotes(sess *session) []string {
 // has no answer), how to check it, and, under tmux, that it may not arrive
 // and what to do instead.
 func copyStatus(what, instead string, tmux bool) string {
-	s := "✓ sent " + what + " to the terminal's clipboard (OSC 52): paste it somewhere to check; a terminal that does not accept OSC 52 leaves the clipboard as it was"
+	// Short: it shares the screen with what was copied (at 80x24 the key
+	// manager's list kept one field beside five lines of it).
+	s := "✓ sent " + what + " to the terminal's clipboard (OSC 52): paste to check (a terminal without OSC 52 ignores it)"
 	if tmux {
-		s += "\n! under tmux it may not arrive: tmux passes it on only with `set -g set-clipboard on`; " + instead
+		s += "\n! under tmux it may not arrive (only with `set -g set-clipboard on`): " + instead
 	}
 	return s
 }
