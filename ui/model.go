@@ -61,6 +61,13 @@ type Options struct {
 	// Tmux says the wizard runs inside tmux (cmd reads TMUX): a copy to the
 	// clipboard by OSC 52 may not arrive.
 	Tmux bool
+	// Tenant, when set, is the tenant still coming up (the in-process
+	// sandbox starting beside the first screen): it returns, once the
+	// tenant is up, the settings that reach it (which replace Settings,
+	// the playbook chosen meanwhile kept). The wizard calls it in a
+	// command; the first screen that needs the tenant waits for it
+	// (startingScreen). nil: Settings are complete.
+	Tenant func(context.Context) (steps.Settings, error)
 }
 
 // stage is which kind of screen a route shows.
@@ -108,6 +115,8 @@ type session struct {
 	exports   []string // files written from the summary
 	sandbox   bool     // the in-process sandbox: gone at exit
 	caFile    string   // --ca-file, for the resume command
+	tenantUp  bool     // the settings reach the tenant (Options.Tenant returned, or none)
+	tenantErr error    // why the tenant did not come up
 }
 
 // runState is the run (Apply) as the root follows it.
@@ -232,6 +241,7 @@ type Model struct {
 	spinner spinner.Model
 	dialog  *dialog // the overlay, when one is open
 
+	waiting  bool // the active route needs the tenant, which is not up yet: startingScreen stands in
 	stopping bool // quit was confirmed during the run: quit once it stopped
 	aborted  bool // the person quit before the end
 	quitting bool
@@ -246,7 +256,7 @@ func New(opts Options) Model {
 		opts.WriteFile = steps.WriteFileAtomic
 	}
 
-	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
+	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile, tenantUp: opts.Tenant == nil}
 	id := opts.Playbook
 	if id == "" {
 		id = opts.Settings.Playbook
@@ -270,7 +280,7 @@ func New(opts Options) Model {
 
 // Init asks for the background colour and starts the first screen.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit))
+	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit), waitTenant(m.opts.Context, m.opts.Tenant))
 }
 
 func (m *Model) applyStyles() {
@@ -406,6 +416,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, waitForEvent(m.sess.run.events, m.sess.run.done)
 	case provisionDoneMsg:
 		return m.provisionDone(msg)
+	case tenantUpMsg:
+		return m.tenantUp(msg)
 
 	// Facts: the root stores what they carry and moves.
 	case playbookChosenMsg:
@@ -496,6 +508,11 @@ func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
 	m.at, m.stage, m.step = i, r.stage, r.step
 	m.visit++
 	m.help.ShowAll, m.dialog = false, nil
+	if m.waiting = !m.sess.tenantUp && needsTenant(r.stage); m.waiting {
+		m.screen = newStartingScreen(m.c, r.step)
+		m.relayout()
+		return m, m.spinner.Tick
+	}
 	if r.enter != nil {
 		r.enter(m.sess, r.step)
 	}
@@ -577,6 +594,24 @@ func (m Model) provisionDone(msg provisionDoneMsg) (Model, tea.Cmd) {
 		// y came before the end, yet the run completed: done, not aborted.
 		m.quitting, m.aborted = true, !m.sess.applied
 		return m, tea.Quit
+	}
+	return m, nil
+}
+
+// tenantUp records the tenant that came up beside the first screen: its
+// settings (the playbook chosen meanwhile kept), then the screen that
+// waited for it, built now. If it did not come up, the waiting screen says
+// why (and so does any screen that needs it, reached later).
+func (m Model) tenantUp(msg tenantUpMsg) (Model, tea.Cmd) {
+	if msg.Err != nil {
+		m.sess.tenantErr = msg.Err
+		return m, nil
+	}
+	set := msg.Settings
+	set.Playbook = m.sess.settings.Playbook
+	m.sess.settings, m.sess.tenantUp = set, true
+	if m.waiting {
+		return m.goTo(m.stage, m.step)
 	}
 	return m, nil
 }

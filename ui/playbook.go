@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -121,3 +122,64 @@ func (s *playbookScreen) Keys() help.KeyMap {
 	}
 	return s.keys.helpFor(s.keys.Up, s.keys.Next)
 }
+
+// The tenant coming up beside the first screen (Options.Tenant): the first
+// screen needs no tenant, so the wizard shows it at once; a screen that
+// needs the tenant waits for tenantUpMsg on startingScreen.
+
+// tenantUpMsg: the tenant came up (or did not, Err); Settings reach it.
+type tenantUpMsg struct {
+	Settings steps.Settings
+	Err      error
+}
+
+// waitTenant waits, in a command, for the tenant to come up (nil when
+// there is nothing to wait for).
+func waitTenant(ctx context.Context, tenant func(context.Context) (steps.Settings, error)) tea.Cmd {
+	if tenant == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		set, err := tenant(ctx)
+		return tenantUpMsg{Settings: set, Err: err}
+	}
+}
+
+// needsTenant says whether a screen of that stage reads the tenant's
+// settings or reaches it: every one but the first.
+func needsTenant(st stage) bool { return st != stagePlaybook }
+
+// startingScreen stands in for a screen that needs the tenant while the
+// in-process sandbox is still starting; the root builds the real one once
+// the tenant is up. If it does not come up, it says why.
+type startingScreen struct {
+	*common
+	width int
+}
+
+func newStartingScreen(c *common, _ int) screen { return &startingScreen{common: c} }
+
+func (s *startingScreen) Init() tea.Cmd { return nil }
+
+func (s *startingScreen) SetSize(w, _ int) { s.width = w }
+
+func (s *startingScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && key.Matches(kp, s.keys.Back) {
+		return s, wentBack
+	}
+	return s, nil
+}
+
+func (s *startingScreen) View() string {
+	if err := s.sess.tenantErr; err != nil {
+		return s.styles.fail.Render(wrap("✗ the sandbox tenant did not start: "+err.Error(), s.width)) + "\n\n" +
+			s.styles.muted.Render(wrap("ctrl+c quits; run the wizard again, or without --sandbox against a tenant of yours.", s.width))
+	}
+	return s.spinner + " starting the sandbox tenant (its signing key and CA, and the WSO2 stand-in) …"
+}
+
+func (s *startingScreen) Frame() frame {
+	return frame{Title: "Starting the sandbox", Busy: s.sess.tenantErr == nil, Error: s.sess.tenantErr != nil}
+}
+
+func (s *startingScreen) Keys() help.KeyMap { return s.keys.helpFor(s.keys.Back) }
