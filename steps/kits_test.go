@@ -319,7 +319,7 @@ func BenchmarkKits(b *testing.B) {
 		count = 30
 		limit = 10.0
 	)
-	for _, conc := range []int{steps.DefaultKitsConcurrency} {
+	for _, conc := range []int{steps.DefaultKitsConcurrency, 2 * steps.DefaultKitsConcurrency} {
 		b.Run(fmt.Sprintf("azure-%d-kits-concurrency-%d", count, conc), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				sb := sandboxtest.Start(b, sandbox.Options{Seed: 30, RateLimit: limit, Burst: 10, FailRate: 0.1})
