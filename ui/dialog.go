@@ -12,7 +12,10 @@ import (
 // on the answer it reports.
 type dialog struct {
 	kind dialogKind
-	text string // the whole explanation (dialogExplain)
+	text string // the whole explanation (dialogExplain), the question's why (dialogConfirm)
+	// A screen's question (dialogConfirm): its title and the words of
+	// its two answers.
+	title, yes, no string
 }
 
 // dialogKind says what the overlay asks or shows.
@@ -22,6 +25,7 @@ const (
 	dialogQuit    dialogKind = iota + 1 // quit while the run changes the tenant?
 	dialogStop                          // stop the run (esc during it)?
 	dialogExplain                       // the whole explanation (ctrl+o)
+	dialogConfirm                       // a screen's question before it changes the tenant
 )
 
 // answer is what a key did to the dialog.
@@ -52,12 +56,14 @@ func (d dialog) Update(msg tea.KeyPressMsg, k keyMap) answer {
 		case key.Matches(msg, k.No):
 			return answerNo
 		}
-	case dialogStop:
+	case dialogStop, dialogConfirm:
 		switch {
 		case key.Matches(msg, k.Yes):
 			return answerYes
-		case key.Matches(msg, k.No):
+		case key.Matches(msg, k.No), d.kind == dialogConfirm && key.Matches(msg, k.Cancel):
 			return answerNo
+		case d.kind == dialogConfirm && key.Matches(msg, k.Quit):
+			return answerQuit
 		}
 	}
 	return answerNone
@@ -74,6 +80,11 @@ func (d dialog) View(st styles, width int) string {
 			st.warn.Render("! Stop the run?"), "",
 			wrap("It stops after the action in progress; the journal keeps what was done, and esc then goes back to the review, which plans again from it.", width), "",
 			choice("stop", "keep going"))
+	case dialogConfirm:
+		return lipgloss.JoinVertical(lipgloss.Left,
+			st.warn.Render(wrap("! "+d.title, width)), "",
+			wrap(d.text, width), "",
+			choice(d.yes, d.no))
 	case dialogQuit:
 		return lipgloss.JoinVertical(lipgloss.Left,
 			st.warn.Render("! Quit while the wizard is changing the tenant?"), "",

@@ -68,6 +68,13 @@ type Options struct {
 	// command; the first screen that needs the tenant waits for it
 	// (startingScreen). nil: Settings are complete.
 	Tenant func(context.Context) (steps.Settings, error)
+	// WriteHandouts writes a class's handouts under dir (one .md and one
+	// .html per attendee, and kits.csv, all 0600; cmd's, as the `kits`
+	// command writes them) and returns the files written.
+	WriteHandouts func(dir string, res steps.KitsResult) ([]string, error)
+	// Requests is how many Management API requests the tenant client has
+	// sent so far (nil: not counted), for a class's request rate.
+	Requests func() int64
 }
 
 // stage is which kind of screen a route shows.
@@ -81,9 +88,11 @@ const (
 	stageSummary                  // endpoints, keys, token, exports
 	stageDoctor                   // the checks of an existing setup
 	stageCheckTarget              // what to check: a journal, or the names / client ID
+	stageKits                     // prepare a class: the kits, then their run
+	stageKitsSummary              // the class's handouts and what next
 )
 
-var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor", "check-target"}
+var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor", "check-target", "kits", "kits-summary"}
 
 func (s stage) String() string {
 	if int(s) < len(stageNames) {
@@ -112,11 +121,13 @@ type session struct {
 	applied   bool
 	doctor    bool // checking an existing setup: tenant, management, checks
 	checks    []steps.CheckResult
-	exports   []string // files written from the summary
-	sandbox   bool     // the in-process sandbox: gone at exit
-	caFile    string   // --ca-file, for the resume command
-	tenantUp  bool     // the settings reach the tenant (Options.Tenant returned, or none)
-	tenantErr error    // why the tenant did not come up
+	exports   []string     // files written from the summary
+	sandbox   bool         // the in-process sandbox: gone at exit
+	caFile    string       // --ca-file, for the resume command
+	kits      *kitsPlan    // preparing a class: tenant, management, the kits
+	kitsDone  *KitsOutcome // the class's run ended
+	tenantUp  bool         // the settings reach the tenant (Options.Tenant returned, or none)
+	tenantErr error        // why the tenant did not come up
 }
 
 // runState is the run (Apply) as the root follows it.
@@ -183,6 +194,20 @@ func routes(o Options, sess *session) []route {
 		}})
 		if sess.doctor && stp.Kind == steps.StepManagement {
 			return append(rs, route{stage: stageCheckTarget, build: newCheckTargetScreen}, doctor)
+		}
+		if sess.kits != nil && stp.Kind == steps.StepManagement {
+			return append(rs,
+				route{stage: stageKits, build: newKitsScreen, enter: func(s *session, _ int) {
+					for _, stp := range s.playbook.Steps {
+						applyDefaults(&s.settings, stp)
+					}
+					if !s.run.running && !s.applied {
+						// A new run (one that did not complete all its kits
+						// is run again: the journal resumes it).
+						s.run, s.kitsDone = runState{progress: steps.NewProgress(steps.Plan{})}, nil
+					}
+				}},
+				route{stage: stageKitsSummary, build: newKitsSummaryScreen})
 		}
 	}
 	if sess.playbook.ID == "" {
@@ -425,7 +450,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if err != nil {
 			return m, nil // the choices come from steps.Playbooks()
 		}
-		m.sess.playbook, m.sess.doctor, m.sess.settings.Playbook = p, msg.Doctor, p.ID
+		m.sess.playbook, m.sess.doctor, m.sess.kits, m.sess.settings.Playbook = p, msg.Doctor, msg.Kits, p.ID
 		m.routes = routes(m.opts, m.sess)
 		return m.move(+1)
 	case stepDoneMsg, applyConfirmedMsg, summaryRequestedMsg, doctorRequestedMsg:
@@ -434,6 +459,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.move(-1)
 	case quitRequestedMsg:
 		return m.requestQuit()
+	case confirmRequestedMsg:
+		m.dialog = &dialog{kind: dialogConfirm, title: msg.Title, text: msg.Text, yes: msg.Yes, no: msg.No}
+		return m, nil
 	case stopRequestedMsg:
 		if m.sess.run.running {
 			m.dialog = &dialog{kind: dialogStop}
@@ -551,6 +579,9 @@ func (m Model) answer(a answer) (Model, tea.Cmd) {
 		return m.requestQuit()
 	case answerYes:
 		m.dialog = nil
+		if kind == dialogConfirm {
+			return m.dispatch(confirmedMsg{}) // the screen that asked acts
+		}
 		run := &m.sess.run
 		if !run.running {
 			if kind == dialogQuit {
@@ -585,6 +616,9 @@ func (m Model) provisionDone(msg provisionDoneMsg) (Model, tea.Cmd) {
 	if run.cancel != nil {
 		run.cancel()
 		run.cancel = nil
+	}
+	if msg.Kits != nil {
+		m.sess.kitsDone = msg.Kits
 	}
 	if msg.Err == nil {
 		m.sess.result = msg.Result
@@ -639,6 +673,9 @@ type Outcome struct {
 	Checks []steps.CheckResult
 	// ResumeHint says how to pick a stopped run up again.
 	ResumeHint string
+	// Kits is the class's kits, when a class was prepared and its run
+	// ended (Applied: every kit complete).
+	Kits *KitsOutcome
 }
 
 // Outcome reports how the wizard ended.
@@ -659,6 +696,7 @@ func (m Model) Outcome() Outcome {
 		Checks:   m.sess.checks,
 
 		ResumeHint: m.sess.resumeHint(),
+		Kits:       m.sess.kitsDone,
 	}
 	if m.sess.journal != nil {
 		o.JournalPath = m.sess.journal.Path()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -39,7 +40,9 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 	// firstScreenWait): started with the program, the key generation took
 	// the CPU the first frame needed (1.4-1.8× its time without --sandbox on
 	// a loaded two-core machine).
-	playbook := rc.Settings.Playbook // before start writes rc.Settings
+	playbook := rc.Settings.Playbook            // before start writes rc.Settings
+	requests := &requestCounter{next: rc.trace} // a class's request rate
+	rc.trace = requests
 	screen := watchOutput(f.Out)
 	var after <-chan struct{} // nil: at once
 	if g.sandbox && !rc.accessible {
@@ -63,6 +66,13 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 		Sandbox:          g.sandbox,
 		CAFile:           rc.caFile,
 		WriteFile:        atomicfile.Write,
+		WriteHandouts: func(dir string, res steps.KitsResult) ([]string, error) {
+			if abs, err := filepath.Abs(dir); err == nil {
+				dir = abs // the summary says where they went
+			}
+			return writeHandouts(dir, res, rc)
+		},
+		Requests: func() int64 { sent, _ := requests.counts(); return sent },
 	}
 	if !g.sandbox || rc.accessible {
 		// Nothing to wait for (no sandbox), or line mode: the settings now.
@@ -87,6 +97,9 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 	}
 	if _, err := up.wait(ctx); err != nil && !out.Aborted {
 		return err // the sandbox did not start: the wizard said so and was quit
+	}
+	if out.Kits != nil {
+		return classDone(f, rc, out)
 	}
 	if _, err := lipgloss.Fprintln(f.Out, ui.PlainSummary(out, g.revealSecrets)); err != nil {
 		return err
@@ -302,3 +315,32 @@ func (w watchedFile) Read(p []byte) (int, error)  { return w.f.Read(p) }
 func (w watchedFile) Write(p []byte) (int, error) { return w.o.Write(p) }
 func (w watchedFile) Close() error                { return w.f.Close() }
 func (w watchedFile) Fd() uintptr                 { return w.f.Fd() }
+
+// classDone prints, after the wizard prepared a class, what the kits
+// command prints: how many kits are complete and where the handouts went;
+// it fails unless every kit is complete.
+func classDone(f *Factory, rc *runConfig, out ui.Outcome) error {
+	k := out.Kits
+	res := k.Result
+	fmt.Fprintf(f.Out, "%d of %d kits complete; handouts in %s (one .md and one .html per attendee, kits.csv for the trainer)\n",
+		res.Complete(), len(res.Kits), k.Dir)
+	for _, kit := range res.Kits {
+		if !kit.Complete() {
+			fmt.Fprintf(f.Out, "  not complete: %s\n", kit.Label)
+		}
+	}
+	if rc.Sandbox == nil {
+		fmt.Fprintf(f.Out, "journal %s: auth0-wizard doctor --kits --journal %s checks them, auth0-wizard teardown --journal %s removes them\n",
+			res.JournalPath, steps.ShellQuote(res.JournalPath), steps.ShellQuote(res.JournalPath))
+	}
+	if note := sandboxNote(rc, res.JournalPath); note != "" {
+		fmt.Fprintf(f.Err, "note: %s\n", note)
+	}
+	switch {
+	case out.Aborted:
+		return errAborted
+	case out.Err != nil:
+		return fmt.Errorf("prepare a class: %w", out.Err)
+	}
+	return nil
+}
