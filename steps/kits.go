@@ -623,7 +623,7 @@ func KitsStatus(finished, failed, total int, elapsed time.Duration, sent int64) 
 	switch {
 	case finished >= total:
 		left = "done"
-	case finished > 0:
+	case finished > 0 && elapsed > 0:
 		eta := time.Duration(float64(elapsed) / float64(finished) * float64(total-finished))
 		left = "about " + eta.Round(time.Second).String() + " left"
 	}

@@ -378,3 +378,26 @@ func BenchmarkKits(b *testing.B) {
 		})
 	}
 }
+
+func TestKitsStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name                    string
+		finished, failed, total int
+		elapsed                 time.Duration
+		sent                    int64
+		want                    string
+	}{
+		{"nothing yet", 0, 0, 10, 0, 0, "0/10 · 0.0 req/s · estimating"},
+		{"not counted", 2, 0, 10, 2 * time.Second, -1, "2/10 · about 8s left"},
+		{"no time yet", 2, 0, 10, 0, 0, "2/10 · 0.0 req/s · estimating"},
+		{"half way, a failure", 5, 1, 10, 5 * time.Second, 40, "5/10, 1 failed · 8.0 req/s · about 5s left"},
+		{"done", 10, 0, 10, 4 * time.Second, 30, "10/10 · 7.5 req/s · done"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := steps.KitsStatus(tc.finished, tc.failed, tc.total, tc.elapsed, tc.sent); got != tc.want {
+				t.Errorf("KitsStatus = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

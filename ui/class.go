@@ -250,6 +250,9 @@ func (s *kitsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case kitsStartedMsg:
 		s.starting = false
 		s.start, s.now, s.base = msg.at, msg.at, msg.base
+		if msg.base >= 0 {
+			s.sent = 0 // counted, none yet
+		}
 		return s, tea.Batch(report(msg.run), tickKits(s.opts.Requests))
 	case kitsTickedMsg:
 		s.now, s.sent = msg.at, msg.sent

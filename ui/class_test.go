@@ -120,7 +120,7 @@ func TestPrepareAClass(t *testing.T) {
 
 	// Enter asks; n leaves the tenant alone.
 	d.press("enter")
-	d.requireScreen("! Make 3 azure kits on "+o.Settings.Domain+"?", "y make them", "n not now")
+	d.requireScreen("! Make 3 azure kits on "+o.Settings.Domain+"?", "y make them", "n not now", "y make them • n not now")
 	d.press("n")
 	if d.m.dialog != nil || d.m.sess.run.started {
 		t.Fatalf("after n: dialog %v, run started %v", d.m.dialog, d.m.sess.run.started)

@@ -101,5 +101,10 @@ func (d dialog) Keys(k keyMap) bindings {
 		back.SetHelp("ctrl+o/esc", "back")
 		return bindings{short: []key.Binding{back, k.Quit}}
 	}
-	return bindings{short: []key.Binding{k.Yes, k.No}}
+	yes, no := k.Yes, k.No
+	if d.kind == dialogConfirm {
+		yes.SetHelp("y", d.yes)
+		no.SetHelp("n", d.no)
+	}
+	return bindings{short: []key.Binding{yes, no}}
 }
