@@ -508,26 +508,27 @@ func TestCutOffReadsEndFinal(t *testing.T) {
 }
 
 // TestPacingWaitsForAnEmptyBucket: once an answer says the tenant's bucket
-// is empty, the next request is not sent before its reset (plus a spread),
-// and says so; it meets no 429.
+// is empty, the requests are sent one token's refill apart ((Reset − now)
+// ÷ Limit), the first one interval on, and say so; an answer that says
+// tokens are left ends the pacing.
 func TestPacingWaitsForAnEmptyBucket(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	clock := time.Unix(1_800_000_000, 0)
-	reset := clock.Add(2 * time.Second)
+	reset := clock.Add(4 * time.Second)
+	remaining := "0"
 	var sentAt []time.Time
 	c, _ := stubTenant(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		sentAt = append(sentAt, clock)
-		mu.Unlock()
-		w.Header().Set("X-RateLimit-Limit", "2")
-		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Limit", "4")
+		w.Header().Set("X-RateLimit-Remaining", remaining)
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		mu.Unlock()
 		writeJSON(w, http.StatusOK, `{"resource_servers":[`+rsBody+`],"start":0,"limit":100,"total":1}`)
 	})
 	c.retry.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	c.retry.policy.MaxWait = time.Minute
-	c.retry.random = func() float64 { return 0.25 }
 	c.retry.sleep = func(_ context.Context, d time.Duration) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -535,19 +536,31 @@ func TestPacingWaitsForAnEmptyBucket(t *testing.T) {
 		return nil
 	}
 	var rec noticeRecorder
-	for range 2 {
+	find := func() {
+		t.Helper()
 		if _, err := c.FindResourceServer(rec.ctx(t.Context()), "basic-calculator"); err != nil {
 			t.Fatal(err)
 		}
 	}
+	find()
+	find() // 4 s to refill 4 tokens: one a second
 	mu.Lock()
-	defer mu.Unlock()
 	mgmt := sentAt[len(sentAt)-2:] // the two reads (a token request may come first)
-	if got, want := mgmt[1].Sub(mgmt[0]), 2*time.Second+paceSpread/4; got != want {
-		t.Errorf("the second read was sent %s after the first, want %s (the reset, plus a quarter of the spread)", got, want)
+	if got, want := mgmt[1].Sub(mgmt[0]), time.Second; got != want {
+		t.Errorf("the second read was sent %s after the first, want %s (a token's refill: 4 s to the reset ÷ 4)", got, want)
 	}
+	remaining = "2"
+	mu.Unlock()
 	notes := rec.all()
 	if len(notes) == 0 || !notes[len(notes)-1].RateLimited || !strings.HasPrefix(notes[len(notes)-1].Reason, "pacing") {
 		t.Errorf("notices %+v, want a pacing one", notes)
+	}
+	find() // paced still (the last answer said empty), and says tokens are left
+	find() // not paced
+	mu.Lock()
+	defer mu.Unlock()
+	n := len(sentAt)
+	if got := sentAt[n-1].Sub(sentAt[n-2]); got != 0 {
+		t.Errorf("a read after an answer with tokens left waited %s, want none", got)
 	}
 }

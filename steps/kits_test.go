@@ -319,7 +319,7 @@ func BenchmarkKits(b *testing.B) {
 		count = 30
 		limit = 10.0
 	)
-	for _, conc := range []int{steps.DefaultKitsConcurrency} {
+	for _, conc := range []int{steps.DefaultKitsConcurrency, 2 * steps.DefaultKitsConcurrency} {
 		b.Run(fmt.Sprintf("azure-%d-kits-concurrency-%d", count, conc), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				sb := sandboxtest.Start(b, sandbox.Options{Seed: 30, RateLimit: limit, Burst: 10, FailRate: 0.1})
@@ -374,6 +374,29 @@ func BenchmarkKits(b *testing.B) {
 				if got := adm.Snapshot(); !slices.Equal(got, before) {
 					b.Errorf("teardown did not restore the tenant:\n%s", strings.Join(got, "\n"))
 				}
+			}
+		})
+	}
+}
+
+func TestKitsStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name                    string
+		finished, failed, total int
+		elapsed                 time.Duration
+		sent                    int64
+		want                    string
+	}{
+		{"nothing yet", 0, 0, 10, 0, 0, "0/10 · 0.0 req/s · estimating"},
+		{"not counted", 2, 0, 10, 2 * time.Second, -1, "2/10 · about 8s left"},
+		{"no time yet", 2, 0, 10, 0, 0, "2/10 · 0.0 req/s · estimating"},
+		{"half way, a failure", 5, 1, 10, 5 * time.Second, 40, "5/10, 1 failed · 8.0 req/s · about 5s left"},
+		{"done", 10, 0, 10, 4 * time.Second, 30, "10/10 · 7.5 req/s · done"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := steps.KitsStatus(tc.finished, tc.failed, tc.total, tc.elapsed, tc.sent); got != tc.want {
+				t.Errorf("KitsStatus = %q, want %q", got, tc.want)
 			}
 		})
 	}

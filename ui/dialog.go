@@ -18,9 +18,12 @@ import (
 // on the answer it reports.
 type dialog struct {
 	kind     dialogKind
-	text     string          // the whole explanation (dialogExplain)
+	text     string          // the whole explanation (dialogExplain), the question's why (dialogConfirm)
 	conflict journalConflict // the journal's other run (dialogJournal)
 	playbook steps.Playbook  // this run's (dialogJournal)
+	// A screen's question (dialogConfirm): its title and the words of
+	// its two answers.
+	title, yes, no string
 }
 
 // dialogKind says what the overlay asks or shows.
@@ -31,6 +34,7 @@ const (
 	dialogStop                          // stop the run (esc during it)?
 	dialogExplain                       // the whole explanation (ctrl+o)
 	dialogJournal                       // the journal records another run: continue it, a new journal, or tear it down?
+	dialogConfirm                       // a screen's question before it changes the tenant
 )
 
 // answer is what a key did to the dialog.
@@ -64,12 +68,14 @@ func (d dialog) Update(msg tea.KeyPressMsg, k keyMap) answer {
 		case key.Matches(msg, k.No):
 			return answerNo
 		}
-	case dialogStop:
+	case dialogStop, dialogConfirm:
 		switch {
 		case key.Matches(msg, k.Yes):
 			return answerYes
-		case key.Matches(msg, k.No):
+		case key.Matches(msg, k.No), d.kind == dialogConfirm && key.Matches(msg, k.Cancel):
 			return answerNo
+		case d.kind == dialogConfirm && key.Matches(msg, k.Quit):
+			return answerQuit
 		}
 	case dialogJournal:
 		c := d.conflict
@@ -101,6 +107,11 @@ func (d dialog) View(st styles, width, height int) string {
 			st.warn.Render("! Stop the run?"), "",
 			wrap("It stops after the action in progress; the journal keeps what was done, and esc then goes back to the review, which plans again from it.", width), "",
 			choice("stop", "keep going"))
+	case dialogConfirm:
+		return lipgloss.JoinVertical(lipgloss.Left,
+			st.warn.Render(wrap("! "+d.title, width)), "",
+			wrap(d.text, width), "",
+			choice(d.yes, d.no))
 	case dialogQuit:
 		return lipgloss.JoinVertical(lipgloss.Left,
 			st.warn.Render("! Quit while the wizard is changing the tenant?"), "",
@@ -184,5 +195,10 @@ func (d dialog) Keys(k keyMap) bindings {
 		back.SetHelp("ctrl+o/esc", "back")
 		return bindings{short: []key.Binding{back, k.Quit}}
 	}
-	return bindings{short: []key.Binding{k.Yes, k.No}}
+	yes, no := k.Yes, k.No
+	if d.kind == dialogConfirm {
+		yes.SetHelp("y", d.yes)
+		no.SetHelp("n", d.no)
+	}
+	return bindings{short: []key.Binding{yes, no}}
 }

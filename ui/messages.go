@@ -18,7 +18,8 @@ type (
 	// playbookChosenMsg: the person picked a playbook.
 	playbookChosenMsg struct {
 		ID     steps.PlaybookID
-		Doctor bool // check an existing setup instead of making one
+		Doctor bool      // check an existing setup instead of making one
+		Kits   *kitsPlan // prepare a class (kits) instead of one setup
 	}
 	// stepDoneMsg: the active screen is done; on to the next.
 	stepDoneMsg struct{}
@@ -125,6 +126,7 @@ type (
 	provisionDoneMsg struct {
 		Result steps.Result
 		Err    error
+		Kits   *KitsOutcome // a class's run (Result is then empty)
 	}
 	// exportWrittenMsg: an export was written (or not).
 	exportWrittenMsg struct {

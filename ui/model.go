@@ -62,6 +62,20 @@ type Options struct {
 	// Tmux says the wizard runs inside tmux (cmd reads TMUX): a copy to the
 	// clipboard by OSC 52 may not arrive.
 	Tmux bool
+	// Tenant, when set, is the tenant still coming up (the in-process
+	// sandbox starting beside the first screen): it returns, once the
+	// tenant is up, the settings that reach it (which replace Settings,
+	// the playbook chosen meanwhile kept). The wizard calls it in a
+	// command; the first screen that needs the tenant waits for it
+	// (startingScreen). nil: Settings are complete.
+	Tenant func(context.Context) (steps.Settings, error)
+	// WriteHandouts writes a class's handouts under dir (one .md and one
+	// .html per attendee, and kits.csv, all 0600; cmd's, as the `kits`
+	// command writes them) and returns the files written.
+	WriteHandouts func(dir string, res steps.KitsResult) ([]string, error)
+	// Requests is how many Management API requests the tenant client has
+	// sent so far (nil: not counted), for a class's request rate.
+	Requests func() int64
 }
 
 // stage is which kind of screen a route shows.
@@ -75,9 +89,11 @@ const (
 	stageSummary                  // endpoints, keys, token, exports
 	stageDoctor                   // the checks of an existing setup
 	stageCheckTarget              // what to check: a journal, or the names / client ID
+	stageKits                     // prepare a class: the kits, then their run
+	stageKitsSummary              // the class's handouts and what next
 )
 
-var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor", "check-target"}
+var stageNames = [...]string{"playbook", "step", "review", "progress", "summary", "doctor", "check-target", "kits", "kits-summary"}
 
 func (s stage) String() string {
 	if int(s) < len(stageNames) {
@@ -106,9 +122,13 @@ type session struct {
 	applied   bool
 	doctor    bool // checking an existing setup: tenant, management, checks
 	checks    []steps.CheckResult
-	exports   []string // files written from the summary
-	sandbox   bool     // the in-process sandbox: gone at exit
-	caFile    string   // --ca-file, for the resume command
+	exports   []string     // files written from the summary
+	sandbox   bool         // the in-process sandbox: gone at exit
+	caFile    string       // --ca-file, for the resume command
+	kits      *kitsPlan    // preparing a class: tenant, management, the kits
+	kitsDone  *KitsOutcome // the class's run ended
+	tenantUp  bool         // the settings reach the tenant (Options.Tenant returned, or none)
+	tenantErr error        // why the tenant did not come up
 }
 
 // runState is the run (Apply) as the root follows it.
@@ -176,6 +196,20 @@ func routes(o Options, sess *session) []route {
 		if sess.doctor && stp.Kind == steps.StepManagement {
 			return append(rs, route{stage: stageCheckTarget, build: newCheckTargetScreen}, doctor)
 		}
+		if sess.kits != nil && stp.Kind == steps.StepManagement {
+			return append(rs,
+				route{stage: stageKits, build: newKitsScreen, enter: func(s *session, _ int) {
+					for _, stp := range s.playbook.Steps {
+						applyDefaults(&s.settings, stp)
+					}
+					if !s.run.running && !s.applied {
+						// A new run (one that did not complete all its kits
+						// is run again: the journal resumes it).
+						s.run, s.kitsDone = runState{progress: steps.NewProgress(steps.Plan{})}, nil
+					}
+				}},
+				route{stage: stageKitsSummary, build: newKitsSummaryScreen})
+		}
 	}
 	if sess.playbook.ID == "" {
 		return rs
@@ -233,6 +267,7 @@ type Model struct {
 	spinner spinner.Model
 	dialog  *dialog // the overlay, when one is open
 
+	waiting  bool // the active route needs the tenant, which is not up yet: startingScreen stands in
 	stopping bool // quit was confirmed during the run: quit once it stopped
 	aborted  bool // the person quit before the end
 	quitting bool
@@ -247,7 +282,7 @@ func New(opts Options) Model {
 		opts.WriteFile = atomicfile.Write
 	}
 
-	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile}
+	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile, tenantUp: opts.Tenant == nil}
 	if sess.settings.Domain != "" {
 		sess.settings.Domain = domainHost(sess.settings.Domain) // a flag's https://HOST/ is shown as the host
 	}
@@ -274,7 +309,7 @@ func New(opts Options) Model {
 
 // Init asks for the background colour and starts the first screen.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit))
+	return tea.Batch(tea.RequestBackgroundColor, tagVisit(m.screen.Init(), m.visit), waitTenant(m.opts.Context, m.opts.Tenant))
 }
 
 func (m *Model) applyStyles() {
@@ -410,6 +445,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, waitForEvent(m.sess.run.events, m.sess.run.done)
 	case provisionDoneMsg:
 		return m.provisionDone(msg)
+	case tenantUpMsg:
+		return m.tenantUp(msg)
 
 	// Facts: the root stores what they carry and moves.
 	case playbookChosenMsg:
@@ -417,7 +454,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if err != nil {
 			return m, nil // the choices come from steps.Playbooks()
 		}
-		m.sess.playbook, m.sess.doctor, m.sess.settings.Playbook = p, msg.Doctor, p.ID
+		m.sess.playbook, m.sess.doctor, m.sess.kits, m.sess.settings.Playbook = p, msg.Doctor, msg.Kits, p.ID
 		m.routes = routes(m.opts, m.sess)
 		return m.move(+1)
 	case stepDoneMsg, applyConfirmedMsg, summaryRequestedMsg, doctorRequestedMsg:
@@ -426,6 +463,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.move(-1)
 	case quitRequestedMsg:
 		return m.requestQuit()
+	case confirmRequestedMsg:
+		m.dialog = &dialog{kind: dialogConfirm, title: msg.Title, text: msg.Text, yes: msg.Yes, no: msg.No}
+		return m, nil
 	case stopRequestedMsg:
 		if m.sess.run.running {
 			m.dialog = &dialog{kind: dialogStop}
@@ -503,6 +543,11 @@ func (m Model) goTo(st stage, step int) (Model, tea.Cmd) {
 	m.at, m.stage, m.step = i, r.stage, r.step
 	m.visit++
 	m.help.ShowAll, m.dialog = false, nil
+	if m.waiting = !m.sess.tenantUp && needsTenant(r.stage); m.waiting {
+		m.screen = newStartingScreen(m.c, r.step)
+		m.relayout()
+		return m, m.spinner.Tick
+	}
 	if r.enter != nil {
 		r.enter(m.sess, r.step)
 	}
@@ -545,6 +590,9 @@ func (m Model) answer(a answer) (Model, tea.Cmd) {
 		return m.resolveConflict(a, c)
 	case answerYes:
 		m.dialog = nil
+		if kind == dialogConfirm {
+			return m.dispatch(confirmedMsg{}) // the screen that asked acts
+		}
 		run := &m.sess.run
 		if !run.running {
 			if kind == dialogQuit {
@@ -598,6 +646,9 @@ func (m Model) provisionDone(msg provisionDoneMsg) (Model, tea.Cmd) {
 		run.cancel()
 		run.cancel = nil
 	}
+	if msg.Kits != nil {
+		m.sess.kitsDone = msg.Kits
+	}
 	if msg.Err == nil {
 		m.sess.result = msg.Result
 		m.sess.applied = true
@@ -606,6 +657,24 @@ func (m Model) provisionDone(msg provisionDoneMsg) (Model, tea.Cmd) {
 		// y came before the end, yet the run completed: done, not aborted.
 		m.quitting, m.aborted = true, !m.sess.applied
 		return m, tea.Quit
+	}
+	return m, nil
+}
+
+// tenantUp records the tenant that came up beside the first screen: its
+// settings (the playbook chosen meanwhile kept), then the screen that
+// waited for it, built now. If it did not come up, the waiting screen says
+// why (and so does any screen that needs it, reached later).
+func (m Model) tenantUp(msg tenantUpMsg) (Model, tea.Cmd) {
+	if msg.Err != nil {
+		m.sess.tenantErr = msg.Err
+		return m, nil
+	}
+	set := msg.Settings
+	set.Playbook = m.sess.settings.Playbook
+	m.sess.settings, m.sess.tenantUp = set, true
+	if m.waiting {
+		return m.goTo(m.stage, m.step)
 	}
 	return m, nil
 }
@@ -642,6 +711,9 @@ type Outcome struct {
 	// Width is the terminal's width PlainSummary wraps the checks to (0:
 	// not known, no wrap).
 	Width int
+	// Kits is the class's kits, when a class was prepared and its run
+	// ended (Applied: every kit complete).
+	Kits *KitsOutcome
 }
 
 // Outcome reports how the wizard ended.
@@ -663,6 +735,7 @@ func (m Model) Outcome() Outcome {
 
 		ResumeHint: m.sess.resumeHint(),
 		Plan:       m.sess.plan,
+		Kits:       m.sess.kitsDone,
 	}
 	if m.sess.run.progress != nil {
 		o.Rows = m.sess.run.progress.Rows()

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -14,12 +16,14 @@ import (
 // checkChoice is the third option of the first screen.
 const checkChoice = "check"
 
-// playbookScreen is the first screen: wso2, azure, or check an existing
-// setup (then: of which playbook).
+// playbookScreen is the first screen: wso2, azure, check an existing
+// setup (then: of which playbook), or prepare a class (then: of which
+// playbook, how many attendees, their names, the handouts' folder).
 type playbookScreen struct {
 	formScreen
 	choice *string
-	check  *string // the playbook whose setup to check
+	check  *string       // the playbook whose setup to check
+	class  *classAnswers // the class to prepare
 }
 
 // newPlaybookForm is the playbook choice; the accessible mode runs it too.
@@ -27,13 +31,26 @@ type playbookScreen struct {
 // second question (which playbook's setup to check) is left to
 // newCheckForm, asked only when it applies.
 func newPlaybookForm(choice, check *string, theme huh.Theme, accessible bool) *huh.Form {
+	return playbookForm(choice, check, nil, theme, accessible)
+}
+
+// playbookForm is the first screen's form; with class, "prepare a class"
+// and its questions too (not in accessible mode, where the kits command is
+// the line-by-line way).
+func playbookForm(choice, check *string, class *classAnswers, theme huh.Theme, accessible bool) *huh.Form {
 	opts := append(playbookOptions(), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
 	if accessible {
 		opts = markDefault(opts, *choice)
 	}
+	if class != nil {
+		opts = append(opts, huh.NewOption("Prepare a class (one kit per attendee)", classChoice))
+	}
 	groups := []*huh.Group{huh.NewGroup(playbookSelect("playbook", "What do you want to set up?", opts, choice))}
 	if !accessible {
 		groups = append(groups, checkGroup(check).WithHideFunc(func() bool { return *choice != checkChoice }))
+	}
+	if class != nil {
+		groups = append(groups, classGroups(class, choice)...)
 	}
 	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithAccessible(accessible)
 }
@@ -93,8 +110,13 @@ func newPlaybookScreen(c *common, _ int) screen {
 	if check == "" {
 		check = string(steps.Playbooks()[0].ID)
 	}
-	build := func() (*huh.Form, huh.Field) { return newPlaybookForm(&choice, &check, c.theme(), false), nil }
-	return &playbookScreen{formScreen: newFormScreen(c, build), choice: &choice, check: &check}
+	class := newClassAnswers()
+	if k := sess.kits; k != nil {
+		choice = classChoice
+		class.playbook, class.count, class.prefix, class.out = string(sess.playbook.ID), strconv.Itoa(k.kits.Count), k.kits.Prefix, k.out
+	}
+	build := func() (*huh.Form, huh.Field) { return playbookForm(&choice, &check, class, c.theme(), false), nil }
+	return &playbookScreen{formScreen: newFormScreen(c, build), choice: &choice, check: &check, class: class}
 }
 
 func (s *playbookScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -111,16 +133,21 @@ func (s *playbookScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if s.form.State != huh.StateCompleted {
 		return s, cmd
 	}
-	if *s.choice == checkChoice {
+	switch *s.choice {
+	case checkChoice:
 		return s, report(playbookChosenMsg{ID: steps.PlaybookID(*s.check), Doctor: true})
+	case classChoice:
+		plan := s.class.plan()
+		return s, report(playbookChosenMsg{ID: steps.PlaybookID(s.class.playbook), Kits: &plan})
 	}
 	return s, report(playbookChosenMsg{ID: steps.PlaybookID(*s.choice)})
 }
 
-// onCheck says whether the second question (which setup to check) is up.
+// onCheck says whether a question after the first (which setup to check,
+// the class's) is up.
 func (s *playbookScreen) onCheck() bool {
 	f := s.form.GetFocusedField()
-	return *s.choice == checkChoice && f != nil && f.GetKey() == "check"
+	return *s.choice != "" && f != nil && f.GetKey() != "playbook"
 }
 
 func (s *playbookScreen) Frame() frame {
@@ -129,7 +156,11 @@ func (s *playbookScreen) Frame() frame {
 	for _, p := range steps.Playbooks() {
 		b.WriteString("• " + p.Title + ": " + p.Summary + "\n\n")
 	}
-	return frame{Title: "Choose a playbook", Explain: b.String()}
+	b.WriteString("• Prepare a class: one setup of a playbook per attendee on one tenant, and a handout for each (the kits command).\n\n")
+	f := frame{Title: "Choose a playbook", Explain: b.String()}
+	f.Typing = s.typing() && s.onCheck() && *s.choice == classChoice
+	f.Error = s.hasError()
+	return f
 }
 
 func (s *playbookScreen) Keys() help.KeyMap {
@@ -138,3 +169,64 @@ func (s *playbookScreen) Keys() help.KeyMap {
 	}
 	return s.keys.helpFor(s.keys.Up, s.keys.Next)
 }
+
+// The tenant coming up beside the first screen (Options.Tenant): the first
+// screen needs no tenant, so the wizard shows it at once; a screen that
+// needs the tenant waits for tenantUpMsg on startingScreen.
+
+// tenantUpMsg: the tenant came up (or did not, Err); Settings reach it.
+type tenantUpMsg struct {
+	Settings steps.Settings
+	Err      error
+}
+
+// waitTenant waits, in a command, for the tenant to come up (nil when
+// there is nothing to wait for).
+func waitTenant(ctx context.Context, tenant func(context.Context) (steps.Settings, error)) tea.Cmd {
+	if tenant == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		set, err := tenant(ctx)
+		return tenantUpMsg{Settings: set, Err: err}
+	}
+}
+
+// needsTenant says whether a screen of that stage reads the tenant's
+// settings or reaches it: every one but the first.
+func needsTenant(st stage) bool { return st != stagePlaybook }
+
+// startingScreen stands in for a screen that needs the tenant while the
+// in-process sandbox is still starting; the root builds the real one once
+// the tenant is up. If it does not come up, it says why.
+type startingScreen struct {
+	*common
+	width int
+}
+
+func newStartingScreen(c *common, _ int) screen { return &startingScreen{common: c} }
+
+func (s *startingScreen) Init() tea.Cmd { return nil }
+
+func (s *startingScreen) SetSize(w, _ int) { s.width = w }
+
+func (s *startingScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && key.Matches(kp, s.keys.Back) {
+		return s, wentBack
+	}
+	return s, nil
+}
+
+func (s *startingScreen) View() string {
+	if err := s.sess.tenantErr; err != nil {
+		return s.styles.fail.Render(wrap("✗ the sandbox tenant did not start: "+err.Error(), s.width)) + "\n\n" +
+			s.styles.muted.Render(wrap("ctrl+c quits; run the wizard again, or without --sandbox against a tenant of yours.", s.width))
+	}
+	return s.spinner + " starting the sandbox tenant (its signing key and CA, and the WSO2 stand-in) …"
+}
+
+func (s *startingScreen) Frame() frame {
+	return frame{Title: "Starting the sandbox", Busy: s.sess.tenantErr == nil, Error: s.sess.tenantErr != nil}
+}
+
+func (s *startingScreen) Keys() help.KeyMap { return s.keys.helpFor(s.keys.Back) }

@@ -40,9 +40,7 @@ const defaultKitsOut = "auth0-wizard-kits"
 
 // kitsJournalPath is a kits run's journal when none is given: not the
 // playbook's single-run journal, which it must not mix with.
-func kitsJournalPath(id steps.PlaybookID) string {
-	return "auth0-wizard-" + string(id) + "-kits.journal.json"
-}
+func kitsJournalPath(id steps.PlaybookID) string { return steps.DefaultKitsJournalPath(id) }
 
 // newKitsCmd is `kits`; runF replaces runKits when not nil.
 func newKitsCmd(f *Factory, g *globalFlags, runF func(context.Context, *Factory, *KitsOptions) error) *cobra.Command {
@@ -141,7 +139,7 @@ func runKits(ctx context.Context, f *Factory, o *KitsOptions) error {
 	if err != nil {
 		return err
 	}
-	total := len(steps.KitsPlaybook(p, k).ActionsFor(s)) + k.Count
+	total := steps.KitsTotal(p, s, k)
 	bar := newKitsBar(f.Err, total, counter, time.Now)
 	fmt.Fprintf(f.Err, "making %d %s kits on %s (journal %s)\n", k.Count, p.ID, s.Domain, j.Path())
 	events, stop := drain(bar.add)
@@ -152,7 +150,7 @@ func runKits(ctx context.Context, f *Factory, o *KitsOptions) error {
 	fmt.Fprintf(f.Err, "%d management requests in %s (%d answered 429)\n", sent, bar.elapsed().Round(time.Millisecond), limited)
 
 	if len(res.Kits) > 0 {
-		if werr := writeHandouts(o.Out, res, rc); werr != nil {
+		if _, werr := writeHandouts(o.Out, res, rc); werr != nil {
 			return errors.Join(err, werr)
 		}
 		fmt.Fprintf(f.Out, "%d of %d kits complete; handouts in %s (one .md and one .html per attendee, kits.csv for the trainer)\n",
@@ -260,24 +258,8 @@ func (b *kitsBar) add(ev steps.Event) {
 
 // status is done/total, the request rate and the time left.
 func (b *kitsBar) status() string {
-	el := b.elapsed()
 	sent, _ := b.counter.counts()
-	rate := 0.0
-	if el > 0 {
-		rate = float64(sent) / el.Seconds()
-	}
-	left := "estimating"
-	if b.finished > 0 && b.finished < b.total {
-		eta := time.Duration(float64(el) / float64(b.finished) * float64(b.total-b.finished))
-		left = "about " + eta.Round(time.Second).String() + " left"
-	} else if b.finished >= b.total {
-		left = "done"
-	}
-	failed := ""
-	if b.failed > 0 {
-		failed = fmt.Sprintf(", %d failed", b.failed)
-	}
-	return fmt.Sprintf("%d/%d%s · %.1f req/s · %s", b.finished, b.total, failed, rate, left)
+	return steps.KitsStatus(b.finished, b.failed, b.total, b.elapsed(), sent)
 }
 
 func (b *kitsBar) draw() {
@@ -313,15 +295,16 @@ type handout struct {
 }
 
 // writeHandouts writes, under dir (made 0700), one .md and one .html per
-// kit and kits.csv, every file 0600.
-func writeHandouts(dir string, res steps.KitsResult, rc *runConfig) error {
+// kit and kits.csv, every file 0600, and returns the files written.
+func writeHandouts(dir string, res steps.KitsResult, rc *runConfig) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("make the handouts' folder: %w", err)
+		return nil, fmt.Errorf("make the handouts' folder: %w", err)
 	}
 	p, err := steps.PlaybookByID(res.Playbook)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var files []string
 	cacert := rc.caFile
 	if cacert == "" && rc.Sandbox != nil {
 		cacert = rc.Sandbox.CAFile
@@ -335,15 +318,20 @@ func writeHandouts(dir string, res steps.KitsResult, rc *runConfig) error {
 			Curl: curlFor(res, kit, cacert), Complete: kit.Complete()}
 		var md, page bytes.Buffer
 		if err := handoutMarkdown.Execute(&md, h); err != nil {
-			return fmt.Errorf("render %s's handout: %w", kit.Label, err)
+			return files, fmt.Errorf("render %s's handout: %w", kit.Label, err)
 		}
 		if err := handoutHTML.Execute(&page, h); err != nil {
-			return fmt.Errorf("render %s's handout: %w", kit.Label, err)
+			return files, fmt.Errorf("render %s's handout: %w", kit.Label, err)
 		}
-		for name, data := range map[string][]byte{kit.Label + ".md": md.Bytes(), kit.Label + ".html": page.Bytes()} {
-			if err := atomicfile.Write(filepath.Join(dir, name), data, 0o600); err != nil {
-				return err
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{{kit.Label + ".md", md.Bytes()}, {kit.Label + ".html", page.Bytes()}} {
+			path := filepath.Join(dir, f.name)
+			if err := atomicfile.Write(path, f.data, 0o600); err != nil {
+				return files, err
 			}
+			files = append(files, path)
 		}
 		problem := ""
 		if kit.Err != nil {
@@ -354,9 +342,13 @@ func writeHandouts(dir string, res steps.KitsResult, rc *runConfig) error {
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return err
+		return files, err
 	}
-	return atomicfile.Write(filepath.Join(dir, "kits.csv"), table.Bytes(), 0o600)
+	path := filepath.Join(dir, "kits.csv")
+	if err := atomicfile.Write(path, table.Bytes(), 0o600); err != nil {
+		return files, err
+	}
+	return append(files, path), nil
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

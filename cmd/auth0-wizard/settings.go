@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
+	"github.com/auth0-wizard/auth0-wizard/wso2sandbox"
 )
 
 // Environment variables, the names the Auth0 Terraform provider and Deploy CLI use.
@@ -163,19 +165,38 @@ func readSecretFile(path, what string) (string, error) {
 // domain and management credentials. cleanup stops the sandbox and closes
 // the trace file.
 func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
+	rc, start, cleanup, err := resolveDeferred(f, g)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	if err := start(); err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	return rc, cleanup, nil
+}
+
+// resolveDeferred is resolve but for starting the sandbox: with --sandbox,
+// start starts it (and the WSO2 stand-in beside it) and fills rc with their
+// domain, credentials and CA; without, start does nothing. The wizard runs
+// start beside its first screen (wizard.go); until it has returned, rc's
+// Settings, Sandbox and CA are not to be read, and cleanup is not to be
+// called.
+func resolveDeferred(f *Factory, g globalFlags) (rc *runConfig, start func() error, cleanup func(), err error) {
 	env := func(name string) string {
 		v, _ := f.LookupEnv(name)
 		return v
 	}
 	var closers []func()
-	cleanup := func() {
+	add := func(c func()) { closers = append(closers, c) }
+	cleanup = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}
-	fail := func(err error) (*runConfig, func(), error) {
+	fail := func(err error) (*runConfig, func() error, func(), error) {
 		cleanup()
-		return nil, func() {}, err
+		return nil, nil, func() {}, err
 	}
 
 	cf, err := loadConfigFile(g.configFile)
@@ -183,7 +204,7 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 		return fail(err)
 	}
 	s := cf.Settings
-	rc := &runConfig{JournalPath: first(g.journal, cf.Journal), caFile: first(g.caFile, cf.CAFile), newClient: f.NewClient,
+	rc = &runConfig{JournalPath: first(g.journal, cf.Journal), caFile: first(g.caFile, cf.CAFile), newClient: f.NewClient,
 		accessible: accessibleMode(f, g), debugLog: env(envDebugLog), inTmux: env(envTmux) != "", columns: atoiOr0(env(envColumns))}
 
 	if p := first(g.playbook, string(s.Playbook)); p != "" {
@@ -197,17 +218,6 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 		if g.domain != "" || g.clientID != "" || g.clientSecretFile != "" {
 			return fail(usagef("--sandbox makes its own tenant: drop --domain, --client-id and --client-secret-file"))
 		}
-		sb, err := f.StartSandbox(sandbox.Options{})
-		if err != nil {
-			return fail(fmt.Errorf("start the sandbox tenant: %w", err))
-		}
-		closers = append(closers, func() { _ = sb.Close() })
-		rc.Sandbox = sb
-		s.Domain, s.ClientID, s.ClientSecret, s.Audience = sb.Domain, sb.ClientID, sb.ClientSecret, sb.Audience
-		rc.caPEM = sb.CAPEM
-		if strings.HasPrefix(sb.BaseURL, "http://") {
-			s.Domain = sb.BaseURL
-		}
 		if rc.JournalPath == "" {
 			// The in-process tenant lives as long as this process, so its
 			// journal is of no use afterwards: keep it out of the working
@@ -216,7 +226,7 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 			if err != nil {
 				return fail(fmt.Errorf("make a journal folder for the sandbox run: %w", err))
 			}
-			closers = append(closers, func() { _ = os.RemoveAll(dir) })
+			add(func() { _ = os.RemoveAll(dir) })
 			rc.JournalPath, rc.tempJournal = filepath.Join(dir, "journal.json"), true
 		}
 	} else {
@@ -231,7 +241,7 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 			s.ClientSecret = env(envClientSecret)
 		}
 	}
-	if s.Domain != "" {
+	if s.Domain != "" && !g.sandbox {
 		if _, err := hostname.ParseDomain(s.Domain); err != nil {
 			return fail(usageError{fmt.Errorf("domain: %w", err)})
 		}
@@ -249,7 +259,7 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 		// (shown only with --reveal-secrets).
 		s.UserPassword, rc.demoPassword = demoPassword(), true
 	}
-	if err := resolveWSO2(f, g, cf, rc, &s, func(c func()) { closers = append(closers, c) }); err != nil {
+	if err := resolveWSO2(f, g, cf, rc, &s); err != nil {
 		return fail(err)
 	}
 	if g.sandbox && s.UserEmail == "" {
@@ -273,11 +283,42 @@ func resolve(f *Factory, g globalFlags) (*runConfig, func(), error) {
 		if err != nil {
 			return fail(fmt.Errorf("open --trace file: %w", err))
 		}
-		closers = append(closers, func() { _ = f.Close() })
+		add(func() { _ = f.Close() })
 		rc.trace = f
 	}
 	rc.Settings = s
-	return rc, cleanup, nil
+	start = func() error { return nil }
+	if g.sandbox {
+		start = func() error { return startSandboxes(f, rc, add) }
+	}
+	return rc, start, cleanup, nil
+}
+
+// startSandboxes starts the in-process sandbox tenant of --sandbox and the
+// WSO2 stand-in beside it, and takes their domain, credentials and CA into
+// rc. add registers what cleanup must stop.
+func startSandboxes(f *Factory, rc *runConfig, add func(func())) error {
+	sb, err := f.StartSandbox(sandbox.Options{})
+	if err != nil {
+		return fmt.Errorf("start the sandbox tenant: %w", err)
+	}
+	add(func() { _ = sb.Close() })
+	s := &rc.Settings
+	s.Domain, s.ClientID, s.ClientSecret, s.Audience = sb.Domain, sb.ClientID, sb.ClientSecret, sb.Audience
+	if strings.HasPrefix(sb.BaseURL, "http://") {
+		s.Domain = sb.BaseURL
+	}
+	srv, extraCA, err := startStandIn(f, sb, wso2sandbox.Options{AdminUser: s.WSO2AdminUser, AdminPassword: s.WSO2AdminPassword})
+	if err != nil {
+		return err
+	}
+	add(func() { _ = srv.Close() })
+	rc.Sandbox, rc.wso2.standIn = sb, srv
+	// The sandbox's CA (and the stand-in's, if it has its own), then
+	// --ca-file's.
+	rc.caPEM = slices.Concat(sb.CAPEM, extraCA, rc.caPEM)
+	s.APIMURL, s.WSO2AdminUser, s.WSO2AdminPassword = srv.URL, srv.AdminUser, srv.AdminPassword
+	return nil
 }
 
 // atoiOr0 is a positive number in v, else 0.

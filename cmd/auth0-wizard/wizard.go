@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -23,40 +28,78 @@ func runWizard(ctx context.Context, f *Factory, o *WizardOptions) error {
 	if !isTerminal(f.In) || (!accessibleMode(f, g) && !isTerminal(f.Out)) {
 		return usagef("the wizard needs a terminal (stdin and stdout); for scripts and CI use 'auth0-wizard apply --playbook wso2|azure' (add --dry-run to see the plan)")
 	}
-	rc, cleanup, err := resolve(f, g)
+	rc, start, cleanup, err := resolveDeferred(f, g)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-
-	set, err := wizardSettings(rc)
-	if err != nil {
-		return err
+	// The sandbox (its keys, its CA, the WSO2 stand-in) comes up beside the
+	// first screen, which needs no tenant: the wizard waits for it only on
+	// the first screen that does (ui.Options.Tenant), and the accessible
+	// line mode, which asks for the tenant at once, before it starts. It
+	// starts once the first screen is on the terminal (or after
+	// firstScreenWait): started with the program, the key generation took
+	// the CPU the first frame needed (1.4-1.8× its time without --sandbox on
+	// a loaded two-core machine).
+	playbook := rc.Settings.Playbook            // before start writes rc.Settings
+	requests := &requestCounter{next: rc.trace} // a class's request rate
+	rc.trace = requests
+	screen := watchOutput(f.Out)
+	var after <-chan struct{} // nil: at once
+	if g.sandbox && !rc.accessible {
+		after = screen.shown // (line mode asks for the tenant first)
 	}
+	up := startTenant(after, start, func() (steps.Settings, error) { return wizardSettings(rc) })
+	defer func() {
+		<-up.done // what cleanup stops is known once start has returned
+		cleanup()
+	}()
 	opts := ui.Options{
 		Tmux:             rc.inTmux,
 		ExistingJournals: existingJournals(rc),
 		Columns:          rc.columns,
 		Context:          ctx,
-		Settings:         set,
-		Playbook:         set.Playbook,
-		NewClient:        rc.tenantClient,
-		NewWSO2Client:    rc.wso2Client,
+		Tenant:           up.wait,
+		NewClient:        up.client(rc.tenantClient),
+		NewWSO2Client:    up.wso2Client(rc.wso2Client),
 		JournalPath:      rc.JournalPath,
 		Reveal:           g.revealSecrets,
-		Sandbox:          rc.Sandbox != nil,
+		Sandbox:          g.sandbox,
 		CAFile:           rc.caFile,
 		WriteFile:        atomicfile.Write,
+		WriteHandouts: func(dir string, res steps.KitsResult) ([]string, error) {
+			if abs, err := filepath.Abs(dir); err == nil {
+				dir = abs // the summary says where they went
+			}
+			return writeHandouts(dir, res, rc)
+		},
+		Requests: func() int64 { sent, _ := requests.counts(); return sent },
+	}
+	if !g.sandbox || rc.accessible {
+		// Nothing to wait for (no sandbox), or line mode: the settings now.
+		set, err := up.wait(ctx)
+		if err != nil {
+			return err
+		}
+		opts.Tenant, opts.Settings, opts.Playbook = nil, set, set.Playbook
+	} else {
+		// Known before the sandbox is: the playbook choice is skipped.
+		opts.Settings.Playbook, opts.Playbook = playbook, playbook
 	}
 
 	var out ui.Outcome
 	if rc.accessible {
 		out, err = ui.RunAccessible(ctx, opts, f.In, f.Out)
 	} else {
-		out, err = runProgram(ctx, opts, f, rc.debugLog)
+		out, err = runProgram(ctx, opts, f.In, screen.writer(), rc.debugLog)
 	}
 	if err != nil {
 		return err
+	}
+	if _, err := up.wait(ctx); err != nil && !out.Aborted {
+		return err // the sandbox did not start: the wizard said so and was quit
+	}
+	if out.Kits != nil {
+		return classDone(f, rc, out)
 	}
 	if _, err := lipgloss.Fprintln(f.Out, ui.PlainSummary(out, g.revealSecrets)); err != nil {
 		return err
@@ -101,7 +144,7 @@ func wizardSettings(rc *runConfig) (steps.Settings, error) {
 
 // runProgram runs the Bubble Tea program and returns how the wizard ended.
 // debugLog, when set, is the file of the program's debug log (WIZARD_DEBUG).
-func runProgram(ctx context.Context, opts ui.Options, f *Factory, debugLog string) (ui.Outcome, error) {
+func runProgram(ctx context.Context, opts ui.Options, in io.Reader, out io.Writer, debugLog string) (ui.Outcome, error) {
 	if debugLog != "" {
 		log, err := tea.LogToFile(debugLog, "auth0-wizard")
 		if err != nil {
@@ -111,8 +154,8 @@ func runProgram(ctx context.Context, opts ui.Options, f *Factory, debugLog strin
 	}
 	p := tea.NewProgram(ui.New(opts),
 		tea.WithContext(ctx),
-		tea.WithInput(f.In),
-		tea.WithOutput(f.Out),
+		tea.WithInput(in),
+		tea.WithOutput(out),
 	)
 	final, err := p.Run()
 	m, ok := final.(ui.Model)
@@ -158,4 +201,146 @@ func existingJournals(rc *runConfig) []string {
 		}
 	}
 	return out
+}
+
+// tenantStart is the tenant coming up beside the wizard's first screen:
+// start (the sandbox of --sandbox, or nothing) runs in a goroutine, then
+// settings (the wizard's settings, which hold the sandbox's domain and
+// credentials); done is closed once both have returned.
+type tenantStart struct {
+	done chan struct{}
+	set  steps.Settings
+	err  error
+}
+
+// startTenant runs start, once after is closed (at once when nil, at the
+// latest after firstScreenWait), then settings.
+func startTenant(after <-chan struct{}, start func() error, settings func() (steps.Settings, error)) *tenantStart {
+	t := &tenantStart{done: make(chan struct{})}
+	go func() {
+		defer close(t.done)
+		if after != nil {
+			timer := time.NewTimer(firstScreenWait)
+			select {
+			case <-after:
+			case <-timer.C:
+			}
+			timer.Stop()
+		}
+		if t.err = start(); t.err == nil {
+			t.set, t.err = settings()
+		}
+	}()
+	return t
+}
+
+// wait returns the settings once the tenant is up (ui.Options.Tenant: the
+// wizard calls it in a command, never in Update or View).
+func (t *tenantStart) wait(ctx context.Context) (steps.Settings, error) {
+	select {
+	case <-t.done:
+		return t.set, t.err
+	case <-ctx.Done():
+		return steps.Settings{}, ctx.Err()
+	}
+}
+
+// client is newClient once the tenant is up: the runConfig it reads (the
+// CA) is complete only then. The wizard builds clients in commands only,
+// after the tenant came up, so this does not wait in practice.
+func (t *tenantStart) client(newClient func(steps.Settings) (steps.Client, error)) func(steps.Settings) (steps.Client, error) {
+	return func(s steps.Settings) (steps.Client, error) {
+		<-t.done
+		if t.err != nil {
+			return nil, t.err
+		}
+		return newClient(s)
+	}
+}
+
+// wso2Client is client's counterpart for WSO2's client.
+func (t *tenantStart) wso2Client(newClient func(steps.Settings) (steps.WSO2Client, error)) func(steps.Settings) (steps.WSO2Client, error) {
+	return func(s steps.Settings) (steps.WSO2Client, error) {
+		<-t.done
+		if t.err != nil {
+			return nil, t.err
+		}
+		return newClient(s)
+	}
+}
+
+// firstScreenWait is the longest the sandbox waits for the first screen to
+// be written before it starts anyway.
+const firstScreenWait = 300 * time.Millisecond
+
+// outputWatch is the program's output, watched for the first screen: its
+// first write holding a line break (Bubble Tea's terminal queries and the
+// one-line placeholder drawn before the window's size is known hold none;
+// every screen of the wizard has several lines).
+type outputWatch struct {
+	w     io.Writer
+	once  sync.Once
+	shown chan struct{}
+}
+
+func watchOutput(w io.Writer) *outputWatch {
+	return &outputWatch{w: w, shown: make(chan struct{})}
+}
+
+func (o *outputWatch) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if bytes.IndexByte(p[:n], '\n') >= 0 {
+		o.once.Do(func() { close(o.shown) })
+	}
+	return n, err
+}
+
+// writer is the output to give the program: a terminal stays one to Bubble
+// Tea (its size, raw mode, colours), its writes watched.
+func (o *outputWatch) writer() io.Writer {
+	if f, ok := o.w.(*os.File); ok {
+		return watchedFile{o: o, f: f}
+	}
+	return o
+}
+
+// watchedFile is a terminal (term.File: read, write, close, its Fd) whose
+// writes go through the watch.
+type watchedFile struct {
+	o *outputWatch
+	f *os.File
+}
+
+func (w watchedFile) Read(p []byte) (int, error)  { return w.f.Read(p) }
+func (w watchedFile) Write(p []byte) (int, error) { return w.o.Write(p) }
+func (w watchedFile) Close() error                { return w.f.Close() }
+func (w watchedFile) Fd() uintptr                 { return w.f.Fd() }
+
+// classDone prints, after the wizard prepared a class, what the kits
+// command prints: how many kits are complete and where the handouts went;
+// it fails unless every kit is complete.
+func classDone(f *Factory, rc *runConfig, out ui.Outcome) error {
+	k := out.Kits
+	res := k.Result
+	fmt.Fprintf(f.Out, "%d of %d kits complete; handouts in %s (one .md and one .html per attendee, kits.csv for the trainer)\n",
+		res.Complete(), len(res.Kits), k.Dir)
+	for _, kit := range res.Kits {
+		if !kit.Complete() {
+			fmt.Fprintf(f.Out, "  not complete: %s\n", kit.Label)
+		}
+	}
+	if rc.Sandbox == nil {
+		fmt.Fprintf(f.Out, "journal %s: auth0-wizard doctor --kits --journal %s checks them, auth0-wizard teardown --journal %s removes them\n",
+			res.JournalPath, steps.ShellQuote(res.JournalPath), steps.ShellQuote(res.JournalPath))
+	}
+	if note := sandboxNote(rc, res.JournalPath); note != "" {
+		fmt.Fprintf(f.Err, "note: %s\n", note)
+	}
+	switch {
+	case out.Aborted:
+		return errAborted
+	case out.Err != nil:
+		return fmt.Errorf("prepare a class: %w", out.Err)
+	}
+	return nil
 }

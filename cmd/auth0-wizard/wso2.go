@@ -51,10 +51,10 @@ type wso2Config struct {
 
 // resolveWSO2 reads WSO2's inputs that are not playbook inputs: the admin's
 // password (a file, else the environment; the prompt comes later, when one
-// is needed), the token URL and the applications to authorize. With
-// --sandbox it starts the WSO2 stand-in beside the sandbox tenant and takes
-// its URL and admin credentials. add registers what cleanup must stop.
-func resolveWSO2(f *Factory, g globalFlags, cf configFile, rc *runConfig, s *steps.Settings, add func(func())) error {
+// is needed), the token URL and the applications to authorize. (With
+// --sandbox, startSandboxes starts the WSO2 stand-in beside the sandbox
+// tenant and takes its URL and admin credentials.)
+func resolveWSO2(f *Factory, g globalFlags, cf configFile, rc *runConfig, s *steps.Settings) error {
 	w := g.wso2
 	rc.wso2 = wso2Config{tokenURL: first(w.tokenURL, cf.WSO2TokenURL), newClient: f.NewWSO2Client, userGiven: s.WSO2AdminUser != ""}
 	switch {
@@ -79,17 +79,6 @@ func resolveWSO2(f *Factory, g globalFlags, cf configFile, rc *runConfig, s *ste
 			s.AuthorizeClients = append(s.AuthorizeClients, id)
 		}
 	}
-	if rc.Sandbox == nil {
-		return nil
-	}
-	srv, extraCA, err := startStandIn(f, rc.Sandbox, wso2sandbox.Options{AdminUser: s.WSO2AdminUser, AdminPassword: s.WSO2AdminPassword})
-	if err != nil {
-		return err
-	}
-	add(func() { _ = srv.Close() })
-	rc.wso2.standIn = srv
-	rc.caPEM = append(rc.caPEM, extraCA...)
-	s.APIMURL, s.WSO2AdminUser, s.WSO2AdminPassword = srv.URL, srv.AdminUser, srv.AdminPassword
 	return nil
 }
 
