@@ -114,6 +114,7 @@ func FuzzValidateDomain(f *testing.F) {
 	for _, s := range []string{
 		"my-tenant.eu.auth0.com", " my-tenant.eu.auth0.com ", "https://t.auth0.com/", "http://127.0.0.1:8080",
 		"t.auth0.com/path", "t@evil.example", "t?q", "t#f", "t:", "[::1]:8443", "", "http://evil.example", "ftp://t",
+		"!", "t:0", "HTTP://127.0.0.1:1", // once accepted by ValidateDomain, refused by ParseDomain
 	} {
 		f.Add(s)
 	}
