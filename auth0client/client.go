@@ -15,7 +15,6 @@ package auth0client
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -24,7 +23,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +31,7 @@ import (
 	"github.com/auth0/go-auth0/v3/management/option"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/capool"
 	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 	"github.com/auth0-wizard/auth0-wizard/internal/redact"
 	"github.com/auth0-wizard/auth0-wizard/steps"
@@ -150,21 +149,9 @@ func (c *Client) HTTPClient() *http.Client { return c.httpc }
 // newHTTPClient builds the one HTTP client: system roots plus the extra CA,
 // timeouts, the trace and the retries.
 func newHTTPClient(cfg Config, secrets *redact.Secrets) (*http.Client, *retryTransport, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read CA file: %w", err)
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, nil, fmt.Errorf("read CA file %s: no PEM certificate in it", cfg.CAFile)
-		}
-	}
-	if len(cfg.CAPEM) > 0 && !pool.AppendCertsFromPEM(cfg.CAPEM) {
-		return nil, nil, errors.New("read CA certificate: no PEM certificate in it")
+	pool, err := capool.Load(cfg.CAFile, cfg.CAPEM)
+	if err != nil {
+		return nil, nil, err
 	}
 	var rt http.RoundTripper = &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

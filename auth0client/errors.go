@@ -2,19 +2,16 @@ package auth0client
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/auth0/go-auth0/v3/management/core"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/httperr"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -59,20 +56,8 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is match the steps sentinels.
-func (e *APIError) Is(target error) bool {
-	switch target {
-	case steps.ErrNotFound:
-		return e.Status == http.StatusNotFound
-	case steps.ErrConflict:
-		return e.Status == http.StatusConflict
-	case steps.ErrUncertain:
-		return e.Uncertain
-	case steps.ErrCredentials:
-		return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
-	}
-	return false
-}
+// Is makes errors.Is match the steps sentinels (httperr.Is).
+func (e *APIError) Is(target error) bool { return httperr.Is(e.Status, e.Uncertain, target) }
 
 // Final reports that the answer is the last word on the request: the
 // client's retry policy has run its course on it (or it is a 4xx, which no
@@ -255,41 +240,33 @@ func (c *Client) transportError(ctx context.Context, op string, write bool, err 
 	}
 	te := &TransportError{Op: op, Domain: c.base.Host, Err: err, Uncertain: write && !notSent(err)}
 	host := c.base.Hostname()
-	var (
-		dns              *net.DNSError
-		unknownAuthority x509.UnknownAuthorityError
-		hostnameErr      x509.HostnameError
-		invalid          x509.CertificateInvalidError
-		recordHeader     tls.RecordHeaderError
-		netErr           net.Error
-	)
-	switch {
-	case errors.As(err, &dns):
+	switch f := httperr.Classify(err); f.Cause {
+	case httperr.DNS:
 		te.Kind = "dns"
-		if dns.IsNotFound {
+		if f.DNS.IsNotFound {
 			te.Detail = fmt.Sprintf("no such host %s: check the spelling of the domain "+
 				"(a tenant domain looks like my-tenant.eu.auth0.com; see Settings → Domain in the dashboard)", host)
 		} else {
-			te.Detail = fmt.Sprintf("the DNS lookup of %s failed (%v): check the network and DNS settings", host, dns.Err)
+			te.Detail = fmt.Sprintf("the DNS lookup of %s failed (%v): check the network and DNS settings", host, f.DNS.Err)
 		}
-	case errors.As(err, &unknownAuthority):
+	case httperr.UnknownAuthority:
 		te.Kind = "tls"
 		te.Detail = "its TLS certificate is signed by an authority this machine does not trust: " +
 			"if this is the sandbox or a TLS-inspecting proxy, pass --ca-file with that CA certificate (PEM)"
-	case errors.As(err, &hostnameErr):
+	case httperr.WrongHost:
 		te.Kind = "tls"
-		te.Detail = fmt.Sprintf("its TLS certificate is not valid for %s (%v): check the domain", host, hostnameErr)
-	case errors.As(err, &invalid):
+		te.Detail = fmt.Sprintf("its TLS certificate is not valid for %s (%v): check the domain", host, f.Hostname)
+	case httperr.InvalidCertificate:
 		te.Kind = "tls"
-		te.Detail = fmt.Sprintf("its TLS certificate is invalid (%v): check the domain and the machine's clock", invalid)
-	case errors.As(err, &recordHeader) || plainHTTPAnswer(err):
+		te.Detail = fmt.Sprintf("its TLS certificate is invalid (%v): check the domain and the machine's clock", f.Certificate)
+	case httperr.NotTLS:
 		te.Kind = "tls"
 		te.Detail = "it did not answer in TLS: if it is a plain-HTTP sandbox, give the domain as http://127.0.0.1:PORT"
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case httperr.Refused:
 		te.Kind = "refused"
 		te.Detail = "connection refused: nothing is listening at that address; check the host and port " +
 			"(and that the sandbox is running, if it is one)"
-	case errors.As(err, &netErr) && netErr.Timeout() || errors.Is(err, context.DeadlineExceeded):
+	case httperr.Timeout:
 		te.Kind = "timeout"
 		te.Detail = "it did not answer in time: check the network, proxy and firewall, then try again"
 	default:

@@ -1,7 +1,6 @@
 package auth0client_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -35,22 +34,7 @@ func answerJSON(w http.ResponseWriter, status int, body string) {
 }
 
 // syncBuffer is a trace sink safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = sandboxtest.Buffer
 
 func mustNotFound(t *testing.T, what string, err error) {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -26,23 +27,10 @@ type doctorFixture struct {
 	j     *steps.Journal
 }
 
-func doctorClient(t *testing.T, sb *sandbox.Server, id, secret string) *auth0client.Client {
-	t.Helper()
-	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: id, ClientSecret: secret, CAPEM: sb.CAPEM})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func appliedTenant(t *testing.T, id steps.PlaybookID, edits ...func(*steps.Settings)) doctorFixture {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	admin := doctorClient(t, sb, sb.ClientID, sb.ClientSecret)
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	admin := newClient(t, sb, sb.ClientID, sb.ClientSecret)
 	p, err := steps.PlaybookByID(id)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +72,7 @@ func (f doctorFixture) resourceID(t *testing.T, kind steps.ResourceKind) string 
 // credentials in s, as a person running doctor later would.
 func (f doctorFixture) doctor(t *testing.T, s steps.Settings, opts steps.DoctorOptions) []steps.CheckResult {
 	t.Helper()
-	c := doctorClient(t, f.sb, s.ClientID, s.ClientSecret)
+	c := newClient(t, f.sb, s.ClientID, s.ClientSecret)
 	return steps.NewEngine(c).Doctor(context.Background(), f.p, s, opts)
 }
 
@@ -364,11 +352,7 @@ func TestDoctorUnreachableTenantSkipsEverything(t *testing.T) {
 
 func TestDoctorIssuerMismatch(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{HTTP: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.Start(t, sandbox.Options{HTTP: true})
 	// The tenant behind a front that names another issuer, as a custom
 	// domain does when reached by its canonical name.
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -413,15 +397,11 @@ func TestDoctorJournalOfAnotherTenantIsIgnored(t *testing.T) {
 
 func TestDoctorProgressSendsEachResult(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	p, _ := steps.PlaybookByID(steps.WSO2)
 	ch := make(chan steps.CheckResult, 32)
 	s := steps.Settings{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret}
-	rs := steps.NewEngine(doctorClient(t, sb, sb.ClientID, sb.ClientSecret)).Doctor(context.Background(), p, s, steps.DoctorOptions{Progress: ch})
+	rs := steps.NewEngine(newClient(t, sb, sb.ClientID, sb.ClientSecret)).Doctor(context.Background(), p, s, steps.DoctorOptions{Progress: ch})
 	close(ch)
 	var sent []steps.CheckResult
 	for r := range ch {

@@ -2,7 +2,6 @@ package steps_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,11 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -25,24 +23,13 @@ const maxCreateAttempts = 6
 
 // traceBuffer collects auth0client's HTTP trace, so a test can count the
 // requests the engine really sent (each attempt is traced).
-type traceBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *traceBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+type traceBuffer struct{ sandboxtest.Buffer }
 
 // sent counts the traced requests with this method and path, leaving out
 // those of the engine's locks (temporary APIs, see steps/ownership.go).
 func (b *traceBuffer) sent(t *testing.T, method, path string) int {
 	t.Helper()
-	b.mu.Lock()
-	text := b.buf.String()
-	b.mu.Unlock()
+	text := b.String()
 	n := 0
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -346,11 +333,7 @@ func TestRareFailurePaths(t *testing.T) {
 			ctx := context.Background()
 			sc := &sandbox.Script{}
 			sb, _ := startSandbox(t, sandbox.Options{Seed: int64(100 + i), Script: sc})
-			trace := &traceBuffer{}
-			c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, CAPEM: sb.CAPEM, Trace: trace})
-			if err != nil {
-				t.Fatal(err)
-			}
+			c, trace := tracedClient(t, sb)
 			adm := newAdmin(t, sb)
 			s := settings(sb, tc.id)
 			p, _ := steps.PlaybookByID(tc.id)
@@ -372,9 +355,7 @@ func TestRareFailurePaths(t *testing.T) {
 			}
 			before := adm.snapshot()
 			sc.Add(tc.script...)
-			trace.mu.Lock()
-			trace.buf.Reset() // count only what Apply sends
-			trace.mu.Unlock()
+			trace.Reset() // count only what Apply sends
 
 			ch := make(chan steps.Event, 1024)
 			r.res, r.err = e.Apply(ctx, p, s, plan, j, ch)

@@ -2,10 +2,8 @@ package steps
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"sort"
 	"strconv"
@@ -309,7 +307,7 @@ func (e *Engine) ApplyKits(ctx context.Context, p Playbook, s Settings, k Kits, 
 				pw = j.secret(key)
 			}
 			if pw == "" {
-				pw = kitPassword()
+				pw = GeneratePassword()
 			}
 			k.passwords[sfx], pwKeys[key] = pw, pw
 		}
@@ -448,30 +446,6 @@ func (e *Engine) ApplyKits(ctx context.Context, p Playbook, s Settings, k Kits, 
 		errs = append(errs, ctx.Err())
 	}
 	return res, errors.Join(errs...)
-}
-
-// kitPassword is a strong random password for an attendee's test user:
-// 16 characters, all four classes, no character three times in a row,
-// none easily misread on a printed sheet (no 0/O, 1/l/I).
-func kitPassword() string {
-	const (
-		lower  = "abcdefghijkmnpqrstuvwxyz"
-		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-		digits = "23456789"
-		symbol = "!#%+-=?@"
-	)
-	pick := func(set string) byte {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
-		if err != nil {
-			panic(err) // crypto/rand does not fail on supported platforms
-		}
-		return set[n.Int64()]
-	}
-	var b []byte
-	for range 4 {
-		b = append(b, pick(lower), pick(upper), pick(digits), pick(symbol))
-	}
-	return string(b)
 }
 
 // JournalKit is one kit as a kits journal records it.

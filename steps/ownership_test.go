@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -72,11 +73,7 @@ func (jf journalFile) entry(actionID string) (action, id, proof string, ok bool)
 func tracedClient(t testing.TB, sb *sandbox.Server) (*auth0client.Client, *traceBuffer) {
 	t.Helper()
 	trace := &traceBuffer{}
-	c, err := auth0client.New(auth0client.Config{Domain: sb.Domain, ClientID: sb.ClientID, ClientSecret: sb.ClientSecret, CAPEM: sb.CAPEM, Trace: trace})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, trace
+	return sandboxtest.Client(t, sb, func(c *auth0client.Config) { c.Trace = trace }), trace
 }
 
 // TestForeignResourceDuringUncertainCreate: for each kind, a resource

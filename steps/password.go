@@ -1,7 +1,9 @@
 package steps
 
 import (
+	"crypto/rand"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"unicode"
@@ -53,6 +55,32 @@ func (p PasswordPolicy) String() string {
 		level = "good"
 	}
 	return fmt.Sprintf("%q: %s", level, p.need())
+}
+
+// GeneratePassword returns a strong random password that every Auth0
+// password policy accepts: 16 characters, the four classes taking turns (so
+// no character comes three times in a row), none easily misread on a
+// printed sheet (no 0/O, 1/l/I). The sandbox's demo user and each training
+// kit's attendee get one.
+func GeneratePassword() string {
+	const (
+		lower  = "abcdefghijkmnpqrstuvwxyz"
+		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+		digits = "23456789"
+		symbol = "!#%+-=?@"
+	)
+	pick := func(set string) byte {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		return set[n.Int64()]
+	}
+	var b []byte
+	for range 4 {
+		b = append(b, pick(lower), pick(upper), pick(digits), pick(symbol))
+	}
+	return string(b)
 }
 
 func (p PasswordPolicy) minLen(level int) int {

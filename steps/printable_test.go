@@ -65,3 +65,31 @@ func TestValidateDomainTakesAnyCaseOfTheScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratePasswordPassesEveryPolicy: the password made for the
+// sandbox's demo user and each kit's attendee is accepted by the strictest
+// level and by password options asking for every class with no character
+// three times in a row, and is not the same twice.
+func TestGeneratePasswordPassesEveryPolicy(t *testing.T) {
+	t.Parallel()
+	strict := []PasswordPolicy{
+		{Level: "excellent"},
+		{Complexity: &PasswordComplexity{MinLength: 16, CharacterTypes: []string{"lowercase", "uppercase", "number", "special"}, BlockIdentical: true}},
+	}
+	seen := map[string]bool{}
+	for range 200 {
+		pw := GeneratePassword()
+		for _, p := range strict {
+			if err := p.Check(pw); err != nil {
+				t.Fatalf("%q refused by %s: %v", pw, p, err)
+			}
+		}
+		if strings.ContainsAny(pw, "0O1lI") {
+			t.Fatalf("%q holds a character easily misread on paper", pw)
+		}
+		if seen[pw] {
+			t.Fatalf("%q made twice", pw)
+		}
+		seen[pw] = true
+	}
+}

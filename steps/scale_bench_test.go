@@ -130,9 +130,7 @@ func timedRun(b *testing.B, state string, n int, full bool) (time.Duration, int)
 	if err != nil {
 		b.Fatal(err)
 	}
-	trace.mu.Lock()
-	defer trace.mu.Unlock()
-	return took, strings.Count(trace.buf.String(), "--> ")
+	return took, strings.Count(trace.String(), "--> ")
 }
 
 // clientTotal is how many applications the tenant holds (include_totals).

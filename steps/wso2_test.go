@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 	"github.com/auth0-wizard/auth0-wizard/wso2client"
@@ -28,11 +29,7 @@ type wso2Fixture struct {
 func startWSO2(t *testing.T, generation string) wso2Fixture {
 	t.Helper()
 	sb, c := startSandbox(t, sandbox.Options{})
-	w, err := wso2sandbox.New(wso2sandbox.Options{Auth0Client: sb.Client(), Generation: generation})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := sandboxtest.StartWSO2(t, sb, wso2sandbox.Options{Generation: generation})
 	wc, err := wso2client.New(wso2client.Config{URL: w.URL, Username: w.AdminUser, Password: w.AdminPassword, CAPEM: w.CAPEM})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
 	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 	"github.com/auth0-wizard/auth0-wizard/wso2client"
@@ -24,12 +25,7 @@ import (
 // and secrets are stable, and stops it when the test ends.
 func newSandbox(t *testing.T) *sandbox.Server {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 42})
-	if err != nil {
-		t.Fatalf("start sandbox: %v", err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	return sb
+	return sandboxtest.Start(t, sandbox.Options{Seed: 42})
 }
 
 // sandboxOptions are the wizard's options on a sandbox, as `--sandbox` makes
@@ -63,12 +59,7 @@ func sandboxOptions(t *testing.T, sb *sandbox.Server) Options {
 func newWSO2Sandbox(t *testing.T) (*sandbox.Server, *wso2sandbox.Server) {
 	t.Helper()
 	sb := newSandbox(t)
-	w, err := wso2sandbox.New(wso2sandbox.Options{Auth0Client: sb.Client(), AdminPassword: "wso2-admin-Passw0rd"})
-	if err != nil {
-		t.Fatalf("start the WSO2 stand-in: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return sb, w
+	return sb, sandboxtest.StartWSO2(t, sb, wso2sandbox.Options{AdminPassword: "wso2-admin-Passw0rd"})
 }
 
 // wso2Options are sandboxOptions with a WSO2 client for the stand-in.

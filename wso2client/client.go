@@ -23,7 +23,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,11 +30,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/capool"
 	"github.com/auth0-wizard/auth0-wizard/internal/redact"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -171,21 +170,9 @@ func (c *Client) URL() string { return c.base.String() }
 func (c *Client) TokenURL() string { return c.tokenURL }
 
 func newHTTPClient(cfg Config, secrets *redact.Secrets) (*http.Client, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read CA file: %w", err)
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("read CA file %s: no PEM certificate in it", cfg.CAFile)
-		}
-	}
-	if len(cfg.CAPEM) > 0 && !pool.AppendCertsFromPEM(cfg.CAPEM) {
-		return nil, errors.New("read CA certificate: no PEM certificate in it")
+	pool, err := capool.Load(cfg.CAFile, cfg.CAPEM)
+	if err != nil {
+		return nil, err
 	}
 	var rt http.RoundTripper = &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

@@ -2,15 +2,12 @@ package wso2client
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/httperr"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -57,18 +54,8 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is match the steps sentinels.
-func (e *APIError) Is(target error) bool {
-	switch target {
-	case steps.ErrNotFound:
-		return e.Status == http.StatusNotFound
-	case steps.ErrConflict:
-		return e.Status == http.StatusConflict
-	case steps.ErrUncertain:
-		return e.Uncertain
-	}
-	return false
-}
+// Is makes errors.Is match the steps sentinels (httperr.Is).
+func (e *APIError) Is(target error) bool { return httperr.Is(e.Status, e.Uncertain, target) }
 
 // errorBody holds both error shapes.
 type errorBody struct {
@@ -131,27 +118,22 @@ func (c *Client) transportError(ctx context.Context, op string, err error, uncer
 		return fmt.Errorf("%s: %w", op, ctx.Err())
 	}
 	host := c.base.Host
-	var (
-		dnsErr  *net.DNSError
-		unk     x509.UnknownAuthorityError
-		hostErr x509.HostnameError
-		certErr *tls.CertificateVerificationError
-		netErr  net.Error
-	)
 	detail := "the connection failed (" + err.Error() + "): check the URL and that the API Manager is running"
-	switch {
-	case errors.As(err, &dnsErr):
-		detail = fmt.Sprintf("the name %s does not resolve: check the API Manager URL", dnsErr.Name)
-	case errors.As(err, &unk), errors.As(err, &certErr) && errors.As(certErr.Err, &unk):
+	switch f := httperr.Classify(err); f.Cause {
+	case httperr.DNS:
+		detail = fmt.Sprintf("the name %s does not resolve: check the API Manager URL", f.DNS.Name)
+	case httperr.UnknownAuthority:
 		detail = "its TLS certificate is signed by an authority this machine does not trust (a default install uses a self-signed one): give its CA with --ca-file"
-	case errors.As(err, &hostErr):
+	case httperr.WrongHost:
 		detail = fmt.Sprintf("its TLS certificate is not for %s: use the host name the certificate names", host)
-	case errors.As(err, &certErr):
-		detail = "its TLS certificate is not valid (" + certErr.Err.Error() + ")"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		detail = "it did not answer in time: check the URL, a firewall, or try again"
-	case strings.Contains(err.Error(), "connection refused"):
+	case httperr.InvalidCertificate:
+		detail = "its TLS certificate is not valid (" + f.Certificate.Error() + ")"
+	case httperr.NotTLS:
+		detail = "it did not answer in TLS: check the URL's scheme and port (9443 on a default install speaks HTTPS)"
+	case httperr.Refused:
 		detail = "nothing listens there (connection refused): check the URL's port (9443 on a default install) and that the API Manager is running"
+	case httperr.Timeout:
+		detail = "it did not answer in time: check the URL, a firewall, or try again"
 	}
 	return &TransportError{Op: op, Host: host, Detail: detail, Err: err, Uncertain: uncertain}
 }

@@ -8,59 +8,16 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
-	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 	"github.com/auth0-wizard/auth0-wizard/wso2sandbox"
 )
-
-// world is an Auth0 sandbox, a WSO2 stand-in whose connector talks to it,
-// and a client of each.
-type world struct {
-	a0    *sandbox.Server
-	auth0 *auth0client.Client
-	wso2  *wso2sandbox.Server
-	c     *Client
-}
-
-func newWorld(t *testing.T, opts wso2sandbox.Options) *world {
-	t.Helper()
-	a0, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatalf("sandbox.New: %v", err)
-	}
-	t.Cleanup(func() { _ = a0.Close() })
-	ac, err := auth0client.New(auth0client.Config{Domain: a0.Domain, ClientID: a0.ClientID, ClientSecret: a0.ClientSecret, CAPEM: a0.CAPEM})
-	if err != nil {
-		t.Fatalf("auth0client.New: %v", err)
-	}
-	opts.Auth0Client = a0.Client()
-	w, err := wso2sandbox.New(opts)
-	if err != nil {
-		t.Fatalf("wso2sandbox.New: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return &world{a0: a0, auth0: ac, wso2: w, c: newClient(t, w, nil)}
-}
-
-func newClient(t *testing.T, w *wso2sandbox.Server, edit func(*Config)) *Client {
-	t.Helper()
-	cfg := Config{URL: w.URL, Username: w.AdminUser, Password: w.AdminPassword, CAPEM: w.CAPEM}
-	if edit != nil {
-		edit(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return c
-}
 
 // keyManager is the Auth0 key manager as the guide's step 2 fills it in.
 func (w *world) keyManager() steps.WSO2KeyManager {
@@ -105,9 +62,7 @@ func verifyJWT(t *testing.T, a0 *sandbox.Server, raw string) jwt.Token {
 
 func TestVersionDetected(t *testing.T) {
 	t.Parallel()
-	w, err := wso2sandbox.New(wso2sandbox.Options{})
-	must(t, "wso2sandbox.New", err)
-	t.Cleanup(func() { _ = w.Close() })
+	w := sandboxtest.StartWSO2(t, nil, wso2sandbox.Options{})
 	v, err := newClient(t, w, nil).Version(context.Background())
 	must(t, "Version", err)
 	if v != (steps.WSO2Version{Product: "3.2.0", Admin: "v1", DevPortal: "v1"}) {
@@ -125,11 +80,9 @@ func TestUnknownAPIVersion(t *testing.T) {
 	} {
 		t.Run(tc.version, func(t *testing.T) {
 			t.Parallel()
-			w, err := wso2sandbox.New(wso2sandbox.Options{AdminAPIVersion: tc.version})
-			must(t, "wso2sandbox.New", err)
-			t.Cleanup(func() { _ = w.Close() })
+			w := sandboxtest.StartWSO2(t, nil, wso2sandbox.Options{AdminAPIVersion: tc.version})
 			c := newClient(t, w, nil)
-			_, err = c.CreateKeyManager(context.Background(), steps.WSO2KeyManager{Name: "Auth0", Type: "Auth0"})
+			_, err := c.CreateKeyManager(context.Background(), steps.WSO2KeyManager{Name: "Auth0", Type: "Auth0"})
 			var ve *steps.WSO2VersionError
 			if !errors.As(err, &ve) || ve.Found != tc.found {
 				t.Fatalf("CreateKeyManager = %v, want a *steps.WSO2VersionError with Found %q", err, tc.found)
@@ -143,11 +96,9 @@ func TestUnknownAPIVersion(t *testing.T) {
 
 func TestWrongAdminPassword(t *testing.T) {
 	t.Parallel()
-	w, err := wso2sandbox.New(wso2sandbox.Options{})
-	must(t, "wso2sandbox.New", err)
-	t.Cleanup(func() { _ = w.Close() })
+	w := sandboxtest.StartWSO2(t, nil, wso2sandbox.Options{})
 	c := newClient(t, w, func(cfg *Config) { cfg.Password = "not-the-password" })
-	_, err = c.ListKeyManagers(context.Background())
+	_, err := c.ListKeyManagers(context.Background())
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized {
 		t.Fatalf("ListKeyManagers = %v, want a 401 *APIError", err)
@@ -162,12 +113,10 @@ func TestWrongAdminPassword(t *testing.T) {
 
 func TestMissingAdminScope(t *testing.T) {
 	t.Parallel()
-	w, err := wso2sandbox.New(wso2sandbox.Options{})
-	must(t, "wso2sandbox.New", err)
-	t.Cleanup(func() { _ = w.Close() })
+	w := sandboxtest.StartWSO2(t, nil, wso2sandbox.Options{})
 	w.AddUser("dev", "dev-password", "apim:subscribe")
 	c := newClient(t, w, func(cfg *Config) { cfg.Username, cfg.Password = "dev", "dev-password" })
-	_, err = c.ListKeyManagers(context.Background())
+	_, err := c.ListKeyManagers(context.Background())
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
 		t.Fatalf("ListKeyManagers = %v, want a 403 *APIError", err)
@@ -380,9 +329,7 @@ func TestGenerateKeysV1Generation(t *testing.T) {
 
 func TestGatewayTokenURL(t *testing.T) {
 	t.Parallel()
-	w, err := wso2sandbox.New(wso2sandbox.Options{})
-	must(t, "wso2sandbox.New", err)
-	t.Cleanup(func() { _ = w.Close() })
+	w := sandboxtest.StartWSO2(t, nil, wso2sandbox.Options{})
 	// The documents' prose samples use the gateway's /token (port 8243 on a
 	// real install; the stand-in serves it on its one port).
 	c := newClient(t, w, func(cfg *Config) { cfg.TokenURL = w.URL + "/token" })
@@ -451,22 +398,4 @@ func TestParseURL(t *testing.T) {
 			t.Errorf("ParseURL(%q) = %v, %v, want %s", tc.in, u, err, tc.want)
 		}
 	}
-}
-
-// syncBuffer is a trace sink safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -13,9 +13,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 )
 
 // sandboxRun is a running `auth0-wizard sandbox` command in this process.
@@ -29,23 +30,8 @@ type sandboxRun struct {
 	stderr *lockedBuffer
 }
 
-// lockedBuffer is a bytes.Buffer safe to read while the command writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// lockedBuffer is a buffer safe to read while the command writes it.
+type lockedBuffer = sandboxtest.Buffer
 
 // startSandbox runs the sandbox command with args and returns once its
 // first stdout line was read and decoded.

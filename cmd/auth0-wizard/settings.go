@@ -2,12 +2,10 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -257,7 +255,7 @@ func resolveDeferred(f *Factory, g globalFlags) (rc *runConfig, start func() err
 	case g.sandbox:
 		// A demo on the sandbox needs no typing: a strong random password
 		// (shown only with --reveal-secrets).
-		s.UserPassword, rc.demoPassword = demoPassword(), true
+		s.UserPassword, rc.demoPassword = steps.GeneratePassword(), true
 	}
 	if err := resolveWSO2(f, g, cf, rc, &s); err != nil {
 		return fail(err)
@@ -380,27 +378,4 @@ func promptSecret(f *Factory, label, alternatives string) (string, error) {
 		return "", usagef("%s is required: %s", label, alternatives)
 	}
 	return string(b), nil
-}
-
-// demoPassword returns a random password that satisfies every Auth0
-// password policy (length 16, all four character classes, no triple repeats).
-func demoPassword() string {
-	const (
-		lower  = "abcdefghijkmnpqrstuvwxyz"
-		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-		digits = "23456789"
-		symbol = "!#%+-=?@"
-	)
-	pick := func(set string) byte {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
-		if err != nil {
-			panic(err) // crypto/rand does not fail on supported platforms
-		}
-		return set[n.Int64()]
-	}
-	var b []byte
-	for i := 0; i < 4; i++ {
-		b = append(b, pick(lower), pick(upper), pick(digits), pick(symbol))
-	}
-	return string(b)
 }

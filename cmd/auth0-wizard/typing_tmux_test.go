@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
@@ -32,11 +33,7 @@ func TestTypingAtOnceInTmux(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	sb, err := sandbox.New(sandbox.Options{Seed: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: 11})
 	socket := fmt.Sprintf("wiz-typing-%d", os.Getpid())
 	w := &tmuxWizard{t: t, tmux: tmux, socket: socket}
 	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })

@@ -1,11 +1,13 @@
 // Package sandboxtest is what tests need to run against an in-process
-// sandbox tenant: start one, a client of its seeded management application,
-// the settings of a playbook on it, an admin that reads the tenant
-// independently of the code under test, and a recorder of retry notices.
-// Tests of every package use it instead of copies of their own.
+// sandbox tenant: start one (and a WSO2 stand-in beside it), a client of its
+// seeded management application, the settings of a playbook on it, an admin
+// that reads the tenant independently of the code under test, a trace sink
+// and a recorder of retry notices. Tests of every package use it instead of
+// copies of their own.
 package sandboxtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,6 +25,7 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/auth0client"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
+	"github.com/auth0-wizard/auth0-wizard/wso2sandbox"
 )
 
 // Start starts a sandbox tenant with opts and stops it when the test ends.
@@ -34,6 +37,22 @@ func Start(t testing.TB, opts sandbox.Options) *sandbox.Server {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv
+}
+
+// StartWSO2 starts a WSO2 API Manager stand-in with opts, its Auth0
+// connector talking to a0 (none when a0 is nil), and stops it when the test
+// ends.
+func StartWSO2(t testing.TB, a0 *sandbox.Server, opts wso2sandbox.Options) *wso2sandbox.Server {
+	t.Helper()
+	if a0 != nil {
+		opts.Auth0Client = a0.Client()
+	}
+	w, err := wso2sandbox.New(opts)
+	if err != nil {
+		t.Fatalf("start the WSO2 stand-in: %v", err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	return w
 }
 
 // Domain is the tenant domain to give for srv: host:port for HTTPS, the
@@ -115,6 +134,10 @@ func NewAdmin(t testing.TB, srv *sandbox.Server) *Admin {
 	a.token = tok.AccessToken
 	return a
 }
+
+// Token is the admin's management token, for a request a test sends
+// itself.
+func (a *Admin) Token() string { return a.token }
 
 // Do sends one request (form-encoded when form is not nil) and decodes the
 // JSON answer into out (when not nil); a 429, a 5xx or a lost answer is
@@ -255,4 +278,32 @@ func (n *Notices) All() []steps.RetryNotice {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return slices.Clone(n.notices)
+}
+
+// Buffer is a sink (a client's trace, a command's output) safe for
+// concurrent writes and reads.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Reset forgets what was written so far.
+func (b *Buffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
 }
