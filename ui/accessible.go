@@ -151,14 +151,29 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 				}
 				say("%s", hang("  "+in.label+": "+h, width))
 			}
-			f, _ := newCheckTargetForm(sess, &t, theme, true)
-			if err := run(f); err != nil {
-				return Outcome{Aborted: true, Playbook: p.ID}, nil
+			for attempt := 1; ; attempt++ {
+				f, _ := newCheckTargetForm(sess, &t, theme, true)
+				if err := run(f); err != nil {
+					return Outcome{Aborted: true, Playbook: p.ID}, nil
+				}
+				for _, in := range checkInputs(sess, &t) {
+					if strings.TrimSpace(*in.value) == clearedInput {
+						*in.value = ""
+					}
+				}
+				t.journal, t.clientID = strings.TrimSpace(t.journal), strings.TrimSpace(t.clientID)
+				sess.doctorOpt = t
+				if attempt == 1 {
+					say("\nStep %d of %d: Checks", i+3, total)
+				}
+				o, err := accessibleDoctor(ctx, opts, sess, say)
+				if err == nil || attempt >= maxAttempts {
+					return o, err
+				}
+				// A journal that is not there: what to check is asked again.
+				say("%s", hang("✗ "+printableLines(err.Error()), width))
+				say("Try again.")
 			}
-			t.journal, t.clientID = strings.TrimSpace(t.journal), strings.TrimSpace(t.clientID)
-			sess.doctorOpt = t
-			say("\nStep %d of %d: Checks", i+3, total)
-			return accessibleDoctor(ctx, opts, sess, say)
 		}
 		if step.Kind == steps.StepKeyManager {
 			shown, _ := gatewayFields(sess, preApplyResult(sess), opts.Reveal)

@@ -424,3 +424,37 @@ func TestWrapWordsNeverBreaksAWord(t *testing.T) {
 		}
 	}
 }
+
+// A journal to check that is not there is said, and what to check asked
+// again: the journal cleared, the names' defaults are checked.
+func TestAccessibleCheckAsksAgainForAMissingJournal(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	missing := o.JournalPath + ".gone"
+	journals := []string{missing, "-"}
+	var out bytes.Buffer
+	in := &promptReader{out: &out, answer: func(text, prompt string) string {
+		switch {
+		case strings.HasPrefix(prompt, "Enter a number") && strings.HasPrefix(lastTitle(text), "What do you want"):
+			return "3"
+		case strings.HasPrefix(prompt, "Journal of the run") && len(journals) > 0:
+			j := journals[0]
+			journals = journals[1:]
+			return j // "-": cleared (an empty answer keeps the value)
+		}
+		return ""
+	}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	text := out.String()
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, text)
+	}
+	if flat := strings.Join(strings.Fields(text), " "); !strings.Contains(flat, "✗ the journal "+missing+" cannot be read") || !strings.Contains(text, "Try again.") {
+		t.Errorf("the missing journal is not said:\n%s", text)
+	}
+	// Nothing was made on this tenant: the checks ran, and failed.
+	if len(got.Checks) == 0 || !steps.DoctorFailed(got.Checks) {
+		t.Errorf("checks %+v\n%s", got.Checks, text)
+	}
+}

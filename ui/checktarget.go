@@ -61,13 +61,13 @@ func initialCheckTarget(o Options, sess *session) doctorTarget {
 // newCheckTargetForm is the form of what to check, bound to t and the
 // settings; the screen and accessible mode both run it. In accessible mode
 // a prefilled value is shown in brackets, as the step forms show theirs
-// (an empty answer keeps it).
+// (an empty answer keeps it, a "-" clears it: see clearedInput).
 func newCheckTargetForm(sess *session, t *doctorTarget, theme huh.Theme, accessible bool) (*huh.Form, huh.Field) {
 	var fields []huh.Field
 	for _, in := range checkInputs(sess, t) {
 		title := in.label
 		if accessible && !in.secret && *in.value != "" {
-			title += " [" + steps.Printable(*in.value) + "]"
+			title += " [" + steps.Printable(*in.value) + "] (- clears it)"
 		}
 		f := huh.NewInput().Key(in.key).Title(title).Description(in.help).Placeholder(in.placeholder).Value(in.value)
 		if in.secret {
@@ -80,6 +80,10 @@ func newCheckTargetForm(sess *session, t *doctorTarget, theme huh.Theme, accessi
 	}
 	return stepForm(fields, theme, accessible)
 }
+
+// clearedInput is what line mode types to clear a prefilled value (huh's
+// line prompt keeps it on an empty answer).
+const clearedInput = "-"
 
 // checkTargetExplain is what the what-to-check step says first.
 const checkTargetExplain = "The doctor checks the setup a run made: give its journal, or the names it was made with (and the application's client ID when its name is not unique). " +
