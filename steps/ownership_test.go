@@ -987,23 +987,8 @@ func TestConflictOnCreateChecksWhatItReuses(t *testing.T) {
 func TestOwnResourceFoundUnderTheLockIsCreated(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sc := &sandbox.Script{}
-	sb, _ := startSandbox(t, sandbox.Options{Seed: 1130, Script: sc})
-	c, _ := tracedClient(t, sb)
-	start := newAdmin(t, sb).snapshot()
-	e, j, path, _, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.WSO2, nil, []sandbox.Fault{
-		{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
-		// The look-up under the lock (clients/search) passes; the one
-		// after the lost answer (the list of every client) is refused.
-		{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
-			Message: "Insufficient scope, expected any of: read:clients", ErrorCode: "insufficient_scope"},
-	})
-	if err == nil {
-		t.Fatal("apply succeeded: the look-up after the lost answer did not fail")
-	}
-	if action, _, _, _ := readJournalFile(t, path).entry(steps.ActClient); action != "pending" {
-		t.Fatalf("journal keeps the application as %q, want pending", action)
-	}
+	r := lostApplicationCreate(ctx, t, 1130)
+	sb, sc, start, e, j, path := r.sb, r.sc, r.start, r.e, r.j, r.path
 	// Resume: Plan's look-up of the application is stale.
 	sc.Add(sandbox.Fault{Pattern: "GET /api/v2/clients/search", Kind: sandbox.FaultAnswer, Status: http.StatusOK, Body: staleClients})
 	s := settings(sb, steps.WSO2)
@@ -1034,4 +1019,39 @@ func TestOwnResourceFoundUnderTheLockIsCreated(t *testing.T) {
 	if d := snapDiff(start, newAdmin(t, sb).snapshot()); d != "" {
 		t.Fatalf("teardown did not restore the tenant:\n%s", d)
 	}
+}
+
+// pendingRun is a wso2 run whose create of the application was committed
+// and its answer lost, and whose look-up after it was refused: the journal
+// keeps the application pending, for a test to resume.
+type pendingRun struct {
+	sb    *sandbox.Server
+	sc    *sandbox.Script
+	c     *auth0client.Client
+	start []string // the tenant before the run
+	e     *steps.Engine
+	j     *steps.Journal
+	path  string
+}
+
+func lostApplicationCreate(ctx context.Context, t *testing.T, seed int64) pendingRun {
+	t.Helper()
+	sc := &sandbox.Script{}
+	sb, _ := startSandbox(t, sandbox.Options{Seed: seed, Script: sc})
+	c, _ := tracedClient(t, sb)
+	start := newAdmin(t, sb).snapshot()
+	e, j, path, _, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.WSO2, nil, []sandbox.Fault{
+		{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
+		// The look-up under the lock (clients/search) passes; the one
+		// after the lost answer (the list of every client) is refused.
+		{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
+			Message: "Insufficient scope, expected any of: read:clients", ErrorCode: "insufficient_scope"},
+	})
+	if err == nil {
+		t.Fatal("apply succeeded: the look-up after the lost answer did not fail")
+	}
+	if action, _, _, _ := readJournalFile(t, path).entry(steps.ActClient); action != "pending" {
+		t.Fatalf("journal keeps the application as %q, want pending", action)
+	}
+	return pendingRun{sb: sb, sc: sc, c: c, start: start, e: e, j: j, path: path}
 }

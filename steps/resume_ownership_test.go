@@ -21,21 +21,8 @@ import (
 func TestResumedPendingApplicationIsFoundByItsMarker(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sc := &sandbox.Script{}
-	sb, _ := startSandbox(t, sandbox.Options{Seed: 1320, Script: sc})
-	c, _ := tracedClient(t, sb)
-	start := newAdmin(t, sb).snapshot()
-	e, j, path, _, _, _, err := applyWithJournal(ctx, t, sb, sc, c, steps.WSO2, nil, []sandbox.Fault{
-		{Pattern: "POST /api/v2/clients", Kind: sandbox.FaultCommitted502},
-		{Pattern: "GET /api/v2/clients", Kind: sandbox.FaultAnswer, Status: http.StatusForbidden,
-			Message: "Insufficient scope, expected any of: read:clients", ErrorCode: "insufficient_scope"},
-	})
-	if err == nil {
-		t.Fatal("apply succeeded: the look-up after the lost answer did not fail")
-	}
-	if action, _, _, _ := readJournalFile(t, path).entry(steps.ActClient); action != "pending" {
-		t.Fatalf("journal keeps the application as %q, want pending", action)
-	}
+	r := lostApplicationCreate(ctx, t, 1320)
+	sb, sc, c, start, e, j, path := r.sb, r.sc, r.c, r.start, r.e, r.j, r.path
 	s := settings(sb, steps.WSO2)
 	apps, err := c.FindClients(ctx, s.AppName)
 	if err != nil || len(apps) != 1 || apps[0].Metadata[steps.RunKey] != j.RunID() {

@@ -172,11 +172,7 @@ func TestAccessibleModeThroughAPTY(t *testing.T) {
 		t.Skip("no pseudo-terminals on windows")
 	}
 	t.Parallel()
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "auth0-wizard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := wizardBinary(t)
 	labels := inputLabels()
 
 	for _, tc := range []struct {

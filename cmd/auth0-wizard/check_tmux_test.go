@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,15 +19,9 @@ import (
 // offers the journal conflict's ways out itself and records the run in the
 // new journal it shows, leaving the earlier one as it was.
 func TestCheckAndJournalConflictInTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: this real-terminal test needs it (.ci/run installs it)")
-	}
+	w := newTmux(t, "check")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "auth0-wizard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := wizardBinary(t)
 	sb, err := sandbox.New(sandbox.Options{Seed: 13})
 	if err != nil {
 		t.Fatal(err)
@@ -49,9 +42,6 @@ func TestCheckAndJournalConflictInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	socket := fmt.Sprintf("wiz-check-%d", os.Getpid())
-	w := &tmuxWizard{t: t, tmux: tmux, socket: socket}
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
 	start := func(name string, args ...string) {
 		w.target = name
 		w.run("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "-c", dir,

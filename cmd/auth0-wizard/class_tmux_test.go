@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,18 +13,10 @@ import (
 // the run, the summary, then the handouts on disk (0600) and the lines left
 // after exit. It needs tmux (.ci/run installs it).
 func TestClassInTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: this real-terminal test needs it (.ci/run installs it)")
-	}
+	w := newTmux(t, "class")
+	w.target = "class"
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "auth0-wizard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	socket := fmt.Sprintf("wiz-class-%d", os.Getpid())
-	w := &tmuxWizard{t: t, tmux: tmux, socket: socket, target: "class"}
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
+	bin := wizardBinary(t)
 	out := filepath.Join(dir, "sheets")
 	w.run("new-session", "-d", "-s", "class", "-x", "80", "-y", "24", "-c", dir,
 		"env -u NO_COLOR TERM=xterm-256color "+bin+" --sandbox; echo EXIT=$?; sleep 600")

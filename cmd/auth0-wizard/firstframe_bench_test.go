@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -33,10 +32,7 @@ import (
 // printed.
 func BenchmarkFirstFrame(b *testing.B) {
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "auth0-wizard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := wizardBinary(b)
 	const samples = 15
 	for i := 0; i < b.N; i++ {
 		var plain, sandboxed []time.Duration

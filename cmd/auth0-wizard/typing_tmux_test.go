@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,19 +22,10 @@ import (
 // tenant is a sandbox started here, so the domain and the management
 // application's values are typed too.
 func TestTypingAtOnceInTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: this real-terminal test needs it (.ci/run installs it)")
-	}
+	w := newTmux(t, "typing")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "auth0-wizard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := wizardBinary(t)
 	sb := sandboxtest.Start(t, sandbox.Options{Seed: 11})
-	socket := fmt.Sprintf("wiz-typing-%d", os.Getpid())
-	w := &tmuxWizard{t: t, tmux: tmux, socket: socket}
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
 
 	start := func(name string) string {
 		w.target = name

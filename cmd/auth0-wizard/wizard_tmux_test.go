@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,18 +124,9 @@ func isSummary(s string) bool {
 // built-in sandbox: wso2 by Enter alone, azure with a typed connection name
 // and user email. It needs tmux (.ci/run installs it).
 func TestWizardInTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: this real-terminal test needs it (.ci/run installs it)")
-	}
+	w := newTmux(t, "e2e")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "auth0-wizard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	socket := fmt.Sprintf("wiz-e2e-%d", os.Getpid())
-	w := &tmuxWizard{t: t, tmux: tmux, socket: socket}
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
+	bin := wizardBinary(t)
 
 	start := func(name string) {
 		w.target = name
