@@ -19,6 +19,13 @@ import (
 // as soon as its first action is in flight, as Ctrl+C does.
 func stopAfterFirstStart(t *testing.T, c steps.Client, s steps.Settings, path string) (steps.Plan, *steps.Journal) {
 	t.Helper()
+	return stopWhen(t, c, s, path, func(ev steps.Event) bool { return ev.Kind == steps.EventStarted })
+}
+
+// stopWhen runs the playbook of s with the journal at path and cancels the
+// run at the first event stop accepts.
+func stopWhen(t *testing.T, c steps.Client, s steps.Settings, path string, stop func(steps.Event) bool) (steps.Plan, *steps.Journal) {
+	t.Helper()
 	p, _ := steps.PlaybookByID(s.Playbook)
 	j, err := steps.OpenJournal(path, false)
 	if err != nil {
@@ -31,14 +38,17 @@ func stopAfterFirstStart(t *testing.T, c steps.Client, s steps.Settings, path st
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := make(chan steps.Event, 1024)
+	// Unbuffered: the run waits for each event to be read, so nothing
+	// after the one that stops it is sent; the run meets the cancel at its
+	// next event, whatever the machine's load.
+	ch := make(chan steps.Event)
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.Apply(ctx, p, s, plan, j, ch)
 		done <- err
 	}()
 	for ev := range ch {
-		if ev.Kind == steps.EventStarted {
+		if stop(ev) {
 			cancel()
 			break
 		}
@@ -72,7 +82,12 @@ func TestResumeContinuesTheJournalsRun(t *testing.T) {
 			first.APIIdentifier, first.APIName, first.AppName = "api-two", "API two", "App two"
 			first.ConnectionName, first.UserEmail = "Conn-two", "two@example.com"
 			path := filepath.Join(t.TempDir(), "j2.json")
-			stopAfterFirstStart(t, c, first, path)
+			// Stopped once the API is made (not at the first start, where
+			// which resources the journal holds depends on timing): the
+			// journal records the API, so other names conflict with it.
+			stopWhen(t, c, first, path, func(ev steps.Event) bool {
+				return ev.Action == steps.ActResourceServer && ev.Kind == steps.EventDone
+			})
 			recorded, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
