@@ -94,3 +94,18 @@ func TestDomainTypedAsAURLIsTheHostEverywhere(t *testing.T) {
 		t.Errorf("journal domain %q, its settings' %q; want %q", j.Domain(), js.Domain, sb.Domain)
 	}
 }
+
+// The spinner line names the URL discovery reads: the scheme as the client
+// makes it, in any case typed, the host without a trailing slash.
+func TestDiscoveryURLTakesTheSchemeInAnyCase(t *testing.T) {
+	for in, want := range map[string]string{
+		"x.eu.auth0.com":           "https://x.eu.auth0.com/.well-known/openid-configuration",
+		"HTTPS://X.eu.auth0.com/":  "https://X.eu.auth0.com/.well-known/openid-configuration",
+		"HTTP://127.0.0.1:8443":    "http://127.0.0.1:8443/.well-known/openid-configuration",
+		" https://x.eu.auth0.com ": "https://x.eu.auth0.com/.well-known/openid-configuration",
+	} {
+		if got := discoveryURL(in); got != want {
+			t.Errorf("discoveryURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

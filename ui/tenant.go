@@ -86,11 +86,10 @@ func domainHost(domain string) string {
 }
 
 // discoveryURL is what discovery reads, for the spinner line.
+// The scheme in any case (HTTP:// too), HTTPS for a bare host, as the
+// client is made (hostname.Scheme, hostname.Of).
 func discoveryURL(domain string) string {
-	if strings.HasPrefix(domain, "http://") || strings.HasPrefix(domain, "https://") {
-		return strings.TrimSuffix(domain, "/") + "/.well-known/openid-configuration"
-	}
-	return "https://" + domain + "/.well-known/openid-configuration"
+	return hostname.Scheme(domain) + "://" + hostname.Of(domain) + "/.well-known/openid-configuration"
 }
 
 // valueColumn is where valueLine puts a value beside its label.
