@@ -32,6 +32,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/atomicfile"
+	"github.com/auth0-wizard/auth0-wizard/internal/hostname"
 )
 
 // Options configure a sandbox.
@@ -127,7 +130,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: listen address %q is not HOST:PORT: %w", opts.Addr, err)
 	}
 	s := &Server{opts: opts}
-	if !isLoopback(host) {
+	if !hostname.IsLoopback(host) {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("sandbox listens on %s, beyond this machine: it is a test double, not a real authorization server; anyone who can reach it can mint tokens", opts.Addr))
 	}
 
@@ -163,7 +166,7 @@ func New(opts Options) (*Server, error) {
 	if !opts.HTTP {
 		hosts := []string{hostOnly(s.Domain)}
 		for _, h := range []string{"127.0.0.1", "localhost", "::1"} {
-			if isLoopback(hostOnly(s.Domain)) && !slices.Contains(hosts, h) {
+			if hostname.IsLoopback(hostOnly(s.Domain)) && !slices.Contains(hosts, h) {
 				hosts = append(hosts, h)
 			}
 		}
@@ -462,50 +465,11 @@ func (s *Server) saveState() error {
 	if err != nil {
 		return fmt.Errorf("sandbox: encoding the state: %w", err)
 	}
-	return writeFileAtomic(s.opts.StateFile, data)
-}
-
-// writeFileAtomic writes data to a temporary file next to path (0600: the
-// state holds secrets and the signing key) and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("sandbox: saving the state next to %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("sandbox: saving the state: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("sandbox: saving the state to %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("sandbox: saving the state to %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("sandbox: saving the state to %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("sandbox: replacing the state file %s: %w", path, err)
+	// 0600: the state holds secrets and the signing key.
+	if err := atomicfile.Write(s.opts.StateFile, data, 0o600); err != nil {
+		return fmt.Errorf("sandbox: saving the state to %s: %w", s.opts.StateFile, err)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // domainOf is the host:port clients use: the listen host, or 127.0.0.1 when
