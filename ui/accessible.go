@@ -38,6 +38,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
+	opts.Playbooks = resolvePlaybooks(opts.Playbooks)
 	width := accessibleWidth(opts, out)
 	// Colours only where the output takes them, and never with NO_COLOR.
 	out = colorprofile.NewWriter(out, os.Environ())
@@ -59,20 +60,20 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	id := opts.Playbook
 	doctor := false
 	if id == "" {
-		first := string(steps.Playbooks()[0].ID)
+		first := string(opts.Playbooks[0].ID)
 		choice, check := first, first
-		if err := run(newPlaybookForm(&choice, &check, theme, true)); err != nil {
+		if err := run(newPlaybookForm(opts.Playbooks, &choice, &check, theme, true)); err != nil {
 			return Outcome{Aborted: true}, nil
 		}
 		id = steps.PlaybookID(choice)
 		if choice == checkChoice {
-			if err := run(newCheckForm(&check, theme)); err != nil {
+			if err := run(newCheckForm(opts.Playbooks, &check, theme)); err != nil {
 				return Outcome{Aborted: true}, nil
 			}
 			id, doctor = steps.PlaybookID(check), true
 		}
 	}
-	p, err := steps.PlaybookByID(id)
+	p, err := opts.playbookByID(id)
 	if err != nil {
 		return o, err
 	}
@@ -403,7 +404,7 @@ func accessibleExports(width int, opts Options, p steps.Playbook, res steps.Resu
 	for range 8 {
 		choice := "none"
 		opt := []huh.Option[string]{huh.NewOption("none: done (default)", "none")}
-		for _, f := range steps.ExportFormatsFor(p.ID) {
+		for _, f := range p.Gateway.Exports {
 			opt = append(opt, huh.NewOption(f, f))
 		}
 		sel := huh.NewSelect[string]().Title("Write an export? (default: none)").Options(opt...).Value(&choice)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// "Prepare a class": the first screen's fourth choice makes a training
+// "Prepare a class": the first screen's last choice makes a training
 // class's kits (steps.ApplyKits, as the `kits` command does) after the
 // playbook's tenant and management screens: the kits screen shows what it
 // will make, asks (the dialog overlay) before it changes the tenant, then
@@ -40,8 +41,8 @@ type classAnswers struct {
 	playbook, count, prefix, out string
 }
 
-func newClassAnswers() *classAnswers {
-	return &classAnswers{playbook: string(steps.Playbooks()[0].ID), count: defaultKitsCount, prefix: steps.DefaultKitsPrefix, out: defaultKitsOut}
+func newClassAnswers(playbooks []steps.Playbook) *classAnswers {
+	return &classAnswers{playbook: string(playbooks[0].ID), count: defaultKitsCount, prefix: steps.DefaultKitsPrefix, out: defaultKitsOut}
 }
 
 // kitsPlan is what the class questions came to.
@@ -58,7 +59,7 @@ func (a *classAnswers) plan() kitsPlan {
 // classGroups are the class questions: of which playbook, then how many
 // attendees, their names' prefix and the handouts' folder; shown only when
 // the class is chosen.
-func classGroups(a *classAnswers, choice *string) []*huh.Group {
+func classGroups(playbooks []steps.Playbook, a *classAnswers, choice *string) []*huh.Group {
 	hide := func() bool { return *choice != classChoice }
 	count := huh.NewInput().Key("count").Title(fmt.Sprintf("How many attendees? (one kit each, 1 to %d)", steps.MaxKits)).Value(&a.count).
 		Validate(func(v string) error {
@@ -78,7 +79,7 @@ func classGroups(a *classAnswers, choice *string) []*huh.Group {
 			return nil
 		})
 	return []*huh.Group{
-		huh.NewGroup(playbookSelect("class_playbook", "Kits of which playbook?", playbookOptions(), &a.playbook)).WithHideFunc(hide),
+		huh.NewGroup(playbookSelect("class_playbook", "Kits of which playbook?", playbookOptions(playbooks), &a.playbook)).WithHideFunc(hide),
 		// One question a group: the first screen keeps its height.
 		huh.NewGroup(count).WithHideFunc(hide),
 		huh.NewGroup(prefix).WithHideFunc(hide),
@@ -234,8 +235,18 @@ func (s *kitsScreen) SetSize(w, h int) { s.width, s.height = w, h }
 func (s *kitsScreen) Frame() frame {
 	return frame{
 		Title: "Prepare a class", Busy: s.sess.run.running || s.starting && s.sess.run.err == nil, Fills: true,
-		Explain: "One kit per attendee on this tenant, in one journal: the pieces every attendee shares once, and for each an application with its grant (for azure a test user with a strong password of its own), each kit's test token verified, paced to the tenant's rate limit. Then a handout per attendee and kits.csv for the trainer.",
+		Explain: "One kit per attendee on this tenant, in one journal: the pieces every attendee shares once, and for each an application with its grant" +
+			kitUser(s.sess.playbook) + ", each kit's test token verified, paced to the tenant's rate limit. Then a handout per attendee and kits.csv for the trainer.",
 	}
+}
+
+// kitUser is what a kit holds besides its application, when the
+// playbook makes a test user (azure's does).
+func kitUser(p steps.Playbook) string {
+	if slices.ContainsFunc(p.Actions, func(a steps.ActionSpec) bool { return a.Kind == steps.KindUser }) {
+		return " and a test user with a strong password of its own"
+	}
+	return ""
 }
 
 func (s *kitsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {

@@ -30,6 +30,10 @@ type Options struct {
 	Settings steps.Settings
 	// Playbook skips the playbook choice when set.
 	Playbook steps.PlaybookID
+	// Playbooks are the playbooks the wizard offers, in the first screen's
+	// order, and the only ones it looks an id up in (nil: steps.Playbooks()).
+	// A playbook is data: one defined elsewhere (a test's) runs as these do.
+	Playbooks []steps.Playbook
 	// NewClient builds a tenant client for the given settings (auth0client
 	// in the binary). It must do no I/O.
 	NewClient func(steps.Settings) (steps.Client, error)
@@ -82,7 +86,7 @@ type Options struct {
 type stage int
 
 const (
-	stagePlaybook    stage = iota // choose wso2, azure or a check
+	stagePlaybook    stage = iota // choose a playbook, a check or a class
 	stageStep                     // one of the playbook's input steps
 	stageReview                   // the plan: create / reuse / update
 	stageProgress                 // Apply runs
@@ -281,6 +285,7 @@ func New(opts Options) Model {
 	if opts.WriteFile == nil {
 		opts.WriteFile = atomicfile.Write
 	}
+	opts.Playbooks = resolvePlaybooks(opts.Playbooks)
 
 	sess := &session{settings: opts.Settings, sandbox: opts.Sandbox, caFile: opts.CAFile, tenantUp: opts.Tenant == nil}
 	if sess.settings.Domain != "" {
@@ -291,7 +296,7 @@ func New(opts Options) Model {
 		id = opts.Settings.Playbook
 	}
 	opts.Playbook = ""
-	if p, err := steps.PlaybookByID(id); id != "" && err == nil {
+	if p, err := opts.playbookByID(id); id != "" && err == nil {
 		sess.playbook, sess.settings.Playbook, opts.Playbook = p, p.ID, p.ID
 	}
 	m := Model{
@@ -450,9 +455,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 	// Facts: the root stores what they carry and moves.
 	case playbookChosenMsg:
-		p, err := steps.PlaybookByID(msg.ID)
+		p, err := m.opts.playbookByID(msg.ID)
 		if err != nil {
-			return m, nil // the choices come from steps.Playbooks()
+			return m, nil // the choices come from Options.Playbooks
 		}
 		m.sess.playbook, m.sess.doctor, m.sess.kits, m.sess.settings.Playbook = p, msg.Doctor, msg.Kits, p.ID
 		m.routes = routes(m.opts, m.sess)

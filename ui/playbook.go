@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -13,10 +14,10 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
-// checkChoice is the third option of the first screen.
+// checkChoice is the first screen's option after the playbooks.
 const checkChoice = "check"
 
-// playbookScreen is the first screen: wso2, azure, check an existing
+// playbookScreen is the first screen: one of the playbooks, check an existing
 // setup (then: of which playbook), or prepare a class (then: of which
 // playbook, how many attendees, their names, the handouts' folder).
 type playbookScreen struct {
@@ -30,15 +31,15 @@ type playbookScreen struct {
 // huh's accessible mode asks every group, hidden or not, so there the
 // second question (which playbook's setup to check) is left to
 // newCheckForm, asked only when it applies.
-func newPlaybookForm(choice, check *string, theme huh.Theme, accessible bool) *huh.Form {
-	return playbookForm(choice, check, nil, theme, accessible)
+func newPlaybookForm(playbooks []steps.Playbook, choice, check *string, theme huh.Theme, accessible bool) *huh.Form {
+	return playbookForm(playbooks, choice, check, nil, theme, accessible)
 }
 
 // playbookForm is the first screen's form; with class, "prepare a class"
 // and its questions too (not in accessible mode, where the kits command is
 // the line-by-line way).
-func playbookForm(choice, check *string, class *classAnswers, theme huh.Theme, accessible bool) *huh.Form {
-	opts := append(playbookOptions(), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
+func playbookForm(playbooks []steps.Playbook, choice, check *string, class *classAnswers, theme huh.Theme, accessible bool) *huh.Form {
+	opts := append(playbookOptions(playbooks), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
 	if accessible {
 		opts = markDefault(opts, *choice)
 	}
@@ -47,24 +48,24 @@ func playbookForm(choice, check *string, class *classAnswers, theme huh.Theme, a
 	}
 	groups := []*huh.Group{huh.NewGroup(playbookSelect("playbook", "What do you want to set up?", opts, choice))}
 	if !accessible {
-		groups = append(groups, checkGroup(check).WithHideFunc(func() bool { return *choice != checkChoice }))
+		groups = append(groups, checkGroup(playbooks, check).WithHideFunc(func() bool { return *choice != checkChoice }))
 	}
 	if class != nil {
-		groups = append(groups, classGroups(class, choice)...)
+		groups = append(groups, classGroups(playbooks, class, choice)...)
 	}
 	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithAccessible(accessible)
 }
 
 // newCheckForm asks which playbook's setup to check (accessible mode).
-func newCheckForm(check *string, theme huh.Theme) *huh.Form {
-	return huh.NewForm(huh.NewGroup(playbookSelect("check", checkTitle, markDefault(playbookOptions(), *check), check))).
+func newCheckForm(playbooks []steps.Playbook, check *string, theme huh.Theme) *huh.Form {
+	return huh.NewForm(huh.NewGroup(playbookSelect("check", checkTitle, markDefault(playbookOptions(playbooks), *check), check))).
 		WithShowHelp(false).WithTheme(theme).WithAccessible(true)
 }
 
 const checkTitle = "Check the setup of which playbook?"
 
-func checkGroup(check *string) *huh.Group {
-	return huh.NewGroup(playbookSelect("check", checkTitle, playbookOptions(), check))
+func checkGroup(playbooks []steps.Playbook, check *string) *huh.Group {
+	return huh.NewGroup(playbookSelect("check", checkTitle, playbookOptions(playbooks), check))
 }
 
 // markDefault says "(default)" after the option an empty answer picks:
@@ -78,10 +79,41 @@ func markDefault(opts []huh.Option[string], value string) []huh.Option[string] {
 	return opts
 }
 
+// resolvePlaybooks is the playbooks the wizard offers: those given, or
+// none given, steps.Playbooks(). New and accessible mode resolve
+// Options.Playbooks once with it; the rest reads them from the options.
+func resolvePlaybooks(given []steps.Playbook) []steps.Playbook {
+	if len(given) == 0 {
+		return steps.Playbooks()
+	}
+	return given
+}
+
+// playbookByID is the playbook of that id among the wizard's (its
+// resolved Options.Playbooks).
+func (o Options) playbookByID(id steps.PlaybookID) (steps.Playbook, error) {
+	ids := make([]string, 0, len(o.Playbooks))
+	for _, p := range o.Playbooks {
+		if p.ID == id {
+			return p, nil
+		}
+		ids = append(ids, string(p.ID))
+	}
+	return steps.Playbook{}, fmt.Errorf("unknown playbook %q: choose %s", id, orList(ids))
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
 // playbookOptions offers every playbook by its title.
-func playbookOptions() []huh.Option[string] {
+func playbookOptions(playbooks []steps.Playbook) []huh.Option[string] {
 	var opts []huh.Option[string]
-	for _, p := range steps.Playbooks() {
+	for _, p := range playbooks {
 		opts = append(opts, huh.NewOption(p.Title, string(p.ID)))
 	}
 	return opts
@@ -99,23 +131,26 @@ func playbookSelect(fieldKey, title string, opts []huh.Option[string], value *st
 
 func newPlaybookScreen(c *common, _ int) screen {
 	sess := c.sess
+	first := string(c.opts.Playbooks[0].ID)
 	choice := string(sess.playbook.ID)
 	if choice == "" {
-		choice = string(steps.Playbooks()[0].ID)
+		choice = first
 	}
 	if sess.doctor {
 		choice = checkChoice
 	}
 	check := string(sess.playbook.ID)
 	if check == "" {
-		check = string(steps.Playbooks()[0].ID)
+		check = first
 	}
-	class := newClassAnswers()
+	class := newClassAnswers(c.opts.Playbooks)
 	if k := sess.kits; k != nil {
 		choice = classChoice
 		class.playbook, class.count, class.prefix, class.out = string(sess.playbook.ID), strconv.Itoa(k.kits.Count), k.kits.Prefix, k.out
 	}
-	build := func() (*huh.Form, huh.Field) { return playbookForm(&choice, &check, class, c.theme(), false), nil }
+	build := func() (*huh.Form, huh.Field) {
+		return playbookForm(c.opts.Playbooks, &choice, &check, class, c.theme(), false), nil
+	}
 	return &playbookScreen{formScreen: newFormScreen(c, build), choice: &choice, check: &check, class: class}
 }
 
@@ -153,7 +188,7 @@ func (s *playbookScreen) onCheck() bool {
 func (s *playbookScreen) Frame() frame {
 	var b strings.Builder
 	b.WriteString("Each playbook follows a published guide, one screen per step; nothing changes in the tenant before you accept the review.\n\n")
-	for _, p := range steps.Playbooks() {
+	for _, p := range s.opts.Playbooks {
 		b.WriteString("• " + p.Title + ": " + p.Summary + "\n\n")
 	}
 	b.WriteString("• Prepare a class: one setup of a playbook per attendee on one tenant, and a handout for each (the kits command).\n\n")

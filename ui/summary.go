@@ -44,7 +44,7 @@ func newSummaryScreen(c *common, _ int) screen {
 	vp.KeyMap.Down.SetKeys("down")
 	s := &summaryScreen{
 		common: c, vp: vp, reveal: c.opts.Reveal, revealed: c.opts.Reveal,
-		formats: steps.ExportFormatsFor(c.sess.playbook.ID),
+		formats: slices.Clone(c.sess.playbook.Gateway.Exports),
 	}
 	s.refresh()
 	return s
