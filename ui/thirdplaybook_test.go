@@ -88,7 +88,8 @@ func TestThirdPlaybookInTheWizard(t *testing.T) {
 	o := sandboxOptions(t, sb)
 	o.Playbooks = append(steps.Playbooks(), kong)
 
-	// The first screen lists it, and so does "check an existing setup".
+	// The first screen lists it, and so do "check an existing setup" and
+	// "prepare a class".
 	d := newDriver(t, o, 120, 40)
 	d.requireScreen(kong.Title, kong.Summary)
 	for range len(o.Playbooks) {
@@ -96,6 +97,12 @@ func TestThirdPlaybookInTheWizard(t *testing.T) {
 	}
 	d.press("enter") // check an existing setup
 	d.requireScreen("Check the setup of which playbook?", kong.Title)
+	d = newDriver(t, o, 120, 40)
+	for range len(o.Playbooks) + 1 {
+		d.press("down")
+	}
+	d.press("enter") // prepare a class
+	d.requireScreen("Kits of which playbook?", kong.Title)
 
 	d = newDriver(t, o, 120, 40)
 	for range len(o.Playbooks) - 1 {
