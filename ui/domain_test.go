@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
@@ -107,5 +109,28 @@ func TestDiscoveryURLTakesTheSchemeInAnyCase(t *testing.T) {
 		if got := discoveryURL(in); got != want {
 			t.Errorf("discoveryURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A value too wide for the screen goes under its label, every line of it
+// indented: a 64-character secret at 40 columns was cut into a second line
+// at the screen's edge, outside the value's column.
+func TestValueLineIndentsEveryLineOfAWideValue(t *testing.T) {
+	secret := strings.Repeat("abcdefgh", 8)
+	out := valueLine(newStyles(true), "Client secret", secret, 40)
+	lines := strings.Split(out, "\n")
+	if len(lines) < 3 {
+		t.Fatalf("a 64-character value at 40 columns in %d lines:\n%s", len(lines), out)
+	}
+	var got string
+	for _, l := range lines[1:] {
+		l = ansi.Strip(l)
+		if !strings.HasPrefix(l, "  ") || lipWidth(l) > 40 {
+			t.Errorf("line %q is not indented under the label, or wider than 40", l)
+		}
+		got += strings.TrimPrefix(l, "  ")
+	}
+	if got != secret {
+		t.Errorf("the lines hold %q, want the whole value %q", got, secret)
 	}
 }

@@ -102,5 +102,11 @@ func valueLine(st styles, label, value string, width int) string {
 	if valueColumn+lipWidth(value) <= width {
 		return st.label.Render(l) + st.value.Render(value)
 	}
-	return st.label.Render(label) + "\n  " + st.value.Render(wrap(value, width-2))
+	// On its own line, each line of it indented (a secret or a URL wider
+	// than the screen is cut into lines that stay under the label).
+	lines := strings.Split(wrap(value, width-2), "\n")
+	for i, v := range lines {
+		lines[i] = "  " + st.value.Render(v)
+	}
+	return st.label.Render(label) + "\n" + strings.Join(lines, "\n")
 }
