@@ -424,11 +424,13 @@ func (r *run) testTokens(ctx context.Context, id string, app App, audience strin
 	}
 	var out testTokens
 	temporary := false
-	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" && !slices.Contains(app.GrantTypes, GrantPasswordRealm) {
+	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" {
 		// Runs sharing the application must not take the grant back under
 		// each other's login: the allow, the login and the take-back hold
 		// the tenant-wide lock on it, and what the application allows is
-		// read again once it is held.
+		// read again once it is held. Taken whatever the application was
+		// seen to allow before: that view may be from while another run
+		// held the grant for its own login, about to take it back.
 		release, err := r.lock(actx, ctx, Action{ID: id, Name: "the test login through " + app.Name}, "password_realm\x00"+app.ClientID)
 		if err != nil {
 			return fail(err)
