@@ -243,7 +243,7 @@ func (s *Server) handleManagement(w http.ResponseWriter, r *http.Request) {
 			data = []byte(`{"statusCode":500,"error":"Internal Server Error","message":"An internal server error occurred"}`)
 		}
 	}
-	writeRaw(w, status, "application/json; charset=utf-8", data)
+	s.writeAnswer(w, r, status, data)
 	releaseAnswer(data) // written (the server copies what it sends)
 }
 

@@ -95,6 +95,8 @@ type Server struct {
 	// generation (views has its own lock: readers fill it).
 	gen   uint64
 	views viewCache
+	// gzips keeps the compressed bytes of recent big answers (gzip.go).
+	gzips gzipCache
 	rng   *mrand.Rand
 	// chachaSeed is the generator's seed, kept to derive a fresh stream
 	// for a loaded state (so a restarted tenant does not draw ids again).
