@@ -159,6 +159,13 @@ func topFields(v any) map[string]string {
 // contractTally counts one replay.
 type contractTally struct {
 	requests, statusMatch, fields, fieldsMatch, types, typesMatch, skipped int
+	// keysMatch counts recorded top-level fields present in the answer
+	// whatever their JSON kind (fieldsMatch needs the kind too).
+	keysMatch int
+	// eitherWay counts exchanges Auth0 itself answers in two ways (see
+	// auth0AnswersEitherWay) where the sandbox gave the other answer: not
+	// in statusMatch, reported beside it.
+	eitherWay int
 	// deep and deepMatch count nested field paths (reported, not gated).
 	deep, deepMatch int
 	// transient counts recorded 429s of the recording tenant, not replayed.
@@ -172,6 +179,8 @@ func (c *contractTally) add(o contractTally) {
 	c.fieldsMatch += o.fieldsMatch
 	c.types += o.types
 	c.typesMatch += o.typesMatch
+	c.keysMatch += o.keysMatch
+	c.eitherWay += o.eitherWay
 	c.skipped += o.skipped
 	c.deep += o.deep
 	c.deepMatch += o.deepMatch
@@ -255,9 +264,11 @@ func TestContractRecordings(t *testing.T) {
 		t.Skipf("no in-scope requests in %s", dir)
 	}
 	statusPct := 100 * float64(total.statusMatch) / float64(total.requests)
+	eitherPct := 100 * float64(total.statusMatch+total.eitherWay) / float64(total.requests)
 	fieldPct := 100 * float64(total.fieldsMatch) / float64(max(total.fields, 1))
-	summary := fmt.Sprintf("recordings: %d interactions, %d status match (%.1f%%), fields %d/%d (%.1f%%), nested fields %d/%d, Content-Type %d/%d, %d out of scope skipped, %d recorded 429s not replayed",
-		total.requests, total.statusMatch, statusPct, total.fieldsMatch, total.fields, fieldPct, total.deepMatch, total.deep, total.typesMatch, total.types, total.skipped, total.transient)
+	keyPct := 100 * float64(total.keysMatch) / float64(max(total.fields, 1))
+	summary := fmt.Sprintf("recordings: %d interactions, %d status match (%.1f%%; %.1f%% counting %d that Auth0 answers both ways), top-level keys %d/%d (%.1f%%), keys with their types %d/%d (%.1f%%), nested fields %d/%d, Content-Type %d/%d, %d out of scope skipped, %d recorded 429s not replayed",
+		total.requests, total.statusMatch, statusPct, eitherPct, total.eitherWay, total.keysMatch, total.fields, keyPct, total.fieldsMatch, total.fields, fieldPct, total.deepMatch, total.deep, total.typesMatch, total.types, total.skipped, total.transient)
 	t.Log(summary)
 	fmt.Println(summary)
 	if statusPct < 90 {
@@ -291,6 +302,7 @@ func replayCassette(t *testing.T, path string) contractTally {
 	}
 
 	var tally contractTally
+	deleted := map[string]bool{} // recorded paths already DELETEd in this cassette
 	for _, it := range c.Interactions {
 		u, err := url.Parse(it.Request.URL)
 		if err != nil {
@@ -367,8 +379,18 @@ func replayCassette(t *testing.T, path string) contractTally {
 				t.Logf("%s #%d %s %s: Content-Type %q, recorded %q", name, it.ID, it.Request.Method, u.Path, resp.Header.Get("Content-Type"), want[0])
 			}
 		}
+		repeated := deleted[u.Path]
+		if it.Request.Method == http.MethodDelete {
+			deleted[u.Path] = true
+		}
 		if resp.StatusCode == it.Response.Code {
 			tally.statusMatch++
+		} else if auth0AnswersEitherWay(it.Request.Method, u.Path, repeated, it.Response.Code, resp.StatusCode) {
+			// Auth0's other answer: its body (deleted_at or none) is
+			// that answer's, so there are no fields to compare.
+			tally.eitherWay++
+			t.Logf("%s #%d %s %s: status %d, recorded %d: Auth0 answers this both ways", name, it.ID, it.Request.Method, u.Path, resp.StatusCode, it.Response.Code)
+			continue
 		} else {
 			t.Logf("%s #%d %s %s: status %d, recorded %d: %s", name, it.ID, it.Request.Method, u.Path, resp.StatusCode, it.Response.Code, truncate(got))
 		}
@@ -381,6 +403,9 @@ func replayCassette(t *testing.T, path string) contractTally {
 		want, have := topFields(recV), topFields(gotV)
 		for k, kind := range want {
 			tally.fields++
+			if have[k] != "" {
+				tally.keysMatch++
+			}
 			if have[k] == kind {
 				tally.fieldsMatch++
 			} else {
@@ -400,6 +425,26 @@ func replayCassette(t *testing.T, path string) contractTally {
 		}
 	}
 	return tally
+}
+
+// auth0AnswersEitherWay says whether got is the other of two answers real
+// Auth0 gives to the same exchange, as its own recordings show. A
+// connection is deleted in the background: a DELETE repeated while that
+// runs answers 202 with the first delete's deleted_at, one after it 204. In
+// go-auth0 v1.49.0's cassettes the repeat came back 202 in 16 and 204 in 36
+// of 52, about 350 ms after the first on the same tenant in the same minute
+// (../shared has 1 and 5), so no fixed answer matches them all; the
+// sandbox's deletes finish at once and it answers 204.
+func auth0AnswersEitherWay(method, path string, repeated bool, recorded, got int) bool {
+	if method != http.MethodDelete || !repeated {
+		return false
+	}
+	rest, ok := strings.CutPrefix(path, "/api/v2/connections/")
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		return false
+	}
+	return (recorded == http.StatusAccepted && got == http.StatusNoContent) ||
+		(recorded == http.StatusNoContent && got == http.StatusAccepted)
 }
 
 func truncate(b []byte) string {
