@@ -129,12 +129,14 @@ func Playbooks() []Playbook { return []Playbook{wso2Playbook(), azurePlaybook()}
 
 // PlaybookByID returns the playbook with that id.
 func PlaybookByID(id PlaybookID) (Playbook, error) {
+	var ids []string
 	for _, p := range Playbooks() {
 		if p.ID == id {
 			return p, nil
 		}
+		ids = append(ids, string(p.ID))
 	}
-	return Playbook{}, fmt.Errorf("unknown playbook %q: choose %s or %s", id, WSO2, Azure)
+	return Playbook{}, fmt.Errorf("unknown playbook %q: choose one of %s", Printable(string(id)), strings.Join(ids, ", "))
 }
 
 // Step returns the step with that id, if any.
@@ -715,6 +717,11 @@ func validateAPIMName(optional bool) func(string) error {
 func validateEmail(v string) error {
 	if err := rejectControl("the email address", v); err != nil {
 		return err
+	}
+	if !strings.Contains(v, "@") {
+		// Not echoed: without an @ this is most likely something else
+		// typed into the wrong field, the test user's password say.
+		return fmt.Errorf("that is not an email address (it has no @): type one, e.g. jane@example.com")
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") && !strings.HasSuffix(v, "@localhost") {

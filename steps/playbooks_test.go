@@ -130,3 +130,24 @@ func TestScopeCheck(t *testing.T) {
 		t.Error("user scopes belong to azure only")
 	}
 }
+
+// A password typed into the email field (the fields sit next to each
+// other) must not be shown back in the error.
+func TestEmailErrorDoesNotEchoAPassword(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"Passw0rd!x", "hunter2 secret"} {
+		err := validateEmail(v)
+		if err == nil {
+			t.Fatalf("%q accepted as an email address", v)
+		}
+		if strings.Contains(err.Error(), v) || strings.Contains(err.Error(), "Passw0rd") {
+			t.Errorf("error echoes the input: %v", err)
+		}
+	}
+	if err := validateEmail("jane@example"); err == nil || !strings.Contains(err.Error(), "jane@example") {
+		t.Errorf("an address without a dot in its domain: %v (the address, shown, helps)", err)
+	}
+	if err := validateEmail("jane@example.com"); err != nil {
+		t.Error(err)
+	}
+}
