@@ -93,10 +93,16 @@ type Progress struct {
 // NewProgress returns the rows of a plan before anything ran.
 func NewProgress(plan Plan) *Progress {
 	p := &Progress{}
+	token := "mint and verify a test token"
 	for _, a := range plan.Actions {
 		p.rows = append(p.rows, Row{Action: a.ID, Label: KindLabel(a.Kind), Name: Printable(a.Name), State: RowPending, Verb: a.Verb, ID: Printable(a.ExistingID)})
+		if a.Kind == KindWSO2Application {
+			// The run's tokens come from WSO2's token endpoint, with the
+			// keys WSO2 generated (run.tokens).
+			token = "mint and verify a token via WSO2"
+		}
 	}
-	p.rows = append(p.rows, Row{Action: TokenAction, Label: "token", Name: "mint and verify a test token", State: RowPending})
+	p.rows = append(p.rows, Row{Action: TokenAction, Label: "token", Name: token, State: RowPending})
 	return p
 }
 
