@@ -352,45 +352,36 @@ func (c *Client) FindClient(ctx context.Context, name string) (steps.App, error)
 // FindClients returns every application of that name, paging through the
 // clients (the name is not a server-side filter).
 func (c *Client) FindClients(ctx context.Context, name string) ([]steps.App, error) {
-	op := fmt.Sprintf("find the applications named %q", name)
-	var out []steps.App
-	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
-		out = nil
-		page, err := c.mgmt.Clients.List(ctx, &management.ListClientsRequestParameters{PerPage: ptr(c.pageSize)}, opts...)
-		if err != nil {
-			return err
-		}
-		return walkOffset(ctx, page, c.pageSize,
-			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
-			func(r *management.Client) bool {
-				if r.GetName() == name {
-					out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
-				}
-				return false
-			})
-	})
-	return out, err
+	return c.listClientsWhere(ctx, fmt.Sprintf("find the applications named %q", name),
+		func(n string) bool { return n == name })
 }
 
 // FindClientsBySuffix returns every application whose name ends with one of
-// the suffixes, paging through the clients.
+// the suffixes: by the client search where the tenant has it, else paging
+// through the clients.
 func (c *Client) FindClientsBySuffix(ctx context.Context, suffixes ...string) ([]steps.App, error) {
 	op := fmt.Sprintf("find the applications named *%s", strings.Join(suffixes, ", *"))
 	terms := make([]string, 0, len(suffixes))
 	for _, sfx := range suffixes {
 		terms = append(terms, "name ew "+scimString(sfx))
 	}
-	ends := func(a steps.App) bool {
+	ends := func(name string) bool {
 		for _, sfx := range suffixes {
-			if strings.HasSuffix(a.Name, sfx) {
+			if strings.HasSuffix(name, sfx) {
 				return true
 			}
 		}
 		return false
 	}
-	if apps, ok, err := c.findClientsBySearch(ctx, op, strings.Join(terms, " or "), ends); ok || err != nil {
+	if apps, ok, err := c.findClientsBySearch(ctx, op, strings.Join(terms, " or "), func(a steps.App) bool { return ends(a.Name) }); ok || err != nil {
 		return apps, err
 	}
+	return c.listClientsWhere(ctx, op, ends)
+}
+
+// listClientsWhere pages through every client and keeps those whose name
+// keep accepts (a retried call starts the walk over).
+func (c *Client) listClientsWhere(ctx context.Context, op string, keep func(name string) bool) ([]steps.App, error) {
 	var out []steps.App
 	err := c.call(ctx, op, false, func(opts ...option.RequestOption) error {
 		out = nil
@@ -401,11 +392,8 @@ func (c *Client) FindClientsBySuffix(ctx context.Context, suffixes ...string) ([
 		return walkOffset(ctx, page, c.pageSize,
 			func(r *management.ListClientsOffsetPaginatedResponseContent) *float64 { return r.Total },
 			func(r *management.Client) bool {
-				for _, sfx := range suffixes {
-					if strings.HasSuffix(r.GetName(), sfx) {
-						out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
-						break
-					}
+				if keep(r.GetName()) {
+					out = append(out, c.toApp(r, string(r.GetAppType()), string(r.GetTokenEndpointAuthMethod())))
 				}
 				return false
 			})
