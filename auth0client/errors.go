@@ -41,19 +41,7 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		answer += ": " + e.Message
 	}
-	var b strings.Builder
-	if e.Op != "" {
-		b.WriteString(e.Op + ": ")
-	}
-	switch {
-	case e.Advice != "":
-		fmt.Fprintf(&b, "%s (Auth0 answered %s)", e.Advice, answer)
-	case e.Uncertain:
-		fmt.Fprintf(&b, "the tenant answered %s, so the change may or may not have been made", answer)
-	default:
-		fmt.Fprintf(&b, "Auth0 answered %s", answer)
-	}
-	return b.String()
+	return httperr.Sentence(e.Op, "Auth0", "the tenant", answer, e.Advice, e.Uncertain)
 }
 
 // Is makes errors.Is match the steps sentinels (httperr.Is).

@@ -39,19 +39,7 @@ func (e *APIError) Error() string {
 	if e.Description != "" && e.Description != e.Message {
 		answer += " (" + e.Description + ")"
 	}
-	var b strings.Builder
-	if e.Op != "" {
-		b.WriteString(e.Op + ": ")
-	}
-	switch {
-	case e.Advice != "":
-		fmt.Fprintf(&b, "%s (WSO2 answered %s)", e.Advice, answer)
-	case e.Uncertain:
-		fmt.Fprintf(&b, "WSO2 answered %s, so the change may or may not have been made", answer)
-	default:
-		fmt.Fprintf(&b, "WSO2 answered %s", answer)
-	}
-	return b.String()
+	return httperr.Sentence(e.Op, "WSO2", "WSO2", answer, e.Advice, e.Uncertain)
 }
 
 // Is makes errors.Is match the steps sentinels (httperr.Is).

@@ -91,3 +91,24 @@ func Classify(err error) Failure {
 	}
 	return Failure{Cause: Network}
 }
+
+// Sentence is an API error as a person reads it: what was attempted (op),
+// then the advice when there is some, else that the change may or may not
+// have been made (uncertain), else what the server answered. who names the
+// server ("Auth0", "WSO2"); uncertainWho the subject of the uncertain
+// sentence ("the tenant", "WSO2").
+func Sentence(op, who, uncertainWho, answer, advice string, uncertain bool) string {
+	var b strings.Builder
+	if op != "" {
+		b.WriteString(op + ": ")
+	}
+	switch {
+	case advice != "":
+		b.WriteString(advice + " (" + who + " answered " + answer + ")")
+	case uncertain:
+		b.WriteString(uncertainWho + " answered " + answer + ", so the change may or may not have been made")
+	default:
+		b.WriteString(who + " answered " + answer)
+	}
+	return b.String()
+}

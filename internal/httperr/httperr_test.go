@@ -82,3 +82,20 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestSentence(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		advice    string
+		uncertain bool
+		want      string
+	}{
+		{"", false, "create the API: Auth0 answered HTTP 409"},
+		{"", true, "create the API: the tenant answered HTTP 409, so the change may or may not have been made"},
+		{"pick another identifier", true, "create the API: pick another identifier (Auth0 answered HTTP 409)"},
+	} {
+		if got := httperr.Sentence("create the API", "Auth0", "the tenant", "HTTP 409", tc.advice, tc.uncertain); got != tc.want {
+			t.Errorf("Sentence(advice %q, uncertain %v) = %q, want %q", tc.advice, tc.uncertain, got, tc.want)
+		}
+	}
+}
