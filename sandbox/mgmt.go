@@ -131,6 +131,8 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.updateClientGrant, "update:client_grants")
 		case n == 2 && method == http.MethodDelete:
 			return r(s.deleteClientGrant, "delete:client_grants")
+		case n == 3 && method == http.MethodGet && segs[2] == "organizations":
+			return r(s.clientGrantOrganizations, "read:organization_client_grants")
 		}
 	case "connections":
 		switch {

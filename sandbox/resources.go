@@ -121,6 +121,9 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 	if rs.str("signing_alg") == "HS256" {
 		setDefault(rs, "signing_secret", s.randString(secretSet, 32))
 	}
+	if ident == expressConfigureIdentifier {
+		expressConfigureAPI(rs)
+	}
 	cleanRS(rs)
 	s.t.ResourceServers = append(s.t.ResourceServers, rs)
 	s.ix.resourceServers.add(rs)
@@ -321,6 +324,7 @@ func (s *Server) newClientObject(in obj) obj {
 	}
 	c["client_id"] = s.newClientID()
 	c["client_secret"] = s.newClientSecret()
+	expressConfigurationDefaults(c)
 	setDefault(c, "is_first_party", true)
 	setDefault(c, "is_token_endpoint_ip_header_trusted", false)
 	rsLinked := c.str("app_type") == "resource_server"
@@ -480,13 +484,10 @@ func clientView(c obj, secret, fullCredentials bool) obj {
 	}
 	if !fullCredentials {
 		if pkj := v.obj("client_authentication_methods").obj("private_key_jwt"); pkj != nil {
-			var ids []any
-			for _, x := range anySlice(pkj["credentials"]) {
-				if cred, ok := asMap(x); ok {
-					ids = append(ids, obj{"id": cred["id"]})
-				}
-			}
-			pkj["credentials"] = nonNil(ids)
+			pkj["credentials"] = idsOnly(anySlice(pkj["credentials"]))
+		}
+		if t := v.obj(tvpaKey); t != nil {
+			t["credentials"] = idsOnly(anySlice(t["credentials"]))
 		}
 	}
 	return v
@@ -508,6 +509,12 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 	if err := validateClientMetadata(in); err != nil {
 		return 0, nil, err
 	}
+	if err := s.validateTVPA(in, true, ""); err != nil {
+		return 0, nil, err
+	}
+	if err := validateMyOrgConfig(in); err != nil {
+		return 0, nil, err
+	}
 	var rs obj
 	if ident, ok := in["resource_server_identifier"]; ok {
 		rs = s.findRSByIdentifier(str(ident))
@@ -527,8 +534,10 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 		rs["client_id"] = c.str("client_id")
 	}
 	s.registerCredentials(c)
+	s.createTVPACredentials(c)
 	s.t.Clients = append(s.t.Clients, c)
 	s.ix.clients.add(c)
+	s.expressConfigurationGrant(c)
 	return http.StatusCreated, clientView(c, true, true), nil
 }
 
@@ -644,6 +653,12 @@ func (s *Server) updateClient(m *mreq) (int, any, error) {
 		return 0, nil, badBody("'String is too short (0 chars), minimum 1' on property name.")
 	}
 	if err := validateClientMetadata(in); err != nil {
+		return 0, nil, err
+	}
+	if err := s.validateTVPA(in, false, c.str("client_id")); err != nil {
+		return 0, nil, err
+	}
+	if err := validateMyOrgConfig(in); err != nil {
 		return 0, nil, err
 	}
 	if _, ok := in["client_secret"]; ok && !m.has("update:client_keys") {
@@ -817,6 +832,9 @@ func (s *Server) createClientGrant(m *mreq) (int, any, error) {
 		return 0, nil, badBody("'Missing required property: client_id'.")
 	case hasClient && s.findClient(clientID) == nil:
 		return 0, nil, errf(http.StatusNotFound, "inexistent_client", "The client does not exist")
+	case hasClient && s.findClient(clientID).str("app_type") == "express_configuration":
+		// Its one grant is the system grant Auth0 made with it.
+		return 0, nil, errf(http.StatusBadRequest, "validation_error", "Client of type express_configuration cannot be used")
 	}
 	if s.findRSByIdentifier(audience) == nil {
 		return 0, nil, errf(http.StatusNotFound, "inexistent_resource_server", "No resource server found by that identifier")
@@ -922,6 +940,17 @@ func (s *Server) updateClientGrant(m *mreq) (int, any, error) {
 	}
 	s.ix.grants.update(g)
 	return http.StatusOK, g, nil
+}
+
+// clientGrantOrganizations is GET /client-grants/{id}/organizations: the
+// organizations a grant is associated with, in offset (include_totals)
+// or checkpoint (from/take) pages. A sandbox has no organizations, so the
+// list of a grant that exists is empty.
+func (s *Server) clientGrantOrganizations(m *mreq) (int, any, error) {
+	if s.findGrant(m.segs[1]) == nil {
+		return 0, nil, notFoundGrant()
+	}
+	return m.page(nil, listing{key: "organizations", offset: true, checkpoint: true})
 }
 
 func (s *Server) deleteClientGrant(m *mreq) (int, any, error) {
