@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
 	"regexp"
@@ -258,19 +259,17 @@ func expressConfigureAPI(rs obj) {
 			delete(rs, k)
 		}
 	}
-	rs["name"] = "Okta OIN Express Configuration API"
-	rs["scopes"] = []any{
-		obj{"value": "express_configure:sso", "description": "Ability to create SSO configurations"},
-		obj{"value": "express_configure:scim", "description": "Ability to create scim configurations"},
-	}
-	rs["signing_alg"] = "RS256"
-	rs["allow_offline_access"] = false
-	rs["token_lifetime"] = json.Number("300")
-	rs["token_lifetime_for_web"] = json.Number("7200")
-	rs["skip_consent_for_verifiable_first_party_clients"] = false
-	rs["enforce_policies"] = true
-	rs["is_system"] = true
-	rs["subject_type_authorization"] = obj{"user": obj{"policy": "allow_all"}, "client": obj{"policy": "deny_all"}}
+	maps.Copy(rs, obj{
+		"name": "Okta OIN Express Configuration API",
+		"scopes": []any{
+			obj{"value": "express_configure:sso", "description": "Ability to create SSO configurations"},
+			obj{"value": "express_configure:scim", "description": "Ability to create scim configurations"},
+		},
+		"signing_alg": "RS256", "allow_offline_access": false,
+		"token_lifetime": json.Number("300"), "token_lifetime_for_web": json.Number("7200"),
+		"skip_consent_for_verifiable_first_party_clients": false, "enforce_policies": true, "is_system": true,
+		"subject_type_authorization": obj{"user": obj{"policy": "allow_all"}, "client": obj{"policy": "deny_all"}},
+	})
 }
 
 const expressConfigureIdentifier = "urn:auth0:express-configure"

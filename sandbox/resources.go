@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -135,20 +136,19 @@ func (s *Server) createResourceServer(m *mreq) (int, any, error) {
 // (go-auth0 v1.49 recording TestResourceServer_ACR): its own name, scopes
 // and settings; what else the request gave (an authorization policy) stays.
 func myAccountAPI(rs obj) {
-	rs["name"] = "Auth0 My Account API"
-	rs["scopes"] = []any{
-		obj{"value": "create:me:connected_accounts", "description": "Create Connected Accounts"},
-		obj{"value": "read:me:connected_accounts", "description": "Read Connected Accounts"},
-		obj{"value": "delete:me:connected_accounts", "description": "Delete Connected Accounts"},
-	}
-	rs["signing_alg"] = "RS256"
-	rs["allow_offline_access"] = true
-	rs["token_lifetime"] = json.Number("600")
-	rs["token_lifetime_for_web"] = json.Number("600")
-	rs["skip_consent_for_verifiable_first_party_clients"] = true
-	rs["is_system"] = true
-	rs["proof_of_possession"] = obj{"mechanism": "dpop", "required": false}
-	rs["subject_type_authorization"] = obj{"user": obj{"policy": "require_client_grant"}, "client": obj{"policy": "deny_all"}}
+	maps.Copy(rs, obj{
+		"name": "Auth0 My Account API",
+		"scopes": []any{
+			obj{"value": "create:me:connected_accounts", "description": "Create Connected Accounts"},
+			obj{"value": "read:me:connected_accounts", "description": "Read Connected Accounts"},
+			obj{"value": "delete:me:connected_accounts", "description": "Delete Connected Accounts"},
+		},
+		"signing_alg": "RS256", "allow_offline_access": true,
+		"token_lifetime": json.Number("600"), "token_lifetime_for_web": json.Number("600"),
+		"skip_consent_for_verifiable_first_party_clients": true, "is_system": true,
+		"proof_of_possession":        obj{"mechanism": "dpop", "required": false},
+		"subject_type_authorization": obj{"user": obj{"policy": "require_client_grant"}, "client": obj{"policy": "deny_all"}},
+	})
 }
 
 func setDefault(o obj, k string, v any) {
