@@ -144,7 +144,10 @@ func TestWizardInTmux(t *testing.T) {
 		// The endpoints are below the WSO2 side at 80x24: scroll to them,
 		// as a person would.
 		w.keys("Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down")
-		screen += w.waitFor(10*time.Second, "/oauth/token")
+		// Wait for what the keys scroll to, not the first line on the
+		// way there: the screen may show /oauth/token before the last
+		// Down is read.
+		screen += w.waitFor(10*time.Second, "/oauth/token", "/.well-known/jwks.json")
 		for _, want := range []string{"/oauth/token", "/.well-known/jwks.json", "✓ verified", "••••••••"} {
 			if !strings.Contains(screen, want) {
 				t.Fatalf("summary lacks %q:\n%s", want, screen)
@@ -185,7 +188,10 @@ func TestWizardInTmux(t *testing.T) {
 		w.waitFor(5*time.Second, "jane@example.com")
 		screen := w.enterUntil(60*time.Second, "the azure summary", isSummary)
 		w.keys("Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down")
-		screen += w.waitFor(10*time.Second, "/oauth/token")
+		// Wait for what the keys scroll to, not the first line on the
+		// way there: the screen may show /oauth/token before the last
+		// Down is read.
+		screen += w.waitFor(10*time.Second, "/oauth/token", "/.well-known/jwks.json")
 		for _, want := range []string{"/oauth/token", "/.well-known/jwks.json", "User token      ✓ verified", "jane@example.com"} {
 			if !strings.Contains(screen, want) {
 				t.Fatalf("summary lacks %q:\n%s", want, screen)
