@@ -49,7 +49,7 @@ func TestAuth0CLIRequests(t *testing.T) {
 
 	// A tenant with a social connection beside its database one, as most
 	// have: the CLI's users create asks only for database and passwordless
-	// connections (see KnownGap_ConnectionsStrategyIndexed).
+	// connections (see ConnectionsStrategyIndexed).
 	wantStatus(t, call(t, s, "POST", "/api/v2/connections", mgmtToken(t, s), map[string]any{
 		"name": cliSocialConnection, "strategy": "github", "enabled_clients": []string{s.ClientID},
 	}), http.StatusCreated)
@@ -279,12 +279,12 @@ func TestAuth0CLIRequests(t *testing.T) {
 		// two of Auth0's own clients send it as strategy[0], strategy[1], ...
 		// to filter by several strategies at once: this CLI function, and
 		// auth0/auth0.net ConnectionsClient.GetAllAsync (PR #432, "Support
-		// multiple Strategies", fixing issue #416). The sandbox reads only
-		// strategy=, so it answers with every connection and the CLI would
+		// multiple Strategies", fixing issue #416). A sandbox that read only
+		// strategy= answered with every connection, and the CLI would
 		// offer a social connection to create a password user in. No
 		// recording shows Auth0's answer to strategy[0]=: UNCONFIRMED.
 		{
-			name: "KnownGap_ConnectionsStrategyIndexed/GET connections?strategy[0..2]",
+			name: "ConnectionsStrategyIndexed/GET connections?strategy[0..2]",
 			src:  "internal/cli/users.go databaseAndPasswordlessConnectionOptions",
 			send: func(t *testing.T, r *cliRun) answer { return r.mgmt(t, "GET", cliConnectionsByStrategy, "") },
 			want: http.StatusOK,

@@ -176,7 +176,7 @@ func (s *Server) getConnection(m *mreq) (int, any, error) {
 }
 
 func (s *Server) listConnections(m *mreq) (int, any, error) {
-	strategies := m.q["strategy"]
+	strategies := m.qArray("strategy")
 	name := m.q.Get("name")
 	candidates := s.t.Connections
 	if name != "" {

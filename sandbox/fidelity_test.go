@@ -502,3 +502,27 @@ func TestReadByIDWithFieldsKeepsID(t *testing.T) {
 		t.Errorf("exclusion: %v", keysOf(ex))
 	}
 }
+
+// TestArrayQueryForms: an array query parameter is read in each form
+// Auth0's query parser takes (repeated, name[] and name[N]), so clients
+// that index their arrays (the Auth0 CLI, auth0.net) filter as they mean to.
+func TestArrayQueryForms(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	wantStatus(t, call(t, s, "POST", "/api/v2/connections", mgmt, map[string]any{"name": "gh", "strategy": "github"}), 201)
+	for _, q := range []string{"strategy=auth0", "strategy[]=auth0", "strategy[0]=auth0", "strategy[1]=sms&strategy[0]=auth0"} {
+		for _, c := range call(t, s, "GET", "/api/v2/connections?"+q, mgmt, nil).array(t) {
+			if st := c.(map[string]any)["strategy"]; st != "auth0" {
+				t.Errorf("connections?%s lists a %v connection", q, st)
+			}
+		}
+	}
+	for _, ident := range []string{"https://a.example/", "https://b.example/"} {
+		wantStatus(t, call(t, s, "POST", "/api/v2/resource-servers", mgmt, map[string]any{"identifier": ident}), 201)
+	}
+	q := "identifiers[0]=" + url.QueryEscape("https://a.example/") + "&identifiers[1]=" + url.QueryEscape("https://b.example/")
+	if got := call(t, s, "GET", "/api/v2/resource-servers?"+q, mgmt, nil).array(t); len(got) != 2 {
+		t.Fatalf("resource-servers?%s lists %d APIs, want 2", q, len(got))
+	}
+}

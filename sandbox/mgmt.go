@@ -63,6 +63,34 @@ type mreq struct {
 // has says whether the token holds the scope.
 func (m *mreq) has(scope string) bool { return slices.Contains(m.scopes, scope) }
 
+// qArray is an array query parameter as Auth0's query parser (qs) reads
+// one: name repeated, name[] or name[N] (the Auth0 CLI's users create sends
+// strategy[0]=auth0&strategy[1]=email), indexed values in index order.
+// UNCONFIRMED: no recording shows the bracket forms; Auth0's SDKs send them.
+func (m *mreq) qArray(name string) []string {
+	out := slices.Clone(m.q[name])
+	out = append(out, m.q[name+"[]"]...)
+	type indexed struct {
+		i int
+		v []string
+	}
+	var byIndex []indexed
+	for k, v := range m.q {
+		rest, ok := strings.CutPrefix(k, name+"[")
+		if !ok || !strings.HasSuffix(rest, "]") {
+			continue
+		}
+		if i, err := strconv.Atoi(strings.TrimSuffix(rest, "]")); err == nil && i >= 0 {
+			byIndex = append(byIndex, indexed{i, v})
+		}
+	}
+	slices.SortFunc(byIndex, func(a, b indexed) int { return a.i - b.i })
+	for _, x := range byIndex {
+		out = append(out, x.v...)
+	}
+	return out
+}
+
 type handlerFunc func(m *mreq) (int, any, error)
 
 type route struct {

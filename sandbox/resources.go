@@ -174,7 +174,7 @@ func (s *Server) getResourceServer(m *mreq) (int, any, error) {
 }
 
 func (s *Server) listResourceServers(m *mreq) (int, any, error) {
-	idents := m.q["identifiers"]
+	idents := m.qArray("identifiers")
 	if len(idents) > 10 {
 		return 0, nil, badQuery("'Array is too long (%d), maximum 10' on property identifiers.", len(idents))
 	}
@@ -962,7 +962,7 @@ func (s *Server) deleteClientGrant(m *mreq) (int, any, error) {
 // findResourceServerInPath finds the resource server a path names by id or
 // identifier. An identifier may arrive URL-encoded twice: go-auth0 v1
 // escapes each path segment and the Auth0 CLI escapes the identifier before
-// (`auth0 apis show https://api.example` sends https%253A%252F%252F...), and
+// (`auth0 apis show https://api.example` sends https:%252F%252F...), and
 // real Auth0 finds the API so (the CLI's own duplicate check relies on it),
 // so a segment that names nothing is decoded once more and looked up again.
 func (s *Server) findResourceServerInPath(seg string) obj {
