@@ -95,7 +95,7 @@ func OpenJournal(path string, reveal bool) (*Journal, error) {
 		return j, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read journal: %w", err)
+		return nil, fmt.Errorf("read journal: %w (check that it is readable, or give another --journal)", err)
 	}
 	if err := json.Unmarshal(b, &j.doc); err != nil {
 		return nil, fmt.Errorf("journal %s is %w (%w): move it away or give another --journal", path, ErrBadJournal, err)
