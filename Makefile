@@ -9,7 +9,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS   := $(CURDIR)/bin/tools
 GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: run build test vet tools lint tidy-check check-layers bench fmt golden fuzz
+.PHONY: run build test vet tools lint tidy-check check-layers bench fmt golden fuzz realclients
 
 # Built then run (not `go run`): the wizard's own exit status reaches the
 # shell, and quitting by Ctrl+C (130) is not reported as a make failure.
@@ -48,7 +48,21 @@ check-layers:
 		echo "check-layers: steps/ imports go-auth0 (only auth0client/ may)"; exit 1; fi
 	@echo "check-layers: ok"
 
-test: vet tidy-check lint check-layers
+# Auth0's own Node.js clients (the SDK and the Deploy CLI, pinned in
+# sandbox/testdata/realclients) run against the sandbox in its tests:
+# installed from the npm registry when npm is here and they are not yet;
+# without node (20.19 or newer) those tests skip and say so.
+REALCLIENTS := sandbox/testdata/realclients
+realclients:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "realclients: no npm here; the sandbox's Node.js client tests will skip"; \
+	elif ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)'; then \
+		echo "realclients: node $$(node --version) is older than 20.19 (Auth0's pinned packages need it); those tests will skip"; \
+	elif [ ! -d $(REALCLIENTS)/node_modules ] || [ $(REALCLIENTS)/package-lock.json -nt $(REALCLIENTS)/node_modules ]; then \
+		cd $(REALCLIENTS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	fi
+
+test: vet tidy-check lint check-layers realclients
 	$(GO) test -race -count=1 -timeout 12m ./...
 
 # Each fuzz target explores for FUZZTIME (their seed corpora run in every

@@ -36,7 +36,7 @@ func nodeClients(t *testing.T, pkg string) string {
 		if os.Getenv("AUTH0_WIZARD_SKIP_NODE_CLIENTS") != "" {
 			t.Skipf("npm package %s not installed and AUTH0_WIZARD_SKIP_NODE_CLIENTS is set", pkg)
 		}
-		t.Fatalf("node is installed but the npm package %s is not: run `npm ci` in sandbox/testdata/realclients (as .ci/run does), or set AUTH0_WIZARD_SKIP_NODE_CLIENTS=1 to skip", pkg)
+		t.Fatalf("node is installed but the npm package %s is not: run `make realclients` (npm ci in sandbox/testdata/realclients; make test does it first), or set AUTH0_WIZARD_SKIP_NODE_CLIENTS=1 to skip", pkg)
 	}
 	return node
 }
