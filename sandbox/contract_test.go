@@ -62,6 +62,7 @@ var idPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`^con_[A-Za-z0-9]{16}$`),
 	regexp.MustCompile(`^auth0\|[0-9a-f]{24}$`),
 	regexp.MustCompile(`^cred_[A-Za-z0-9]{22}$`),
+	regexp.MustCompile(`^rol_[A-Za-z0-9]{16}$`),
 }
 
 func looksLikeID(s string) bool {
@@ -83,6 +84,17 @@ func learnIDs(rec, got any, ids map[string]string) {
 			return
 		}
 		for k, v := range r {
+			// A checkpoint cursor is as opaque as an id: the
+			// recorded one, sent back as from=, becomes the
+			// sandbox's at the same place.
+			if rn, ok := v.(string); ok && k == "next" {
+				if gn, ok := g[k].(string); ok && gn != rn {
+					if _, known := ids[rn]; !known {
+						ids[rn] = gn
+					}
+				}
+				continue
+			}
 			learnIDs(v, g[k], ids)
 		}
 	case []any:
@@ -248,7 +260,7 @@ func inScope(path string) bool {
 	}
 	family, sub, _ := strings.Cut(rest, "/")
 	switch family {
-	case "resource-servers", "client-grants", "users-by-email":
+	case "resource-servers", "client-grants", "users-by-email", "roles":
 		return true
 	case "clients":
 		_, tail, _ := strings.Cut(sub, "/")
@@ -257,7 +269,8 @@ func inScope(path string) bool {
 		_, tail, _ := strings.Cut(sub, "/")
 		return tail == "" || tail == "clients"
 	case "users":
-		// The user and the read-only relations the sandbox serves.
+		// The user, its roles and permissions, and its (empty)
+		// organizations.
 		_, tail, _ := strings.Cut(sub, "/")
 		return tail == "" || tail == "roles" || tail == "permissions" || tail == "organizations"
 	}

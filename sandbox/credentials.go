@@ -155,8 +155,8 @@ func (s *Server) deleteCredential(m *mreq) (int, any, error) {
 	return http.StatusNoContent, nil, nil
 }
 
-// userRelations answers the user sub-lists this sandbox keeps empty
-// (roles, permissions, organizations), in Auth0's list shapes.
+// userRelations answers the user sub-list this sandbox keeps empty
+// (organizations), in Auth0's list shape.
 func (s *Server) userRelations(m *mreq) (int, any, error) {
 	if s.findUser(m.segs[1]) == nil {
 		return 0, nil, notFoundUser()

@@ -11,10 +11,10 @@ import (
 // with the tenant: a client by client_id or name, a resource server by id
 // or identifier, a connection by id or name, a user by id, by email (per
 // connection and across them) or by username per connection, a grant by id
-// or client. The indexes are not saved: they are built when a tenant is
-// seeded or loaded and kept in step by every write (the writer holds s.mu);
-// Options.checkIndexes (this package's tests) rebuilds them after each
-// write and answers 500 when they differ.
+// or client, a role by id. The indexes are not saved: they are built when
+// a tenant is seeded or loaded and kept in step by every write (the writer
+// holds s.mu); Options.checkIndexes (this package's tests) rebuilds them
+// after each write and answers 500 when they differ.
 
 // kindIndex indexes the objects of one kind (the tenant's list of them) by
 // the keys each named index derives from an object. Objects found under a
@@ -133,7 +133,7 @@ func (x *kindIndex) describe() string {
 
 // tenantIndexes are the indexes of one tenant.
 type tenantIndexes struct {
-	clients, resourceServers, connections, users, grants *kindIndex
+	clients, resourceServers, connections, users, grants, roles *kindIndex
 }
 
 func one(v string) []string { return []string{v} }
@@ -169,6 +169,9 @@ func newTenantIndexes() *tenantIndexes {
 			"id":     func(o obj) []string { return one(o.str("id")) },
 			"client": func(o obj) []string { return one(o.str("client_id")) },
 		}),
+		roles: newKindIndex("id", map[string]func(obj) []string{
+			"id": func(o obj) []string { return one(o.str("id")) },
+		}),
 	}
 }
 
@@ -194,6 +197,9 @@ func indexesOf(t *tenant) *tenantIndexes {
 	for _, g := range t.ClientGrants {
 		ix.grants.add(g)
 	}
+	for _, r := range t.Roles {
+		ix.roles.add(r)
+	}
 	return ix
 }
 
@@ -206,6 +212,7 @@ func (s *Server) indexesAgree() error {
 	}{
 		{"clients", s.ix.clients, fresh.clients}, {"resource servers", s.ix.resourceServers, fresh.resourceServers},
 		{"connections", s.ix.connections, fresh.connections}, {"users", s.ix.users, fresh.users}, {"grants", s.ix.grants, fresh.grants},
+		{"roles", s.ix.roles, fresh.roles},
 	} {
 		if a, b := p.kept.describe(), p.new.describe(); a != b {
 			return fmt.Errorf("the %s index is out of step with the tenant:\nkept:\n%s\nfrom the tenant:\n%s", p.kind, a, b)

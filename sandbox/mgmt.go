@@ -191,12 +191,46 @@ func (s *Server) route(method string, segs []string) (route, bool) {
 			return r(s.updateUser, "update:users", "update:users_app_metadata")
 		case n == 2 && method == http.MethodDelete:
 			return r(s.deleteUser, "delete:users")
+		// A user's roles and permissions, with the scopes of Auth0's API
+		// reference (roles.go).
 		case n == 3 && method == http.MethodGet && segs[2] == "roles":
-			return r(s.userRelations, "read:users", "read:roles")
+			return r(s.listUserRoles, "read:users", "read:roles", "read:role_members")
+		case n == 3 && method == http.MethodPost && segs[2] == "roles":
+			return r(s.assignUserRoles, "update:users", "create:role_members")
+		case n == 3 && method == http.MethodDelete && segs[2] == "roles":
+			return r(s.removeUserRoles, "update:users", "delete:role_members")
 		case n == 3 && method == http.MethodGet && segs[2] == "permissions":
-			return r(s.userRelations, "read:users")
+			return r(s.listUserPermissions, "read:users")
+		case n == 3 && method == http.MethodPost && segs[2] == "permissions":
+			return r(s.addUserPermissions, "update:users")
+		case n == 3 && method == http.MethodDelete && segs[2] == "permissions":
+			return r(s.removeUserPermissions, "update:users")
 		case n == 3 && method == http.MethodGet && segs[2] == "organizations":
 			return r(s.userRelations, "read:users", "read:organizations")
+		}
+	case "roles":
+		// Scopes as Auth0's API reference gives them for each endpoint.
+		switch {
+		case n == 1 && method == http.MethodGet:
+			return r(s.listRoles, "read:roles")
+		case n == 1 && method == http.MethodPost:
+			return r(s.createRole, "create:roles")
+		case n == 2 && method == http.MethodGet:
+			return r(s.getRole, "read:roles")
+		case n == 2 && method == http.MethodPatch:
+			return r(s.updateRole, "update:roles")
+		case n == 2 && method == http.MethodDelete:
+			return r(s.deleteRole, "delete:roles")
+		case n == 3 && segs[2] == "permissions" && method == http.MethodGet:
+			return r(s.listRolePermissions, "read:roles")
+		case n == 3 && segs[2] == "permissions" && method == http.MethodPost:
+			return r(s.addRolePermissions, "update:roles")
+		case n == 3 && segs[2] == "permissions" && method == http.MethodDelete:
+			return r(s.removeRolePermissions, "update:roles")
+		case n == 3 && segs[2] == "users" && method == http.MethodGet:
+			return r(s.listRoleUsers, "read:users", "read:roles", "read:role_members")
+		case n == 3 && segs[2] == "users" && method == http.MethodPost:
+			return r(s.assignRoleUsers, "update:roles", "create:role_members")
 		}
 	case "tenants":
 		switch {

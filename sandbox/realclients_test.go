@@ -107,15 +107,16 @@ func TestNodeSDK(t *testing.T) {
 // deployCLIEnv configures the Deploy CLI through its environment: the
 // kinds of the round trip, nothing deleted.
 var deployCLIEnv = []string{
-	`AUTH0_INCLUDED_ONLY=["resourceServers","clients","clientGrants","databases"]`,
+	`AUTH0_INCLUDED_ONLY=["resourceServers","clients","clientGrants","databases","roles"]`,
 	"AUTH0_ALLOW_DELETE=false",
 }
 
 // TestDeployCLIRoundTrip runs the Auth0 Deploy CLI (a0deploy), unmodified:
-// export a tenant holding an API with scopes, an M2M client, its grant and
-// a database connection enabled for it; import that export into a fresh
-// tenant; export the fresh tenant; the two exports must be the same, and
-// the fresh tenant must hold the objects through the Management API.
+// export a tenant holding an API with scopes, an M2M client, its grant, a
+// database connection enabled for it and a role granted one of the scopes;
+// import that export into a fresh tenant; export the fresh tenant; the two
+// exports must be the same, and the fresh tenant must hold the objects
+// through the Management API.
 func TestDeployCLIRoundTrip(t *testing.T) {
 	node := nodeClients(t, "auth0-deploy-cli")
 	t.Parallel()
@@ -148,6 +149,11 @@ func TestDeployCLIRoundTrip(t *testing.T) {
 	wantStatus(t, call(t, src, "POST", "/api/v2/connections", tok, map[string]any{
 		"name": "orders-db", "strategy": "auth0", "enabled_clients": []string{m2mID},
 	}), 201)
+	role := call(t, src, "POST", "/api/v2/roles", tok, map[string]any{"name": "Order clerk", "description": "Reads orders"})
+	wantStatus(t, role, 200)
+	wantStatus(t, call(t, src, "POST", "/api/v2/roles/"+role.object(t)["id"].(string)+"/permissions", tok, map[string]any{
+		"permissions": []map[string]string{{"resource_server_identifier": "https://orders.example/api", "permission_name": "read:orders"}},
+	}), 201)
 
 	dir := t.TempDir()
 	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
@@ -165,7 +171,7 @@ func TestDeployCLIRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Orders API", "write:orders", "Orders M2M", "orders-db"} {
+	for _, want := range []string{"Orders API", "write:orders", "Orders M2M", "orders-db", "Order clerk"} {
 		if !bytes.Contains(a, []byte(want)) {
 			t.Errorf("the first export lacks %q:\n%s", want, a)
 		}
@@ -201,5 +207,13 @@ func TestDeployCLIRoundTrip(t *testing.T) {
 	enabled := call(t, dst, "GET", "/api/v2/connections/"+conns[0].(map[string]any)["id"].(string)+"/clients", dtok, nil).object(t)
 	if cl, _ := enabled["clients"].([]any); len(cl) != 1 || cl[0].(map[string]any)["client_id"] != newID {
 		t.Errorf("imported connection's enabled clients: %v", enabled)
+	}
+	roles := call(t, dst, "GET", "/api/v2/roles?name_filter=Order%20clerk", dtok, nil).array(t)
+	if len(roles) != 1 {
+		t.Fatalf("imported roles: %v", roles)
+	}
+	perms := call(t, dst, "GET", "/api/v2/roles/"+roles[0].(map[string]any)["id"].(string)+"/permissions", dtok, nil).array(t)
+	if len(perms) != 1 || perms[0].(map[string]any)["permission_name"] != "read:orders" {
+		t.Errorf("imported role's permissions: %v", perms)
 	}
 }

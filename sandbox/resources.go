@@ -232,6 +232,7 @@ func (s *Server) deleteResourceServer(m *mreq) (int, any, error) {
 	ident := rs.str("identifier")
 	s.t.ResourceServers = dropWhere(s.t.ResourceServers, s.ix.resourceServers, func(o obj) bool { return o.str("id") == rs.str("id") })
 	s.t.ClientGrants = dropWhere(s.t.ClientGrants, s.ix.grants, func(o obj) bool { return o.str("audience") == ident })
+	s.dropPermissionsOf(rs.str("id"))
 	return http.StatusNoContent, nil, nil
 }
 

@@ -58,8 +58,6 @@ var emptyKinds = []emptyKind{
 	},
 	{path: "rules", scopes: []string{"read:rules"}, list: offsetList("rules", false),
 		notFound: errf(http.StatusNotFound, "inexistent_rule", "The rule does not exist.")},
-	{path: "roles", scopes: []string{"read:roles"}, list: offsetList("roles", false),
-		notFound: errf(http.StatusNotFound, "inexistent_role", "The role does not exist.")},
 	{path: "organizations", scopes: []string{"read:organizations", "read:organizations_summary"}, list: offsetOrCheckpointList("organizations"),
 		notFound: errf(http.StatusNotFound, "inexistent_organization", "No organization found by that id or name")},
 	{

@@ -35,8 +35,6 @@ func TestFirstTouchEndpoints(t *testing.T) {
 		{"/api/v2/actions/actions?page=2&per_page=10&deployed=true", "read:actions", `{"actions":[],"total":0,"page":2,"per_page":10}`},
 		{"/api/v2/rules", "read:rules", `[]`},
 		{"/api/v2/rules?include_totals=true", "read:rules", `{"total":0,"start":0,"limit":50,"rules":[]}`},
-		{"/api/v2/roles", "read:roles", `[]`},
-		{"/api/v2/roles?include_totals=true&per_page=20&page=1", "read:roles", `{"total":0,"start":20,"limit":20,"roles":[]}`},
 		{"/api/v2/organizations", "read:organizations, read:organizations_summary", `[]`},
 		{"/api/v2/organizations?take=10", "read:organizations, read:organizations_summary", `{"organizations":[]}`},
 		{"/api/v2/organizations?include_totals=true", "read:organizations, read:organizations_summary", `{"total":0,"start":0,"limit":50,"organizations":[]}`},
@@ -62,19 +60,19 @@ func TestFirstTouchEndpoints(t *testing.T) {
 			t.Errorf("GET %s with %s alone: %d %s", c.path, c.scope, a.status, a.raw)
 		}
 	}
-	for _, p := range []string{"/api/v2/rules/rul_x", "/api/v2/roles/rol_x", "/api/v2/organizations/org_x", "/api/v2/actions/actions/x", "/api/v2/custom-domains/cd_x"} {
+	for _, p := range []string{"/api/v2/rules/rul_x", "/api/v2/organizations/org_x", "/api/v2/actions/actions/x", "/api/v2/custom-domains/cd_x"} {
 		if a := call(t, s, "GET", p, admin, nil); a.status != 404 {
 			t.Errorf("GET %s: %d %s, want 404", p, a.status, a.raw)
 		}
 	}
-	for _, p := range []string{"/api/v2/actions/actions?per_page=101", "/api/v2/roles?per_page=x", "/api/v2/logs?take=0"} {
+	for _, p := range []string{"/api/v2/actions/actions?per_page=101", "/api/v2/rules?per_page=x", "/api/v2/logs?take=0"} {
 		if a := call(t, s, "GET", p, admin, nil); a.status != 400 {
 			t.Errorf("GET %s: %d %s, want 400", p, a.status, a.raw)
 		}
 	}
 	// Read-only: a write is not served.
-	if a := call(t, s, "POST", "/api/v2/roles", admin, map[string]any{"name": "x"}); a.status != 404 {
-		t.Errorf("POST /roles: %d %s", a.status, a.raw)
+	if a := call(t, s, "POST", "/api/v2/rules", admin, map[string]any{"name": "x"}); a.status != 404 {
+		t.Errorf("POST /rules: %d %s", a.status, a.raw)
 	}
 	// The system API lists the scopes these endpoints need, so a grant can
 	// name them.

@@ -101,6 +101,15 @@ type tenant struct {
 	// password grant uses) and default_audience among them. A new tenant
 	// has neither.
 	Settings obj `json:"settings,omitempty"`
+	// Roles are the tenant's roles (roles.go); RolePermissions maps a
+	// role's id to the permissions it grants, RoleMembers to the
+	// user_ids it is given to (in the order they were given it), and
+	// UserPermissions a user_id to the permissions given to the user
+	// directly.
+	Roles           []obj                      `json:"roles,omitempty"`
+	RolePermissions map[string][]permissionRef `json:"role_permissions,omitempty"`
+	RoleMembers     map[string][]string        `json:"role_members,omitempty"`
+	UserPermissions map[string][]permissionRef `json:"user_permissions,omitempty"`
 }
 
 // normalize makes a decoded tenant safe to use: no nil maps, objects typed

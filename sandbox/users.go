@@ -230,6 +230,7 @@ func (s *Server) deleteUser(m *mreq) (int, any, error) {
 	id := m.segs[1]
 	s.t.Users = dropWhere(s.t.Users, s.ix.users, func(u obj) bool { return u.str("user_id") == id })
 	delete(s.t.Passwords, id)
+	s.forgetUser(id)
 	return http.StatusNoContent, nil, nil
 }
 

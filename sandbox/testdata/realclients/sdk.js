@@ -267,6 +267,62 @@ async function main() {
     expect(items.length === 1 && items[0].user_id === ids.user, JSON.stringify(items));
   });
 
+  // ---- roles, their permissions and members; a user's roles and permissions ----
+  const things = { resource_server_identifier: `https://node-sdk.example/${run}`, permission_name: "read:things" };
+  await op("roles.create", async () => {
+    const r = await mgmt.roles.create({ name: `node-sdk-role-${run}`, description: "Node SDK role" });
+    expect(/^rol_[A-Za-z0-9]{16}$/.test(r.id) && r.name === `node-sdk-role-${run}`, JSON.stringify(r));
+    ids.role = r.id;
+  });
+  for (let i = 0; i < 3; i++) {
+    await op(`roles.create#${i}`, async () => {
+      await mgmt.roles.create({ name: `page-role-${i}-${run}` });
+    });
+  }
+  await op("roles.get", async () => {
+    const r = await mgmt.roles.get(ids.role);
+    expect(r.id === ids.role && r.description === "Node SDK role", JSON.stringify(r));
+  });
+  await op("roles.update", async () => {
+    const r = await mgmt.roles.update(ids.role, { description: "Updated" });
+    expect(r.description === "Updated", JSON.stringify(r));
+  });
+  await op("roles.list(paged)", async () => {
+    const items = await all(mgmt.roles.list({ per_page: 2 }));
+    expect(items.length === 4, `${items.length} roles`);
+    const n = await pages(mgmt.roles.list({ per_page: 2 }));
+    expect(n >= 2, `${n} pages`);
+    const named = await all(mgmt.roles.list({ name_filter: `NODE-SDK-ROLE-${run}` }));
+    expect(named.length === 1 && named[0].id === ids.role, JSON.stringify(named));
+  });
+  await op("roles.permissions", async () => {
+    await mgmt.roles.permissions.add(ids.role, { permissions: [things] });
+    const items = await all(mgmt.roles.permissions.list(ids.role));
+    expect(items.length === 1 && items[0].permission_name === "read:things" && items[0].resource_server_name === "Node SDK API", JSON.stringify(items));
+  });
+  await op("roles.users", async () => {
+    await mgmt.roles.users.assign(ids.role, { users: [ids.user] });
+    const items = await all(mgmt.roles.users.list(ids.role));
+    expect(items.length === 1 && items[0].user_id === ids.user && items[0].email === `ada-${run}@example.com`, JSON.stringify(items));
+  });
+  await op("users.roles", async () => {
+    const items = await all(mgmt.users.roles.list(ids.user));
+    expect(items.length === 1 && items[0].id === ids.role, JSON.stringify(items));
+  });
+  await op("users.permissions", async () => {
+    await mgmt.users.permissions.create(ids.user, { permissions: [things] });
+    const items = await all(mgmt.users.permissions.list(ids.user));
+    // One permission, given directly and through the role.
+    expect(items.length === 1 && items[0].permission_name === "read:things", JSON.stringify(items));
+    await mgmt.users.permissions.delete(ids.user, { permissions: [things] });
+    await mgmt.users.roles.delete(ids.user, { roles: [ids.role] });
+    const left = await all(mgmt.users.permissions.list(ids.user));
+    expect(left.length === 0, JSON.stringify(left));
+    await mgmt.roles.permissions.delete(ids.role, { permissions: [things] });
+    const none = await all(mgmt.roles.permissions.list(ids.role));
+    expect(none.length === 0, JSON.stringify(none));
+  });
+
   // ---- client credentials (private_key_jwt public keys) ----
   await op("clients.credentials", async () => {
     const pem = process.env.SDK_TEST_PUBLIC_KEY;
@@ -293,7 +349,6 @@ async function main() {
   const empty = {
     "actions.list": () => all(mgmt.actions.list()),
     "rules.list": () => all(mgmt.rules.list()),
-    "roles.list": () => all(mgmt.roles.list()),
     "organizations.list": () => all(mgmt.organizations.list()),
     "logs.list": () => all(mgmt.logs.list()),
     "customDomains.list": () => mgmt.customDomains.list(),
@@ -311,6 +366,10 @@ async function main() {
     await mgmt.users.delete(ids.user);
     const left = await mgmt.users.listUsersByEmail({ email: `ada-${run}@example.com` });
     expect(left.length === 0, "user still there");
+  });
+  await op("roles.delete", async () => {
+    await mgmt.roles.delete(ids.role);
+    await notFound(() => mgmt.roles.get(ids.role));
   });
   await op("clientGrants.delete", async () => {
     await mgmt.clientGrants.delete(ids.grant);
