@@ -319,36 +319,11 @@ func (s *Server) listRolePermissions(m *mreq) (int, any, error) {
 // addRolePermissions answers 201 with {} (recordings); a permission the
 // role has already is no error (UNCONFIRMED).
 func (s *Server) addRolePermissions(m *mreq) (int, any, error) {
-	refs, err := s.permissionsBody(m, true)
-	if err != nil {
-		return 0, nil, err
-	}
-	id := m.segs[1]
-	if s.findRole(id) == nil {
-		return 0, nil, notFoundRole()
-	}
-	if s.t.RolePermissions == nil {
-		s.t.RolePermissions = map[string][]permissionRef{}
-	}
-	s.t.RolePermissions[id] = addPermissions(s.t.RolePermissions[id], refs)
-	return http.StatusCreated, obj{}, nil
+	return s.editPermissions(m, true, s.findRole(m.segs[1]) != nil, notFoundRole, &s.t.RolePermissions)
 }
 
 func (s *Server) removeRolePermissions(m *mreq) (int, any, error) {
-	refs, err := s.permissionsBody(m, false)
-	if err != nil {
-		return 0, nil, err
-	}
-	id := m.segs[1]
-	if s.findRole(id) == nil {
-		return 0, nil, notFoundRole()
-	}
-	if left := removePermissions(s.t.RolePermissions[id], refs); len(left) > 0 {
-		s.t.RolePermissions[id] = left
-	} else {
-		delete(s.t.RolePermissions, id)
-	}
-	return http.StatusNoContent, nil, nil
+	return s.editPermissions(m, false, s.findRole(m.segs[1]) != nil, notFoundRole, &s.t.RolePermissions)
 }
 
 // ---- role members ----
@@ -560,36 +535,38 @@ func (s *Server) listUserPermissions(m *mreq) (int, any, error) {
 // addUserPermissions answers 201 with {} (recording
 // TestUserManager_Permissions).
 func (s *Server) addUserPermissions(m *mreq) (int, any, error) {
-	refs, err := s.permissionsBody(m, true)
-	if err != nil {
-		return 0, nil, err
-	}
-	uid := m.segs[1]
-	if s.findUser(uid) == nil {
-		return 0, nil, notFoundUser()
-	}
-	if s.t.UserPermissions == nil {
-		s.t.UserPermissions = map[string][]permissionRef{}
-	}
-	s.t.UserPermissions[uid] = addPermissions(s.t.UserPermissions[uid], refs)
-	return http.StatusCreated, obj{}, nil
+	return s.editPermissions(m, true, s.findUser(m.segs[1]) != nil, notFoundUser, &s.t.UserPermissions)
 }
 
 // removeUserPermissions takes direct permissions from the user (204); one
 // its roles grant stays with it.
 func (s *Server) removeUserPermissions(m *mreq) (int, any, error) {
-	refs, err := s.permissionsBody(m, false)
+	return s.editPermissions(m, false, s.findUser(m.segs[1]) != nil, notFoundUser, &s.t.UserPermissions)
+}
+
+// editPermissions adds (201 {}) or removes (204) the permissions a body
+// names to or from what the role or user m.segs[1] holds directly in
+// table; the body is checked before the holder is looked for.
+func (s *Server) editPermissions(m *mreq, add, found bool, notFound func() error, table *map[string][]permissionRef) (int, any, error) {
+	refs, err := s.permissionsBody(m, add)
 	if err != nil {
 		return 0, nil, err
 	}
-	uid := m.segs[1]
-	if s.findUser(uid) == nil {
-		return 0, nil, notFoundUser()
+	if !found {
+		return 0, nil, notFound()
 	}
-	if left := removePermissions(s.t.UserPermissions[uid], refs); len(left) > 0 {
-		s.t.UserPermissions[uid] = left
+	id := m.segs[1]
+	if add {
+		if *table == nil {
+			*table = map[string][]permissionRef{}
+		}
+		(*table)[id] = addPermissions((*table)[id], refs)
+		return http.StatusCreated, obj{}, nil
+	}
+	if left := removePermissions((*table)[id], refs); len(left) > 0 {
+		(*table)[id] = left
 	} else {
-		delete(s.t.UserPermissions, uid)
+		delete(*table, id)
 	}
 	return http.StatusNoContent, nil, nil
 }
