@@ -387,6 +387,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, c obj
 		"gty": "client-credentials",
 		"azp": c.str("client_id"),
 	}
+	scopes = s.rbacToken(tc, rs, "", scopes)
 	if len(scopes) > 0 {
 		tc["scope"] = strings.Join(scopes, " ")
 	}
@@ -497,6 +498,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, c obj, p 
 	default:
 		tc["aud"] = origin + "/userinfo"
 	}
+	scopes = s.rbacToken(tc, rs, u.str("user_id"), scopes)
 	if len(scopes) > 0 {
 		tc["scope"] = strings.Join(scopes, " ")
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -581,5 +582,73 @@ func TestSDKRoles(t *testing.T) {
 	}
 	if _, err := m.Roles.Get(ctx, role.GetID()); statusOf(err) != 404 {
 		t.Errorf("get deleted role: %v", err)
+	}
+}
+
+// TestRBACTokens: an API with RBAC (enforce_policies) cuts a user token's
+// API scopes to the permissions the user holds, directly or by a role; an
+// *_authz dialect adds the permissions claim; without either the token
+// carries what was asked, as Auth0 documents ("Enable Role-Based Access
+// Control for APIs").
+func TestRBACTokens(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	admin := mgmtToken(t, s)
+	api := call(t, s, "POST", "/api/v2/resource-servers", admin, map[string]any{
+		"identifier": "https://rbac.example/", "scopes": []map[string]string{{"value": "read:a"}, {"value": "write:a"}, {"value": "admin:a"}},
+	}).object(t)
+	app := call(t, s, "POST", "/api/v2/clients", admin, map[string]any{"name": "rbac", "grant_types": []string{"http://auth0.com/oauth/grant-type/password-realm", "client_credentials"}}).object(t)
+	conns := call(t, s, "GET", "/api/v2/connections?name="+defaultConnectionName, admin, nil).array(t)
+	wantStatus(t, call(t, s, "PATCH", "/api/v2/connections/"+conns[0].(map[string]any)["id"].(string)+"/clients", admin,
+		[]map[string]any{{"client_id": app["client_id"], "status": true}}), 204)
+	user := call(t, s, "POST", "/api/v2/users", admin, map[string]any{"connection": defaultConnectionName, "email": "ada@example.com", "password": "Correct-Horse-9"}).object(t)
+	uid := url.PathEscape(user["user_id"].(string))
+	perm := func(name string) map[string]any {
+		return map[string]any{"resource_server_identifier": "https://rbac.example/", "permission_name": name}
+	}
+	wantStatus(t, call(t, s, "POST", "/api/v2/users/"+uid+"/permissions", admin, map[string]any{"permissions": []any{perm("read:a")}}), 201)
+	role := call(t, s, "POST", "/api/v2/roles", admin, map[string]any{"name": "writers"}).object(t)
+	wantStatus(t, call(t, s, "POST", "/api/v2/roles/"+role["id"].(string)+"/permissions", admin, map[string]any{"permissions": []any{perm("write:a")}}), 201)
+	wantStatus(t, call(t, s, "POST", "/api/v2/users/"+uid+"/roles", admin, map[string]any{"roles": []string{role["id"].(string)}}), 204)
+
+	userToken := func() map[string]any {
+		t.Helper()
+		form := url.Values{"grant_type": {"http://auth0.com/oauth/grant-type/password-realm"}, "realm": {defaultConnectionName}, "client_id": {app["client_id"].(string)}, "client_secret": {app["client_secret"].(string)},
+			"username": {"ada@example.com"}, "password": {"Correct-Horse-9"}, "audience": {"https://rbac.example/"}, "scope": {"openid read:a write:a admin:a"}}
+		resp, err := s.Client().PostForm(s.BaseURL+"/oauth/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("password grant: %d %v %v", resp.StatusCode, out, err)
+		}
+		_, c := unverifiedJWT(t, out["access_token"].(string))
+		return c
+	}
+	patch := func(body map[string]any) {
+		wantStatus(t, call(t, s, "PATCH", "/api/v2/resource-servers/"+api["id"].(string), admin, body), 200)
+	}
+	if c := userToken(); c["scope"] != "openid read:a write:a admin:a" || c["permissions"] != nil {
+		t.Fatalf("without RBAC: scope %v, permissions %v", c["scope"], c["permissions"])
+	}
+	patch(map[string]any{"enforce_policies": true})
+	if c := userToken(); c["scope"] != "openid read:a write:a" || c["permissions"] != nil {
+		t.Fatalf("with RBAC: scope %v, permissions %v; want the scopes held and no permissions claim", c["scope"], c["permissions"])
+	}
+	patch(map[string]any{"token_dialect": "access_token_authz"})
+	if c := userToken(); fmt.Sprint(c["permissions"]) != "[read:a write:a]" {
+		t.Fatalf("with access_token_authz: permissions %v, want [read:a write:a]", c["permissions"])
+	}
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/users/"+uid+"/roles", admin, map[string]any{"roles": []string{role["id"].(string)}}), 204)
+	if c := userToken(); c["scope"] != "openid read:a" || fmt.Sprint(c["permissions"]) != "[read:a]" {
+		t.Fatalf("after the role is taken away: scope %v, permissions %v", c["scope"], c["permissions"])
+	}
+
+	wantStatus(t, call(t, s, "POST", "/api/v2/client-grants", admin, map[string]any{"client_id": app["client_id"], "audience": "https://rbac.example/", "scope": []string{"admin:a"}}), 201)
+	_, c := unverifiedJWT(t, token(t, s, app["client_id"].(string), app["client_secret"].(string), "https://rbac.example/"))
+	if fmt.Sprint(c["permissions"]) != "[admin:a]" || c["scope"] != "admin:a" {
+		t.Fatalf("a machine token with access_token_authz: scope %v, permissions %v", c["scope"], c["permissions"])
 	}
 }
