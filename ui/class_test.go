@@ -172,8 +172,13 @@ func TestClassQuestionsAreChecked(t *testing.T) {
 	t.Parallel()
 	o, _ := classOptions(t)
 	d := newDriver(t, o, 100, 30)
-	d.press("down", "down", "down", "enter", "enter") // class, wso2
+	d.press("down", "down", "down", "enter")
+	d.requireScreen("Kits of which playbook?", "↑/↓ move")
+	d.press("enter") // wso2
 	d.requireScreen("How many attendees?")
+	if strings.Contains(d.screen(), "↑/↓ move") {
+		t.Fatalf("a typed number's footer offers ↑/↓ move:\n%s", d.screen())
+	}
 	d.press("ctrl+u")
 	d.typeText("0")
 	d.press("enter")

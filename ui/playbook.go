@@ -199,10 +199,15 @@ func (s *playbookScreen) Frame() frame {
 }
 
 func (s *playbookScreen) Keys() help.KeyMap {
-	if s.onCheck() {
-		return s.keys.helpFor(s.keys.Up, s.keys.Next, s.keys.Cancel) // esc: back to the first question
+	var own []key.Binding
+	if _, typed := s.form.GetFocusedField().(*huh.Input); !typed {
+		own = append(own, s.keys.Up) // ↑/↓ move through a choice, not a number typed
 	}
-	return s.keys.helpFor(s.keys.Up, s.keys.Next)
+	own = append(own, s.keys.Next)
+	if s.onCheck() {
+		own = append(own, s.keys.Cancel) // esc: back to the first question
+	}
+	return s.keys.helpFor(own...)
 }
 
 // The tenant coming up beside the first screen (Options.Tenant): the first
