@@ -108,6 +108,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if err := run(f); err != nil {
 				return Outcome{Aborted: true, Playbook: p.ID}, nil
 			}
+			clearDashed(&sess.settings, step)
 			// An input asked only with what was just answered (When) is
 			// asked now, after the others.
 			var more []string
@@ -122,6 +123,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 				if err := run(f); err != nil {
 					return Outcome{Aborted: true, Playbook: p.ID}, nil
 				}
+				clearDashed(&sess.settings, step)
 			}
 			err := accessibleCheck(ctx, opts, sess, step, width, say)
 			if err == nil {

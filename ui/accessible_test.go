@@ -458,3 +458,31 @@ func TestAccessibleCheckAsksAgainForAMissingJournal(t *testing.T) {
 		t.Errorf("checks %+v\n%s", got.Checks, text)
 	}
 }
+
+// TestAccessibleClearsAPrefilledOptionalValue: an optional value given
+// before (a config file's APIM instance, say) is cleared by answering "-",
+// as the line prompt keeps a value on an empty answer; a required one is
+// offered no "-".
+func TestAccessibleClearsAPrefilledOptionalValue(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	o := sandboxOptions(t, sb)
+	o.Settings.APIMInstance = "contoso-apim"
+	var out bytes.Buffer
+	// As TestAccessibleLineModeAzureWithTypedAnswers, with "-" for the APIM instance.
+	in := &lineReader{lines: []string{"2", "", "", "", "", "", "", "", "-", "", "", "jane@example.com", "y", "2", "1"}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
+	}
+	if !got.Applied || got.Settings.APIMInstance != "" {
+		t.Fatalf("applied %v, APIM instance %q after answering -, want it empty\n%s", got.Applied, got.Settings.APIMInstance, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "[contoso-apim] (- clears it)") {
+		t.Fatalf("the prefilled optional value is not offered a clear:\n%s", text)
+	}
+	if strings.Contains(text, "[Azure API Management] (- clears it)") {
+		t.Fatalf("a required (defaulted) value is offered a clear:\n%s", text)
+	}
+}

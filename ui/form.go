@@ -93,9 +93,15 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 	if accessible && !in.Secret && *ptr != "" && len(in.Options) == 0 {
 		kept, check := *ptr, validate
 		title += " [" + kept + "]"
+		if clearable(in) {
+			title += " (- clears it)"
+		}
 		validate = func(v string) error {
-			if strings.TrimSpace(v) == "" {
+			switch strings.TrimSpace(v) {
+			case "":
 				v = kept
+			case clearedInput:
+				v = ""
 			}
 			return check(v)
 		}
@@ -131,6 +137,28 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 		f = f.EchoMode(huh.EchoModePassword)
 	}
 	return f
+}
+
+// clearable says whether an input may be left empty (its check takes ""
+// and no default would fill it again): line mode then offers "-" to clear
+// a prefilled value, since huh's line prompt keeps the value on an empty
+// answer.
+func clearable(in steps.Input) bool {
+	return in.Field != nil && !in.Secret && len(in.Options) == 0 && in.Default == nil &&
+		(in.Validate == nil || in.Validate("") == nil)
+}
+
+// clearDashed empties the clearable inputs of a step answered "-" in line
+// mode.
+func clearDashed(s *steps.Settings, step steps.Step) {
+	for _, in := range step.Inputs {
+		if !clearable(in) {
+			continue
+		}
+		if ptr := in.Field(s); ptr != nil && strings.TrimSpace(*ptr) == clearedInput {
+			*ptr = ""
+		}
+	}
 }
 
 // formScreen is what every screen built around one embedded huh form
