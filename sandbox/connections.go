@@ -207,6 +207,9 @@ func (s *Server) updateConnection(m *mreq) (int, any, error) {
 	if err := s.checkClients(in.strs("enabled_clients")); err != nil {
 		return 0, nil, err
 	}
+	if err := checkEmailUniqueness(c.obj("options"), in.obj("options")); err != nil {
+		return 0, nil, err
+	}
 	for k, v := range in {
 		switch {
 		case v == nil && k == "enabled_clients":
@@ -329,6 +332,24 @@ func (s *Server) patchConnectionClients(m *mreq) (int, any, error) {
 		c["enabled_clients"] = []any{}
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// checkEmailUniqueness refuses a PATCH that would make an existing
+// connection's email attribute non-unique: Auth0 answers 400 "cannot add
+// non-unique email attribute" (terraform-provider-auth0
+// TestAccConnectionAddEmailAttributeNonUnique, a connection without
+// attributes; its docs: only new database connections are created with
+// non-unique emails). One created non-unique may stay so. The same answer
+// when the attribute was unique before is UNCONFIRMED.
+func checkEmailUniqueness(have, patch obj) error {
+	email := patch.obj("attributes").obj("email")
+	if email == nil || email["unique"] != false {
+		return nil
+	}
+	if had := have.obj("attributes").obj("email"); had != nil && had["unique"] == false {
+		return nil
+	}
+	return errf(http.StatusBadRequest, "invalid_body", "cannot add non-unique email attribute")
 }
 
 // checkAttributes refuses the identifier attributes of a database

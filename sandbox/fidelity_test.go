@@ -526,3 +526,31 @@ func TestArrayQueryForms(t *testing.T) {
 		t.Fatalf("resource-servers?%s lists %d APIs, want 2", q, len(got))
 	}
 }
+
+// An existing database connection cannot be given a non-unique email
+// attribute: Auth0 answers 400 "cannot add non-unique email attribute"
+// (terraform-provider-auth0 TestAccConnectionAddEmailAttributeNonUnique;
+// its docs: only new connections are created with non-unique emails), and
+// the connection is left as it was. A unique one is added (...Unique).
+func TestConnectionPatchNonUniqueEmailAttribute(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	mgmt := mgmtToken(t, s)
+	a := call(t, s, "POST", "/api/v2/connections", mgmt, map[string]any{"name": "db-attrs", "strategy": "auth0",
+		"options": map[string]any{"brute_force_protection": true}})
+	wantStatus(t, a, 201)
+	path := "/api/v2/connections/" + a.object(t)["id"].(string)
+	attrs := func(unique bool) map[string]any {
+		return map[string]any{"options": map[string]any{"brute_force_protection": true, "attributes": map[string]any{
+			"email": map[string]any{"identifier": map[string]any{"active": false}, "profile_required": true,
+				"signup": map[string]any{"status": "required", "verification": map[string]any{"active": false}}, "verification_method": "link", "unique": unique},
+			"username": map[string]any{"identifier": map[string]any{"active": true}, "profile_required": true, "signup": map[string]any{"status": "required"}},
+		}}}
+	}
+	wantError(t, call(t, s, "PATCH", path, mgmt, attrs(false)), 400, "cannot add non-unique email attribute", "invalid_body")
+	if o := call(t, s, "GET", path, mgmt, nil).object(t)["options"].(map[string]any); o["attributes"] != nil {
+		t.Errorf("the refused PATCH changed the connection: %v", o["attributes"])
+	}
+	wantStatus(t, call(t, s, "PATCH", path, mgmt, attrs(true)), 200)
+	wantError(t, call(t, s, "PATCH", path, mgmt, attrs(false)), 400, "cannot add non-unique email attribute", "invalid_body")
+}

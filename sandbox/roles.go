@@ -187,10 +187,12 @@ func (s *Server) deleteRole(m *mreq) (int, any, error) {
 // "permission_name"}, ...]} and resolves each to a scope of an API. An API
 // that does not exist is refused as Auth0 refuses it (404 "The resource
 // server does not exist: '...'", quoted by auth0-cli issue #348 and
-// auth0.net issue #444; no errorCode is quoted, and none is given). When
-// declared is set (an add), the permission must be one of the API's scopes;
-// Auth0's answer to one that is not is UNCONFIRMED. A removal of an
-// undeclared one is ignored.
+// auth0.net issue #444; no errorCode is quoted, and none is given) when
+// declared is set (an add); a removal naming an API that is gone answers
+// 204 (terraform-provider-auth0 TestAccRole takes a role's permissions off
+// after destroying their API). An add's permission must be one of the
+// API's scopes; Auth0's answer to one that is not is UNCONFIRMED. A removal
+// of an undeclared one is ignored.
 func (s *Server) permissionsBody(m *mreq, declared bool) ([]permissionRef, error) {
 	in, err := m.decodeObject(schema{fields: map[string]string{"permissions": "array"}, required: []string{"permissions"}})
 	if err != nil {
@@ -227,6 +229,9 @@ func (s *Server) permissionsBody(m *mreq, declared bool) ([]permissionRef, error
 		}
 		ident, name := str(p["resource_server_identifier"]), str(p["permission_name"])
 		rs := s.findRSByIdentifier(ident)
+		if rs == nil && !declared {
+			continue
+		}
 		if rs == nil {
 			return nil, errf(http.StatusNotFound, "", "The resource server does not exist: '%s'", ident)
 		}

@@ -652,3 +652,35 @@ func TestRBACTokens(t *testing.T) {
 		t.Fatalf("a machine token with access_token_authz: scope %v, permissions %v", c["scope"], c["permissions"])
 	}
 }
+
+// TestPermissionsRemovalOfDeletedAPI: taking a permission off a role or a
+// user after its API was deleted answers 204, as Auth0 does
+// (terraform-provider-auth0 TestAccRole: the API is destroyed first, then
+// DELETE /roles/{id}/permissions naming it answers 204); an add naming it
+// is still refused.
+func TestPermissionsRemovalOfDeletedAPI(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := mgmtToken(t, s)
+	api := "https://gone.example.com/"
+	newAPI(t, s, tok, api, "read:a", "Read A")
+	role := newRole(t, s, tok, "reader", "Reads")
+	rolePath := "/api/v2/roles/" + role + "/permissions"
+	wantStatus(t, call(t, s, "POST", rolePath, tok, map[string]any{"permissions": []any{perm(api, "read:a")}}), 201)
+	u := call(t, s, "POST", "/api/v2/users", tok, map[string]any{
+		"connection": defaultConnectionName, "email": "gone@example.com", "password": "Testpassword123!",
+	})
+	wantStatus(t, u, 201)
+	userPath := "/api/v2/users/" + url.PathEscape(u.object(t)["user_id"].(string)) + "/permissions"
+	wantStatus(t, call(t, s, "POST", userPath, tok, map[string]any{"permissions": []any{perm(api, "read:a")}}), 201)
+
+	rs := call(t, s, "GET", "/api/v2/resource-servers/"+url.PathEscape(api), tok, nil).object(t)
+	wantStatus(t, call(t, s, "DELETE", "/api/v2/resource-servers/"+rs["id"].(string), tok, nil), 204)
+
+	for _, path := range []string{rolePath, userPath} {
+		wantStatus(t, call(t, s, "DELETE", path, tok, map[string]any{"permissions": []any{perm(api, "read:a")}}), 204)
+		wantBody(t, call(t, s, "GET", path, tok, nil), 200, `[]`)
+		wantError(t, call(t, s, "POST", path, tok, map[string]any{"permissions": []any{perm(api, "read:a")}}), 404,
+			"The resource server does not exist: '"+api+"'", "")
+	}
+}
