@@ -1,21 +1,41 @@
 package steps_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/auth0-wizard/auth0-wizard/auth0client"
+	"github.com/auth0-wizard/auth0-wizard/internal/sandboxtest"
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
+// sentCounter counts, from a client's trace, the Management API requests
+// it sent (every attempt) and the 429s it was answered.
+type sentCounter struct{ sent, refused *atomic.Int64 }
+
+func (c sentCounter) Write(b []byte) (int, error) {
+	if bytes.HasPrefix(b, []byte("--> ")) && bytes.Contains(b, []byte("/api/v2/")) {
+		c.sent.Add(1)
+	}
+	if bytes.Contains(b, []byte("<-- 429")) {
+		c.refused.Add(1)
+	}
+	return len(b), nil
+}
+
 // BenchmarkConcurrentAppliesUnderRateLimit runs 6 azure applies at once,
 // each with its own client (as 6 processes would), on a tenant limited to 2
 // Management API requests a second with a burst of 2, and prints how many
-// completed, how long they took and how many 429s they met. The target
-// (issue "Safe on a shared tenant"): 6 of 6.
+// completed, how long they took, how many Management API requests they
+// sent and were refused (429), and how much of the tenant's capacity
+// (rate × time + burst) their answered requests used. The target (issue
+// "Safe on a shared tenant"): 6 of 6.
 func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 	const runs = 6
 	for i := 0; i < b.N; i++ {
@@ -24,6 +44,7 @@ func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 			b.Fatal(err)
 		}
 		p, _ := steps.PlaybookByID(steps.Azure)
+		var sent, refused atomic.Int64
 		var (
 			wg      sync.WaitGroup
 			mu      sync.Mutex
@@ -35,7 +56,9 @@ func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 		start := time.Now()
 		for n := range runs {
 			wg.Go(func() {
-				c := newClient(b, sb, sb.ClientID, sb.ClientSecret)
+				c := sandboxtest.Client(b, sb, func(cfg *auth0client.Config) {
+					cfg.Trace = sentCounter{&sent, &refused}
+				})
 				s := settings(sb, steps.Azure)
 				s.APIName, s.APIIdentifier = fmt.Sprintf("Calculator %d", n), fmt.Sprintf("calc-%d", n)
 				s.AppName, s.ConnectionName = fmt.Sprintf("Azure app %d", n), fmt.Sprintf("Calc%d", n)
@@ -70,8 +93,10 @@ func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 		wg.Wait()
 		wall := time.Since(start)
 		sb.Close()
-		fmt.Printf("concurrent azure applies at 2 requests/s (burst 2): %d/%d completed in %s (slowest %s), %d rate-limit waits\n",
-			ok, runs, wall.Round(time.Millisecond), slowest.Round(time.Millisecond), waits)
+		answered := sent.Load() - refused.Load()
+		capacity := 2*wall.Seconds() + 2
+		fmt.Printf("concurrent azure applies at 2 requests/s (burst 2): %d/%d completed in %s (slowest %s), %d rate-limit waits; %d Management API requests sent, %d refused (429), %.2f of the tenant's capacity used\n",
+			ok, runs, wall.Round(time.Millisecond), slowest.Round(time.Millisecond), waits, sent.Load(), refused.Load(), float64(answered)/capacity)
 		for _, err := range errs {
 			fmt.Printf("  failed: %v\n", err)
 		}
