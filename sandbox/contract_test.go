@@ -573,14 +573,5 @@ func authFixtures(t *testing.T, s *Server, mgmt, name string, ids map[string]str
 	}
 	form := url.Values{"grant_type": {"password"}, "client_id": {pc["client_id"].(string)},
 		"username": {"test-user"}, "password": {"Testpassword123!"}}
-	resp, err := s.Client().PostForm(s.BaseURL+"/oauth/token", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("password grant for the fixtures: %d %v %v", resp.StatusCode, out, err)
-	}
-	return out["access_token"].(string)
+	return postToken(t, s, form)["access_token"].(string)
 }

@@ -109,6 +109,12 @@ func call(t *testing.T, s *Server, method, path, token string, body any) answer 
 func token(t *testing.T, s *Server, clientID, secret, audience string) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}, "audience": {audience}}
+	return postToken(t, s, form)["access_token"].(string)
+}
+
+// postToken sends a form to /oauth/token and returns its 200 answer.
+func postToken(t testing.TB, s *Server, form url.Values) map[string]any {
+	t.Helper()
 	resp, err := s.Client().PostForm(s.BaseURL+"/oauth/token", form)
 	if err != nil {
 		t.Fatal(err)
@@ -119,9 +125,9 @@ func token(t *testing.T, s *Server, clientID, secret, audience string) string {
 		t.Fatal(err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("token for %s: %d %v", clientID, resp.StatusCode, out)
+		t.Fatalf("token (%s for %s): %d %v", form.Get("grant_type"), form.Get("client_id"), resp.StatusCode, out)
 	}
-	return out["access_token"].(string)
+	return out
 }
 
 func mgmtToken(t *testing.T, s *Server) string {

@@ -615,16 +615,7 @@ func TestRBACTokens(t *testing.T) {
 		t.Helper()
 		form := url.Values{"grant_type": {"http://auth0.com/oauth/grant-type/password-realm"}, "realm": {defaultConnectionName}, "client_id": {app["client_id"].(string)}, "client_secret": {app["client_secret"].(string)},
 			"username": {"ada@example.com"}, "password": {"Correct-Horse-9"}, "audience": {"https://rbac.example/"}, "scope": {"openid read:a write:a admin:a"}}
-		resp, err := s.Client().PostForm(s.BaseURL+"/oauth/token", form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
-			t.Fatalf("password grant: %d %v %v", resp.StatusCode, out, err)
-		}
-		_, c := unverifiedJWT(t, out["access_token"].(string))
+		_, c := unverifiedJWT(t, postToken(t, s, form)["access_token"].(string))
 		return c
 	}
 	patch := func(body map[string]any) {
