@@ -123,22 +123,6 @@ func isIPOrCIDR(s string) bool {
 	return err == nil
 }
 
-// createTVPACredentials turns the credential material of a created
-// client's token_vault_privileged_access into credentials of the client
-// (ids, key ids, times; the PEM dropped), as POST /clients does.
-func (s *Server) createTVPACredentials(c obj) {
-	t := c.obj(tvpaKey)
-	if t == nil {
-		return
-	}
-	s.fillCredentials(obj{"private_key_jwt": t})
-	for _, x := range anySlice(t["credentials"]) {
-		if cred, ok := asMap(x); ok {
-			s.t.Credentials[c.str("client_id")] = append(s.t.Credentials[c.str("client_id")], cloneObj(obj(cred)))
-		}
-	}
-}
-
 // idsOnly keeps only the id of each credential of a list, as GET answers
 // credentials attached to a client.
 func idsOnly(creds []any) []any {

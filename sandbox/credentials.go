@@ -30,14 +30,12 @@ func notFoundCredential() error {
 }
 
 // registerCredentials records the inline credentials of a client (already
-// given ids by fillCredentials) in the credential store.
+// given ids by fillCredentials), its private_key_jwt ones and those made
+// for Token Vault, in the credential store.
 func (s *Server) registerCredentials(c obj) {
-	pkj := c.obj("client_authentication_methods").obj("private_key_jwt")
-	if pkj == nil {
-		return
-	}
 	id := c.str("client_id")
-	for _, x := range anySlice(pkj["credentials"]) {
+	inline := anySlice(c.obj("client_authentication_methods").obj("private_key_jwt")["credentials"])
+	for _, x := range append(inline, anySlice(c.obj(tvpaKey)["credentials"])...) {
 		cred, ok := asMap(x)
 		if !ok || s.findCredential(id, str(cred["id"])) != nil {
 			continue
@@ -79,12 +77,8 @@ func (s *Server) createCredential(m *mreq) (int, any, error) {
 	if in.str("credential_type") != "cert_subject_dn" && in.str("pem") == "" {
 		return 0, nil, badBody("'Missing required property: pem'.")
 	}
-	cam := obj{"private_key_jwt": obj{"credentials": []any{cloneObj(in)}}}
-	s.fillCredentials(cam)
-	cred, ok := anySlice(cam.obj("private_key_jwt")["credentials"])[0].(obj)
-	if !ok {
-		return 0, nil, errf(http.StatusInternalServerError, "", "An internal server error occurred")
-	}
+	cred := cloneObj(in)
+	s.fillCredentialList([]any{cred})
 	delete(cred, "parse_expiry_from_cert")
 	s.t.Credentials[clientID] = append(s.t.Credentials[clientID], cred)
 	return http.StatusCreated, cred, nil

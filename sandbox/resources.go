@@ -365,6 +365,8 @@ func (s *Server) newClientObject(in obj) obj {
 	if cam := c.obj("client_authentication_methods"); cam != nil {
 		s.fillCredentials(cam)
 	}
+	// Token Vault's credentials given as material on create are made too.
+	s.fillCredentialList(anySlice(c.obj(tvpaKey)["credentials"]))
 	return c
 }
 
@@ -391,11 +393,16 @@ func refreshTokenDefaults(given obj) obj {
 // fillCredentials gives private_key_jwt credentials the ids and key ids
 // Auth0 assigns, and drops their PEMs.
 func (s *Server) fillCredentials(cam obj) {
-	pkj := cam.obj("private_key_jwt")
-	if pkj == nil {
-		return
+	if pkj := cam.obj("private_key_jwt"); pkj != nil {
+		s.fillCredentialList(anySlice(pkj["credentials"]))
 	}
-	for _, x := range anySlice(pkj["credentials"]) {
+}
+
+// fillCredentialList gives each credential of a list, made from the
+// material it holds, the id, key id, times and so on Auth0 assigns, and
+// drops its PEM.
+func (s *Server) fillCredentialList(creds []any) {
+	for _, x := range creds {
 		cred, ok := asMap(x)
 		if !ok {
 			continue
@@ -535,7 +542,6 @@ func (s *Server) createClient(m *mreq) (int, any, error) {
 		rs["client_id"] = c.str("client_id")
 	}
 	s.registerCredentials(c)
-	s.createTVPACredentials(c)
 	s.t.Clients = append(s.t.Clients, c)
 	s.ix.clients.add(c)
 	s.expressConfigurationGrant(c)
@@ -870,14 +876,8 @@ func (s *Server) checkSystemScopes(audience string, scopes []string) error {
 	if rs == nil || !rs.bool("is_system") {
 		return nil
 	}
-	known := map[string]bool{}
-	for _, x := range anySlice(rs["scopes"]) {
-		if m, ok := asMap(x); ok {
-			known[str(m["value"])] = true
-		}
-	}
 	for _, sc := range scopes {
-		if !known[sc] {
+		if scopeOf(rs, sc) == nil {
 			return badBody("scope must be a subset of resource server scopes")
 		}
 	}

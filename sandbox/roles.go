@@ -63,15 +63,20 @@ func roleView(r obj) orderedObject {
 	if d, ok := r["description"]; ok {
 		v = append(v, kv{"description", d})
 	}
-	typ := r.str("type")
-	if typ == "" {
-		typ = "tenant"
-	}
-	v = append(v, kv{"type", typ})
+	v = append(v, kv{"type", roleType(r)})
 	if o, ok := r["owner_id"]; ok {
 		v = append(v, kv{"owner_id", o})
 	}
 	return v
+}
+
+// roleType is a role's type: "tenant" unless it was made an
+// organization's.
+func roleType(r obj) string {
+	if t := r.str("type"); t != "" {
+		return t
+	}
+	return "tenant"
 }
 
 func (s *Server) createRole(m *mreq) (int, any, error) {
@@ -129,13 +134,9 @@ func (s *Server) listRoles(m *mreq) (int, any, error) {
 	}
 	var matched []obj
 	for _, r := range s.t.Roles {
-		rt := r.str("type")
-		if rt == "" {
-			rt = "tenant"
-		}
 		switch {
 		case filter != "" && !strings.Contains(strings.ToLower(r.str("name")), filter):
-		case typ != "" && rt != typ:
+		case typ != "" && roleType(r) != typ:
 		case owner != "" && r.str("owner_id") != owner:
 		default:
 			matched = append(matched, r)
@@ -187,13 +188,13 @@ func (s *Server) deleteRole(m *mreq) (int, any, error) {
 // "permission_name"}, ...]} and resolves each to a scope of an API. An API
 // that does not exist is refused as Auth0 refuses it (404 "The resource
 // server does not exist: '...'", quoted by auth0-cli issue #348 and
-// auth0.net issue #444; no errorCode is quoted, and none is given) when
-// declared is set (an add); a removal naming an API that is gone answers
+// auth0.net issue #444; no errorCode is quoted, and none is given) on an
+// add; a removal naming an API that is gone answers
 // 204 (terraform-provider-auth0 TestAccRole takes a role's permissions off
 // after destroying their API). An add's permission must be one of the
 // API's scopes; Auth0's answer to one that is not is UNCONFIRMED. A removal
 // of an undeclared one is ignored.
-func (s *Server) permissionsBody(m *mreq, declared bool) ([]permissionRef, error) {
+func (s *Server) permissionsBody(m *mreq, add bool) ([]permissionRef, error) {
 	in, err := m.decodeObject(schema{fields: map[string]string{"permissions": "array"}, required: []string{"permissions"}})
 	if err != nil {
 		return nil, err
@@ -229,14 +230,14 @@ func (s *Server) permissionsBody(m *mreq, declared bool) ([]permissionRef, error
 		}
 		ident, name := str(p["resource_server_identifier"]), str(p["permission_name"])
 		rs := s.findRSByIdentifier(ident)
-		if rs == nil && !declared {
+		if rs == nil && !add {
 			continue
 		}
 		if rs == nil {
 			return nil, errf(http.StatusNotFound, "", "The resource server does not exist: '%s'", ident)
 		}
 		if scopeOf(rs, name) == nil {
-			if declared {
+			if add {
 				return nil, errf(http.StatusBadRequest, "", "Permission '%s' is not defined for the resource server '%s'", name, ident) // UNCONFIRMED
 			}
 			continue
@@ -267,6 +268,16 @@ func addPermissions(have, add []permissionRef) []permissionRef {
 
 func removePermissions(have, drop []permissionRef) []permissionRef {
 	return slices.DeleteFunc(have, func(p permissionRef) bool { return slices.Contains(drop, p) })
+}
+
+// keepNonEmpty stores list under k, or takes k out of m when list is empty,
+// so that a saved tenant holds no empty entries.
+func keepNonEmpty[V any](m map[string][]V, k string, list []V) {
+	if len(list) > 0 {
+		m[k] = list
+	} else {
+		delete(m, k)
+	}
 }
 
 // grantedPermission is a permission as a read shows it, resolved against
@@ -426,12 +437,7 @@ func (s *Server) addMembers(roleID string, ids []string) {
 }
 
 func (s *Server) removeMember(roleID, userID string) {
-	left := slices.DeleteFunc(s.t.RoleMembers[roleID], func(u string) bool { return u == userID })
-	if len(left) > 0 {
-		s.t.RoleMembers[roleID] = left
-	} else {
-		delete(s.t.RoleMembers, roleID)
-	}
+	keepNonEmpty(s.t.RoleMembers, roleID, slices.DeleteFunc(s.t.RoleMembers[roleID], func(u string) bool { return u == userID }))
 }
 
 // ---- a user's roles and permissions ----
@@ -518,12 +524,22 @@ func (s *Server) listUserPermissions(m *mreq) (int, any, error) {
 	if s.findUser(uid) == nil {
 		return 0, nil, notFoundUser()
 	}
-	refs := slices.Clone(s.t.UserPermissions[uid])
+	refs, sources := s.heldPermissions(uid)
+	perms := s.resolvePermissions(refs)
+	return listFirst(pageOf(m, perms, listing{key: "permissions", offset: true}, func(g grantedPermission) (any, error) {
+		return append(permissionView(g), kv{"sources", sources[g.ref]}), nil
+	}))
+}
+
+// heldPermissions are the permissions a user holds, directly and through
+// its roles, each once, with where each comes from.
+func (s *Server) heldPermissions(userID string) ([]permissionRef, map[permissionRef][]any) {
+	refs := slices.Clone(s.t.UserPermissions[userID])
 	sources := map[permissionRef][]any{}
 	for _, p := range refs {
 		sources[p] = []any{orderedObject{{"source_id", ""}, {"source_name", ""}, {"source_type", "DIRECT"}}}
 	}
-	for _, r := range s.userRoles(uid) {
+	for _, r := range s.userRoles(userID) {
 		for _, p := range s.t.RolePermissions[r.str("id")] {
 			if _, seen := sources[p]; !seen {
 				refs = append(refs, p)
@@ -531,10 +547,7 @@ func (s *Server) listUserPermissions(m *mreq) (int, any, error) {
 			sources[p] = append(sources[p], orderedObject{{"source_id", r["id"]}, {"source_name", r["name"]}, {"source_type", "ROLE"}})
 		}
 	}
-	perms := s.resolvePermissions(refs)
-	return listFirst(pageOf(m, perms, listing{key: "permissions", offset: true}, func(g grantedPermission) (any, error) {
-		return append(permissionView(g), kv{"sources", sources[g.ref]}), nil
-	}))
+	return refs, sources
 }
 
 // addUserPermissions answers 201 with {} (recording
@@ -568,11 +581,7 @@ func (s *Server) editPermissions(m *mreq, add, found bool, notFound func() error
 		(*table)[id] = addPermissions((*table)[id], refs)
 		return http.StatusCreated, obj{}, nil
 	}
-	if left := removePermissions((*table)[id], refs); len(left) > 0 {
-		(*table)[id] = left
-	} else {
-		delete(*table, id)
-	}
+	keepNonEmpty(*table, id, removePermissions((*table)[id], refs))
 	return http.StatusNoContent, nil, nil
 }
 
@@ -593,12 +602,7 @@ func (s *Server) forgetUser(userID string) {
 func (s *Server) dropPermissionsOf(resourceServerID string) {
 	for _, m := range []map[string][]permissionRef{s.t.RolePermissions, s.t.UserPermissions} {
 		for k, refs := range m {
-			left := slices.DeleteFunc(refs, func(p permissionRef) bool { return p.ResourceServerID == resourceServerID })
-			if len(left) > 0 {
-				m[k] = left
-			} else {
-				delete(m, k)
-			}
+			keepNonEmpty(m, k, slices.DeleteFunc(refs, func(p permissionRef) bool { return p.ResourceServerID == resourceServerID }))
 		}
 	}
 }
@@ -618,13 +622,10 @@ func listFirst(status int, body any, err error) (int, any, error) {
 // API, given directly or through a role, in Auth0's list order: what an
 // RBAC API's tokens are cut to and carry.
 func (s *Server) userPermissionsFor(userID string, rs obj) []string {
-	refs := slices.Clone(s.t.UserPermissions[userID])
-	for _, r := range s.userRoles(userID) {
-		refs = append(refs, s.t.RolePermissions[r.str("id")]...)
-	}
+	refs, _ := s.heldPermissions(userID)
 	names := []string{}
 	for _, g := range s.resolvePermissions(refs) {
-		if g.ref.ResourceServerID == rs.str("id") && !slices.Contains(names, g.ref.Name) {
+		if g.ref.ResourceServerID == rs.str("id") {
 			names = append(names, g.ref.Name)
 		}
 	}
