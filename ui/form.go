@@ -93,15 +93,16 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 	if accessible && !in.Secret && *ptr != "" && len(in.Options) == 0 {
 		kept, check := *ptr, validate
 		title += " [" + kept + "]"
-		if clearable(in) {
+		clears := clearable(in)
+		if clears {
 			title += " (- clears it)"
 		}
 		validate = func(v string) error {
-			switch strings.TrimSpace(v) {
-			case "":
+			switch t := strings.TrimSpace(v); {
+			case t == "":
 				v = kept
-			case clearedInput:
-				v = ""
+			case t == clearedInput && clears:
+				v = "" // clearDashed empties it after the form
 			}
 			return check(v)
 		}
