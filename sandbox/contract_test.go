@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -212,24 +213,16 @@ func (c *contractTally) add(o contractTally) {
 // recorder's "[REDACTED]" placeholder (go-auth0 v1.49's cassettes have
 // 400s recorded as {"client_secret":"[REDACTED]","signing_keys":[...]}).
 func onlyRedacted(v any) bool {
+	var items []any
 	switch x := v.(type) {
 	case map[string]any:
-		for _, e := range x {
-			if !onlyRedacted(e) {
-				return false
-			}
-		}
-		return len(x) > 0
+		items = slices.Collect(maps.Values(x))
 	case []any:
-		for _, e := range x {
-			if !onlyRedacted(e) {
-				return false
-			}
-		}
-		return len(x) > 0
+		items = x
 	default:
 		return x == "[REDACTED]"
 	}
+	return len(items) > 0 && !slices.ContainsFunc(items, func(e any) bool { return !onlyRedacted(e) })
 }
 
 // deepFields lists every field path of an answer below its top level
