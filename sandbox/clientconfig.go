@@ -226,10 +226,8 @@ func (s *Server) expressConfigurationGrant(c obj) {
 	if c.str("app_type") != "express_configuration" {
 		return
 	}
-	g := obj{
-		"id": s.newGrantID(), "client_id": c.str("client_id"), "audience": s.Audience,
-		"scope": clone(expressConfigurationScopes), "is_system": true, "subject_type": "client",
-	}
+	g := s.managementGrant(c.str("client_id"))
+	g["scope"], g["is_system"] = clone(expressConfigurationScopes), true
 	s.t.ClientGrants = append(s.t.ClientGrants, g)
 	s.ix.grants.add(g)
 }
