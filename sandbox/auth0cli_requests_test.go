@@ -8,13 +8,14 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/auth0-wizard/auth0-wizard/internal/redact"
 )
 
 // TestAuth0CLIRequests replays, request by request and byte for byte where
@@ -125,8 +126,8 @@ func TestAuth0CLIRequests(t *testing.T) {
 				if r.appID == "" || r.appSecret == "" {
 					t.Fatalf("the created application has no client_id or no client_secret: the CLI shows them and test token sends them")
 				}
-				if deref(c.Name) != "CLI M2M" || deref(c.AppType) != "non_interactive" || !slices.Equal(derefs(c.GrantTypes), []string{"client_credentials"}) {
-					t.Errorf("name %q, app_type %q, grant_types %v: want what was sent", deref(c.Name), deref(c.AppType), derefs(c.GrantTypes))
+				if deref(c.Name) != "CLI M2M" || deref(c.AppType) != "non_interactive" || !slices.Equal(deref(c.GrantTypes), []string{"client_credentials"}) {
+					t.Errorf("name %q, app_type %q, grant_types %v: want what was sent", deref(c.Name), deref(c.AppType), deref(c.GrantTypes))
 				}
 			},
 		},
@@ -247,7 +248,7 @@ func TestAuth0CLIRequests(t *testing.T) {
 			check: func(t *testing.T, r *cliRun, a answer) {
 				rs := asV1[v1ResourceServer](t, a)
 				var values []string
-				for _, sc := range derefScopes(rs.Scopes) {
+				for _, sc := range deref(rs.Scopes) {
 					values = append(values, deref(sc.Value))
 				}
 				if deref(rs.Name) != "CLI API" || !slices.Equal(values, []string{"read:things", "write:things"}) {
@@ -268,7 +269,7 @@ func TestAuth0CLIRequests(t *testing.T) {
 			check: func(t *testing.T, r *cliRun, a answer) {
 				l := asV1[v1ConnectionList](t, a)
 				for _, c := range l.Connections {
-					if deref(c.Name) == defaultConnectionName && len(derefs(c.EnabledClients)) > 0 {
+					if deref(c.Name) == defaultConnectionName && len(deref(c.EnabledClients)) > 0 {
 						return
 					}
 				}
@@ -307,8 +308,8 @@ func TestAuth0CLIRequests(t *testing.T) {
 			want: http.StatusOK,
 			check: func(t *testing.T, r *cliRun, a answer) {
 				c := firstConnection(t, a)
-				if deref(c.Strategy) != "auth0" || len(derefs(c.EnabledClients)) == 0 {
-					t.Errorf("strategy %q enabled_clients %v: the CLI needs auth0 and at least one client", deref(c.Strategy), derefs(c.EnabledClients))
+				if deref(c.Strategy) != "auth0" || len(deref(c.EnabledClients)) == 0 {
+					t.Errorf("strategy %q enabled_clients %v: the CLI needs auth0 and at least one client", deref(c.Strategy), deref(c.EnabledClients))
 				}
 			},
 		},
@@ -680,7 +681,7 @@ func (r *cliRun) mgmt(t *testing.T, method, wire, body string) answer {
 	req.Header.Set("Authorization", "Bearer "+r.token)
 	req.Header.Set("User-Agent", cliUserAgent)
 	req.Header.Set("Auth0-Client", cliAuth0Client)
-	return r.do(t, req)
+	return sendRequest(t, r.s, req)
 }
 
 // form posts an already encoded form to /oauth/token, with HTTP Basic
@@ -695,21 +696,7 @@ func (r *cliRun) form(t *testing.T, body, id, secret string) answer {
 	if id != "" {
 		req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
 	}
-	return r.do(t, req)
-}
-
-func (r *cliRun) do(t *testing.T, req *http.Request) answer {
-	t.Helper()
-	resp, err := r.s.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{status: resp.StatusCode, header: resp.Header, raw: raw}
+	return sendRequest(t, r.s, req)
 }
 
 // machineLogin is the CLI's machine login through x/oauth2's auth-style
@@ -821,35 +808,15 @@ func userConnections(u v1User) []string {
 	return l
 }
 
-// cliSecrets finds the values an answer must not carry into a log.
-var cliSecrets = regexp.MustCompile(`"(client_secret|access_token|id_token|refresh_token|password)"\s*:\s*"[^"]*"`)
+// cliShort is an answer for a failure message, its secrets redacted (the
+// project's one redactor) and cut short.
+func cliShort(b []byte) string { return redact.Body("application/json", b, true) }
 
-// cliShort is an answer for a failure message: secrets masked, cut short.
-func cliShort(b []byte) string {
-	s := cliSecrets.ReplaceAllString(string(b), `"$1":"[REDACTED]"`)
-	if len(s) > 400 {
-		return s[:400] + "..."
-	}
-	return s
-}
-
-func deref(p *string) string {
+// deref is what a nil field of go-auth0's types reads as: the zero value.
+func deref[T any](p *T) T {
+	var zero T
 	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func derefs(p *[]string) []string {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func derefScopes(p *[]v1Scope) []v1Scope {
-	if p == nil {
-		return nil
+		return zero
 	}
 	return *p
 }

@@ -92,9 +92,15 @@ func call(t *testing.T, s *Server, method, path, token string, body any) answer 
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return sendRequest(t, s, req)
+}
+
+// sendRequest sends req to the sandbox and reads its whole answer.
+func sendRequest(t *testing.T, s *Server, req *http.Request) answer {
+	t.Helper()
 	resp, err := s.Client().Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
