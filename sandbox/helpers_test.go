@@ -193,3 +193,26 @@ func unverifiedJWT(t *testing.T, raw string) (hdr, claims map[string]any) {
 	}
 	return hdr, claims
 }
+
+// checkpointWalk follows a checkpoint list (path asks for the first page,
+// with take) through its next cursors, and returns each item's idField in
+// the order the pages gave them; a walk of more than 20 pages fails.
+func checkpointWalk(t *testing.T, s *Server, tok, path, key, idField string) []string {
+	t.Helper()
+	var seen []string
+	next := path
+	for pages := 0; ; pages++ {
+		if pages > 20 {
+			t.Fatalf("checkpoint paging of %s does not end", path)
+		}
+		page := call(t, s, "GET", next, tok, nil).object(t)
+		for _, item := range page[key].([]any) {
+			seen = append(seen, item.(map[string]any)[idField].(string))
+		}
+		cursor, _ := page["next"].(string)
+		if cursor == "" {
+			return seen
+		}
+		next = path + "&from=" + url.QueryEscape(cursor)
+	}
+}

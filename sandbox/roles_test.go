@@ -299,22 +299,7 @@ func TestRoleUsersPaging(t *testing.T) {
 	wantStatus(t, call(t, s, "POST", "/api/v2/roles/"+role+"/users", tok, map[string]any{"users": []string{late, ids[0]}}), 200)
 
 	want := append(sortedCopy(ids), late)
-	var seen []string
-	path := "/api/v2/roles/" + role + "/users?take=3"
-	for pages := 0; ; pages++ {
-		if pages > 5 {
-			t.Fatal("checkpoint paging does not end")
-		}
-		page := call(t, s, "GET", path, tok, nil).object(t)
-		for _, u := range page["users"].([]any) {
-			seen = append(seen, u.(map[string]any)["user_id"].(string))
-		}
-		next, _ := page["next"].(string)
-		if next == "" {
-			break
-		}
-		path = "/api/v2/roles/" + role + "/users?take=3&from=" + url.QueryEscape(next)
-	}
+	seen := checkpointWalk(t, s, tok, "/api/v2/roles/"+role+"/users?take=3", "users", "user_id")
 	if strings.Join(seen, " ") != strings.Join(want, " ") {
 		t.Errorf("members %v, want %v", seen, want)
 	}

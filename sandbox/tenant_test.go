@@ -394,22 +394,7 @@ func TestClientSearch(t *testing.T) {
 	}
 
 	// Checkpoint paging walks every client once.
-	var seen []string
-	path := "/api/v2/clients/search?take=2"
-	for pages := 0; ; pages++ {
-		if pages > 5 {
-			t.Fatal("clients/search paging does not end")
-		}
-		page := call(t, s, "GET", path, tok, nil).object(t)
-		for _, c := range page["clients"].([]any) {
-			seen = append(seen, c.(map[string]any)["client_id"].(string))
-		}
-		next, _ := page["next"].(string)
-		if next == "" {
-			break
-		}
-		path = "/api/v2/clients/search?take=2&from=" + url.QueryEscape(next)
-	}
+	seen := checkpointWalk(t, s, tok, "/api/v2/clients/search?take=2", "clients", "client_id")
 	all := call(t, s, "GET", "/api/v2/clients", tok, nil).array(t)
 	if len(seen) != len(all) {
 		t.Errorf("paged search saw %d clients, the tenant has %d", len(seen), len(all))
