@@ -405,11 +405,11 @@ func accessibleExports(width int, opts Options, p steps.Playbook, res steps.Resu
 	var written []string
 	for range 8 {
 		choice := "none"
-		opt := []huh.Option[string]{huh.NewOption("none: done (default)", "none")}
+		opt := []huh.Option[string]{huh.NewOption("none: done", "none")}
 		for _, f := range p.Gateway.Exports {
 			opt = append(opt, huh.NewOption(f, f))
 		}
-		sel := huh.NewSelect[string]().Title("Write an export? (default: none)").Options(opt...).Value(&choice)
+		sel := huh.NewSelect[string]().Title("Write an export?").Options(markDefault(opt, choice)...).Value(&choice)
 		if err := run(huh.NewForm(huh.NewGroup(sel)).WithAccessible(true)); err != nil || choice == "none" {
 			return written
 		}

@@ -76,10 +76,13 @@ func TestAccessibleLineModeAzureWithTypedAnswers(t *testing.T) {
 	if len(got.Exports) != 1 {
 		t.Fatalf("exports written = %v, want the json one\n%s", got.Exports, out.String())
 	}
-	for _, want := range []string{"Calculator-Users", "jane@example.com", "✓ created user", "✓ wrote ", "(default: RS256)", "Write an export?"} {
+	for _, want := range []string{"Calculator-Users", "jane@example.com", "✓ created user", "✓ wrote ", "RS256 (default)", "Write an export?"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("line mode output lacks %q:\n%s", want, out.String())
 		}
+	}
+	if strings.Contains(out.String(), "(default: ") {
+		t.Fatalf("line mode says a select's default in its title too (it marks the option):\n%s", out.String())
 	}
 }
 

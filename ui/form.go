@@ -108,16 +108,9 @@ func newInputField(in steps.Input, ptr *string, accessible bool) huh.Field {
 		}
 	}
 	if len(in.Options) > 0 {
-		if accessible && *ptr != "" {
-			title += " (default: " + *ptr + ")"
-		}
-		opts := make([]huh.Option[string], 0, len(in.Options))
-		for _, o := range in.Options {
-			key := o
-			if accessible && o == *ptr {
-				key += " (default)" // line mode lists the options by number
-			}
-			opts = append(opts, huh.NewOption(key, o))
+		opts := huh.NewOptions(in.Options...)
+		if accessible {
+			opts = markDefault(opts, *ptr)
 		}
 		return huh.NewSelect[string]().
 			Key(in.Key).
