@@ -59,18 +59,25 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 
 	id := opts.Playbook
 	doctor := false
+	var class *classAnswers // preparing a class: tenant, management, then the kits
 	if id == "" {
 		first := string(opts.Playbooks[0].ID)
-		choice, check := first, first
-		if err := run(newPlaybookForm(opts.Playbooks, &choice, &check, theme, true)); err != nil {
+		choice, check, answers := first, first, newClassAnswers(opts.Playbooks)
+		if err := run(playbookForm(opts.Playbooks, &choice, &check, answers, theme, true)); err != nil {
 			return Outcome{Aborted: true}, nil
 		}
 		id = steps.PlaybookID(choice)
-		if choice == checkChoice {
+		switch choice {
+		case checkChoice:
 			if err := run(newCheckForm(opts.Playbooks, &check, theme)); err != nil {
 				return Outcome{Aborted: true}, nil
 			}
 			id, doctor = steps.PlaybookID(check), true
+		case classChoice:
+			if err := run(newClassForm(opts.Playbooks, answers, theme)); err != nil {
+				return Outcome{Aborted: true}, nil
+			}
+			id, class = steps.PlaybookID(answers.playbook), answers
 		}
 	}
 	p, err := opts.playbookByID(id)
@@ -82,8 +89,11 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	o.Playbook = p.ID
 
 	total := len(p.Steps)
-	if doctor {
+	switch {
+	case doctor:
 		total = doctorSteps
+	case class != nil:
+		total = classSteps
 	}
 	for i, step := range p.Steps {
 		if step.Kind == steps.StepSummary {
@@ -142,6 +152,10 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if err := accessibleAuthorize(ctx, opts, sess, width, run, say); err != nil {
 				return Outcome{Aborted: true, Playbook: p.ID}, nil
 			}
+		}
+		if class != nil && step.Kind == steps.StepManagement {
+			say("\nStep %d of %d: Prepare a class", i+2, total)
+			return accessibleKits(ctx, opts, sess, class.plan(), width, run, say), nil
 		}
 		if doctor && step.Kind == steps.StepManagement {
 			say("\nStep %d of %d: What to check", i+2, total)
@@ -516,4 +530,62 @@ func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func
 		return Outcome{Playbook: sess.playbook.ID}, err
 	}
 	return Outcome{Playbook: sess.playbook.ID, Checks: res, Settings: sess.settings}, nil
+}
+
+// classSteps is a class's steps in line mode: the tenant, the management
+// application, the kits.
+const classSteps = 3
+
+// accessibleKits is "prepare a class" in line mode: what the kits screen
+// shows, its question before the tenant changes, then the run (a line per
+// action done or failed, the waits and retries too) and the handouts,
+// through the kits screen's startKits. cmd prints the class's outcome.
+func accessibleKits(ctx context.Context, opts Options, sess *session, plan kitsPlan, width int, run func(*huh.Form) error, say func(string, ...any)) Outcome {
+	p := sess.playbook
+	o := Outcome{Playbook: p.ID}
+	set := p.WithDefaults(sess.settings)
+	set.UserPassword = "" // every attendee gets their own
+	k, journal := plan.kits, kitsJournalPath(opts, p.ID)
+	shared, perKit := kitsShape(p, set, k)
+	total := steps.KitsTotal(p, set, k)
+	say("%s", wrapWords(kitsExplain(p), width))
+	say("%d kits of the %s playbook on %s:", k.Count, p.Title, steps.Printable(set.Domain))
+	say("  attendees: %s … %s", k.Label(1), k.Label(k.Count))
+	say("  actions: %d shared, %d a kit (its test token included), %d in all", shared, perKit[k.Suffix(1)], total)
+	say("%s", hang("  journal: "+journal, width))
+	say("%s", hang("  handouts: "+plan.out, width))
+	say("%s", wrapWords("This changes the tenant. The journal records every kit (and keeps their secrets, 0600): running it again resumes the class, and teardown with it removes every kit.", width))
+	yes := false
+	q := huh.NewConfirm().Title(fmt.Sprintf("Make %d %s kits on %s?", k.Count, p.ID, steps.Printable(set.Domain))).Value(&yes)
+	if err := run(huh.NewForm(huh.NewGroup(q)).WithAccessible(true)); err != nil || !yes {
+		o.Aborted = true
+		return o
+	}
+	o.Started = true
+	switch msg := startKits(ctx, opts.NewClient, sess.client, p, set, plan, journal, total, opts.WriteHandouts, opts.Requests)().(type) {
+	case provisionDoneMsg: // it could not start
+		o.Err = msg.Err
+	case kitsStartedMsg:
+		finished, failed := 0, 0
+		for ev := range msg.run.Events {
+			switch ev.Kind {
+			case steps.EventStarted:
+				continue // a line a finished action is enough to follow
+			case steps.EventDone:
+				finished++
+			case steps.EventFailed:
+				finished, failed = finished+1, failed+1
+			}
+			say("%s", hang(steps.EventLine(ev), width))
+		}
+		done := <-msg.run.Done
+		o.Err, o.Kits = done.Err, done.Kits
+		if d := done.Kits; d != nil {
+			say("%s", hang(steps.KitsStatus(finished, failed, total, d.Elapsed, d.Requests), width))
+		}
+	}
+	if o.Err != nil && ctx.Err() != nil {
+		o.Aborted = true
+	}
+	return o
 }

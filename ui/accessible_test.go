@@ -489,3 +489,68 @@ func TestAccessibleClearsAPrefilledOptionalValue(t *testing.T) {
 		t.Fatalf("a required (defaulted) value is offered a clear:\n%s", text)
 	}
 }
+
+// TestAccessibleLineModePreparesAClass: "prepare a class" in line mode, as
+// on the screens: its questions (azure, 3 attendees named typed, the
+// handouts' folder), the tenant and management steps, what will be made
+// and the question before the tenant changes; then a line an action, the
+// handouts written, and the outcome cmd prints the class from.
+func TestAccessibleLineModePreparesAClass(t *testing.T) {
+	t.Parallel()
+	o, dir := classOptions(t)
+	var out bytes.Buffer
+	// class; azure; 3 attendees; prefix typed; the folder typed; tenant,
+	// client id, audience kept; yes.
+	in := &lineReader{lines: []string{"4", "2", "3", "trainee", dir, "", "", "", "y"}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	text := out.String()
+	if err != nil || got.Err != nil || got.Aborted {
+		t.Fatalf("RunAccessible: %v, outcome err %v, aborted %v\n%s", err, got.Err, got.Aborted, text)
+	}
+	k := got.Kits
+	if k == nil || k.Dir != dir || len(k.Result.Kits) != 3 || k.Result.Complete() != 3 || k.Result.Playbook != steps.Azure {
+		t.Fatalf("kits outcome = %+v\n%s", k, text)
+	}
+	if len(k.Files) != 4 { // a handout each and kits.csv
+		t.Fatalf("handouts written = %v, want 3 and kits.csv", k.Files)
+	}
+	for _, want := range []string{"4. Prepare a class (one kit per attendee)", "How many attendees? (one kit each, 1 to 500) [10]",
+		"Step 1 of 3: Tenant", "Step 2 of 3: Management application", "Step 3 of 3: Prepare a class",
+		"3 kits of the Auth0 for Azure API Management playbook", "attendees: trainee-01 … trainee-03",
+		"Make 3 azure kits on ", "✓ created client#03", "✓ done token#02", "17/17 · "} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("line mode output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "… client#") {
+		t.Fatalf("line mode says every action's start too (a line a finished action is enough):\n%s", text)
+	}
+	for _, kit := range k.Result.Kits {
+		if strings.Contains(text, kit.ClientSecret) || strings.Contains(text, kit.UserPassword) {
+			t.Fatalf("line mode printed %s's secret or password", kit.Label)
+		}
+	}
+}
+
+// An empty answer keeps a class question's value, as every line-mode
+// input does (huh checks the empty answer before it keeps the value), and
+// a "no" changes nothing.
+func TestAccessibleLineModeClassKeepsDefaultsAndAsks(t *testing.T) {
+	t.Parallel()
+	o, _ := classOptions(t)
+	var out bytes.Buffer
+	in := &lineReader{lines: []string{"4", "", "", "", "", "", "", "", "n"}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	text := out.String()
+	if err != nil || !got.Aborted || got.Kits != nil || got.Started {
+		t.Fatalf("RunAccessible: %v, outcome %+v\n%s", err, got, text)
+	}
+	for _, want := range []string{"10 kits of the WSO2 API Manager 3.2.0 with Auth0 playbook", "attendees: attendee-01 … attendee-10", "handouts: " + defaultKitsOut} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("line mode output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "type a number of attendees") {
+		t.Fatalf("an empty answer to the count was refused:\n%s", text)
+	}
+}

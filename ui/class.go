@@ -58,33 +58,45 @@ func (a *classAnswers) plan() kitsPlan {
 
 // classGroups are the class questions: of which playbook, then how many
 // attendees, their names' prefix and the handouts' folder; shown only when
-// the class is chosen.
-func classGroups(playbooks []steps.Playbook, a *classAnswers, choice *string) []*huh.Group {
+// the class is chosen. In line mode (accessible) an empty answer keeps
+// the value in brackets, as every input there does.
+func classGroups(playbooks []steps.Playbook, a *classAnswers, choice *string, accessible bool) []*huh.Group {
 	hide := func() bool { return *choice != classChoice }
-	count := huh.NewInput().Key("count").Title(fmt.Sprintf("How many attendees? (one kit each, 1 to %d)", steps.MaxKits)).Value(&a.count).
-		Validate(func(v string) error {
+	count := steps.Input{Key: "count", Label: fmt.Sprintf("How many attendees? (one kit each, 1 to %d)", steps.MaxKits),
+		Validate: func(v string) error {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
 				return fmt.Errorf("type a number of attendees, 1 to %d", steps.MaxKits)
 			}
 			return steps.Kits{Count: n}.Validate()
-		})
-	prefix := huh.NewInput().Key("prefix").Title("The attendees' names: PREFIX-01, PREFIX-02, …").Value(&a.prefix).
-		Validate(func(v string) error { return steps.Kits{Count: 1, Prefix: strings.TrimSpace(v)}.Validate() })
-	out := huh.NewInput().Key("out").Title("Folder for the handouts (.md and .html each, kits.csv)").Value(&a.out).
-		Validate(func(v string) error {
+		}}
+	prefix := steps.Input{Key: "prefix", Label: "The attendees' names: PREFIX-01, PREFIX-02, …",
+		Validate: func(v string) error { return steps.Kits{Count: 1, Prefix: strings.TrimSpace(v)}.Validate() }}
+	out := steps.Input{Key: "out", Label: "Folder for the handouts (.md and .html each, kits.csv)",
+		Validate: func(v string) error {
 			if strings.TrimSpace(v) == "" {
 				return errors.New("name a folder for the handouts")
 			}
 			return nil
-		})
-	return []*huh.Group{
-		huh.NewGroup(playbookSelect("class_playbook", "Kits of which playbook?", playbookOptions(playbooks), &a.playbook)).WithHideFunc(hide),
-		// One question a group: the first screen keeps its height.
-		huh.NewGroup(count).WithHideFunc(hide),
-		huh.NewGroup(prefix).WithHideFunc(hide),
-		huh.NewGroup(out).WithHideFunc(hide),
+		}}
+	opts := playbookOptions(playbooks)
+	if accessible {
+		opts = markDefault(opts, a.playbook)
 	}
+	return []*huh.Group{
+		huh.NewGroup(playbookSelect("class_playbook", "Kits of which playbook?", opts, &a.playbook)).WithHideFunc(hide),
+		// One question a group: the first screen keeps its height.
+		huh.NewGroup(newInputField(count, &a.count, accessible)).WithHideFunc(hide),
+		huh.NewGroup(newInputField(prefix, &a.prefix, accessible)).WithHideFunc(hide),
+		huh.NewGroup(newInputField(out, &a.out, accessible)).WithHideFunc(hide),
+	}
+}
+
+// newClassForm is the class questions in line mode, asked once the first
+// question chose the class.
+func newClassForm(playbooks []steps.Playbook, a *classAnswers, theme huh.Theme) *huh.Form {
+	choice := classChoice
+	return huh.NewForm(classGroups(playbooks, a, &choice, true)...).WithShowHelp(false).WithTheme(theme).WithAccessible(true)
 }
 
 // KitsOutcome is a class's kits made in the wizard ("prepare a class").
@@ -213,19 +225,27 @@ func newKitsScreen(c *common, _ int) screen {
 	plan := *sess.kits
 	set := sess.playbook.WithDefaults(sess.settings)
 	set.UserPassword = "" // every attendee gets their own
-	s := &kitsScreen{common: c, plan: plan, set: set, journal: kitsJournalPath(c.opts, sess.playbook.ID), perKit: map[string]int{}, sent: -1}
-	for _, a := range steps.KitsPlaybook(sess.playbook, plan.kits).ActionsFor(set) {
-		if sfx, ok := steps.KitOf(a.ID); ok {
-			s.perKit[sfx]++
-		} else {
-			s.shared++
-		}
-	}
-	for n := 1; n <= plan.kits.Count; n++ {
-		s.perKit[plan.kits.Suffix(n)]++ // its test token
-	}
+	s := &kitsScreen{common: c, plan: plan, set: set, journal: kitsJournalPath(c.opts, sess.playbook.ID), sent: -1}
+	s.shared, s.perKit = kitsShape(sess.playbook, set, plan.kits)
 	s.total = steps.KitsTotal(sess.playbook, set, plan.kits)
 	return s
+}
+
+// kitsShape is a class's actions: how many are shared, and how many each
+// kit has (by its suffix), its test token included.
+func kitsShape(p steps.Playbook, set steps.Settings, k steps.Kits) (shared int, perKit map[string]int) {
+	perKit = map[string]int{}
+	for _, a := range steps.KitsPlaybook(p, k).ActionsFor(set) {
+		if sfx, ok := steps.KitOf(a.ID); ok {
+			perKit[sfx]++
+		} else {
+			shared++
+		}
+	}
+	for n := 1; n <= k.Count; n++ {
+		perKit[k.Suffix(n)]++ // its test token
+	}
+	return shared, perKit
 }
 
 func (s *kitsScreen) Init() tea.Cmd { return nil }
@@ -235,9 +255,14 @@ func (s *kitsScreen) SetSize(w, h int) { s.width, s.height = w, h }
 func (s *kitsScreen) Frame() frame {
 	return frame{
 		Title: "Prepare a class", Busy: s.sess.run.running || s.starting && s.sess.run.err == nil, Fills: true,
-		Explain: "One kit per attendee on this tenant, in one journal: the pieces every attendee shares once, and for each an application with its grant" +
-			kitUser(s.sess.playbook) + ", each kit's test token verified, paced to the tenant's rate limit. Then a handout per attendee and kits.csv for the trainer.",
+		Explain: kitsExplain(s.sess.playbook),
 	}
+}
+
+// kitsExplain is what the kits screen (and line mode) says a class is.
+func kitsExplain(p steps.Playbook) string {
+	return "One kit per attendee on this tenant, in one journal: the pieces every attendee shares once, and for each an application with its grant" +
+		kitUser(p) + ", each kit's test token verified, paced to the tenant's rate limit. Then a handout per attendee and kits.csv for the trainer."
 }
 
 // kitUser is what a kit holds besides its application, when the

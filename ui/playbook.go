@@ -27,36 +27,28 @@ type playbookScreen struct {
 	class  *classAnswers // the class to prepare
 }
 
-// newPlaybookForm is the playbook choice; the accessible mode runs it too.
-// huh's accessible mode asks every group, hidden or not, so there the
-// second question (which playbook's setup to check) is left to
-// newCheckForm, asked only when it applies.
-func newPlaybookForm(playbooks []steps.Playbook, choice, check *string, theme huh.Theme, accessible bool) *huh.Form {
-	return playbookForm(playbooks, choice, check, nil, theme, accessible)
-}
-
 // playbookForm is the first screen's form; with class, "prepare a class"
-// and its questions too (not in accessible mode, where the kits command is
-// the line-by-line way).
+// too. huh's accessible mode asks every group, hidden or not, so there the
+// follow-up questions (which playbook's setup to check; the class's) are
+// left to newCheckForm and newClassForm, asked only when they apply.
 func playbookForm(playbooks []steps.Playbook, choice, check *string, class *classAnswers, theme huh.Theme, accessible bool) *huh.Form {
 	opts := append(playbookOptions(playbooks), huh.NewOption("Check an existing setup (the doctor's checks)", checkChoice))
-	if accessible {
-		opts = markDefault(opts, *choice)
-	}
 	if class != nil {
 		opts = append(opts, huh.NewOption("Prepare a class (one kit per attendee)", classChoice))
+	}
+	if accessible {
+		opts = markDefault(opts, *choice)
 	}
 	groups := []*huh.Group{huh.NewGroup(playbookSelect("playbook", "What do you want to set up?", opts, choice))}
 	if !accessible {
 		groups = append(groups, checkGroup(playbooks, check).WithHideFunc(func() bool { return *choice != checkChoice }))
-	}
-	if class != nil {
-		groups = append(groups, classGroups(playbooks, class, choice)...)
+		if class != nil {
+			groups = append(groups, classGroups(playbooks, class, choice, false)...)
+		}
 	}
 	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithAccessible(accessible)
 }
 
-// newCheckForm asks which playbook's setup to check (accessible mode).
 func newCheckForm(playbooks []steps.Playbook, check *string, theme huh.Theme) *huh.Form {
 	return huh.NewForm(huh.NewGroup(playbookSelect("check", checkTitle, markDefault(playbookOptions(playbooks), *check), check))).
 		WithShowHelp(false).WithTheme(theme).WithAccessible(true)

@@ -302,3 +302,61 @@ func TestAccessibleModeThroughAPTY(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessibleClassThroughAPTY: "prepare a class" in line mode, on the
+// built binary and a pseudo-terminal: azure kits for 3 attendees, every
+// other value kept; the handouts are written (0600) and the binary exits 0
+// with the kits command's closing lines.
+func TestAccessibleClassThroughAPTY(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no pseudo-terminals on windows")
+	}
+	t.Parallel()
+	bin := wizardBinary(t)
+	dir := t.TempDir()
+	r := startPTY(t, dir, bin, 100, "--sandbox", "--accessible")
+	deadline := time.Now().Add(2 * time.Minute)
+	from, text := 0, ""
+	for n := 0; ; n++ {
+		if n > 30 {
+			t.Fatalf("more than 30 questions: one is asked again and again?\n%s", text)
+		}
+		prompt, out, ok := r.waitPrompt(from, deadline, nil)
+		text = out
+		if !ok {
+			break
+		}
+		answer := ""
+		switch q := questionOf(text); {
+		case confirm.MatchString(prompt):
+			answer = "y"
+		case strings.HasPrefix(q, "What do you want to set up?"):
+			answer = optionNumber(text, "Prepare a class (one kit per attendee)")
+		case strings.HasPrefix(q, "Kits of which playbook?"):
+			answer = optionNumber(text, "Auth0 for Azure API Management")
+		case strings.HasPrefix(prompt, "How many attendees?"):
+			answer = "3"
+		}
+		from = len(text)
+		r.typeLine(answer)
+	}
+	if err := r.cmd.Wait(); err != nil {
+		t.Fatalf("%v; the output:\n%s", err, text)
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, w := range []string{"Step 3 of 3: Prepare a class", "Make 3 azure kits on ", "✓ done token#03", "17/17 · ",
+		"3 of 3 kits complete; handouts in auth0-wizard-kits"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("the output lacks %q", w)
+		}
+	}
+	for _, name := range []string{"attendee-01.md", "attendee-02.html", "attendee-03.md", "kits.csv"} {
+		fi, err := os.Stat(filepath.Join(dir, "auth0-wizard-kits", name))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("handout %s: %v (mode %v), want it written 0600", name, err, fi)
+		}
+	}
+	if t.Failed() {
+		t.Logf("the output:\n%s", text)
+	}
+}
