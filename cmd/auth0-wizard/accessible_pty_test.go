@@ -138,6 +138,28 @@ func (r *ptyRun) typeLine(s string) {
 	}
 }
 
+// answerAll answers each question, at most most of them, with what
+// answer says for it (given the prompt, the question its list is for and
+// the output so far) until the program ends (within two minutes), and
+// returns the whole output.
+func (r *ptyRun) answerAll(most int, labels []string, answer func(prompt, question, text string) string) string {
+	r.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	from, text := 0, ""
+	for n := 0; ; n++ {
+		if n > most {
+			r.t.Fatalf("more than %d questions: one is asked again and again?\n%s", most, text)
+		}
+		prompt, out, ok := r.waitPrompt(from, deadline, labels)
+		text = out
+		if !ok {
+			return text
+		}
+		from = len(text)
+		r.typeLine(answer(prompt, questionOf(text), text))
+	}
+}
+
 // questionOf is the title of the list a number is asked for: the last line
 // above its numbered options.
 func questionOf(text string) string {
@@ -205,34 +227,22 @@ func TestAccessibleModeThroughAPTY(t *testing.T) {
 			for f := range tc.exports {
 				formats = append(formats, f)
 			}
-			deadline := time.Now().Add(2 * time.Minute)
-			from := 0
-			var text string
-			for n := 0; ; n++ {
-				if n > 100 {
-					t.Fatalf("more than 100 questions: one is asked again and again?\n%s", text)
-				}
-				prompt, out, ok := r.waitPrompt(from, deadline, labels)
-				text = out
-				if !ok {
-					break
-				}
-				answer := ""
-				switch q := questionOf(text); {
+			text := r.answerAll(100, labels, func(prompt, q, text string) string {
+				switch {
 				case confirm.MatchString(prompt):
-					answer = "y" // apply the plan; run the doctor
+					return "y" // apply the plan; run the doctor
 				case numberPrompt.MatchString(prompt) && strings.HasPrefix(q, "What do you want to set up?"):
-					answer = tc.number
+					return tc.number
 				case numberPrompt.MatchString(prompt) && strings.HasPrefix(q, "Write an export?"):
-					answer = "1" // none: done
-					if len(formats) > 0 {
-						answer = optionNumber(text, formats[0])
-						formats = formats[1:]
+					if len(formats) == 0 {
+						return "1" // none: done
 					}
+					n := optionNumber(text, formats[0])
+					formats = formats[1:]
+					return n
 				}
-				from = len(text)
-				r.typeLine(answer)
-			}
+				return ""
+			})
 			if err := r.cmd.Wait(); err != nil {
 				var ee *exec.ExitError
 				if errors.As(err, &ee) {
@@ -315,31 +325,19 @@ func TestAccessibleClassThroughAPTY(t *testing.T) {
 	bin := wizardBinary(t)
 	dir := t.TempDir()
 	r := startPTY(t, dir, bin, 100, "--sandbox", "--accessible")
-	deadline := time.Now().Add(2 * time.Minute)
-	from, text := 0, ""
-	for n := 0; ; n++ {
-		if n > 30 {
-			t.Fatalf("more than 30 questions: one is asked again and again?\n%s", text)
-		}
-		prompt, out, ok := r.waitPrompt(from, deadline, nil)
-		text = out
-		if !ok {
-			break
-		}
-		answer := ""
-		switch q := questionOf(text); {
+	text := r.answerAll(30, nil, func(prompt, q, text string) string {
+		switch {
 		case confirm.MatchString(prompt):
-			answer = "y"
+			return "y"
 		case strings.HasPrefix(q, "What do you want to set up?"):
-			answer = optionNumber(text, "Prepare a class (one kit per attendee)")
+			return optionNumber(text, "Prepare a class (one kit per attendee)")
 		case strings.HasPrefix(q, "Kits of which playbook?"):
-			answer = optionNumber(text, "Auth0 for Azure API Management")
+			return optionNumber(text, "Auth0 for Azure API Management")
 		case strings.HasPrefix(prompt, "How many attendees?"):
-			answer = "3"
+			return "3"
 		}
-		from = len(text)
-		r.typeLine(answer)
-	}
+		return "" // keep the value offered
+	})
 	if err := r.cmd.Wait(); err != nil {
 		t.Fatalf("%v; the output:\n%s", err, text)
 	}
