@@ -263,6 +263,43 @@ func (r KitsResult) Complete() int {
 	return n
 }
 
+// ValidateKits says why a class of k cannot be made with the settings s
+// (nil when it can): what ApplyKits checks before it changes anything, for
+// a front end to ask before it offers to make the kits.
+func (p Playbook) ValidateKits(s Settings, k Kits) error {
+	k = k.withDefaults()
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	s = p.WithDefaults(s)
+	if err := p.validate(s, true); err != nil {
+		return err
+	}
+	if err := validateName("an application name", 200)(KitSettings(s, k.Label(k.Count), "").AppName); err != nil {
+		return fmt.Errorf("the attendees' application names: %w", err)
+	}
+	return nil
+}
+
+// KitsEmailQuestion is the question a class of p asks when p makes a
+// test user and the settings give no valid email (need is false
+// otherwise): each attendee's user is their name at its domain.
+func (p Playbook) KitsEmailQuestion(s Settings) (in Input, need bool) {
+	if _, has := p.actionOfKind(KindUser); !has || validateEmail(s.UserEmail) == nil {
+		return Input{}, false
+	}
+	for _, st := range p.Steps {
+		for _, in := range st.Inputs {
+			if in.Key == "user_email" {
+				in.Label = "A test user's email (each attendee's user is their name @ its domain)"
+				in.Help = "e.g. trainer@school.example gives attendee-01@school.example, …"
+				return in, true
+			}
+		}
+	}
+	return Input{}, false
+}
+
 // ApplyKits makes a class's kits (KitsPlaybook) in one journal: the
 // actions through the engine's apply, at most k.Concurrency at once, then
 // each kit's test token(s) (a client credentials token and, for azure, the
@@ -274,15 +311,9 @@ func (r KitsResult) Complete() int {
 // are not.
 func (e *Engine) ApplyKits(ctx context.Context, p Playbook, s Settings, k Kits, j *Journal, events chan<- Event) (KitsResult, error) {
 	k = k.withDefaults()
-	if err := k.Validate(); err != nil {
-		return KitsResult{}, err
-	}
 	s = p.WithDefaults(s)
-	if err := p.validate(s, true); err != nil {
+	if err := p.ValidateKits(s, k); err != nil {
 		return KitsResult{}, err
-	}
-	if err := validateName("an application name", 200)(KitSettings(s, k.Label(k.Count), "").AppName); err != nil {
-		return KitsResult{}, fmt.Errorf("the attendees' application names: %w", err)
 	}
 	if j == nil {
 		j, _ = OpenJournal("", true)

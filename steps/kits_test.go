@@ -401,3 +401,34 @@ func TestKitsStatus(t *testing.T) {
 		})
 	}
 }
+
+// KitsEmailQuestion asks only what a class needs: a test user's email for
+// a playbook that makes users, when none valid is given. ValidateKits
+// refuses what ApplyKits would, before anything is sent.
+func TestKitsEmailQuestionAndValidateKits(t *testing.T) {
+	t.Parallel()
+	azure, _ := steps.PlaybookByID(steps.Azure)
+	wso2, _ := steps.PlaybookByID(steps.WSO2)
+	s := steps.Settings{Domain: "t.example.com", ClientID: "c", ClientSecret: "s"}
+	if in, need := azure.KitsEmailQuestion(s); !need || in.Validate == nil || in.Validate("jane") == nil || in.Field == nil {
+		t.Fatalf("azure without an email: need %v, input %+v", need, in)
+	}
+	s.UserEmail = "trainer@school.example"
+	if _, need := azure.KitsEmailQuestion(s); need {
+		t.Fatal("azure asks again for an email it has")
+	}
+	if _, need := wso2.KitsEmailQuestion(steps.Settings{}); need {
+		t.Fatal("wso2 makes no user, yet asks for its email")
+	}
+	k := steps.Kits{Count: 3}
+	if err := azure.ValidateKits(s, k); err != nil {
+		t.Fatalf("valid kits refused: %v", err)
+	}
+	s.AppName = strings.Repeat("a", 195)
+	if err := azure.ValidateKits(s, k); err == nil || !strings.Contains(err.Error(), "application names") {
+		t.Fatalf("too long a name once labelled: %v", err)
+	}
+	if err := azure.ValidateKits(steps.Settings{Domain: "t.example.com", ClientID: "c", ClientSecret: "s", UserEmail: "x@y.z"}, steps.Kits{Count: steps.MaxKits + 1}); err == nil {
+		t.Fatal("more kits than MaxKits accepted")
+	}
+}

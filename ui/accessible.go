@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -549,6 +550,19 @@ func accessibleKits(ctx context.Context, opts Options, sess *session, plan kitsP
 	shared, perKit := kitsShape(p, set, k)
 	total := steps.KitsTotal(p, set, k)
 	say("%s", wrapWords(kitsExplain(p), width))
+	if in, need := p.KitsEmailQuestion(set); need {
+		say("%s", hang("  "+in.Label+": "+in.Help, width))
+		if err := run(huh.NewForm(huh.NewGroup(newInputField(in, &set.UserEmail, true))).WithAccessible(true)); err != nil {
+			o.Aborted = true
+			return o
+		}
+		sess.settings.UserEmail = set.UserEmail
+	}
+	if err := p.ValidateKits(set, k); err != nil {
+		// Said before anything changes; cmd prints why and exits 1.
+		o.Kits, o.Err = &KitsOutcome{Dir: plan.out}, fmt.Errorf("these kits cannot be made: %w", err)
+		return o
+	}
 	say("%d kits of the %s playbook on %s:", k.Count, p.Title, steps.Printable(set.Domain))
 	say("  attendees: %s … %s", k.Label(1), k.Label(k.Count))
 	say("  actions: %d shared, %d a kit (its test token included), %d in all", shared, perKit[k.Suffix(1)], total)
@@ -571,6 +585,10 @@ func accessibleKits(ctx context.Context, opts Options, sess *session, plan kitsP
 			switch ev.Kind {
 			case steps.EventStarted:
 				continue // a line a finished action is enough to follow
+			case steps.EventWaiting:
+				if ev.Wait < time.Second {
+					continue // the pacing between requests: the status line says the rate
+				}
 			case steps.EventDone:
 				finished++
 			case steps.EventFailed:

@@ -554,3 +554,35 @@ func TestAccessibleLineModeClassKeepsDefaultsAndAsks(t *testing.T) {
 		t.Fatalf("an empty answer to the count was refused:\n%s", text)
 	}
 }
+
+// Line mode asks a class's test user's email when none is given, again
+// when the answer is not one, and says kits that cannot be made before it
+// asks to make them.
+func TestAccessibleLineModeClassAsksEmailAndRefusesFirst(t *testing.T) {
+	t.Parallel()
+	o, dir := classOptions(t)
+	o.Settings.UserEmail = ""
+	var out bytes.Buffer
+	in := &lineReader{lines: []string{"4", "2", "2", "", dir, "", "", "", "jane", "trainer@school.example", "y"}}
+	got, err := RunAccessible(o.Context, o, in, &out)
+	text := out.String()
+	if err != nil || got.Err != nil || got.Kits == nil || got.Kits.Result.Complete() != 2 {
+		t.Fatalf("RunAccessible: %v, outcome %+v\n%s", err, got, text)
+	}
+	if !strings.Contains(text, "that is not an email address") || got.Kits.Result.Kits[1].UserEmail != "attendee-02@school.example" {
+		t.Fatalf("the email was not asked again, or not used (%q):\n%s", got.Kits.Result.Kits[1].UserEmail, text)
+	}
+
+	o, dir = classOptions(t)
+	o.Settings.AppName = strings.Repeat("a", 195)
+	out.Reset()
+	in = &lineReader{lines: []string{"4", "2", "2", "", dir, "", "", "", "y"}}
+	got, err = RunAccessible(o.Context, o, in, &out)
+	text = out.String()
+	if err != nil || got.Err == nil || !strings.Contains(got.Err.Error(), "these kits cannot be made: the attendees' application names") || got.Started {
+		t.Fatalf("RunAccessible: %v, outcome err %v, started %v\n%s", err, got.Err, got.Started, text)
+	}
+	if strings.Contains(text, "Make 2 azure kits") {
+		t.Fatalf("kits that cannot be made were offered:\n%s", text)
+	}
+}

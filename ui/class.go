@@ -216,8 +216,13 @@ type kitsScreen struct {
 	base     int64          // the requests sent before it
 	now      time.Time      // the last tick's
 	sent     int64          // the requests sent since (-1: not counted)
-	width    int
-	height   int
+	// ask is the question the class needs answered first (a test user's
+	// email, when the playbook makes users and none is given); invalid why
+	// the kits cannot be made as they stand (steps.ValidateKits).
+	ask     *huh.Form
+	invalid error
+	width   int
+	height  int
 }
 
 func newKitsScreen(c *common, _ int) screen {
@@ -228,6 +233,11 @@ func newKitsScreen(c *common, _ int) screen {
 	s := &kitsScreen{common: c, plan: plan, set: set, journal: kitsJournalPath(c.opts, sess.playbook.ID), sent: -1}
 	s.shared, s.perKit = kitsShape(sess.playbook, set, plan.kits)
 	s.total = steps.KitsTotal(sess.playbook, set, plan.kits)
+	if in, need := sess.playbook.KitsEmailQuestion(set); need {
+		s.ask = huh.NewForm(huh.NewGroup(newInputField(in, &s.set.UserEmail, false))).WithShowHelp(false).WithTheme(c.theme())
+	} else {
+		s.invalid = sess.playbook.ValidateKits(set, plan.kits)
+	}
 	return s
 }
 
@@ -248,14 +258,40 @@ func kitsShape(p steps.Playbook, set steps.Settings, k steps.Kits) (shared int, 
 	return shared, perKit
 }
 
-func (s *kitsScreen) Init() tea.Cmd { return nil }
+func (s *kitsScreen) Init() tea.Cmd {
+	if s.ask != nil {
+		return s.ask.Init()
+	}
+	return nil
+}
 
-func (s *kitsScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *kitsScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	if s.ask != nil {
+		sizeForm(s.ask, w, h)
+	}
+}
+
+// answer passes msg to the class's question; once it is answered, the
+// email is the session's (kept when the person comes back) and the kits
+// are checked as they now stand.
+func (s *kitsScreen) answer(msg tea.Msg) (screen, tea.Cmd) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && key.Matches(kp, s.keys.Back) {
+		return s, wentBack
+	}
+	if done, cmd := updateForm(&s.ask, msg); !done {
+		return s, cmd
+	}
+	s.ask = nil
+	s.sess.settings.UserEmail = s.set.UserEmail
+	s.invalid = s.sess.playbook.ValidateKits(s.set, s.plan.kits)
+	return s, nil
+}
 
 func (s *kitsScreen) Frame() frame {
 	return frame{
 		Title: "Prepare a class", Busy: s.sess.run.running || s.starting && s.sess.run.err == nil, Fills: true,
-		Explain: kitsExplain(s.sess.playbook),
+		Explain: kitsExplain(s.sess.playbook), Typing: s.ask != nil,
 	}
 }
 
@@ -276,6 +312,9 @@ func kitUser(p steps.Playbook) string {
 
 func (s *kitsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	run := &s.sess.run
+	if s.ask != nil {
+		return s.answer(msg)
+	}
 	switch msg := msg.(type) {
 	case confirmedMsg:
 		if run.running || run.started || s.starting {
@@ -309,7 +348,7 @@ func (s *kitsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 		case !run.started && run.err == nil:
 			switch {
-			case key.Matches(msg, s.keys.Next):
+			case key.Matches(msg, s.keys.Next) && s.invalid == nil:
 				return s, report(confirmRequestedMsg{
 					Title: fmt.Sprintf("Make %d %s kits on %s?", s.plan.kits.Count, s.sess.playbook.ID, steps.Printable(s.set.Domain)),
 					Text:  "This changes the tenant. The journal " + s.journal + " records every kit (and keeps their secrets, 0600): running it again resumes the class, and teardown with it removes every kit.",
@@ -338,7 +377,15 @@ func (s *kitsScreen) View() string {
 		fmt.Fprintf(&b, "  actions     %d shared, %d a kit (its test token included), %d in all\n", s.shared, s.perKit[k.Suffix(1)], s.total)
 		b.WriteString("  journal     " + s.journal + "\n")
 		b.WriteString("  handouts    " + s.plan.out + "\n\n")
-		b.WriteString(st.muted.Render("Nothing changes before you say yes. enter: make the kits"))
+		switch {
+		case s.ask != nil:
+			b.WriteString(s.ask.View())
+		case s.invalid != nil:
+			b.WriteString(st.fail.Render(wrap("✗ these kits cannot be made: "+steps.Printable(s.invalid.Error()), s.width)) + "\n" +
+				st.muted.Render(wrap("esc: back to change the class; the other values come from the flags, the environment or --config FILE", s.width)))
+		default:
+			b.WriteString(st.muted.Render("Nothing changes before you say yes. enter: make the kits"))
+		}
 		return b.String()
 	}
 	rows := s.rowsByKit()
@@ -483,6 +530,10 @@ func (s *kitsScreen) Keys() help.KeyMap {
 		stop := k.Cancel
 		stop.SetHelp("esc", "stop")
 		return k.helpFor(stop)
+	case s.ask != nil:
+		return k.helpFor(k.Next, k.Back)
+	case !run.started && run.err == nil && s.invalid != nil:
+		return k.helpFor(k.Back)
 	case !run.started && run.err == nil:
 		make := k.Next
 		make.SetHelp("enter", "make the kits")

@@ -90,6 +90,17 @@ func (d *driver) chooseClass(count, prefix, out string) {
 	d.press("enter")
 }
 
+// toKits goes from the tenant screen to the kits screen, every value
+// kept and each check waited for.
+func (d *driver) toKits() {
+	d.t.Helper()
+	d.press("enter")
+	d.waitFor("the tenant answers")
+	d.press("enter", "enter", "enter", "enter")
+	d.waitFor("scopes the playbook needs are granted")
+	d.press("enter")
+}
+
 // The class flow: the first screen's questions, the tenant and management
 // screens, the kits screen (which asks before it changes anything), the
 // run's rows, the summary with the handouts, and the outcome cmd prints.
@@ -223,5 +234,56 @@ func TestQuitDuringTheClassAsks(t *testing.T) {
 	d.waitUntil("stopped", func(m Model) bool { return m.quitting })
 	if oc := d.m.Outcome(); !oc.Aborted || oc.Kits == nil || oc.Kits.Result.Complete() == 2 {
 		t.Fatalf("outcome %+v: want an abort with the class not complete", oc)
+	}
+}
+
+// A class of azure with no test user's email given (on a tenant of one's
+// own the wizard's class skips the user step): the kits screen asks for
+// one before it offers to make the kits, refuses one that is not an email,
+// and the attendees' users get its domain.
+func TestClassAsksForTheUsersEmail(t *testing.T) {
+	t.Parallel()
+	o, out := classOptions(t)
+	o.Settings.UserEmail = ""
+	d := newDriver(t, o, 100, 30)
+	d.chooseClass("2", "team", out)
+	d.toKits()
+	d.requireScreen("2 kits of the", "A test user's email", "trainer@school.example gives attendee-01@school.example")
+	if strings.Contains(d.screen(), "enter: make the kits") {
+		t.Fatalf("the kits are offered before the email is given:\n%s", d.screen())
+	}
+	d.typeText("jane")
+	d.press("enter")
+	d.requireScreen("that is not an email address")
+	d.press("ctrl+u")
+	d.typeText("trainer@school.example")
+	d.press("enter")
+	d.requireScreen("Nothing changes before you say yes. enter: make the kits")
+	d.press("enter", "y")
+	d.waitUntil("the kits are made", func(m Model) bool { return m.sess.kitsDone != nil })
+	if err := d.m.sess.run.err; err != nil {
+		t.Fatalf("kits: %v\n%s", err, d.screen())
+	}
+	for _, k := range d.m.sess.kitsDone.Result.Kits {
+		if want := k.Label + "@school.example"; k.UserEmail != want {
+			t.Errorf("%s's user is %q, want %q", k.Label, k.UserEmail, want)
+		}
+	}
+}
+
+// Kits that cannot be made as the settings stand (an application name
+// too long once the attendee's label is added) are said on the kits
+// screen, which then offers no way to make them.
+func TestClassThatCannotBeMadeIsSaidFirst(t *testing.T) {
+	t.Parallel()
+	o, out := classOptions(t)
+	o.Settings.AppName = strings.Repeat("a", 195)
+	d := newDriver(t, o, 100, 30)
+	d.chooseClass("2", "team", out)
+	d.toKits()
+	d.requireScreen("✗ these kits cannot be made: the attendees' application names", "esc: back to change the class")
+	d.press("enter")
+	if d.m.dialog != nil || d.m.sess.run.started {
+		t.Fatalf("enter on kits that cannot be made: dialog %v, run started %v", d.m.dialog, d.m.sess.run.started)
 	}
 }

@@ -266,17 +266,24 @@ func (f *formScreen) forward(msg tea.Msg) (completed bool, cmd tea.Cmd) {
 	if isKey && (key.Matches(kp, f.keys.Cancel) || (key.Matches(kp, f.keys.PrevField) && f.form.GetFocusedField() == f.first)) {
 		return false, wentBack
 	}
-	m, cmd := f.form.Update(msg)
-	if form, ok := m.(*huh.Form); ok {
-		f.form = form
-	}
-	if f.form.State == huh.StateCompleted {
+	done, cmd := updateForm(&f.form, msg)
+	if done {
 		return true, nil
 	}
 	if isKey {
 		cmd = tea.Batch(cmd, f.reshape())
 	}
 	return false, cmd
+}
+
+// updateForm passes msg to the form *f (huh hands back the form it
+// became) and says whether it is now completed.
+func updateForm(f **huh.Form, msg tea.Msg) (done bool, cmd tea.Cmd) {
+	m, cmd := (*f).Update(msg)
+	if form, ok := m.(*huh.Form); ok {
+		*f = form
+	}
+	return (*f).State == huh.StateCompleted, cmd
 }
 
 // checkedForm is a step form whose values are checked against the tenant

@@ -153,11 +153,7 @@ func (s *playbookScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return s, nil
 	}
-	m, cmd := s.form.Update(msg)
-	if form, ok := m.(*huh.Form); ok {
-		s.form = form
-	}
-	if s.form.State != huh.StateCompleted {
+	if done, cmd := updateForm(&s.form, msg); !done {
 		return s, cmd
 	}
 	switch *s.choice {

@@ -317,24 +317,26 @@ func (w watchedFile) Close() error                { return w.f.Close() }
 func (w watchedFile) Fd() uintptr                 { return w.f.Fd() }
 
 // classDone prints, after the wizard prepared a class, what the kits
-// command prints: how many kits are complete and where the handouts went;
-// it fails unless every kit is complete.
+// command prints: how many kits are complete and where the handouts went
+// (nothing of them when none was made: the class could not start); it
+// fails unless every kit is complete.
 func classDone(f *Factory, rc *runConfig, out ui.Outcome) error {
 	k := out.Kits
-	res := k.Result
-	fmt.Fprintf(f.Out, "%d of %d kits complete; handouts in %s (one .md and one .html per attendee, kits.csv for the trainer)\n",
-		res.Complete(), len(res.Kits), k.Dir)
-	for _, kit := range res.Kits {
-		if !kit.Complete() {
-			fmt.Fprintf(f.Out, "  not complete: %s\n", kit.Label)
+	if res := k.Result; len(res.Kits) > 0 {
+		fmt.Fprintf(f.Out, "%d of %d kits complete; handouts in %s (one .md and one .html per attendee, kits.csv for the trainer)\n",
+			res.Complete(), len(res.Kits), k.Dir)
+		for _, kit := range res.Kits {
+			if !kit.Complete() {
+				fmt.Fprintf(f.Out, "  not complete: %s\n", kit.Label)
+			}
 		}
-	}
-	if rc.Sandbox == nil {
-		fmt.Fprintf(f.Out, "journal %s: auth0-wizard doctor --kits --journal %s checks them, auth0-wizard teardown --journal %s removes them\n",
-			res.JournalPath, steps.ShellQuote(res.JournalPath), steps.ShellQuote(res.JournalPath))
-	}
-	if note := sandboxNote(rc, res.JournalPath); note != "" {
-		fmt.Fprintf(f.Err, "note: %s\n", note)
+		if rc.Sandbox == nil {
+			fmt.Fprintf(f.Out, "journal %s: auth0-wizard doctor --kits --journal %s checks them, auth0-wizard teardown --journal %s removes them\n",
+				res.JournalPath, steps.ShellQuote(res.JournalPath), steps.ShellQuote(res.JournalPath))
+		}
+		if note := sandboxNote(rc, res.JournalPath); note != "" {
+			fmt.Fprintf(f.Err, "note: %s\n", note)
+		}
 	}
 	switch {
 	case out.Aborted:
