@@ -533,10 +533,6 @@ func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func
 	return Outcome{Playbook: sess.playbook.ID, Checks: res, Settings: sess.settings}, nil
 }
 
-// classSteps is a class's steps in line mode: the tenant, the management
-// application, the kits.
-const classSteps = 3
-
 // accessibleKits is "prepare a class" in line mode: what the kits screen
 // shows, its question before the tenant changes, then the run (a line per
 // action done or failed, the waits and retries too) and the handouts,

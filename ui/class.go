@@ -29,6 +29,10 @@ import (
 // classChoice is the first screen's "prepare a class".
 const classChoice = "class"
 
+// classSteps is a class's steps: the tenant, the management application,
+// the kits (then the class summary).
+const classSteps = 3
+
 // Defaults of the class questions.
 const (
 	defaultKitsCount = "10"
@@ -290,7 +294,7 @@ func (s *kitsScreen) answer(msg tea.Msg) (screen, tea.Cmd) {
 
 func (s *kitsScreen) Frame() frame {
 	return frame{
-		Title: "Prepare a class", Busy: s.sess.run.running || s.starting && s.sess.run.err == nil, Fills: true,
+		Count: fmt.Sprintf("class · step %d of %d", classSteps, classSteps), Title: "Prepare a class", Busy: s.sess.run.running || s.starting && s.sess.run.err == nil, Fills: true,
 		Explain: kitsExplain(s.sess.playbook), Typing: s.ask != nil,
 	}
 }

@@ -247,8 +247,9 @@ func TestClassAsksForTheUsersEmail(t *testing.T) {
 	o.Settings.UserEmail = ""
 	d := newDriver(t, o, 100, 30)
 	d.chooseClass("2", "team", out)
+	d.requireScreen("class · step 1 of 3") // tenant, management, the kits
 	d.toKits()
-	d.requireScreen("2 kits of the", "A test user's email", "trainer@school.example gives attendee-01@school.example")
+	d.requireScreen("class · step 3 of 3", "2 kits of the", "A test user's email", "trainer@school.example gives attendee-01@school.example")
 	if strings.Contains(d.screen(), "enter: make the kits") {
 		t.Fatalf("the kits are offered before the email is given:\n%s", d.screen())
 	}

@@ -408,8 +408,11 @@ func (c *checkedForm) keysFor(checked ...key.Binding) bindings {
 func stepFrame(sess *session, i int) frame {
 	step := sess.playbook.Steps[i]
 	count := fmt.Sprintf("step %d of %d", i+1, len(sess.playbook.Steps))
-	if sess.doctor {
+	switch {
+	case sess.doctor:
 		count = fmt.Sprintf("check · step %d of %d", i+1, doctorSteps)
+	case sess.kits != nil:
+		count = fmt.Sprintf("class · step %d of %d", i+1, classSteps)
 	}
 	return frame{Count: count, Title: step.Title, Explain: step.Explain}
 }
