@@ -533,10 +533,12 @@ func accessibleDoctor(ctx context.Context, opts Options, sess *session, say func
 	return Outcome{Playbook: sess.playbook.ID, Checks: res, Settings: sess.settings}, nil
 }
 
-// accessibleKits is "prepare a class" in line mode: what the kits screen
-// shows, its question before the tenant changes, then the run (a line per
-// action done or failed, the waits and retries too) and the handouts,
-// through the kits screen's startKits. cmd prints the class's outcome.
+// accessibleKits is "prepare a class" in line mode: the email of the
+// attendees' test users when the class needs one, what the kits screen
+// shows (or why the kits cannot be made), its question before the tenant
+// changes, then the run (a line per action done or failed, per retry, per
+// wait of a second or more) and the handouts, through the kits screen's
+// startKits. cmd prints the class's outcome.
 func accessibleKits(ctx context.Context, opts Options, sess *session, plan kitsPlan, width int, run func(*huh.Form) error, say func(string, ...any)) Outcome {
 	p := sess.playbook
 	o := Outcome{Playbook: p.ID}
