@@ -418,11 +418,49 @@ func (r *run) testTokens(ctx context.Context, id string, app App, audience strin
 	defer cancel()
 	start := time.Now()
 	emit(ctx, r.events, Event{Action: id, Kind: EventStarted, Message: "test token for " + audience})
-	fail := func(err error) testTokens {
-		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
-		return testTokens{token: TokenCheck{Reason: err.Error()}, err: err}
+	// Done (or failed) is said last: after the temporary grant is taken
+	// back and the login's lock released, whose retries and waits are the
+	// action's too.
+	out, login := r.mintTestTokens(actx, ctx, id, app, audience, u, wapp)
+	if out.err != nil {
+		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: out.err.Error(), Duration: time.Since(start)})
+		return out
 	}
-	var out testTokens
+	msg := "verified against " + out.token.KeySource
+	switch {
+	case login == loginTemporary && out.note == "":
+		msg += "; user login ok (the password-realm grant was allowed for it only)"
+	case login != loginNone:
+		msg += "; user login ok"
+		if out.note != "" {
+			msg += "; " + out.note
+		}
+	case out.note != "":
+		msg += "; " + out.note
+	}
+	emit(ctx, r.events, Event{Action: id, Kind: EventDone, Duration: time.Since(start), Message: msg})
+	return out
+}
+
+// How a test login went through the password-realm grant.
+type loginKind int
+
+const (
+	loginNone      loginKind = iota // no user login
+	loginAllowed                    // the application allows the grant
+	loginTemporary                  // allowed for the login only, and taken back
+)
+
+// mintTestTokens gets and verifies the action's test tokens: the
+// application's (by client credentials, or through WSO2) and, when there
+// is a user with a password, the user's login; for that login it allows
+// the password-realm grant for the time of the login only, under the
+// login's lock. out.err says what failed; out.note what was not tried, or
+// that the grant could not be taken back.
+func (r *run) mintTestTokens(actx, ctx context.Context, id string, app App, audience string, u *User, wapp *resource) (out testTokens, login loginKind) {
+	fail := func(err error) (testTokens, loginKind) {
+		return testTokens{token: TokenCheck{Reason: err.Error()}, err: err}, loginNone
+	}
 	temporary := false
 	if u != nil && u.Password != "" && app.Marked() && app.ClientID != "" {
 		// Runs sharing the application must not take the grant back under
@@ -454,7 +492,11 @@ func (r *run) testTokens(ctx context.Context, id string, app App, audience strin
 	}
 	userToken := u != nil && slices.Contains(app.GrantTypes, GrantPasswordRealm) && u.Password != ""
 	switch {
-	case u == nil || userToken:
+	case userToken && temporary:
+		login = loginTemporary
+	case userToken:
+		login = loginAllowed
+	case u == nil:
 	case u.Password == "":
 		out.note = "the user login was not attempted: no password was given for " + u.Email
 	default:
@@ -502,22 +544,8 @@ func (r *run) testTokens(ctx context.Context, id string, app App, audience strin
 		}
 		out.user = &ut
 	}
-	if err := errors.Join(errs...); err != nil {
-		out.err = err
-		emit(ctx, r.events, Event{Action: id, Kind: EventFailed, Message: err.Error(), Duration: time.Since(start)})
-		return out
-	}
-	msg := "verified against " + cc.KeySource
-	switch {
-	case userToken && temporary:
-		msg += "; user login ok (the password-realm grant was allowed for it only)"
-	case userToken:
-		msg += "; user login ok"
-	case out.note != "":
-		msg += "; " + out.note
-	}
-	emit(ctx, r.events, Event{Action: id, Kind: EventDone, Duration: time.Since(start), Message: msg})
-	return out
+	out.err = errors.Join(errs...)
+	return out, login
 }
 
 // setPasswordRealm allows (or takes back) the password-realm grant of an
