@@ -9,6 +9,23 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
 
+// applyWithTakeBackFault applies azure on a fresh sandbox with fault on
+// the test login's take-back of the password-realm grant (of the PATCHes
+// of the application's grant types, the first allows it, the second takes
+// it back).
+func applyWithTakeBackFault(t *testing.T, fault sandbox.Fault) (steps.Result, []steps.Event) {
+	t.Helper()
+	ctx := context.Background()
+	sc := &sandbox.Script{}
+	sb, c := startSandbox(t, sandbox.Options{Seed: 77, Script: sc})
+	fault.Pattern, fault.Skip, fault.Contains = "PATCH /api/v2/clients/{id}", 1, "grant_types"
+	_, _, _, _, res, evs, err := applyWithJournal(ctx, t, sb, sc, c, steps.Azure, nil, []sandbox.Fault{fault})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, evs
+}
+
 // TestTestTokenIsDoneLast: the test login's take-back of the temporary
 // password-realm grant is part of the token action. Its retry (a 503 on
 // the PATCH that takes the grant back) comes before the action's done, not
@@ -17,16 +34,7 @@ import (
 // before the grant was taken back.
 func TestTestTokenIsDoneLast(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	sc := &sandbox.Script{}
-	sb, c := startSandbox(t, sandbox.Options{Seed: 77, Script: sc})
-	_, _, _, _, res, evs, err := applyWithJournal(ctx, t, sb, sc, c, steps.Azure, nil, []sandbox.Fault{
-		// the first PATCH allows the grant, the second takes it back
-		{Pattern: "PATCH /api/v2/clients/{id}", Skip: 1, Contains: "grant_types", Kind: sandbox.FaultUnavailable},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, evs := applyWithTakeBackFault(t, sandbox.Fault{Kind: sandbox.FaultUnavailable})
 	if res.UserToken == nil || !res.UserToken.Verified {
 		t.Fatalf("user token %+v", res.UserToken)
 	}
@@ -56,16 +64,7 @@ func TestTestTokenIsDoneLast(t *testing.T) {
 // does not claim the grant was allowed for the login only.
 func TestTestTokenSaysATakeBackThatFailed(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	sc := &sandbox.Script{}
-	sb, c := startSandbox(t, sandbox.Options{Seed: 78, Script: sc})
-	_, _, _, _, res, evs, err := applyWithJournal(ctx, t, sb, sc, c, steps.Azure, nil, []sandbox.Fault{
-		{Pattern: "PATCH /api/v2/clients/{id}", Skip: 1, Contains: "grant_types", Kind: sandbox.FaultAnswer, Status: 400,
-			Message: "Payload validation error", ErrorCode: "invalid_body"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, evs := applyWithTakeBackFault(t, sandbox.Fault{Kind: sandbox.FaultAnswer, Status: 400, Message: "Payload validation error", ErrorCode: "invalid_body"})
 	var done steps.Event
 	for _, ev := range evs {
 		if ev.Action == steps.TokenAction && ev.Kind == steps.EventDone {
