@@ -96,6 +96,9 @@ func TestKitsCommandClassLifecycle(t *testing.T) {
 	if code, stdout, stderr = runCmd(t, args("teardown", "--journal", journal)...); code != exitOK {
 		t.Fatalf("teardown: exit %d\n%s%s", code, stdout, stderr)
 	}
+	if want := "turned the connection off for 3 applications"; !strings.Contains(stdout, want) {
+		t.Errorf("teardown's summary lacks %q:\n%s", want, stdout)
+	}
 	if got := adm.Snapshot(); !slices.Equal(got, before) {
 		t.Errorf("teardown left:\n%s", strings.Join(got, "\n"))
 	}

@@ -152,8 +152,11 @@ func teardownSummary(j *steps.Journal, deleted, disabled int) string {
 		return fmt.Sprintf("nothing to delete: %s left alone (this tool did not create them; journal %s)", kept, j.Path())
 	}
 	done := []string{fmt.Sprintf("deleted %d %s this tool created", deleted, plural(deleted, "resource"))}
-	if disabled > 0 {
+	switch {
+	case disabled == 1:
 		done = append(done, "turned the connection off for the application")
+	case disabled > 1:
+		done = append(done, fmt.Sprintf("turned the connection off for %d applications", disabled)) // a class's kits
 	}
 	if total > 0 {
 		done = append(done, "left "+kept+" alone")
