@@ -201,9 +201,7 @@ func expressConfigurationDefaults(c obj) {
 	setDefault(c, "oidc_conformant", true)
 	setDefault(c, "callbacks", []any{"https://system-admin.okta.com/admin/app/generic/oauth20redirect"})
 	jc := obj{"secret_encoded": false, "alg": "RS256"}
-	for k, v := range c.obj("jwt_configuration") {
-		jc[k] = v
-	}
+	maps.Copy(jc, c.obj("jwt_configuration"))
 	c["jwt_configuration"] = jc
 	setDefault(c, "grant_types", []any{"authorization_code", "client_credentials"})
 	setDefault(c, "organization_usage", "require")

@@ -335,11 +335,11 @@ func (s *Server) listRolePermissions(m *mreq) (int, any, error) {
 // addRolePermissions answers 201 with {} (recordings); a permission the
 // role has already is no error (UNCONFIRMED).
 func (s *Server) addRolePermissions(m *mreq) (int, any, error) {
-	return s.editPermissions(m, true, s.findRole(m.segs[1]) != nil, notFoundRole, &s.t.RolePermissions)
+	return s.editPermissions(m, true, s.findRole(m.segs[1]) != nil, notFoundRole, s.t.RolePermissions)
 }
 
 func (s *Server) removeRolePermissions(m *mreq) (int, any, error) {
-	return s.editPermissions(m, false, s.findRole(m.segs[1]) != nil, notFoundRole, &s.t.RolePermissions)
+	return s.editPermissions(m, false, s.findRole(m.segs[1]) != nil, notFoundRole, s.t.RolePermissions)
 }
 
 // ---- role members ----
@@ -430,9 +430,6 @@ func (s *Server) addMembers(roleID string, ids []string) {
 		return
 	}
 	slices.Sort(fresh)
-	if s.t.RoleMembers == nil {
-		s.t.RoleMembers = map[string][]string{}
-	}
 	s.t.RoleMembers[roleID] = append(have, fresh...)
 }
 
@@ -553,19 +550,19 @@ func (s *Server) heldPermissions(userID string) ([]permissionRef, map[permission
 // addUserPermissions answers 201 with {} (recording
 // TestUserManager_Permissions).
 func (s *Server) addUserPermissions(m *mreq) (int, any, error) {
-	return s.editPermissions(m, true, s.findUser(m.segs[1]) != nil, notFoundUser, &s.t.UserPermissions)
+	return s.editPermissions(m, true, s.findUser(m.segs[1]) != nil, notFoundUser, s.t.UserPermissions)
 }
 
 // removeUserPermissions takes direct permissions from the user (204); one
 // its roles grant stays with it.
 func (s *Server) removeUserPermissions(m *mreq) (int, any, error) {
-	return s.editPermissions(m, false, s.findUser(m.segs[1]) != nil, notFoundUser, &s.t.UserPermissions)
+	return s.editPermissions(m, false, s.findUser(m.segs[1]) != nil, notFoundUser, s.t.UserPermissions)
 }
 
 // editPermissions adds (201 {}) or removes (204) the permissions a body
 // names to or from what the role or user m.segs[1] holds directly in
 // table; the body is checked before the holder is looked for.
-func (s *Server) editPermissions(m *mreq, add, found bool, notFound func() error, table *map[string][]permissionRef) (int, any, error) {
+func (s *Server) editPermissions(m *mreq, add, found bool, notFound func() error, table map[string][]permissionRef) (int, any, error) {
 	refs, err := s.permissionsBody(m, add)
 	if err != nil {
 		return 0, nil, err
@@ -575,13 +572,10 @@ func (s *Server) editPermissions(m *mreq, add, found bool, notFound func() error
 	}
 	id := m.segs[1]
 	if add {
-		if *table == nil {
-			*table = map[string][]permissionRef{}
-		}
-		(*table)[id] = addPermissions((*table)[id], refs)
+		table[id] = addPermissions(table[id], refs)
 		return http.StatusCreated, obj{}, nil
 	}
-	keepNonEmpty(*table, id, removePermissions((*table)[id], refs))
+	keepNonEmpty(table, id, removePermissions(table[id], refs))
 	return http.StatusNoContent, nil, nil
 }
 

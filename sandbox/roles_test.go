@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -298,7 +299,7 @@ func TestRoleUsersPaging(t *testing.T) {
 	late, _ := newUser(t, s, tok, "d@example.com")
 	wantStatus(t, call(t, s, "POST", "/api/v2/roles/"+role+"/users", tok, map[string]any{"users": []string{late, ids[0]}}), 200)
 
-	want := append(sortedCopy(ids), late)
+	want := append(slices.Sorted(slices.Values(ids)), late)
 	seen := checkpointWalk(t, s, tok, "/api/v2/roles/"+role+"/users?take=3", "users", "user_id")
 	if strings.Join(seen, " ") != strings.Join(want, " ") {
 		t.Errorf("members %v, want %v", seen, want)
@@ -324,18 +325,6 @@ func jsonString(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func sortedCopy(l []string) []string {
-	c := append([]string(nil), l...)
-	for i := range c {
-		for j := i + 1; j < len(c); j++ {
-			if c[j] < c[i] {
-				c[i], c[j] = c[j], c[i]
-			}
-		}
-	}
-	return c
 }
 
 // Deleting a role, a user or an API takes along what refers to it.

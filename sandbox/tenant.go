@@ -121,6 +121,15 @@ func (t *tenant) normalize() {
 	if t.Credentials == nil {
 		t.Credentials = map[string][]obj{}
 	}
+	if t.RolePermissions == nil {
+		t.RolePermissions = map[string][]permissionRef{}
+	}
+	if t.RoleMembers == nil {
+		t.RoleMembers = map[string][]string{}
+	}
+	if t.UserPermissions == nil {
+		t.UserPermissions = map[string][]permissionRef{}
+	}
 }
 
 func (t *tenant) UnmarshalJSON(data []byte) error {
@@ -220,7 +229,8 @@ const defaultConnectionName = "Username-Password-Authentication"
 // a machine-to-machine management application granted every one of its
 // scopes, and the default database connection enabled for that application.
 func (s *Server) seedTenant() *tenant {
-	t := &tenant{Passwords: map[string]string{}, Credentials: map[string][]obj{}}
+	t := &tenant{}
+	t.normalize()
 	t.ResourceServers = append(t.ResourceServers, s.managementAPI())
 	app := s.newClientObject(obj{
 		"name":                       "auth0-wizard sandbox (Test Application)",
