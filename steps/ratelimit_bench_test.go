@@ -1,11 +1,9 @@
 package steps_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,20 +12,6 @@ import (
 	"github.com/auth0-wizard/auth0-wizard/sandbox"
 	"github.com/auth0-wizard/auth0-wizard/steps"
 )
-
-// sentCounter counts, from a client's trace, the Management API requests
-// it sent (every attempt) and the 429s it was answered.
-type sentCounter struct{ sent, refused *atomic.Int64 }
-
-func (c sentCounter) Write(b []byte) (int, error) {
-	if bytes.HasPrefix(b, []byte("--> ")) && bytes.Contains(b, []byte("/api/v2/")) {
-		c.sent.Add(1)
-	}
-	if bytes.Contains(b, []byte("<-- 429")) {
-		c.refused.Add(1)
-	}
-	return len(b), nil
-}
 
 // BenchmarkConcurrentAppliesUnderRateLimit runs 6 azure applies at once,
 // each with its own client (as 6 processes would), on a tenant limited to 2
@@ -44,7 +28,7 @@ func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 			b.Fatal(err)
 		}
 		p, _ := steps.PlaybookByID(steps.Azure)
-		var sent, refused atomic.Int64
+		rc := &raceCounter{} // every client's Management API requests and 429s
 		var (
 			wg      sync.WaitGroup
 			mu      sync.Mutex
@@ -57,7 +41,7 @@ func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 		for n := range runs {
 			wg.Go(func() {
 				c := sandboxtest.Client(b, sb, func(cfg *auth0client.Config) {
-					cfg.Trace = sentCounter{&sent, &refused}
+					cfg.Trace = rc
 				})
 				s := settings(sb, steps.Azure)
 				s.APIName, s.APIIdentifier = fmt.Sprintf("Calculator %d", n), fmt.Sprintf("calc-%d", n)
@@ -93,10 +77,12 @@ func BenchmarkConcurrentAppliesUnderRateLimit(b *testing.B) {
 		wg.Wait()
 		wall := time.Since(start)
 		sb.Close()
-		answered := sent.Load() - refused.Load()
+		rc.mu.Lock()
+		sent, refused := rc.mgmt, rc.limited
+		rc.mu.Unlock()
 		capacity := 2*wall.Seconds() + 2
 		fmt.Printf("concurrent azure applies at 2 requests/s (burst 2): %d/%d completed in %s (slowest %s), %d rate-limit waits; %d Management API requests sent, %d refused (429), %.2f of the tenant's capacity used\n",
-			ok, runs, wall.Round(time.Millisecond), slowest.Round(time.Millisecond), waits, sent.Load(), refused.Load(), float64(answered)/capacity)
+			ok, runs, wall.Round(time.Millisecond), slowest.Round(time.Millisecond), waits, sent, refused, float64(sent-refused)/capacity)
 		for _, err := range errs {
 			fmt.Printf("  failed: %v\n", err)
 		}
