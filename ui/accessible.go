@@ -89,13 +89,7 @@ func runAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	sess.settings.Playbook = p.ID
 	o.Playbook = p.ID
 
-	total := len(p.Steps)
-	switch {
-	case doctor:
-		total = doctorSteps
-	case class != nil:
-		total = classSteps
-	}
+	total := stepsOf(p, doctor, class != nil)
 	for i, step := range p.Steps {
 		if step.Kind == steps.StepSummary {
 			break
@@ -566,9 +560,10 @@ func accessibleKits(ctx context.Context, opts Options, sess *session, plan kitsP
 	say("  actions: %d shared, %d a kit (its test token included), %d in all", shared, perKit[k.Suffix(1)], total)
 	say("%s", hang("  journal: "+journal, width))
 	say("%s", hang("  handouts: "+plan.out, width))
-	say("%s", wrapWords("This changes the tenant. The journal records every kit (and keeps their secrets, 0600): running it again resumes the class, and teardown with it removes every kit.", width))
+	title, text := kitsQuestion(p, set, k, journal)
+	say("%s", wrapWords(text, width))
 	yes := false
-	q := huh.NewConfirm().Title(fmt.Sprintf("Make %d %s kits on %s?", k.Count, p.ID, steps.Printable(set.Domain))).Value(&yes)
+	q := huh.NewConfirm().Title(title).Value(&yes)
 	if err := run(huh.NewForm(huh.NewGroup(q)).WithAccessible(true)); err != nil || !yes {
 		o.Aborted = true
 		return o

@@ -299,6 +299,13 @@ func (s *kitsScreen) Frame() frame {
 	}
 }
 
+// kitsQuestion is the question before a class changes the tenant (the
+// kits screen's dialog, line mode's y/N) and what it says under it.
+func kitsQuestion(p steps.Playbook, set steps.Settings, k steps.Kits, journal string) (title, text string) {
+	return fmt.Sprintf("Make %d %s kits on %s?", k.Count, p.ID, steps.Printable(set.Domain)),
+		"This changes the tenant. The journal " + journal + " records every kit (and keeps their secrets, 0600): running it again resumes the class, and teardown with it removes every kit."
+}
+
 // kitsExplain is what the kits screen (and line mode) says a class is.
 func kitsExplain(p steps.Playbook) string {
 	return "One kit per attendee on this tenant, in one journal: the pieces every attendee shares once, and for each an application with its grant" +
@@ -353,11 +360,8 @@ func (s *kitsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case !run.started && run.err == nil:
 			switch {
 			case key.Matches(msg, s.keys.Next) && s.invalid == nil:
-				return s, report(confirmRequestedMsg{
-					Title: fmt.Sprintf("Make %d %s kits on %s?", s.plan.kits.Count, s.sess.playbook.ID, steps.Printable(s.set.Domain)),
-					Text:  "This changes the tenant. The journal " + s.journal + " records every kit (and keeps their secrets, 0600): running it again resumes the class, and teardown with it removes every kit.",
-					Yes:   "make them", No: "not now",
-				})
+				title, text := kitsQuestion(s.sess.playbook, s.set, s.plan.kits, s.journal)
+				return s, report(confirmRequestedMsg{Title: title, Text: text, Yes: "make them", No: "not now"})
 			case key.Matches(msg, s.keys.Back):
 				return s, wentBack
 			}

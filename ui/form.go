@@ -407,14 +407,26 @@ func (c *checkedForm) keysFor(checked ...key.Binding) bindings {
 // stepFrame is the title line and explanation of the playbook's step i.
 func stepFrame(sess *session, i int) frame {
 	step := sess.playbook.Steps[i]
-	count := fmt.Sprintf("step %d of %d", i+1, len(sess.playbook.Steps))
+	count := fmt.Sprintf("step %d of %d", i+1, stepsOf(sess.playbook, sess.doctor, sess.kits != nil))
 	switch {
 	case sess.doctor:
-		count = fmt.Sprintf("check · step %d of %d", i+1, doctorSteps)
+		count = "check · " + count
 	case sess.kits != nil:
-		count = fmt.Sprintf("class · step %d of %d", i+1, classSteps)
+		count = "class · " + count
 	}
 	return frame{Count: count, Title: step.Title, Explain: step.Explain}
+}
+
+// stepsOf is how many steps a run of p has: the playbook's, the doctor's
+// (checking a setup) or a class's.
+func stepsOf(p steps.Playbook, doctor, class bool) int {
+	switch {
+	case doctor:
+		return doctorSteps
+	case class:
+		return classSteps
+	}
+	return len(p.Steps)
 }
 
 // sizeForm gives an embedded form the room it has. huh sizes its groups

@@ -49,6 +49,7 @@ func playbookForm(playbooks []steps.Playbook, choice, check *string, class *clas
 	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithAccessible(accessible)
 }
 
+// newCheckForm asks which playbook's setup to check (accessible mode).
 func newCheckForm(playbooks []steps.Playbook, check *string, theme huh.Theme) *huh.Form {
 	return huh.NewForm(huh.NewGroup(playbookSelect("check", checkTitle, markDefault(playbookOptions(playbooks), *check), check))).
 		WithShowHelp(false).WithTheme(theme).WithAccessible(true)
